@@ -1,0 +1,455 @@
+#include "config/settings.h"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <initializer_list>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "domain/money.h"
+
+namespace shg::config {
+namespace {
+
+constexpr size_t kMinPepperBytes = 16;
+constexpr int64_t kMaxBodyLimit = 16 * 1024 * 1024;
+constexpr int64_t kMaxTimeoutMs = 600000;
+constexpr int64_t kMaxAmountUnits = 1000000000000;  // keeps minor units far from int64 overflow
+// The countries domain/phone.h can parse numbers for.
+constexpr std::string_view kCountries[] = {"KE", "UG", "TZ", "RW", "IN"};
+constexpr std::string_view kChannelTypes[] = {"africastalking"};
+
+std::string TypeName(const toml::node& n) {
+  switch (n.type()) {
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a float";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::date:
+    case toml::node_type::time:
+    case toml::node_type::date_time:
+      return "a date/time";
+    case toml::node_type::none:
+      break;
+  }
+  return "nothing";
+}
+
+// One key of the document being read, named by its dotted path
+// ("server.threads", "channels[0].id") in every error about it.
+class Field {
+ public:
+  Field(const toml::node& node, std::string path) : node_(node), path_(std::move(path)) {}
+
+  const toml::node& node() const { return node_; }
+  const std::string& path() const { return path_; }
+
+  Status Error(const std::string& what) const {
+    std::string where = path_;
+    const auto& begin = node_.source().begin;
+    if (begin.line > 0) where += " (line " + std::to_string(begin.line) + ")";
+    return Status::InvalidArgument(where + ": " + what);
+  }
+
+  template <typename T>
+  Status Int(int64_t lo, int64_t hi, T* out) const {
+    const auto* v = node_.as_integer();
+    if (v == nullptr) return Error("expected an integer, got " + TypeName(node_));
+    int64_t x = v->get();
+    if (x < lo || x > hi) {
+      return Error("must be between " + std::to_string(lo) + " and " + std::to_string(hi) +
+                   ", got " + std::to_string(x));
+    }
+    *out = static_cast<T>(x);
+    return Status::Ok();
+  }
+
+  // Any string, including "".
+  Status String(std::string* out) const {
+    const auto* v = node_.as_string();
+    if (v == nullptr) return Error("expected a string, got " + TypeName(node_));
+    *out = v->get();
+    return Status::Ok();
+  }
+
+  Status NonEmptyString(std::string* out) const {
+    SHG_RETURN_IF_ERROR(String(out));
+    if (out->empty()) return Error("must not be empty");
+    return Status::Ok();
+  }
+
+ private:
+  const toml::node& node_;
+  std::string path_;
+};
+
+using FieldReader = std::function<Status(const Field&)>;
+struct KeyReader {
+  std::string_view key;
+  FieldReader read;
+};
+
+// Reads every key of the table `table_field` with its reader. A key without a
+// reader is rejected so that a typo does not silently keep a default; each
+// key in `required` must be present.
+Status ReadTable(const Field& table_field, std::initializer_list<KeyReader> readers,
+                 std::initializer_list<std::string_view> required = {}) {
+  const toml::table* table = table_field.node().as_table();
+  if (table == nullptr) {
+    return table_field.Error("expected a table, got " + TypeName(table_field.node()));
+  }
+  for (auto&& [key, value] : *table) {
+    std::string name(key.str());
+    Field field(value, table_field.path().empty() ? name : table_field.path() + "." + name);
+    const KeyReader* reader = nullptr;
+    for (const KeyReader& r : readers) {
+      if (r.key == name) reader = &r;
+    }
+    if (reader == nullptr) {
+      return field.Error("unknown key (config/gateway.example.toml lists every option)");
+    }
+    SHG_RETURN_IF_ERROR(reader->read(field));
+  }
+  for (std::string_view key : required) {
+    if (!table->contains(key)) {
+      return table_field.Error("missing required key '" + std::string(key) + "'");
+    }
+  }
+  return Status::Ok();
+}
+
+// Calls `read` for each element of an array of tables ([[name]]).
+Status ForEachTable(const Field& array_field, const std::function<Status(const Field&)>& read) {
+  const toml::array* array = array_field.node().as_array();
+  if (array == nullptr) {
+    return array_field.Error("expected an array of tables ([[" + array_field.path() + "]]), got " +
+                             TypeName(array_field.node()));
+  }
+  for (size_t i = 0; i < array->size(); ++i) {
+    SHG_RETURN_IF_ERROR(
+        read(Field(*array->get(i), array_field.path() + "[" + std::to_string(i) + "]")));
+  }
+  return Status::Ok();
+}
+
+bool IsDigits(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+template <size_t N>
+bool OneOf(std::string_view s, const std::string_view (&options)[N]) {
+  for (std::string_view o : options) {
+    if (s == o) return true;
+  }
+  return false;
+}
+
+template <size_t N>
+std::string JoinList(const std::string_view (&options)[N]) {
+  std::string out;
+  for (std::string_view o : options) {
+    if (!out.empty()) out += ", ";
+    out += o;
+  }
+  return out;
+}
+
+// "HOST:PORT" or "[IPv6]:PORT"; port 0 asks the OS for a free port (tests).
+Status ReadListen(const Field& f, Settings& s) {
+  std::string listen;
+  SHG_RETURN_IF_ERROR(f.NonEmptyString(&listen));
+  const Status bad = f.Error("expected HOST:PORT (e.g. 127.0.0.1:8080), got '" + listen + "'");
+  size_t colon = listen.rfind(':');
+  if (colon == std::string::npos) return bad;
+  std::string host = listen.substr(0, colon);
+  std::string port = listen.substr(colon + 1);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  } else if (host.find(':') != std::string::npos) {
+    return bad;  // a bare IPv6 address must be bracketed
+  }
+  if (host.empty() || !IsDigits(port) || port.size() > 5) return bad;
+  int port_number = std::stoi(port);
+  if (port_number > 65535) return f.Error("port must be between 0 and 65535, got " + port);
+  s.listen_host = host;
+  s.listen_port = static_cast<uint16_t>(port_number);
+  return Status::Ok();
+}
+
+Status ReadLanguages(const Field& f, Settings& s) {
+  const toml::array* array = f.node().as_array();
+  if (array == nullptr) return f.Error("expected an array of strings, got " + TypeName(f.node()));
+  if (array->empty()) return f.Error("must list at least one language");
+  std::vector<std::string> languages;
+  for (size_t i = 0; i < array->size(); ++i) {
+    Field item(*array->get(i), f.path() + "[" + std::to_string(i) + "]");
+    std::string lang;
+    SHG_RETURN_IF_ERROR(item.NonEmptyString(&lang));
+    bool ok = lang.size() >= 2 && lang.size() <= 3;
+    for (char c : lang) ok = ok && c >= 'a' && c <= 'z';
+    if (!ok) return item.Error("expected a lowercase ISO 639 code like \"en\", got '" + lang + "'");
+    for (const std::string& other : languages) {
+      if (other == lang) return item.Error("duplicate language '" + lang + "'");
+    }
+    languages.push_back(std::move(lang));
+  }
+  s.languages = std::move(languages);
+  return Status::Ok();
+}
+
+Status ReadServer(const Field& f, Settings& s) {
+  return ReadTable(
+      f,
+      {
+          {"listen", [&](const Field& k) { return ReadListen(k, s); }},
+          {"threads", [&](const Field& k) { return k.Int(1, 64, &s.threads); }},
+          {"body_limit", [&](const Field& k) { return k.Int(1024, kMaxBodyLimit, &s.body_limit); }},
+          {"read_timeout_ms",
+           [&](const Field& k) { return k.Int(1, kMaxTimeoutMs, &s.read_timeout_ms); }},
+          {"write_timeout_ms",
+           [&](const Field& k) { return k.Int(1, kMaxTimeoutMs, &s.write_timeout_ms); }},
+      });
+}
+
+Status ReadSynchronous(const Field& k, Settings& s) {
+  std::string mode;
+  SHG_RETURN_IF_ERROR(k.NonEmptyString(&mode));
+  if (mode != "OFF" && mode != "NORMAL" && mode != "FULL") {
+    return k.Error("expected OFF, NORMAL or FULL, got '" + mode + "'");
+  }
+  s.synchronous = mode;
+  return Status::Ok();
+}
+
+Status ReadStore(const Field& f, Settings& s) {
+  return ReadTable(
+      f, {
+             {"path", [&](const Field& k) { return k.NonEmptyString(&s.db_path); }},
+             {"synchronous", [&](const Field& k) { return ReadSynchronous(k, s); }},
+             {"max_batch", [&](const Field& k) { return k.Int(1, 100000, &s.max_batch); }},
+         });
+}
+
+Status ReadSecurity(const Field& f, Settings& s) {
+  return ReadTable(f, {
+                          {"pepper_file", [&](const Field& k) { return k.String(&s.pepper_file); }},
+                          {"pepper_env", [&](const Field& k) { return k.String(&s.pepper_env); }},
+                          {"max_pin_failures",
+                           [&](const Field& k) { return k.Int(1, 10, &s.max_pin_failures); }},
+                      });
+}
+
+Status ReadDialogs(const Field& f, Settings& s) {
+  return ReadTable(
+      f,
+      {
+          {"session_timeout_s",
+           [&](const Field& k) { return k.Int(1, 3600, &s.session_timeout_s); }},
+          {"resume_window_s", [&](const Field& k) { return k.Int(0, 86400, &s.resume_window_s); }},
+          {"catalogue_dir", [&](const Field& k) { return k.NonEmptyString(&s.catalogue_dir); }},
+          {"languages", [&](const Field& k) { return ReadLanguages(k, s); }},
+          {"default_language",
+           [&](const Field& k) { return k.NonEmptyString(&s.default_language); }},
+      });
+}
+
+Status ReadLimits(const Field& f, Settings& s) {
+  return ReadTable(
+      f, {
+             {"max_amount_units",
+              [&](const Field& k) { return k.Int(1, kMaxAmountUnits, &s.max_amount_units); }},
+         });
+}
+
+Status CheckChannelId(const Field& k, const std::string& id, const Settings& s) {
+  for (char ch : id) {
+    if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-')) {
+      return k.Error("must use only a-z, 0-9 and '-' (it appears in callback URLs), got '" + id +
+                     "'");
+    }
+  }
+  for (const ChannelSettings& other : s.channels) {
+    if (other.id == id) return k.Error("duplicate channel id '" + id + "'");
+  }
+  return Status::Ok();
+}
+
+// "*384*7#": '*', groups of digits separated by '*', then '#'.
+bool IsServiceCode(std::string_view code) {
+  if (code.size() < 3 || code.front() != '*' || code.back() != '#') return false;
+  std::string_view body = code.substr(1, code.size() - 2);
+  for (;;) {
+    size_t star = body.find('*');
+    if (!IsDigits(body.substr(0, star))) return false;
+    if (star == std::string_view::npos) return true;
+    body.remove_prefix(star + 1);
+  }
+}
+
+Status ReadChannel(const Field& f, Settings& s) {
+  ChannelSettings c;
+  SHG_RETURN_IF_ERROR(ReadTable(
+      f,
+      {
+          {"id",
+           [&](const Field& k) {
+             SHG_RETURN_IF_ERROR(k.NonEmptyString(&c.id));
+             return CheckChannelId(k, c.id, s);
+           }},
+          {"type",
+           [&](const Field& k) {
+             SHG_RETURN_IF_ERROR(k.NonEmptyString(&c.type));
+             if (OneOf(c.type, kChannelTypes)) return Status::Ok();
+             return k.Error("unsupported channel type '" + c.type +
+                            "' (supported: " + JoinList(kChannelTypes) + ")");
+           }},
+          {"service_code",
+           [&](const Field& k) {
+             SHG_RETURN_IF_ERROR(k.NonEmptyString(&c.service_code));
+             if (IsServiceCode(c.service_code)) return Status::Ok();
+             return k.Error("expected a USSD code like \"*384*7#\", got '" + c.service_code + "'");
+           }},
+          {"country",
+           [&](const Field& k) {
+             SHG_RETURN_IF_ERROR(k.NonEmptyString(&c.country));
+             if (OneOf(c.country, kCountries)) return Status::Ok();
+             return k.Error("unsupported country '" + c.country +
+                            "' (supported: " + JoinList(kCountries) + ")");
+           }},
+          {"callback_key", [&](const Field& k) { return k.String(&c.callback_key); }},
+      },
+      {"id", "type", "service_code"}));
+  s.channels.push_back(std::move(c));
+  return Status::Ok();
+}
+
+// [[currencies]] only document the built-in table; a mismatch means the
+// operator expects a currency or exponent the code does not implement.
+Status ReadCurrency(const Field& f) {
+  Currency listed;
+  SHG_RETURN_IF_ERROR(
+      ReadTable(f,
+                {
+                    {"code",
+                     [&](const Field& k) {
+                       SHG_RETURN_IF_ERROR(k.NonEmptyString(&listed.code));
+                       if (FindCurrency(listed.code).ok()) return Status::Ok();
+                       return k.Error("currency '" + listed.code +
+                                      "' is not in the built-in table (KES, UGX, TZS, RWF, INR)");
+                     }},
+                    {"exponent", [&](const Field& k) { return k.Int(0, 18, &listed.exponent); }},
+                },
+                {"code", "exponent"}));
+  Result<Currency> builtin = FindCurrency(listed.code);
+  if (builtin->exponent != listed.exponent) {
+    return f.Error("currency " + listed.code + " has exponent " +
+                   std::to_string(builtin->exponent) + " in the built-in table, not " +
+                   std::to_string(listed.exponent));
+  }
+  return Status::Ok();
+}
+
+Result<Settings> ParseWithSource(const std::string& toml_text, const std::string& source) {
+  toml::table root;
+  try {
+    root = toml::parse(toml_text, source);
+  } catch (const toml::parse_error& e) {
+    const auto& begin = e.source().begin;
+    return Status::InvalidArgument(source + ":" + std::to_string(begin.line) + ":" +
+                                   std::to_string(begin.column) + ": " +
+                                   std::string(e.description()));
+  }
+
+  Settings s;
+  auto read_channel = [&](const Field& c) { return ReadChannel(c, s); };
+  SHG_RETURN_IF_ERROR(
+      ReadTable(Field(root, ""),
+                {
+                    {"server", [&](const Field& k) { return ReadServer(k, s); }},
+                    {"store", [&](const Field& k) { return ReadStore(k, s); }},
+                    {"security", [&](const Field& k) { return ReadSecurity(k, s); }},
+                    {"dialogs", [&](const Field& k) { return ReadDialogs(k, s); }},
+                    {"limits", [&](const Field& k) { return ReadLimits(k, s); }},
+                    {"channels", [&](const Field& k) { return ForEachTable(k, read_channel); }},
+                    {"currencies", [&](const Field& k) { return ForEachTable(k, ReadCurrency); }},
+                }));
+
+  if (std::find(s.languages.begin(), s.languages.end(), s.default_language) == s.languages.end()) {
+    std::string where = "dialogs.default_language";
+    if (const toml::node* n = root.at_path("dialogs.default_language").node()) {
+      where += " (line " + std::to_string(n->source().begin.line) + ")";
+    }
+    return Status::InvalidArgument(where + ": '" + s.default_language +
+                                   "' is not in dialogs.languages");
+  }
+  return s;
+}
+
+}  // namespace
+
+Result<Settings> ParseSettings(const std::string& toml_text) {
+  return ParseWithSource(toml_text, "<config>");
+}
+
+Result<Settings> LoadSettings(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::NotFound("cannot read config file '" + path + "'");
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return Status::NotFound("cannot read config file '" + path + "'");
+  return ParseWithSource(text.str(), path);
+}
+
+Result<std::string> LoadPepper(const Settings& s) {
+  std::string pepper;
+  std::string origin;
+  if (!s.pepper_file.empty()) {
+    origin = "security.pepper_file '" + s.pepper_file + "'";
+    std::ifstream in(s.pepper_file, std::ios::binary);
+    if (!in) return Status::InvalidArgument("cannot read " + origin);
+    std::ostringstream text;
+    text << in.rdbuf();
+    pepper = text.str();
+    // Editors and `echo` add a line ending; it is not part of the secret.
+    while (!pepper.empty() && (pepper.back() == '\n' || pepper.back() == '\r')) pepper.pop_back();
+  } else if (!s.pepper_env.empty()) {
+    origin = "environment variable " + s.pepper_env;
+    const char* value = std::getenv(s.pepper_env.c_str());
+    if (value == nullptr) {
+      return Status::InvalidArgument("no PIN pepper: set security.pepper_file or the " + origin);
+    }
+    pepper = value;
+  } else {
+    return Status::InvalidArgument(
+        "no PIN pepper: set security.pepper_file or security.pepper_env");
+  }
+  if (pepper.size() < kMinPepperBytes) {
+    // The length is reported, never the value.
+    return Status::InvalidArgument("PIN pepper from " + origin + " must be at least " +
+                                   std::to_string(kMinPepperBytes) + " bytes, got " +
+                                   std::to_string(pepper.size()));
+  }
+  return pepper;
+}
+
+}  // namespace shg::config

@@ -1,0 +1,535 @@
+#include "dialogs/engine.h"
+
+#include <optional>
+
+#include "dialogs/screens.h"
+#include "dialogs/session_state.h"
+#include "domain/money.h"
+#include "domain/phone.h"
+
+namespace shg::dialogs {
+
+const char* StepKindName(StepKind k) {
+  switch (k) {
+    case StepKind::kNew: return "new";
+    case StepKind::kContinued: return "continued";
+    case StepKind::kDuplicate: return "duplicate";
+    case StepKind::kExpired: return "expired";
+    case StepKind::kUnknownPhone: return "unknown_phone";
+    case StepKind::kBadPhone: return "bad_phone";
+  }
+  return "unknown";
+}
+
+Engine::Engine(const Catalogue& catalogue, const PinHasher& pins, EngineOptions options)
+    : catalogue_(catalogue), pins_(pins), options_(std::move(options)) {}
+
+UssdReply Engine::TechnicalError() const {
+  ScreenContext c{&catalogue_, options_.default_language, {}};
+  return TechnicalErrorScreen(c);
+}
+
+// Runs one step: the state machine of ussd.md over the member's session.
+// Each Handle* method consumes the latest input at one stage and returns the
+// next screen, moving st_.stage; an invalid input re-shows the same stage's
+// screen with a one-line reason.
+class StepRunner {
+ public:
+  StepRunner(const Engine& engine, Services& svc, const UssdRequest& req, int64_t now)
+      : e_(engine), svc_(svc), req_(req), now_(now) {
+    ctx_.catalogue = &e_.catalogue_;
+    ctx_.lang = e_.options_.default_language;
+  }
+
+  Result<StepResult> Run() {
+    auto loaded = svc_.LoadSession(req_.channel, req_.session_id);
+    if (!loaded.ok()) return loaded.status();
+    if (loaded->has_value()) {
+      const SessionRecord& rec = **loaded;
+      if (req_.step <= rec.step) {  // operator retry: same answer, nothing applied
+        result_.kind = StepKind::kDuplicate;
+        result_.reply = UssdReply{rec.answer, rec.ended};
+        return result_;
+      }
+      auto state = ParseState(rec.state);
+      if (!state.ok()) return state.status();
+      st_ = std::move(*state);
+      ctx_.lang = st_.lang;
+      phone_ = rec.phone;
+      if (rec.ended || st_.stage == Stage::kDone) return Expired();
+      if (st_.member_id != 0) SHG_RETURN_IF_ERROR(LoadMember(st_.member_id));
+      result_.kind = StepKind::kContinued;
+      auto reply = Handle(req_.input);
+      if (!reply.ok()) return reply.status();
+      result_.reply = std::move(*reply);
+    } else {
+      if (req_.step > 0) return Expired();
+      result_.kind = StepKind::kNew;
+      auto reply = Start();
+      if (!reply.ok()) return reply.status();
+      result_.reply = std::move(*reply);
+    }
+    result_.screen_cut = !FitScreen(&result_.reply);
+    if (result_.reply.end) st_.stage = Stage::kDone;
+    st_.lang = ctx_.lang;
+    SessionRecord rec;
+    rec.channel = req_.channel;
+    rec.session_id = req_.session_id;
+    rec.phone = phone_;
+    rec.state = SerializeState(st_);
+    rec.step = req_.step;
+    rec.answer = result_.reply.text;
+    rec.ended = result_.reply.end;
+    rec.updated_at = now_;
+    rec.expires_at = now_ + e_.options_.session_timeout_s;
+    SHG_RETURN_IF_ERROR(svc_.SaveSession(rec));
+    return result_;
+  }
+
+ private:
+  // --- session start and identification ---
+
+  Result<StepResult> Expired() {
+    result_.kind = StepKind::kExpired;
+    result_.reply = SessionExpiredScreen(ctx_, ServiceCode());
+    return result_;
+  }
+
+  std::string ServiceCode() const { return req_.service_code.empty() ? "the code" : req_.service_code; }
+
+  Result<UssdReply> Start() {
+    auto country = e_.options_.channel_country.find(req_.channel);
+    auto phone = ParsePhone(req_.phone, country == e_.options_.channel_country.end() ? "KE" : country->second);
+    if (!phone.ok()) {
+      result_.kind = StepKind::kBadPhone;
+      return NotRegisteredScreen(ctx_);
+    }
+    phone_ = MaskPhone(*phone);
+    auto members = svc_.MembersByPhone(*phone);
+    if (!members.ok()) return members.status();
+    if (members->empty()) {
+      result_.kind = StepKind::kUnknownPhone;
+      return NotRegisteredScreen(ctx_);
+    }
+    if (members->size() == 1) return Select(members->front());
+    st_.stage = Stage::kChooseMember;
+    if (e_.catalogue_.HasLanguage(members->front().language)) ctx_.lang = members->front().language;
+    for (const Member& m : *members) {
+      if (st_.candidates.size() == static_cast<size_t>(kMembersPerPhone)) break;
+      st_.candidates.push_back(m.id);
+    }
+    return ChooseMember("");
+  }
+
+  Result<UssdReply> ChooseMember(std::string_view note) {
+    std::vector<std::string> names;
+    for (int64_t id : st_.candidates) {
+      auto m = svc_.GetMember(id);
+      if (!m.ok()) return m.status();
+      names.push_back(m->name);
+    }
+    return ChooseMemberScreen(ctx_, names, note);
+  }
+
+  Status LoadMember(int64_t id) {
+    auto m = svc_.GetMember(id);
+    if (!m.ok()) return m.status();
+    member_ = std::move(*m);
+    auto g = svc_.GetGroup(member_.group_id);
+    if (!g.ok()) return g.status();
+    group_ = std::move(*g);
+    auto cur = FindCurrency(group_.currency);
+    if (cur.ok()) ctx_.currency = *cur;
+    return Status::Ok();
+  }
+
+  Result<UssdReply> Select(const Member& m) {
+    SHG_RETURN_IF_ERROR(LoadMember(m.id));
+    st_.member_id = m.id;
+    st_.candidates.clear();
+    if (e_.catalogue_.HasLanguage(member_.language)) ctx_.lang = member_.language;
+    if (member_.pin_locked) return LockedScreen(ctx_);
+    if (!member_.has_pin) {
+      st_.stage = Stage::kCreatePin;
+      return CreatePinScreen(ctx_, member_.name, false, "");
+    }
+    st_.stage = Stage::kEnterPin;
+    return EnterPinScreen(ctx_, member_.name, group_.name, "");
+  }
+
+  // --- dispatch ---
+
+  Result<UssdReply> Handle(std::string_view in) {
+    if (st_.authenticated && in == kKeyMain) return MainMenu("");
+    switch (st_.stage) {
+      case Stage::kChooseMember: return OnChooseMember(in);
+      case Stage::kEnterPin: return OnPin(in, /*changing=*/false);
+      case Stage::kCreatePin: return OnNewPin(in, Stage::kRepeatPin);
+      case Stage::kRepeatPin: return OnRepeatPin(in, /*changing=*/false);
+      case Stage::kMainMenu: return OnMainMenu(in);
+      case Stage::kSaveAmount: return OnSaveAmount(in);
+      case Stage::kSaveConfirm: return OnSaveConfirm(in);
+      case Stage::kStatement: return OnStatement(in);
+      case Stage::kSettings: return OnSettings(in);
+      case Stage::kLanguage: return OnLanguage(in);
+      case Stage::kCurrentPin: return OnPin(in, /*changing=*/true);
+      case Stage::kNewPin: return OnNewPin(in, Stage::kRepeatNewPin);
+      case Stage::kRepeatNewPin: return OnRepeatPin(in, /*changing=*/true);
+      case Stage::kTasks: return OnTasks(in);
+      case Stage::kPendingSavings: return OnPendingSavings(in);
+      case Stage::kDecideSaving: return OnDecideSaving(in);
+      case Stage::kDone: break;
+    }
+    return Expired().value().reply;
+  }
+
+  // Parses "1".."n"; 0 when the input is not such a choice.
+  static int Choice(std::string_view in, int n) {
+    if (in.empty() || in.size() > 2) return 0;
+    int v = 0;
+    for (char ch : in) {
+      if (ch < '0' || ch > '9') return 0;
+      v = v * 10 + (ch - '0');
+    }
+    return (v >= 1 && v <= n) ? v : 0;
+  }
+
+  std::string T(std::string_view key) const { return ctx_.T(key); }
+
+  Status Audit(const std::string& action, const std::string& subject, const std::string& detail = "") {
+    return svc_.Audit(AuditEntry{"member", std::to_string(member_.id), action, subject, req_.channel,
+                                 req_.request_id, detail});
+  }
+
+  Result<UssdReply> OnChooseMember(std::string_view in) {
+    int n = Choice(in, static_cast<int>(st_.candidates.size()));
+    if (n == 0) return ChooseMember(T("err_option"));
+    auto m = svc_.GetMember(st_.candidates[n - 1]);
+    if (!m.ok()) return m.status();
+    return Select(*m);
+  }
+
+  // --- PIN ---
+
+  static bool FourDigits(std::string_view in) {
+    if (in.size() != 4) return false;
+    for (char ch : in) {
+      if (ch < '0' || ch > '9') return false;
+    }
+    return true;
+  }
+
+  Result<UssdReply> RePin(bool changing, std::string_view note) {
+    if (changing) return CurrentPinScreen(ctx_, note);
+    return EnterPinScreen(ctx_, member_.name, group_.name, note);
+  }
+
+  Result<UssdReply> OnPin(std::string_view in, bool changing) {
+    if (changing && in == kKeyBack) return Settings("");
+    if (!FourDigits(in)) return RePin(changing, T("err_pin_format"));  // a typo, not a guess
+    auto out = svc_.VerifyPin(member_.id, std::string(in));
+    if (!out.ok()) return out.status();
+    switch (out->check) {
+      case PinCheck::kOk:
+        st_.authenticated = true;
+        if (changing) {
+          st_.stage = Stage::kNewPin;
+          return NewPinScreen(ctx_, "");
+        }
+        if (out->must_change) {
+          st_.after_reset = true;
+          st_.stage = Stage::kCreatePin;
+          return CreatePinScreen(ctx_, member_.name, true, "");
+        }
+        return MainMenu("");
+      case PinCheck::kWrong:
+        result_.pin_failed = true;
+        if (out->just_locked) {
+          result_.pin_locked = true;
+          SHG_RETURN_IF_ERROR(Audit("pin.locked", "member:" + std::to_string(member_.id)));
+          return LockedNowScreen(ctx_);
+        }
+        SHG_RETURN_IF_ERROR(Audit("pin.failed", "member:" + std::to_string(member_.id)));
+        return RePin(changing, Format(T("wrong_pin"), {{"n", std::to_string(out->tries_left)}}));
+      case PinCheck::kLocked:
+        return LockedScreen(ctx_);
+      case PinCheck::kNotSet:
+        st_.stage = Stage::kCreatePin;
+        return CreatePinScreen(ctx_, member_.name, false, "");
+    }
+    return Status::Internal("unknown PIN check");
+  }
+
+  std::string Digest(std::string_view pin) const {
+    // Salted per session so the digest says nothing outside this session.
+    return LetterHex(e_.pins_.Hash(pin, "new-pin:" + req_.channel + ":" + req_.session_id));
+  }
+
+  Result<UssdReply> ReNewPin(Stage stage, std::string_view note) {
+    if (stage == Stage::kRepeatNewPin) return NewPinScreen(ctx_, note);
+    return CreatePinScreen(ctx_, member_.name, st_.after_reset, note);
+  }
+
+  // At kCreatePin / kNewPin: `next` is the repeat stage.
+  Result<UssdReply> OnNewPin(std::string_view in, Stage next) {
+    if (next == Stage::kRepeatNewPin && in == kKeyBack) return Settings("");
+    Status valid = ValidateNewPin(in);
+    if (!valid.ok()) return ReNewPin(next, T(FourDigits(in) ? "err_pin_weak" : "err_pin_format"));
+    st_.pin_digest = Digest(in);
+    st_.stage = next;
+    return RepeatPinScreen(ctx_, "");
+  }
+
+  Result<UssdReply> OnRepeatPin(std::string_view in, bool changing) {
+    bool same = !st_.pin_digest.empty() && ConstantTimeEquals(Digest(in), st_.pin_digest);
+    st_.pin_digest.clear();
+    if (!same) {
+      st_.stage = changing ? Stage::kNewPin : Stage::kCreatePin;
+      return ReNewPin(changing ? Stage::kRepeatNewPin : Stage::kRepeatPin, T("pin_mismatch"));
+    }
+    Status set = svc_.SetPin(member_.id, std::string(in));
+    if (set.code() == Status::Code::kInvalidArgument) {
+      st_.stage = changing ? Stage::kNewPin : Stage::kCreatePin;
+      return ReNewPin(changing ? Stage::kRepeatNewPin : Stage::kRepeatPin, T("err_pin_weak"));
+    }
+    SHG_RETURN_IF_ERROR(set);
+    SHG_RETURN_IF_ERROR(Audit(changing ? "pin.changed" : "pin.set", "member:" + std::to_string(member_.id)));
+    st_.after_reset = false;
+    st_.authenticated = true;
+    if (changing) return PinChangedScreen(ctx_);
+    return MainMenu("");
+  }
+
+  // --- main menu ---
+
+  bool Manager() const { return CanManageGroup(member_.role); }
+
+  Result<UssdReply> MainMenu(std::string_view note) {
+    st_.stage = Stage::kMainMenu;
+    st_.page = 0;
+    st_.items.clear();
+    st_.amount = 0;
+    st_.selected = 0;
+    return MainMenuScreen(ctx_, Manager(), note);
+  }
+
+  Result<UssdReply> OnMainMenu(std::string_view in) {
+    int n = Choice(in, 9);
+    switch (static_cast<MainItem>(n)) {
+      case MainItem::kBalance: {
+        auto b = svc_.BalancesFor(member_.id);
+        if (!b.ok()) return b.status();
+        return BalanceScreen(ctx_, *b);
+      }
+      case MainItem::kSave:
+        st_.stage = Stage::kSaveAmount;
+        return SaveAmountScreen(ctx_, "");
+      case MainItem::kStatement:
+        st_.stage = Stage::kStatement;
+        st_.page = 0;
+        return Statement("");
+      case MainItem::kGroup: {
+        auto g = svc_.GroupSummaryFor(member_.group_id);
+        if (!g.ok()) return g.status();
+        return GroupScreen(ctx_, *g);
+      }
+      case MainItem::kSettings:
+        return Settings("");
+      case MainItem::kTasks:
+        if (Manager()) return Tasks("");
+        break;
+    }
+    if (in == kKeyBack) return GoodbyeScreen(ctx_);
+    return MainMenuScreen(ctx_, Manager(), T("err_option"));
+  }
+
+  // --- save ---
+
+  Result<UssdReply> OnSaveAmount(std::string_view in) {
+    if (in == kKeyBack) return MainMenu("");
+    const int64_t max_minor = ToMinor(e_.options_.max_amount_units, ctx_.currency);
+    auto amount = ParseAmountInput(in, ctx_.currency, INT64_MAX / 4);
+    if (!amount.ok()) {
+      return SaveAmountScreen(ctx_, Format(T("err_amount"), {{"currency", ctx_.currency.code}}));
+    }
+    if (*amount > max_minor) {
+      return SaveAmountScreen(ctx_, Format(T("err_amount_max"), {{"max", ctx_.Money(max_minor)}}));
+    }
+    st_.amount = *amount;
+    st_.stage = Stage::kSaveConfirm;
+    return SaveConfirmScreen(ctx_, st_.amount, "");
+  }
+
+  Result<UssdReply> OnSaveConfirm(std::string_view in) {
+    if (in == "1") {
+      // The key makes the saving idempotent even if a retry slipped past the
+      // session's step check (e.g. a second gateway instance).
+      std::string key = req_.channel + ":" + req_.session_id + ":" + std::to_string(req_.step);
+      auto saving = svc_.LogSaving(member_.id, st_.amount, req_.channel, key);
+      if (!saving.ok()) return saving.status();
+      SHG_RETURN_IF_ERROR(Audit("saving.logged", "saving:" + std::to_string(saving->id),
+            "amount=" + std::to_string(saving->amount) + " ref=" + saving->reference));
+      return SavedScreen(ctx_, saving->amount, saving->reference);
+    }
+    if (in == "2") return MainMenu(T("save_cancelled"));
+    if (in == kKeyBack) {
+      st_.stage = Stage::kSaveAmount;
+      return SaveAmountScreen(ctx_, "");
+    }
+    return SaveConfirmScreen(ctx_, st_.amount, T("err_option"));
+  }
+
+  // --- statement ---
+
+  Result<UssdReply> Statement(std::string_view note) {
+    auto lines = svc_.StatementFor(member_.id, kStatementPerPage + 1, st_.page * kStatementPerPage);
+    if (!lines.ok()) return lines.status();
+    bool more = lines->size() > static_cast<size_t>(kStatementPerPage);
+    if (more) lines->pop_back();
+    return StatementScreen(ctx_, *lines, st_.page, more, note);
+  }
+
+  Result<UssdReply> OnStatement(std::string_view in) {
+    if (in == kKeyBack) {
+      if (st_.page == 0) return MainMenu("");
+      --st_.page;
+      return Statement("");
+    }
+    if (in == kKeyMore) {
+      auto next = svc_.StatementFor(member_.id, 1, (st_.page + 1) * kStatementPerPage);
+      if (!next.ok()) return next.status();
+      if (next->empty()) return Statement(T("err_option"));  // already the last page
+      ++st_.page;
+      return Statement("");
+    }
+    return Statement(T("err_option"));
+  }
+
+  // --- settings ---
+
+  Result<UssdReply> Settings(std::string_view note) {
+    st_.stage = Stage::kSettings;
+    st_.pin_digest.clear();
+    return SettingsScreen(ctx_, note);
+  }
+
+  Result<UssdReply> OnSettings(std::string_view in) {
+    if (in == "1") {
+      st_.stage = Stage::kLanguage;
+      return LanguageScreen(ctx_, "");
+    }
+    if (in == "2") {
+      st_.stage = Stage::kCurrentPin;
+      return CurrentPinScreen(ctx_, "");
+    }
+    if (in == kKeyBack) return MainMenu("");
+    return SettingsScreen(ctx_, T("err_option"));
+  }
+
+  Result<UssdReply> OnLanguage(std::string_view in) {
+    if (in == kKeyBack) return Settings("");
+    const auto& codes = e_.catalogue_.languages();
+    int n = Choice(in, static_cast<int>(std::min<size_t>(codes.size(), 9)));
+    if (n == 0) return LanguageScreen(ctx_, T("err_option"));
+    const std::string& code = codes[n - 1];
+    SHG_RETURN_IF_ERROR(svc_.SetLanguage(member_.id, code));
+    SHG_RETURN_IF_ERROR(Audit("member.language", "member:" + std::to_string(member_.id), "language=" + code));
+    ctx_.lang = code;
+    return MainMenu(Format(T("language_set"), {{"language", e_.catalogue_.LanguageName(code)}}));
+  }
+
+  // --- group tasks (treasurer / chair) ---
+
+  Result<UssdReply> Tasks(std::string_view note) {
+    st_.stage = Stage::kTasks;
+    auto pending = svc_.PendingSavings(member_.group_id, 99, 0);
+    if (!pending.ok()) return pending.status();
+    return TasksScreen(ctx_, static_cast<int>(pending->size()), note);
+  }
+
+  Result<UssdReply> OnTasks(std::string_view in) {
+    if (in == "1") {
+      st_.page = 0;
+      return PendingList("");
+    }
+    if (in == kKeyBack) return MainMenu("");
+    return Tasks(T("err_option"));
+  }
+
+  Result<UssdReply> PendingList(std::string_view note) {
+    st_.stage = Stage::kPendingSavings;
+    auto page = svc_.PendingSavings(member_.group_id, kTasksPerPage + 1, st_.page * kTasksPerPage);
+    if (!page.ok()) return page.status();
+    if (page->empty() && st_.page > 0) {  // the last item of this page was just handled
+      st_.page = 0;
+      page = svc_.PendingSavings(member_.group_id, kTasksPerPage + 1, 0);
+      if (!page.ok()) return page.status();
+    }
+    bool more = page->size() > static_cast<size_t>(kTasksPerPage);
+    if (more) page->pop_back();
+    st_.items.clear();
+    for (const Saving& s : *page) st_.items.push_back(s.id);
+    return PendingSavingsScreen(ctx_, *page, st_.page, more, note);
+  }
+
+  Result<UssdReply> OnPendingSavings(std::string_view in) {
+    if (in == kKeyBack) {
+      if (st_.page > 0) {
+        --st_.page;
+        return PendingList("");
+      }
+      return Tasks("");
+    }
+    if (in == kKeyMore) {
+      ++st_.page;
+      return PendingList("");
+    }
+    int n = Choice(in, static_cast<int>(st_.items.size()));
+    if (n == 0) return PendingList(T("err_option"));
+    auto saving = svc_.GetSaving(st_.items[n - 1]);
+    if (!saving.ok()) return saving.status();
+    if (saving->status != SavingStatus::kPending) return PendingList(T("saving_already"));
+    st_.selected = saving->id;
+    st_.stage = Stage::kDecideSaving;
+    return DecideSavingScreen(ctx_, *saving, "");
+  }
+
+  Result<UssdReply> OnDecideSaving(std::string_view in) {
+    if (in == kKeyBack) return PendingList("");
+    if (in != "1" && in != "2") {
+      auto saving = svc_.GetSaving(st_.selected);
+      if (!saving.ok()) return saving.status();
+      return DecideSavingScreen(ctx_, *saving, T("err_option"));
+    }
+    const bool confirm = in == "1";
+    auto saving = svc_.GetSaving(st_.selected);
+    if (!saving.ok()) return saving.status();
+    Status decided = svc_.DecideSaving(st_.selected, member_.id, confirm);
+    if (decided.code() == Status::Code::kFailedPrecondition) return PendingList(T("saving_already"));
+    if (decided.code() == Status::Code::kPermissionDenied) return PendingList(T("err_own_saving"));
+    SHG_RETURN_IF_ERROR(decided);
+    SHG_RETURN_IF_ERROR(Audit(confirm ? "saving.confirmed" : "saving.rejected", "saving:" + std::to_string(st_.selected),
+          "ref=" + saving->reference));
+    st_.selected = 0;
+    return PendingList(Format(T(confirm ? "saving_confirmed" : "saving_rejected"),
+                              {{"amount", ctx_.Money(saving->amount)}, {"ref", saving->reference}}));
+  }
+
+  const Engine& e_;
+  Services& svc_;
+  const UssdRequest& req_;
+  int64_t now_;
+  DialogState st_;
+  Member member_;
+  Group group_;
+  ScreenContext ctx_;
+  StepResult result_;
+  std::string phone_;  // masked: the session row is not a phone book
+};
+
+Result<StepResult> Engine::Step(Services& services, const UssdRequest& request, int64_t now) const {
+  StepRunner runner(*this, services, request, now);
+  return runner.Run();
+}
+
+}  // namespace shg::dialogs

@@ -1,0 +1,69 @@
+// The USSD dialog engine: one step of a member's session.
+//
+// Input is the normalised request (session id + step number + latest input,
+// see events.h); output is the screen to answer with. The session's state is
+// kept in the store (ussd_sessions), keyed by (channel, session id), with an
+// idle timeout; it holds what the dialog needs (stage, member, amount...) and
+// never a PIN (a PIN typed to be repeated is kept as a keyed digest).
+//
+// Step() runs inside the caller's store transaction (on the writer
+// connection, see Store::Submit) so that the session update and any money
+// action it triggers commit together or not at all. A request whose step
+// number the session has already answered (an operator retry) gets the
+// stored answer and applies nothing.
+//
+// Thread-safety: an Engine is immutable after construction; Step may run
+// concurrently on different connections (the store serialises writers).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "dialogs/catalogue.h"
+#include "dialogs/events.h"
+#include "domain/pin.h"
+#include "domain/result.h"
+#include "domain/services.h"
+
+namespace shg::dialogs {
+
+struct EngineOptions {
+  int session_timeout_s = 180;                 // idle time before a session is gone
+  int64_t max_amount_units = 1000000;          // whole units per money action
+  std::string default_language = "en";
+  std::map<std::string, std::string> channel_country;  // channel id -> "KE"...
+};
+
+// What happened, for metrics and logs (no personal data).
+enum class StepKind { kNew, kContinued, kDuplicate, kExpired, kUnknownPhone, kBadPhone };
+const char* StepKindName(StepKind k);
+
+struct StepResult {
+  UssdReply reply;
+  StepKind kind = StepKind::kContinued;
+  bool pin_failed = false;   // a wrong PIN was entered
+  bool pin_locked = false;   // ... and it locked the account
+  bool screen_cut = false;   // a screen exceeded the limit (a defect)
+};
+
+class Engine {
+ public:
+  // REQUIRES: catalogue and pins outlive the engine.
+  Engine(const Catalogue& catalogue, const PinHasher& pins, EngineOptions options);
+
+  // One step. Errors are store failures (Internal/Unavailable): the caller
+  // rolls back and answers with TechnicalError().
+  Result<StepResult> Step(Services& services, const UssdRequest& request, int64_t now) const;
+
+  // The END screen for a failed step, in the default language.
+  UssdReply TechnicalError() const;
+
+ private:
+  friend class StepRunner;
+  const Catalogue& catalogue_;
+  const PinHasher& pins_;
+  EngineOptions options_;
+};
+
+}  // namespace shg::dialogs

@@ -1,0 +1,103 @@
+// Screens: pure functions from data to the text of one USSD screen, in the
+// member's language, with the 160-character limit enforced.
+//
+// Every screen the engine can show is one function here, so a test renders
+// them all with worst-case data (longest names, largest amounts) in every
+// language. Names are shortened to fit (first name, at most kMaxNameChars);
+// list screens show a fixed number of items per page with "98 More".
+//
+// Thread-safety: pure; a ScreenContext only borrows the catalogue.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "dialogs/catalogue.h"
+#include "dialogs/events.h"
+#include "domain/model.h"
+#include "domain/money.h"
+
+namespace shg::dialogs {
+
+inline constexpr size_t kMaxScreenChars = 160;
+inline constexpr size_t kMaxNameChars = 16;
+inline constexpr size_t kMaxGroupChars = 24;
+inline constexpr int kStatementPerPage = 3;
+inline constexpr int kTasksPerPage = 3;
+inline constexpr int kMembersPerPhone = 5;  // choices shown on a shared phone
+
+// Menu keys common to every screen (ussd.md).
+inline constexpr std::string_view kKeyBack = "0";
+inline constexpr std::string_view kKeyMain = "00";
+inline constexpr std::string_view kKeyMore = "98";
+
+// Main-menu keys; loans (3, 4) come with the loans issue.
+enum class MainItem { kBalance = 1, kSave = 2, kStatement = 5, kGroup = 6, kSettings = 7, kTasks = 8 };
+
+struct ScreenContext {
+  const Catalogue* catalogue = nullptr;
+  std::string lang = "en";
+  Currency currency{"KES", 2};
+  const std::string& T(std::string_view key) const { return catalogue->Template(lang, key); }
+  std::string Money(int64_t minor) const { return FormatMoney(minor, currency); }
+  // The amount without its currency code ("12,500"), for dense lists.
+  std::string Number(int64_t minor) const {
+    std::string m = Money(minor);
+    size_t at = m.find(currency.code);
+    if (at != std::string::npos) m.erase(at, currency.code.size() + 1);
+    return m;
+  }
+};
+
+// Counts characters (UTF-8 code points), the unit of the screen limit.
+size_t ScreenLength(std::string_view text);
+// The display form of a name: first word, at most `max` characters.
+std::string ShortName(std::string_view full_name, size_t max = kMaxNameChars);
+// "27/11" in UTC.
+std::string ShortDate(int64_t unix_seconds);
+
+// A finished screen. `error` screens prefix a one-line reason.
+UssdReply Con(std::string text);
+UssdReply End(std::string text);
+// Enforces the limit on a built screen: text over kMaxScreenChars is cut at
+// the limit (and counted as a defect by the caller); returns true if it fit.
+bool FitScreen(UssdReply* reply);
+
+// --- the screens (the `note` argument is an optional first line: a reason
+// for re-asking or the outcome of the previous action) ---
+UssdReply NotRegisteredScreen(const ScreenContext& c);
+UssdReply LockedScreen(const ScreenContext& c);
+UssdReply LockedNowScreen(const ScreenContext& c);
+UssdReply SessionExpiredScreen(const ScreenContext& c, std::string_view service_code);
+UssdReply ChooseMemberScreen(const ScreenContext& c, const std::vector<std::string>& names,
+                             std::string_view note);
+UssdReply EnterPinScreen(const ScreenContext& c, std::string_view name, std::string_view group,
+                         std::string_view note);
+UssdReply CreatePinScreen(const ScreenContext& c, std::string_view name, bool after_reset,
+                          std::string_view note);
+UssdReply RepeatPinScreen(const ScreenContext& c, std::string_view note);
+UssdReply MainMenuScreen(const ScreenContext& c, bool manager, std::string_view note);
+UssdReply BalanceScreen(const ScreenContext& c, const Balances& b);
+UssdReply SaveAmountScreen(const ScreenContext& c, std::string_view note);
+UssdReply SaveConfirmScreen(const ScreenContext& c, int64_t amount, std::string_view note);
+UssdReply SavedScreen(const ScreenContext& c, int64_t amount, std::string_view reference);
+// List screens (statement, pending savings) show the note in place of their
+// title. `lines` holds at most kStatementPerPage entries of page `page`.
+UssdReply StatementScreen(const ScreenContext& c, const std::vector<StatementLine>& lines, int page,
+                          bool more, std::string_view note);
+UssdReply GroupScreen(const ScreenContext& c, const GroupSummary& g);
+UssdReply SettingsScreen(const ScreenContext& c, std::string_view note);
+UssdReply LanguageScreen(const ScreenContext& c, std::string_view note);
+UssdReply CurrentPinScreen(const ScreenContext& c, std::string_view note);
+UssdReply NewPinScreen(const ScreenContext& c, std::string_view note);
+UssdReply PinChangedScreen(const ScreenContext& c);
+UssdReply TasksScreen(const ScreenContext& c, int pending_savings, std::string_view note);
+// `items` holds at most kTasksPerPage pending savings of page `page`.
+UssdReply PendingSavingsScreen(const ScreenContext& c, const std::vector<Saving>& items, int page,
+                               bool more, std::string_view note);
+UssdReply DecideSavingScreen(const ScreenContext& c, const Saving& s, std::string_view note);
+UssdReply GoodbyeScreen(const ScreenContext& c);
+UssdReply TechnicalErrorScreen(const ScreenContext& c);
+
+}  // namespace shg::dialogs

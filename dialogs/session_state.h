@@ -1,0 +1,53 @@
+// The dialog state stored with a session: a small value serialised to a
+// compact "key=value;..." string. It never contains a PIN: a PIN typed to
+// be repeated is stored as a keyed digest encoded without digits.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "domain/result.h"
+
+namespace shg::dialogs {
+
+enum class Stage {
+  kChooseMember = 1,
+  kEnterPin,
+  kCreatePin,
+  kRepeatPin,
+  kMainMenu,
+  kSaveAmount,
+  kSaveConfirm,
+  kStatement,
+  kSettings,
+  kLanguage,
+  kCurrentPin,
+  kNewPin,
+  kRepeatNewPin,
+  kTasks,
+  kPendingSavings,
+  kDecideSaving,
+  kDone,
+};
+
+struct DialogState {
+  Stage stage = Stage::kDone;
+  std::string lang = "en";
+  int64_t member_id = 0;
+  std::vector<int64_t> candidates;  // members sharing the phone
+  bool authenticated = false;
+  bool after_reset = false;          // creating a PIN after a staff reset
+  std::string pin_digest;            // first entry of a new PIN (keyed digest)
+  int64_t amount = 0;                // minor units
+  int page = 0;
+  std::vector<int64_t> items;        // ids listed on the current page
+  int64_t selected = 0;              // saving being decided
+};
+
+std::string SerializeState(const DialogState& s);
+Result<DialogState> ParseState(std::string_view text);
+// Encodes bytes as letters 'a'..'p' (so no digit of a PIN can appear).
+std::string LetterHex(std::string_view bytes);
+
+}  // namespace shg::dialogs

@@ -1,0 +1,305 @@
+// Services: groups, members, language and PINs.
+#include <algorithm>
+#include <string>
+
+#include "domain/ledger.h"
+#include "domain/money.h"
+#include "domain/phone.h"
+#include "domain/services.h"
+
+namespace shg {
+namespace {
+
+using store::ScopedReset;
+using store::Statement;
+
+constexpr char kInsertGroup[] =
+    "INSERT INTO groups (name, country, currency, meeting_day, meeting_place, status,"
+    " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)";
+constexpr char kSelectGroup[] =
+    "SELECT id, name, country, currency, meeting_day, meeting_place, status"
+    " FROM groups WHERE id = ?";
+constexpr char kInsertMember[] =
+    "INSERT INTO members (group_id, phone, name, role, language, status, joined_at,"
+    " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+// Column order shared by the two member queries (see ReadMember).
+constexpr char kSelectMember[] =
+    "SELECT id, group_id, phone, name, role, language, status, pin_hash IS NOT NULL,"
+    " pin_failed, pin_locked_at IS NOT NULL, pin_must_change, joined_at"
+    " FROM members WHERE id = ?";
+constexpr char kMembersByPhone[] =
+    "SELECT id, group_id, phone, name, role, language, status, pin_hash IS NOT NULL,"
+    " pin_failed, pin_locked_at IS NOT NULL, pin_must_change, joined_at"
+    " FROM members WHERE phone = ? AND status = 'active' ORDER BY id";
+constexpr char kSetLanguage[] = "UPDATE members SET language = ? WHERE id = ?";
+constexpr char kSelectPin[] =
+    "SELECT status, pin_hash, pin_salt, pin_failed, pin_locked_at IS NOT NULL, pin_must_change"
+    " FROM members WHERE id = ?";
+constexpr char kRecordPinFailure[] =
+    "UPDATE members SET pin_failed = ?, pin_locked_at = ? WHERE id = ?";
+constexpr char kClearPinFailures[] = "UPDATE members SET pin_failed = 0 WHERE id = ?";
+constexpr char kStorePin[] =
+    "UPDATE members SET pin_hash = ?, pin_salt = ?, pin_failed = 0, pin_locked_at = NULL,"
+    " pin_must_change = ? WHERE id = ?";
+
+bool IsUpperAlpha(std::string_view s, size_t n) {
+  return s.size() == n && std::all_of(s.begin(), s.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+}
+
+// A language tag as configured ("en", "sw", "pt-BR"): 2..8 letters or '-'.
+bool IsLanguageTag(std::string_view s) {
+  return s.size() >= 2 && s.size() <= 8 && std::all_of(s.begin(), s.end(), [](char c) {
+           return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-';
+         });
+}
+
+bool IsGroupStatus(std::string_view s) {
+  return s == "forming" || s == "active" || s == "graduated" || s == "closed";
+}
+
+Result<Member> ReadMember(const Statement& st) {
+  Member m;
+  m.id = st.Int(0);
+  m.group_id = st.Int(1);
+  m.phone = st.Text(2);
+  m.name = st.Text(3);
+  std::optional<Role> role = ParseRole(st.Text(4));
+  if (!role) return Status::Internal("member " + std::to_string(m.id) + " has an unknown role");
+  m.role = *role;
+  m.language = st.Text(5);
+  m.active = st.Text(6) == "active";
+  m.has_pin = st.Int(7) != 0;
+  m.pin_failed = static_cast<int>(st.Int(8));
+  m.pin_locked = st.Int(9) != 0;
+  m.pin_must_change = st.Int(10) != 0;
+  m.joined_at = st.Int(11);
+  return m;
+}
+
+bool IsFourDigits(std::string_view pin) {
+  return pin.size() == 4 && std::all_of(pin.begin(), pin.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+}  // namespace
+
+// ------------------------------------------------------- groups and members
+
+Result<int64_t> Services::AddGroup(const Group& g) {
+  if (g.name.empty() || g.name.size() > 100) {
+    return Status::InvalidArgument("group name must be 1..100 characters");
+  }
+  if (!IsUpperAlpha(g.country, 2)) {
+    return Status::InvalidArgument("country must be an ISO 3166 alpha-2 code like KE");
+  }
+  if (Result<Currency> c = FindCurrency(g.currency); !c.ok()) {
+    return Status::InvalidArgument("unknown currency '" + g.currency + "'");
+  }
+  if (!IsGroupStatus(g.status)) {
+    return Status::InvalidArgument("group status must be forming, active, graduated or closed");
+  }
+  return store::InSavepoint(db_, [&]() -> Result<int64_t> {
+    SHG_RETURN_IF_ERROR(db_.Prepare(kInsertGroup)
+                            .Bind(1, g.name)
+                            .Bind(2, g.country)
+                            .Bind(3, g.currency)
+                            .Bind(4, g.meeting_day)
+                            .Bind(5, g.meeting_place)
+                            .Bind(6, g.status)
+                            .Bind(7, ctx_.now)
+                            .Run());
+    const int64_t id = db_.LastInsertRowId();
+    SHG_RETURN_IF_ERROR(ledger::CreateGroupAccounts(db_, id, g.currency, ctx_.now));
+    return id;
+  });
+}
+
+Result<int64_t> Services::AddMember(const Member& m) {
+  if (m.name.empty() || m.name.size() > 100) {
+    return Status::InvalidArgument("member name must be 1..100 characters");
+  }
+  if (!IsLanguageTag(m.language)) {
+    return Status::InvalidArgument("language must be a tag like en or sw");
+  }
+  Result<Group> group = GetGroup(m.group_id);
+  if (!group.ok()) return group.status();
+  // E.164 as stored and matched on every callback: the parser must give the
+  // number back unchanged.
+  Result<std::string> phone = ParsePhone(m.phone, group->country);
+  if (m.phone.empty() || m.phone.front() != '+' || !phone.ok() || *phone != m.phone) {
+    return Status::InvalidArgument("phone must be an E.164 number like +254700000001");
+  }
+  const int64_t joined_at = m.joined_at != 0 ? m.joined_at : ctx_.now;
+  return store::InSavepoint(db_, [&]() -> Result<int64_t> {
+    SHG_RETURN_IF_ERROR(db_.Prepare(kInsertMember)
+                            .Bind(1, m.group_id)
+                            .Bind(2, m.phone)
+                            .Bind(3, m.name)
+                            .Bind(4, std::string_view(RoleName(m.role)))
+                            .Bind(5, m.language)
+                            .Bind(6, std::string_view(m.active ? "active" : "exited"))
+                            .Bind(7, joined_at)
+                            .Bind(8, ctx_.now)
+                            .Run());
+    const int64_t id = db_.LastInsertRowId();
+    SHG_RETURN_IF_ERROR(ledger::CreateMemberAccounts(db_, m.group_id, id, group->currency, ctx_.now));
+    return id;
+  });
+}
+
+Result<Group> Services::GetGroup(int64_t group_id) {
+  Statement& st = db_.Prepare(kSelectGroup);
+  ScopedReset reset(st);
+  st.Bind(1, group_id);
+  Result<bool> row = st.Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return Status::NotFound("group " + std::to_string(group_id));
+  Group g;
+  g.id = st.Int(0);
+  g.name = st.Text(1);
+  g.country = st.Text(2);
+  g.currency = st.Text(3);
+  g.meeting_day = st.Text(4);
+  g.meeting_place = st.Text(5);
+  g.status = st.Text(6);
+  return g;
+}
+
+Result<Member> Services::GetMember(int64_t member_id) {
+  Statement& st = db_.Prepare(kSelectMember);
+  ScopedReset reset(st);
+  st.Bind(1, member_id);
+  Result<bool> row = st.Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return Status::NotFound("member " + std::to_string(member_id));
+  return ReadMember(st);
+}
+
+Result<std::vector<Member>> Services::MembersByPhone(const std::string& e164) {
+  Statement& st = db_.Prepare(kMembersByPhone);
+  ScopedReset reset(st);
+  st.Bind(1, e164);
+  std::vector<Member> out;
+  for (;;) {
+    Result<bool> row = st.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    Result<Member> m = ReadMember(st);
+    if (!m.ok()) return m.status();
+    out.push_back(std::move(*m));
+  }
+  return out;
+}
+
+Status Services::SetLanguage(int64_t member_id, const std::string& language) {
+  if (!IsLanguageTag(language)) {
+    return Status::InvalidArgument("language must be a tag like en or sw");
+  }
+  SHG_RETURN_IF_ERROR(db_.Prepare(kSetLanguage).Bind(1, language).Bind(2, member_id).Run());
+  if (db_.Changes() == 0) return Status::NotFound("member " + std::to_string(member_id));
+  return Status::Ok();
+}
+
+// ---------------------------------------------------------------------- PIN
+
+Result<PinOutcome> Services::VerifyPin(int64_t member_id, const std::string& pin) {
+  std::string hash;
+  std::string salt;
+  int failed = 0;
+  bool must_change = false;
+  {
+    Statement& st = db_.Prepare(kSelectPin);
+    ScopedReset reset(st);
+    st.Bind(1, member_id);
+    Result<bool> row = st.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::NotFound("member " + std::to_string(member_id));
+    if (st.Text(0) != "active") {
+      return Status::FailedPrecondition("member " + std::to_string(member_id) + " is not active");
+    }
+    PinOutcome out;
+    if (st.Int(4) != 0) {
+      out.check = PinCheck::kLocked;
+      return out;
+    }
+    if (st.IsNull(1)) {
+      out.check = PinCheck::kNotSet;
+      return out;
+    }
+    hash = st.Blob(1);
+    salt = st.Blob(2);
+    failed = static_cast<int>(st.Int(3));
+    must_change = st.Int(5) != 0;
+  }
+
+  PinOutcome out;
+  if (ctx_.pins->Verify(pin, salt, hash)) {
+    // The common login writes nothing; only a previous failure is cleared.
+    if (failed != 0) SHG_RETURN_IF_ERROR(db_.Prepare(kClearPinFailures).Bind(1, member_id).Run());
+    out.check = PinCheck::kOk;
+    out.must_change = must_change;
+    return out;
+  }
+  const int max_failures = std::max(1, ctx_.max_pin_failures);
+  failed += 1;
+  out.check = PinCheck::kWrong;
+  out.tries_left = std::max(0, max_failures - failed);
+  out.just_locked = failed >= max_failures;
+  Statement& st = db_.Prepare(kRecordPinFailure);
+  st.Bind(1, static_cast<int64_t>(failed));
+  if (out.just_locked) {
+    st.Bind(2, ctx_.now);
+  } else {
+    st.BindNull(2);
+  }
+  SHG_RETURN_IF_ERROR(st.Bind(3, member_id).Run());
+  return out;
+}
+
+Status Services::SetPin(int64_t member_id, const std::string& pin) {
+  SHG_RETURN_IF_ERROR(ValidateNewPin(pin));
+  std::string old_hash;
+  std::string old_salt;
+  bool must_change = false;
+  {
+    Statement& st = db_.Prepare(kSelectPin);
+    ScopedReset reset(st);
+    st.Bind(1, member_id);
+    Result<bool> row = st.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::NotFound("member " + std::to_string(member_id));
+    if (!st.IsNull(1)) {
+      old_hash = st.Blob(1);
+      old_salt = st.Blob(2);
+      must_change = st.Int(5) != 0;
+    }
+  }
+  // Replacing a one-time PIN by the same digits would keep a PIN that was
+  // sent by SMS (and seen by whoever read it).
+  if (must_change && ctx_.pins->Verify(pin, old_salt, old_hash)) {
+    return Status::InvalidArgument("choose a PIN different from the one-time PIN");
+  }
+  const std::string salt = NewSalt();
+  return db_.Prepare(kStorePin)
+      .BindBlob(1, ctx_.pins->Hash(pin, salt))
+      .BindBlob(2, salt)
+      .Bind(3, int64_t{0})
+      .Bind(4, member_id)
+      .Run();
+}
+
+Status Services::ResetPin(int64_t member_id, const std::string& one_time_pin) {
+  if (!IsFourDigits(one_time_pin)) {
+    return Status::InvalidArgument("a one-time PIN is 4 digits");
+  }
+  const std::string salt = NewSalt();
+  SHG_RETURN_IF_ERROR(db_.Prepare(kStorePin)
+                          .BindBlob(1, ctx_.pins->Hash(one_time_pin, salt))
+                          .BindBlob(2, salt)
+                          .Bind(3, int64_t{1})
+                          .Bind(4, member_id)
+                          .Run());
+  if (db_.Changes() == 0) return Status::NotFound("member " + std::to_string(member_id));
+  return Status::Ok();
+}
+
+}  // namespace shg

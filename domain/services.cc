@@ -1,0 +1,186 @@
+// Services: training, audit, dialog sessions and the ledger check. Groups,
+// members and PINs are in members.cc; savings and balances in savings.cc.
+#include "domain/services.h"
+
+#include <string>
+
+#include "domain/ledger.h"
+
+namespace shg {
+namespace {
+
+using store::ScopedReset;
+using store::Statement;
+
+constexpr char kUpsertModule[] =
+    "INSERT INTO training_modules (id, step, title) VALUES (?, ?, ?)"
+    " ON CONFLICT (id) DO UPDATE SET step = excluded.step, title = excluded.title";
+constexpr char kMemberExists[] = "SELECT 1 FROM members WHERE id = ?";
+constexpr char kModuleExists[] = "SELECT 1 FROM training_modules WHERE id = ?";
+// The first completion stands: recording it again changes nothing.
+constexpr char kInsertTraining[] =
+    "INSERT INTO training_records (member_id, module_id, completed_at, recorded_by)"
+    " VALUES (?, ?, ?, ?) ON CONFLICT (member_id, module_id) DO NOTHING";
+// Modules of steps 1 and 2, and how many of them she has completed.
+constexpr char kTrainingProgress[] =
+    "SELECT COUNT(*), COUNT(r.module_id) FROM training_modules t"
+    " LEFT JOIN training_records r ON r.module_id = t.id AND r.member_id = ?"
+    " WHERE t.step IN (1, 2)";
+constexpr char kInsertAudit[] =
+    "INSERT INTO audit_log (at, actor_kind, actor, action, subject, channel, request_id, detail)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+constexpr char kLoadSession[] =
+    "SELECT phone, state, step, answer, ended, updated_at, expires_at FROM ussd_sessions"
+    " WHERE channel = ? AND session_id = ? AND expires_at >= ?";
+constexpr char kSaveSession[] =
+    "INSERT INTO ussd_sessions (channel, session_id, phone, state, step, answer, ended,"
+    " updated_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " ON CONFLICT (channel, session_id) DO UPDATE SET phone = excluded.phone,"
+    " state = excluded.state, step = excluded.step, answer = excluded.answer,"
+    " ended = excluded.ended, updated_at = excluded.updated_at, expires_at = excluded.expires_at";
+constexpr char kPurgeSessions[] = "DELETE FROM ussd_sessions WHERE expires_at < ?";
+constexpr char kActiveSessions[] =
+    "SELECT COUNT(*) FROM ussd_sessions WHERE expires_at >= ? AND ended = 0";
+
+Result<bool> Exists(Statement& st) {
+  ScopedReset reset(st);
+  Result<bool> row = st.Step();
+  if (!row.ok()) return row.status();
+  return *row;
+}
+
+bool IsActorKind(std::string_view s) {
+  return s == "member" || s == "staff" || s == "system" || s == "partner";
+}
+
+}  // namespace
+
+// ----------------------------------------------------------------- training
+
+Status Services::UpsertTrainingModule(const std::string& module_id, int step,
+                                      const std::string& title) {
+  if (module_id.empty() || title.empty()) {
+    return Status::InvalidArgument("a training module needs an id and a title");
+  }
+  if (step < 1 || step > 4) return Status::InvalidArgument("training step must be 1..4");
+  return db_.Prepare(kUpsertModule)
+      .Bind(1, module_id)
+      .Bind(2, static_cast<int64_t>(step))
+      .Bind(3, title)
+      .Run();
+}
+
+Status Services::RecordTraining(int64_t member_id, const std::string& module_id,
+                                const std::string& by) {
+  if (by.empty()) return Status::InvalidArgument("training must be recorded by someone");
+  Result<bool> member = Exists(db_.Prepare(kMemberExists).Bind(1, member_id));
+  if (!member.ok()) return member.status();
+  if (!*member) return Status::NotFound("member " + std::to_string(member_id));
+  Result<bool> module = Exists(db_.Prepare(kModuleExists).Bind(1, module_id));
+  if (!module.ok()) return module.status();
+  if (!*module) return Status::NotFound("training module '" + module_id + "'");
+  return db_.Prepare(kInsertTraining)
+      .Bind(1, member_id)
+      .Bind(2, module_id)
+      .Bind(3, ctx_.now)
+      .Bind(4, by)
+      .Run();
+}
+
+Result<bool> Services::CompletedTraining(int64_t member_id) {
+  Result<bool> member = Exists(db_.Prepare(kMemberExists).Bind(1, member_id));
+  if (!member.ok()) return member.status();
+  if (!*member) return Status::NotFound("member " + std::to_string(member_id));
+  Statement& st = db_.Prepare(kTrainingProgress);
+  ScopedReset reset(st);
+  st.Bind(1, member_id);
+  Result<bool> row = st.Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return Status::Internal("training query returned no row");
+  const int64_t modules = st.Int(0);
+  const int64_t completed = st.Int(1);
+  // With no modules configured nobody has completed the training: an empty
+  // programme must not make every member eligible for a loan.
+  return modules > 0 && completed == modules;
+}
+
+// -------------------------------------------------------------------- audit
+
+Status Services::Audit(const AuditEntry& e) {
+  if (!IsActorKind(e.actor_kind)) {
+    return Status::InvalidArgument("actor_kind must be member, staff, system or partner");
+  }
+  if (e.actor.empty() || e.action.empty()) {
+    return Status::InvalidArgument("an audit entry needs an actor and an action");
+  }
+  return db_.Prepare(kInsertAudit)
+      .Bind(1, ctx_.now)
+      .Bind(2, e.actor_kind)
+      .Bind(3, e.actor)
+      .Bind(4, e.action)
+      .Bind(5, e.subject)
+      .Bind(6, e.channel)
+      .Bind(7, e.request_id)
+      .Bind(8, e.detail)
+      .Run();
+}
+
+// ---------------------------------------------------------- dialog sessions
+
+Result<std::optional<SessionRecord>> Services::LoadSession(const std::string& channel,
+                                                           const std::string& session_id) {
+  Statement& st = db_.Prepare(kLoadSession);
+  ScopedReset reset(st);
+  st.Bind(1, channel).Bind(2, session_id).Bind(3, ctx_.now);
+  Result<bool> row = st.Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<SessionRecord>();
+  SessionRecord s;
+  s.channel = channel;
+  s.session_id = session_id;
+  s.phone = st.Text(0);
+  s.state = st.Text(1);
+  s.step = static_cast<int>(st.Int(2));
+  s.answer = st.Text(3);
+  s.ended = st.Int(4) != 0;
+  s.updated_at = st.Int(5);
+  s.expires_at = st.Int(6);
+  return std::optional<SessionRecord>(std::move(s));
+}
+
+Status Services::SaveSession(const SessionRecord& s) {
+  if (s.channel.empty() || s.session_id.empty()) {
+    return Status::InvalidArgument("a session needs a channel and a session id");
+  }
+  return db_.Prepare(kSaveSession)
+      .Bind(1, s.channel)
+      .Bind(2, s.session_id)
+      .Bind(3, s.phone)
+      .Bind(4, s.state)
+      .Bind(5, static_cast<int64_t>(s.step))
+      .Bind(6, s.answer)
+      .Bind(7, static_cast<int64_t>(s.ended ? 1 : 0))
+      .Bind(8, s.updated_at != 0 ? s.updated_at : ctx_.now)
+      .Bind(9, s.expires_at)
+      .Run();
+}
+
+Result<int> Services::PurgeExpiredSessions() {
+  SHG_RETURN_IF_ERROR(db_.Prepare(kPurgeSessions).Bind(1, ctx_.now).Run());
+  return db_.Changes();
+}
+
+Result<int64_t> Services::ActiveSessionCount() {
+  Statement& st = db_.Prepare(kActiveSessions);
+  ScopedReset reset(st);
+  st.Bind(1, ctx_.now);
+  Result<bool> row = st.Step();
+  if (!row.ok()) return row.status();
+  return *row ? st.Int(0) : 0;
+}
+
+// ------------------------------------------------------------------- ledger
+
+Status Services::CheckLedger() { return ledger::Check(db_); }
+
+}  // namespace shg

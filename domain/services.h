@@ -1,0 +1,153 @@
+// Domain services over one store connection: members, PINs, savings,
+// ledger, balances, training, audit and dialog sessions.
+//
+// A Services object is a cheap view constructed per unit of work with the
+// connection it must use (the writer's inside Store::Submit, or a reader for
+// pure queries). Methods that change data REQUIRE the writer connection and
+// run inside the caller's transaction: they never BEGIN/COMMIT themselves,
+// so several calls compose into one atomic unit of work.
+//
+// Expected failures are returned as Status values:
+//   InvalidArgument  bad input (amount, PIN rule)      -> re-ask
+//   NotFound         no such member / saving
+//   FailedPrecondition  state does not allow it (saving already decided)
+//   PermissionDenied role does not allow it
+//   Locked           PIN locked
+// Each method that writes several rows is atomic on its own (a SAVEPOINT):
+// when it fails it leaves nothing behind, and the caller's transaction can
+// carry on.
+//
+// The services write no audit rows themselves: the caller knows the actor,
+// channel and request id and records them with Audit() (never a PIN).
+// Paged queries take 1..1000 rows and an offset >= 0 (else InvalidArgument).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "domain/model.h"
+#include "domain/pin.h"
+#include "domain/result.h"
+#include "domain/store/sqlite.h"
+
+namespace shg {
+
+struct DomainContext {
+  const PinHasher* pins = nullptr;  // REQUIRED, not owned
+  int max_pin_failures = 3;
+  int64_t now = 0;                  // Unix seconds for this unit of work
+};
+
+enum class PinCheck { kOk, kWrong, kLocked, kNotSet };
+struct PinOutcome {
+  PinCheck check = PinCheck::kWrong;
+  int tries_left = 0;          // after a wrong PIN
+  bool must_change = false;    // one-time PIN: ask for a new one now
+  bool just_locked = false;    // this attempt locked the account
+};
+
+class Services {
+ public:
+  Services(store::Connection& conn, const DomainContext& ctx) : db_(conn), ctx_(ctx) {}
+
+  // --- groups and members ---
+  // Returns the id; creates its loan fund and social fund accounts.
+  // InvalidArgument for an empty name, a country that is not 2 capital
+  // letters, an unknown currency (money.h) or an unknown status.
+  Result<int64_t> AddGroup(const Group& g);
+  // Adds a member (phone must be E.164 and valid for the group's country;
+  // several members may share a phone); creates her savings and loan
+  // accounts. joined_at 0 means ctx.now. PIN fields are ignored (SetPin).
+  Result<int64_t> AddMember(const Member& m);
+  Result<Group> GetGroup(int64_t group_id);
+  Result<Member> GetMember(int64_t member_id);
+  // Active members on this phone, ordered by id (several may share a phone).
+  Result<std::vector<Member>> MembersByPhone(const std::string& e164);
+  Status SetLanguage(int64_t member_id, const std::string& language);
+
+  // --- PIN ---
+  // Checks a PIN; counts failures and locks after ctx.max_pin_failures.
+  // Outcomes: kLocked (locked before this attempt; nothing counted),
+  // kNotSet, kOk (failures reset to 0; must_change after a reset), kWrong
+  // with tries_left; the attempt that reaches the limit is kWrong with
+  // tries_left 0 and just_locked. FailedPrecondition for an exited member.
+  Result<PinOutcome> VerifyPin(int64_t member_id, const std::string& pin);
+  // Sets a member-chosen PIN (rules of ValidateNewPin) with a new salt,
+  // clears failures, lock and must-change. While a one-time PIN is in force
+  // the new PIN must differ from it (InvalidArgument).
+  Status SetPin(int64_t member_id, const std::string& pin);
+  // Staff/treasurer reset: stores `one_time_pin` (any 4 digits) with
+  // must-change set, unlocks and clears failures. The caller delivers the
+  // one-time PIN (SMS with messaging).
+  Status ResetPin(int64_t member_id, const std::string& one_time_pin);
+
+  // --- savings ---
+  // Logs a pending saving (amount > 0, in her group's currency) with a new
+  // unique reference code. `idempotency_key` (e.g. "at-ke:sess:7") makes a
+  // retry return the first saving unchanged instead of creating another
+  // (AlreadyExists if the key was used for another member); "" = no key.
+  // FailedPrecondition for an exited member.
+  Result<Saving> LogSaving(int64_t member_id, int64_t amount, const std::string& channel,
+                           const std::string& idempotency_key);
+  // Pending savings of a group, oldest first.
+  Result<std::vector<Saving>> PendingSavings(int64_t group_id, int limit, int offset);
+  Result<Saving> GetSaving(int64_t saving_id);
+  // Treasurer/chair decision. Confirm posts Dr group loan fund / Cr member
+  // savings and links the journal; reject only records the decision.
+  // PermissionDenied unless the decider is an active treasurer/chair of the
+  // same group, and for her OWN saving (the other officer decides it);
+  // FailedPrecondition if no longer pending (a decision is final).
+  // Checks run in that order: NotFound, PermissionDenied, FailedPrecondition.
+  Status DecideSaving(int64_t saving_id, int64_t decider_member_id, bool confirm);
+  // Reverses a confirmed saving's journal (staff correction; `reason` is the
+  // reversal's memo, required). The saving stays "confirmed" and is marked
+  // reversed; her statement then shows a "reversal" line. FailedPrecondition
+  // unless confirmed and not yet reversed.
+  Status ReverseSaving(int64_t saving_id, const std::string& reason);
+
+  // --- balances and statement ---
+  // Posted balances come from the ledger accounts (so a reversal is
+  // reflected); pending is the sum of her pending savings.
+  Result<Balances> BalancesFor(int64_t member_id);
+  // Newest first: each of her savings (kind "saving", any status) and, for
+  // a reversed saving, a "reversal" line (negative amount, its time).
+  Result<std::vector<StatementLine>> StatementFor(int64_t member_id, int limit, int offset);
+  // Active members; group_savings = the members' posted savings balances.
+  Result<GroupSummary> GroupSummaryFor(int64_t group_id);
+
+  // --- training ---
+  // Modules are configuration, stored so the predicate can be evaluated.
+  Status UpsertTrainingModule(const std::string& module_id, int step, const std::string& title);
+  // Records a completion at ctx.now; recording it again keeps the first.
+  Status RecordTraining(int64_t member_id, const std::string& module_id, const std::string& by);
+  // True when every module of steps 1 and 2 is completed (false when no
+  // such module is configured: an empty programme makes nobody eligible).
+  Result<bool> CompletedTraining(int64_t member_id);
+
+  // --- audit ---
+  Status Audit(const AuditEntry& entry);
+
+  // --- dialog sessions (keyed by channel + session id) ---
+  // nullopt when missing or expired (expires_at < ctx.now).
+  Result<std::optional<SessionRecord>> LoadSession(const std::string& channel,
+                                                   const std::string& session_id);
+  // Inserts or replaces; updated_at 0 means ctx.now.
+  Status SaveSession(const SessionRecord& s);
+  // Deletes sessions whose expires_at < now; returns how many.
+  Result<int> PurgeExpiredSessions();
+  // Sessions neither ended nor expired.
+  Result<int64_t> ActiveSessionCount();
+
+  // --- ledger checks (used by tests and an admin check) ---
+  // Every journal sums to zero and cached balances equal posted sums (full
+  // list: domain/ledger.h, ledger::Check). Internal naming the first
+  // violation.
+  Status CheckLedger();
+
+ private:
+  store::Connection& db_;
+  const DomainContext& ctx_;
+};
+
+}  // namespace shg

@@ -1,0 +1,277 @@
+// Numbered schema migrations. A migration is never edited once released:
+// a change to the schema is a new entry at the end of kMigrations.
+//
+// Chart of accounts (one book per group, in the group's currency):
+//   kind               type       normal   owner
+//   group_loan_fund    asset      debit    group: cash of the loan fund
+//   group_social_fund  asset      debit    group: cash of the social fund
+//   member_savings     liability  credit   member: what the group owes her
+//   member_loan        asset      debit    member: what she owes on loans
+//   mfi_clearing       liability  credit   group x MFI partner (loans phase)
+// Sign convention: a posting's amount is signed, debit positive and credit
+// negative; an account's cached `balance` is the plain sum of its postings
+// (so it is negative for a credit-normal account in credit); the displayed
+// balance is balance * normal (normal = +1 debit-normal, -1 credit-normal).
+#include <cstdint>
+#include <ctime>
+#include <iterator>
+#include <string>
+
+#include "domain/store/store.h"
+
+namespace shg::store {
+namespace {
+
+struct Migration {
+  int version;
+  const char* name;
+  const char* sql;
+};
+
+constexpr char kMigration1[] = R"sql(
+CREATE TABLE groups (
+  id            INTEGER PRIMARY KEY,
+  name          TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 100),
+  country       TEXT NOT NULL CHECK (length(country) = 2),
+  currency      TEXT NOT NULL CHECK (length(currency) = 3),
+  meeting_day   TEXT NOT NULL DEFAULT '',
+  meeting_place TEXT NOT NULL DEFAULT '',
+  status        TEXT NOT NULL DEFAULT 'active'
+                CHECK (status IN ('forming', 'active', 'graduated', 'closed')),
+  formed_at     INTEGER,
+  field_officer TEXT,
+  created_at    INTEGER NOT NULL
+);
+
+CREATE TABLE members (
+  id              INTEGER PRIMARY KEY,
+  group_id        INTEGER NOT NULL REFERENCES groups(id),
+  phone           TEXT NOT NULL CHECK (phone GLOB '+[1-9]*' AND length(phone) BETWEEN 8 AND 16),
+  name            TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 100),
+  role            TEXT NOT NULL DEFAULT 'member'
+                  CHECK (role IN ('member', 'treasurer', 'chair', 'secretary')),
+  language        TEXT NOT NULL DEFAULT 'en',
+  status          TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'exited')),
+  pin_hash        BLOB,
+  pin_salt        BLOB,
+  pin_failed      INTEGER NOT NULL DEFAULT 0 CHECK (pin_failed >= 0),
+  pin_locked_at   INTEGER,
+  pin_must_change INTEGER NOT NULL DEFAULT 0 CHECK (pin_must_change IN (0, 1)),
+  joined_at       INTEGER NOT NULL,
+  exited_at       INTEGER,
+  national_id     TEXT,
+  consent_service_at     INTEGER,  -- consent to the service itself
+  consent_mfi_sharing_at INTEGER,  -- consent to share her data with an MFI
+  created_at      INTEGER NOT NULL,
+  CHECK ((pin_hash IS NULL) = (pin_salt IS NULL))
+);
+CREATE INDEX members_phone ON members(phone);
+CREATE INDEX members_group ON members(group_id);
+
+CREATE TABLE accounts (
+  id         INTEGER PRIMARY KEY,
+  group_id   INTEGER NOT NULL REFERENCES groups(id),
+  member_id  INTEGER REFERENCES members(id),
+  partner_id TEXT,
+  kind       TEXT NOT NULL CHECK (kind IN ('group_loan_fund', 'group_social_fund',
+                                           'member_savings', 'member_loan', 'mfi_clearing')),
+  type       TEXT NOT NULL CHECK (type IN ('asset', 'liability', 'equity', 'income', 'expense')),
+  normal     INTEGER NOT NULL CHECK (normal IN (1, -1)),
+  currency   TEXT NOT NULL,
+  -- Cached sum of postings, debit positive. SQLite turns an overflowing
+  -- integer sum into a REAL: the typeof check refuses that.
+  balance    INTEGER NOT NULL DEFAULT 0 CHECK (typeof(balance) = 'integer'),
+  created_at INTEGER NOT NULL,
+  CHECK ((kind IN ('member_savings', 'member_loan')) = (member_id IS NOT NULL)),
+  CHECK ((kind = 'mfi_clearing') = (partner_id IS NOT NULL))
+);
+CREATE UNIQUE INDEX accounts_member_kind ON accounts(member_id, kind)
+  WHERE member_id IS NOT NULL;
+CREATE UNIQUE INDEX accounts_group_kind ON accounts(group_id, kind)
+  WHERE member_id IS NULL AND partner_id IS NULL;
+CREATE INDEX accounts_group ON accounts(group_id, kind);  -- per-group sums
+CREATE UNIQUE INDEX accounts_group_partner ON accounts(group_id, partner_id)
+  WHERE partner_id IS NOT NULL;
+-- Only the cached balance of an account ever changes.
+CREATE TRIGGER accounts_fixed BEFORE UPDATE OF id, group_id, member_id, partner_id, kind,
+  type, normal, currency ON accounts
+BEGIN SELECT RAISE(ABORT, 'accounts: only balance may change'); END;
+CREATE TRIGGER accounts_no_delete BEFORE DELETE ON accounts
+BEGIN SELECT RAISE(ABORT, 'accounts are never deleted'); END;
+
+CREATE TABLE journals (
+  id                  INTEGER PRIMARY KEY,
+  group_id            INTEGER NOT NULL REFERENCES groups(id),
+  kind                TEXT NOT NULL,  -- saving | reversal | ...
+  currency            TEXT NOT NULL,
+  reference           TEXT NOT NULL DEFAULT '',
+  reverses_journal_id INTEGER UNIQUE REFERENCES journals(id),  -- reversed at most once
+  memo                TEXT NOT NULL DEFAULT '',
+  created_at          INTEGER NOT NULL
+);
+
+CREATE TABLE postings (
+  id         INTEGER PRIMARY KEY,
+  journal_id INTEGER NOT NULL REFERENCES journals(id),
+  account_id INTEGER NOT NULL REFERENCES accounts(id),
+  amount     INTEGER NOT NULL CHECK (amount <> 0)  -- debit positive, credit negative
+);
+CREATE INDEX postings_journal ON postings(journal_id);
+CREATE INDEX postings_account ON postings(account_id);
+
+-- The ledger is append-only: corrections are reversing journals.
+CREATE TRIGGER journals_no_update BEFORE UPDATE ON journals
+BEGIN SELECT RAISE(ABORT, 'journals are append-only'); END;
+CREATE TRIGGER journals_no_delete BEFORE DELETE ON journals
+BEGIN SELECT RAISE(ABORT, 'journals are append-only'); END;
+CREATE TRIGGER postings_no_update BEFORE UPDATE ON postings
+BEGIN SELECT RAISE(ABORT, 'postings are append-only'); END;
+CREATE TRIGGER postings_no_delete BEFORE DELETE ON postings
+BEGIN SELECT RAISE(ABORT, 'postings are append-only'); END;
+
+CREATE TABLE savings (
+  id                  INTEGER PRIMARY KEY,
+  member_id           INTEGER NOT NULL REFERENCES members(id),
+  group_id            INTEGER NOT NULL REFERENCES groups(id),
+  amount              INTEGER NOT NULL CHECK (amount > 0),
+  currency            TEXT NOT NULL,
+  status              TEXT NOT NULL DEFAULT 'pending'
+                      CHECK (status IN ('pending', 'confirmed', 'rejected')),
+  reference           TEXT NOT NULL UNIQUE,
+  idempotency_key     TEXT UNIQUE,  -- NULL when the caller gave none
+  channel             TEXT NOT NULL DEFAULT '',
+  created_at          INTEGER NOT NULL,
+  decided_by          INTEGER REFERENCES members(id),
+  decided_at          INTEGER,
+  journal_id          INTEGER UNIQUE REFERENCES journals(id),
+  reversal_journal_id INTEGER UNIQUE REFERENCES journals(id),
+  CHECK ((status = 'confirmed') = (journal_id IS NOT NULL)),
+  CHECK (reversal_journal_id IS NULL OR status = 'confirmed')
+);
+CREATE INDEX savings_member ON savings(member_id, status);
+CREATE INDEX savings_group_pending ON savings(group_id, created_at) WHERE status = 'pending';
+-- A decision is final: only a pending saving changes status.
+CREATE TRIGGER savings_decided_once BEFORE UPDATE OF status ON savings
+  WHEN OLD.status <> 'pending'
+BEGIN SELECT RAISE(ABORT, 'saving already decided'); END;
+CREATE TRIGGER savings_no_delete BEFORE DELETE ON savings
+BEGIN SELECT RAISE(ABORT, 'savings are never deleted'); END;
+
+CREATE TABLE training_modules (
+  id    TEXT PRIMARY KEY,
+  step  INTEGER NOT NULL CHECK (step BETWEEN 1 AND 4),
+  title TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE training_records (
+  member_id    INTEGER NOT NULL REFERENCES members(id),
+  module_id    TEXT NOT NULL REFERENCES training_modules(id),
+  completed_at INTEGER NOT NULL,
+  recorded_by  TEXT NOT NULL,
+  PRIMARY KEY (member_id, module_id)
+) WITHOUT ROWID;
+
+CREATE TABLE audit_log (
+  id         INTEGER PRIMARY KEY,
+  at         INTEGER NOT NULL,
+  actor_kind TEXT NOT NULL CHECK (actor_kind IN ('member', 'staff', 'system', 'partner')),
+  actor      TEXT NOT NULL,
+  action     TEXT NOT NULL,
+  subject    TEXT NOT NULL DEFAULT '',
+  channel    TEXT NOT NULL DEFAULT '',
+  request_id TEXT NOT NULL DEFAULT '',
+  detail     TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX audit_log_at ON audit_log(at);
+
+CREATE TABLE ussd_sessions (
+  channel    TEXT NOT NULL,
+  session_id TEXT NOT NULL,
+  phone      TEXT NOT NULL,
+  state      TEXT NOT NULL,
+  step       INTEGER NOT NULL DEFAULT 0,
+  answer     TEXT NOT NULL DEFAULT '',
+  ended      INTEGER NOT NULL DEFAULT 0 CHECK (ended IN (0, 1)),
+  updated_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  PRIMARY KEY (channel, session_id)
+) WITHOUT ROWID;
+CREATE INDEX ussd_sessions_expires ON ussd_sessions(expires_at);
+)sql";
+
+constexpr Migration kMigrations[] = {
+    {1, "groups, members, ledger, savings, training, audit, sessions", kMigration1},
+};
+
+constexpr char kCreateMigrationsTable[] =
+    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+    " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)";
+constexpr char kMaxVersion[] = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
+constexpr char kIsApplied[] = "SELECT 1 FROM schema_migrations WHERE version = ?";
+constexpr char kRecord[] =
+    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)";
+constexpr char kBeginImmediate[] = "BEGIN IMMEDIATE";
+constexpr char kCommit[] = "COMMIT";
+constexpr char kRollback[] = "ROLLBACK";
+
+Result<int64_t> MaxVersion(Connection& conn) {
+  Statement& st = conn.Prepare(kMaxVersion);
+  ScopedReset reset(st);
+  Result<bool> row = st.Step();
+  if (!row.ok()) return row.status();
+  return *row ? st.Int(0) : 0;
+}
+
+// Applies one migration in its own transaction unless it is recorded.
+// BEGIN IMMEDIATE takes the write lock first, so two processes starting at
+// once cannot both apply it.
+Status Apply(Connection& conn, const Migration& m) {
+  SHG_RETURN_IF_ERROR(conn.Prepare(kBeginImmediate).Run());
+  auto fail = [&conn, &m](const Status& s) {
+    (void)conn.Prepare(kRollback).Run();
+    return Status::Internal("migration " + std::to_string(m.version) + " (" + m.name +
+                            ") failed: " + s.message());
+  };
+  Statement& check = conn.Prepare(kIsApplied);
+  check.Bind(1, static_cast<int64_t>(m.version));
+  Result<bool> applied = check.Step();
+  check.Reset();
+  if (!applied.ok()) return fail(applied.status());
+  if (*applied) return conn.Prepare(kCommit).Run();
+
+  Status s = conn.Exec(m.sql);
+  if (!s.ok()) return fail(s);
+  s = conn.Prepare(kRecord)
+          .Bind(1, static_cast<int64_t>(m.version))
+          .Bind(2, std::string_view(m.name))
+          .Bind(3, static_cast<int64_t>(std::time(nullptr)))
+          .Run();
+  if (!s.ok()) return fail(s);
+  s = conn.Prepare(kCommit).Run();
+  if (!s.ok()) return fail(s);
+  return Status::Ok();
+}
+
+}  // namespace
+
+int LatestSchemaVersion() { return kMigrations[std::size(kMigrations) - 1].version; }
+
+Result<int> Migrate(Connection& conn) {
+  SHG_RETURN_IF_ERROR(conn.Exec(kCreateMigrationsTable));
+  Result<int64_t> current = MaxVersion(conn);
+  if (!current.ok()) return current.status();
+  if (*current > LatestSchemaVersion()) {
+    return Status::FailedPrecondition("database schema version " + std::to_string(*current) +
+                                      " is newer than this build (" +
+                                      std::to_string(LatestSchemaVersion()) + ")");
+  }
+  for (const Migration& m : kMigrations) {
+    if (m.version <= *current) continue;
+    SHG_RETURN_IF_ERROR(Apply(conn, m));
+  }
+  Result<int64_t> reached = MaxVersion(conn);
+  if (!reached.ok()) return reached.status();
+  return static_cast<int>(*reached);
+}
+
+}  // namespace shg::store

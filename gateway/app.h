@@ -1,0 +1,83 @@
+// The gateway application: wires the store, the dialog engine, the channel
+// adapters and the metrics behind one request handler, and runs the HTTP
+// server. Routes:
+//   POST /channels/{channel_id}/ussd   USSD step (Africa's Talking format)
+//   GET  /healthz                      200 "ok" when the store answers
+//   GET  /metrics                      Prometheus text format
+//
+// A USSD step is parsed and authenticated on the HTTP thread, then runs as
+// one job of the store's writer (group commit) so that the session and any
+// money action commit together; the answer is sent after the commit is
+// durable. Nothing on this path does network I/O.
+//
+// Thread-safety: Handle() is called concurrently by the server threads.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "config/settings.h"
+#include "dialogs/catalogue.h"
+#include "dialogs/engine.h"
+#include "domain/pin.h"
+#include "domain/store/store.h"
+#include "gateway/http/metrics.h"
+#include "gateway/http/server.h"
+
+namespace shg::gateway {
+
+// Seconds since the epoch; injectable so tests can expire sessions.
+using Clock = std::function<int64_t()>;
+int64_t SystemNow();
+
+class App {
+ public:
+  // Opens the store (applying migrations) and loads the catalogues.
+  static Result<std::unique_ptr<App>> Create(const config::Settings& settings, std::string pepper,
+                                             Clock clock = SystemNow);
+  ~App();
+
+  // The pure request -> response entry point (also used by tests).
+  void Handle(http::Request&& request, http::Reply reply);
+
+  // Starts the HTTP server (port 0 picks one) and the session janitor.
+  Status Start();
+  uint16_t port() const;
+  // Blocks until SIGINT/SIGTERM, then stops gracefully.
+  void WaitForSignal();
+  void Stop();
+
+  store::Store& store() { return *store_; }
+  http::Registry& metrics() { return registry_; }
+  const PinHasher& pins() const { return pins_; }
+
+ private:
+  App(const config::Settings& settings, std::string pepper, Clock clock);
+  void HandleUssd(const config::ChannelSettings& channel, http::Request&& request, http::Reply reply);
+  void JanitorLoop();
+
+  config::Settings settings_;
+  PinHasher pins_;
+  Clock clock_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<dialogs::Catalogue> catalogue_;
+  std::unique_ptr<dialogs::Engine> engine_;
+  std::unique_ptr<http::Server> server_;
+
+  http::Registry registry_;
+  http::Counter* requests_ = nullptr;      // channel, route, outcome
+  http::Counter* ussd_steps_ = nullptr;    // channel, kind
+  http::Counter* pin_failures_ = nullptr;  // channel, locked
+  http::Counter* screen_cut_ = nullptr;    // channel
+  http::Histogram* ussd_latency_ = nullptr;
+  http::Histogram* commit_latency_ = nullptr;
+  http::Gauge* active_sessions_ = nullptr;
+
+  std::atomic<bool> janitor_stop_{false};
+  std::thread janitor_;
+};
+
+}  // namespace shg::gateway

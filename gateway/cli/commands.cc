@@ -1,0 +1,273 @@
+#include "gateway/cli/commands.h"
+
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "config/settings.h"
+#include "domain/demo.h"
+#include "domain/phone.h"
+#include "domain/pin.h"
+#include "domain/services.h"
+#include "domain/store/store.h"
+#include "gateway/app.h"
+#include "gateway/cli/phone.h"
+
+namespace shg::cli {
+namespace {
+
+constexpr char kUsage[] = R"(usage: shg-gateway <command> [options]
+
+commands:
+  serve            run the gateway      [--config F] [--listen HOST:PORT] [--db PATH]
+                                        [--threads N] [--synchronous OFF|NORMAL|FULL]
+  migrate          apply schema migrations to the database   [--config F] [--db PATH]
+  demo             load the demo data into an empty database [--config F] [--db PATH]
+                                        [--members N (default 30)]
+  add-group        --name NAME --country KE --currency KES [--meeting-day D] [--meeting-place P]
+  add-member       --group ID --phone PHONE --name NAME [--role member|treasurer|chair|secretary]
+                   [--language en|sw]
+  record-training  --member ID --module MODULE_ID [--by STAFF]
+  reset-pin        --member ID [--by STAFF]   prints a one-time PIN she must change
+  check-ledger     verify every journal balances and cached balances match postings
+  phone            interactive feature-phone simulator (Africa's Talking format)
+                   --url http://127.0.0.1:8080 --channel at-ke --phone +254700000001 [--key K]
+
+Every command takes --config FILE (default config/gateway.toml if present) and --db PATH.
+The PIN pepper is read from [security].pepper_file or the SHG_PIN_PEPPER environment variable.
+)";
+
+using Flags = std::map<std::string, std::string>;
+
+Result<Flags> ParseFlags(int argc, char** argv, int first) {
+  Flags flags;
+  for (int i = first; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a.rfind("--", 0) != 0 || i + 1 >= argc) {
+      return Status::InvalidArgument("expected --flag value, got '" + a + "'");
+    }
+    flags[a.substr(2)] = argv[++i];
+  }
+  return flags;
+}
+
+std::string Get(const Flags& f, const std::string& key, const std::string& def = "") {
+  auto it = f.find(key);
+  return it == f.end() ? def : it->second;
+}
+
+int Fail(const Status& s) {
+  std::cerr << "error: " << s.ToString() << "\n";
+  return s.code() == Status::Code::kInvalidArgument ? 2 : 1;
+}
+
+Result<config::Settings> LoadConfig(const Flags& flags) {
+  std::string path = Get(flags, "config");
+  config::Settings settings;
+  if (path.empty() && std::filesystem::exists("config/gateway.toml")) path = "config/gateway.toml";
+  if (!path.empty()) {
+    auto loaded = config::LoadSettings(path);
+    if (!loaded.ok()) return loaded.status();
+    settings = std::move(*loaded);
+  }
+  if (auto db = Get(flags, "db"); !db.empty()) settings.db_path = db;
+  if (auto sync = Get(flags, "synchronous"); !sync.empty()) {
+    if (sync != "OFF" && sync != "NORMAL" && sync != "FULL") {
+      return Status::InvalidArgument("--synchronous must be OFF, NORMAL or FULL");
+    }
+    settings.synchronous = sync;
+  }
+  if (auto threads = Get(flags, "threads"); !threads.empty()) {
+    settings.threads = std::atoi(threads.c_str());
+    if (settings.threads < 1 || settings.threads > 64) {
+      return Status::InvalidArgument("--threads must be 1..64");
+    }
+  }
+  if (auto listen = Get(flags, "listen"); !listen.empty()) {
+    size_t colon = listen.rfind(':');
+    if (colon == std::string::npos) return Status::InvalidArgument("--listen must be HOST:PORT");
+    settings.listen_host = listen.substr(0, colon);
+    int port = std::atoi(listen.c_str() + colon + 1);
+    if (port < 0 || port > 65535) return Status::InvalidArgument("--listen port out of range");
+    settings.listen_port = static_cast<uint16_t>(port);
+  }
+  return settings;
+}
+
+Result<std::unique_ptr<store::Store>> OpenStore(const config::Settings& s) {
+  store::StoreOptions so;
+  so.path = s.db_path;
+  so.synchronous = s.synchronous;
+  so.max_batch = s.max_batch;
+  return store::Store::Open(so);
+}
+
+// Runs `fn` with domain services on the writer, in one durable transaction.
+template <typename Fn>
+Status WithServices(store::Store& store, const PinHasher& pins, const config::Settings& s, Fn fn) {
+  return store.Run([&](store::Connection& conn) -> Status {
+    DomainContext ctx{&pins, s.max_pin_failures, gateway::SystemNow()};
+    Services svc(conn, ctx);
+    return fn(svc);
+  });
+}
+
+int Serve(const Flags& flags) {
+  auto settings = LoadConfig(flags);
+  if (!settings.ok()) return Fail(settings.status());
+  auto pepper = config::LoadPepper(*settings);
+  if (!pepper.ok()) return Fail(pepper.status());
+  auto app = gateway::App::Create(*settings, *pepper);
+  if (!app.ok()) return Fail(app.status());
+  if (Status s = (*app)->Start(); !s.ok()) return Fail(s);
+  std::cout << "shg-gateway listening on http://" << settings->listen_host << ":" << (*app)->port()
+            << " (database " << settings->db_path << "); Ctrl-C to stop" << std::endl;
+  (*app)->WaitForSignal();
+  std::cout << "shg-gateway stopped" << std::endl;
+  return 0;
+}
+
+int Migrate(const Flags& flags) {
+  auto settings = LoadConfig(flags);
+  if (!settings.ok()) return Fail(settings.status());
+  auto store = OpenStore(*settings);  // Open applies pending migrations
+  if (!store.ok()) return Fail(store.status());
+  std::cout << "database " << settings->db_path << " is at schema version "
+            << store::LatestSchemaVersion() << "\n";
+  return 0;
+}
+
+int Demo(const Flags& flags) {
+  auto settings = LoadConfig(flags);
+  if (!settings.ok()) return Fail(settings.status());
+  auto pepper = config::LoadPepper(*settings);
+  if (!pepper.ok()) return Fail(pepper.status());
+  int members = std::atoi(Get(flags, "members", "30").c_str());
+  if (members < 30) return Fail(Status::InvalidArgument("--members must be at least 30"));
+  auto store = OpenStore(*settings);
+  if (!store.ok()) return Fail(store.status());
+  PinHasher pins(*pepper);
+  Status s = LoadDemo(**store, pins, members, gateway::SystemNow());
+  if (!s.ok()) return Fail(s);
+  std::cout << "demo data loaded into " << settings->db_path << " (" << members
+            << " members; every PIN is 2580 except Faith's, which is not set)\n";
+  return 0;
+}
+
+int Admin(const std::string& command, const Flags& flags) {
+  auto settings = LoadConfig(flags);
+  if (!settings.ok()) return Fail(settings.status());
+  // Only reset-pin hashes a PIN; the others do not need the pepper.
+  std::string pepper = "unused-by-this-command-000000";
+  if (command == "reset-pin") {
+    auto p = config::LoadPepper(*settings);
+    if (!p.ok()) return Fail(p.status());
+    pepper = *p;
+  }
+  auto store = OpenStore(*settings);
+  if (!store.ok()) return Fail(store.status());
+  PinHasher pins(pepper);
+  std::string output;
+  const std::string by = Get(flags, "by", "staff");
+  Status s = WithServices(**store, pins, *settings, [&](Services& svc) -> Status {
+    if (command == "add-group") {
+      Group g;
+      g.name = Get(flags, "name");
+      g.country = Get(flags, "country");
+      g.currency = Get(flags, "currency");
+      g.meeting_day = Get(flags, "meeting-day");
+      g.meeting_place = Get(flags, "meeting-place");
+      if (g.name.empty() || g.country.empty() || g.currency.empty()) {
+        return Status::InvalidArgument("add-group needs --name, --country and --currency");
+      }
+      auto id = svc.AddGroup(g);
+      if (!id.ok()) return id.status();
+      output = "group " + std::to_string(*id) + " added\n";
+      return svc.Audit({"staff", by, "group.added", "group:" + std::to_string(*id), "cli", "", ""});
+    }
+    if (command == "add-member") {
+      auto group = svc.GetGroup(std::atoll(Get(flags, "group").c_str()));
+      if (!group.ok()) return group.status();
+      auto phone = ParsePhone(Get(flags, "phone"), group->country);
+      if (!phone.ok()) return phone.status();
+      auto role = ParseRole(Get(flags, "role", "member"));
+      if (!role) return Status::InvalidArgument("--role must be member, treasurer, chair or secretary");
+      Member m;
+      m.group_id = group->id;
+      m.phone = *phone;
+      m.name = Get(flags, "name");
+      m.role = *role;
+      m.language = Get(flags, "language", settings->default_language);
+      m.joined_at = gateway::SystemNow();
+      if (m.name.empty()) return Status::InvalidArgument("add-member needs --name");
+      auto id = svc.AddMember(m);
+      if (!id.ok()) return id.status();
+      output = "member " + std::to_string(*id) + " added (" + MaskPhone(m.phone) + ")\n";
+      return svc.Audit({"staff", by, "member.added", "member:" + std::to_string(*id), "cli", "", ""});
+    }
+    if (command == "record-training") {
+      int64_t member = std::atoll(Get(flags, "member").c_str());
+      SHG_RETURN_IF_ERROR(svc.RecordTraining(member, Get(flags, "module"), by));
+      auto done = svc.CompletedTraining(member);
+      if (!done.ok()) return done.status();
+      output = std::string("training recorded; completed training: ") + (*done ? "yes" : "no") + "\n";
+      return svc.Audit({"staff", by, "training.recorded", "member:" + std::to_string(member), "cli", "",
+                        "module=" + Get(flags, "module")});
+    }
+    if (command == "reset-pin") {
+      int64_t member = std::atoll(Get(flags, "member").c_str());
+      std::string otp = NewOneTimePin();
+      SHG_RETURN_IF_ERROR(svc.ResetPin(member, otp));
+      // Until SMS delivery exists (messaging issue) staff read it to her.
+      output = "one-time PIN for member " + std::to_string(member) + ": " + otp +
+               " (she must change it at next login)\n";
+      return svc.Audit({"staff", by, "pin.reset", "member:" + std::to_string(member), "cli", "", ""});
+    }
+    if (command == "check-ledger") {
+      SHG_RETURN_IF_ERROR(svc.CheckLedger());
+      output = "ledger ok: every journal balances and cached balances match postings\n";
+      return Status::Ok();
+    }
+    return Status::InvalidArgument("unknown command " + command);
+  });
+  if (!s.ok()) return Fail(s);
+  std::cout << output;
+  return 0;
+}
+
+}  // namespace
+
+int Main(int argc, char** argv) {
+  if (argc < 2 || std::string(argv[1]) == "help" || std::string(argv[1]) == "--help") {
+    std::cout << kUsage;
+    return argc < 2 ? 2 : 0;
+  }
+  const std::string command = argv[1];
+  if (command == "phone") {
+    std::vector<std::string> args(argv + 2, argv + argc);
+    auto options = ParsePhoneArgs(args);
+    if (!options.ok()) return Fail(options.status());
+    return RunPhone(*options, std::cin, std::cout);
+  }
+  auto flags = ParseFlags(argc, argv, 2);
+  if (!flags.ok()) {
+    std::cerr << "error: " << flags.status().message() << "\n\n" << kUsage;
+    return 2;
+  }
+  if (command == "serve") return Serve(*flags);
+  if (command == "migrate") return Migrate(*flags);
+  if (command == "demo") return Demo(*flags);
+  if (command == "add-group" || command == "add-member" || command == "record-training" ||
+      command == "reset-pin" || command == "check-ledger") {
+    return Admin(command, *flags);
+  }
+  std::cerr << "error: unknown command '" << command << "'\n\n" << kUsage;
+  return 2;
+}
+
+}  // namespace shg::cli

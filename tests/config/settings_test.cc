@@ -1,0 +1,434 @@
+#include "config/settings.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <string>
+
+namespace shg::config {
+namespace {
+
+const std::string kSourceDir = SHG_SOURCE_DIR;
+
+// Every field but the channels, so one check covers the whole struct.
+void ExpectSameScalars(const Settings& got, const Settings& want) {
+  EXPECT_EQ(got.listen_host, want.listen_host);
+  EXPECT_EQ(got.listen_port, want.listen_port);
+  EXPECT_EQ(got.threads, want.threads);
+  EXPECT_EQ(got.body_limit, want.body_limit);
+  EXPECT_EQ(got.read_timeout_ms, want.read_timeout_ms);
+  EXPECT_EQ(got.write_timeout_ms, want.write_timeout_ms);
+  EXPECT_EQ(got.db_path, want.db_path);
+  EXPECT_EQ(got.synchronous, want.synchronous);
+  EXPECT_EQ(got.max_batch, want.max_batch);
+  EXPECT_EQ(got.pepper_file, want.pepper_file);
+  EXPECT_EQ(got.pepper_env, want.pepper_env);
+  EXPECT_EQ(got.max_pin_failures, want.max_pin_failures);
+  EXPECT_EQ(got.session_timeout_s, want.session_timeout_s);
+  EXPECT_EQ(got.resume_window_s, want.resume_window_s);
+  EXPECT_EQ(got.catalogue_dir, want.catalogue_dir);
+  EXPECT_EQ(got.languages, want.languages);
+  EXPECT_EQ(got.default_language, want.default_language);
+  EXPECT_EQ(got.max_amount_units, want.max_amount_units);
+}
+
+void ExpectDemoChannel(const Settings& s) {
+  ASSERT_EQ(s.channels.size(), 1u);
+  const ChannelSettings& c = s.channels[0];
+  EXPECT_EQ(c.id, "at-ke");
+  EXPECT_EQ(c.type, "africastalking");
+  EXPECT_EQ(c.service_code, "*384*7#");
+  EXPECT_EQ(c.country, "KE");
+  EXPECT_EQ(c.callback_key, "");
+}
+
+// A file under the test's temporary directory, removed when destroyed.
+class TempFile {
+ public:
+  TempFile(const std::string& name, const std::string& contents)
+      : path_(::testing::TempDir() + "shg_settings_" + std::to_string(getpid()) + "_" + name) {
+    std::ofstream(path_, std::ios::binary) << contents;
+  }
+  ~TempFile() { std::remove(path_.c_str()); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+TEST(SettingsTest, ExampleFileDocumentsTheDefaults) {
+  Result<Settings> s = LoadSettings(kSourceDir + "/config/gateway.example.toml");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  ExpectSameScalars(*s, Settings{});
+  ExpectDemoChannel(*s);
+}
+
+TEST(SettingsTest, DemoFileDiffersFromTheExampleOnlyInItsPaths) {
+  Result<Settings> s = LoadSettings(kSourceDir + "/config/demo.toml");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  Settings want;
+  want.db_path = "demo/shg-demo.db";
+  want.pepper_file = "demo/pepper";
+  ExpectSameScalars(*s, want);
+  ExpectDemoChannel(*s);
+}
+
+TEST(SettingsTest, EmptyDocumentGivesDefaults) {
+  Result<Settings> s = ParseSettings("");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  ExpectSameScalars(*s, Settings{});
+  EXPECT_TRUE(s->channels.empty());
+}
+
+TEST(SettingsTest, Overrides) {
+  Result<Settings> s = ParseSettings(R"(
+[server]
+listen = "0.0.0.0:9090"
+threads = 8
+body_limit = 4096
+read_timeout_ms = 5000
+write_timeout_ms = 2000
+
+[store]
+path = "/var/lib/shg/gw.db"
+synchronous = "NORMAL"
+max_batch = 64
+
+[security]
+pepper_file = "/etc/shg/pepper"
+pepper_env = "MY_PEPPER"
+max_pin_failures = 5
+
+[dialogs]
+session_timeout_s = 120
+resume_window_s = 0
+catalogue_dir = "/etc/shg/lang"
+languages = ["sw", "en", "lg"]
+default_language = "sw"
+
+[limits]
+max_amount_units = 50000
+
+[[channels]]
+id = "at-ug"
+type = "africastalking"
+service_code = "*284*12#"
+country = "UG"
+callback_key = "s3cret"
+
+[[channels]]
+id = "at-ke-2"
+type = "africastalking"
+service_code = "*483#"
+)");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->listen_host, "0.0.0.0");
+  EXPECT_EQ(s->listen_port, 9090);
+  EXPECT_EQ(s->threads, 8);
+  EXPECT_EQ(s->body_limit, 4096u);
+  EXPECT_EQ(s->read_timeout_ms, 5000);
+  EXPECT_EQ(s->write_timeout_ms, 2000);
+  EXPECT_EQ(s->db_path, "/var/lib/shg/gw.db");
+  EXPECT_EQ(s->synchronous, "NORMAL");
+  EXPECT_EQ(s->max_batch, 64);
+  EXPECT_EQ(s->pepper_file, "/etc/shg/pepper");
+  EXPECT_EQ(s->pepper_env, "MY_PEPPER");
+  EXPECT_EQ(s->max_pin_failures, 5);
+  EXPECT_EQ(s->session_timeout_s, 120);
+  EXPECT_EQ(s->resume_window_s, 0);
+  EXPECT_EQ(s->catalogue_dir, "/etc/shg/lang");
+  EXPECT_EQ(s->languages, (std::vector<std::string>{"sw", "en", "lg"}));
+  EXPECT_EQ(s->default_language, "sw");
+  EXPECT_EQ(s->max_amount_units, 50000);
+  ASSERT_EQ(s->channels.size(), 2u);
+  EXPECT_EQ(s->channels[0].id, "at-ug");
+  EXPECT_EQ(s->channels[0].service_code, "*284*12#");
+  EXPECT_EQ(s->channels[0].country, "UG");
+  EXPECT_EQ(s->channels[0].callback_key, "s3cret");
+  EXPECT_EQ(s->channels[1].id, "at-ke-2");
+  EXPECT_EQ(s->channels[1].country, "KE") << "default country";
+  EXPECT_EQ(s->channels[1].callback_key, "");
+}
+
+TEST(SettingsTest, PartialSectionKeepsOtherDefaults) {
+  Result<Settings> s = ParseSettings("[server]\nthreads = 4\n");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  Settings want;
+  want.threads = 4;
+  ExpectSameScalars(*s, want);
+}
+
+TEST(SettingsTest, ListenForms) {
+  struct Case {
+    const char* listen;
+    const char* want_host;
+    uint16_t want_port;
+  };
+  const Case cases[] = {
+      {"127.0.0.1:8080", "127.0.0.1", 8080}, {"0.0.0.0:80", "0.0.0.0", 80},
+      {"localhost:0", "localhost", 0},       {"[::1]:8443", "::1", 8443},
+      {"[::]:65535", "::", 65535},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.listen);
+    Result<Settings> s = ParseSettings(std::string("[server]\nlisten = \"") + c.listen + "\"\n");
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    EXPECT_EQ(s->listen_host, c.want_host);
+    EXPECT_EQ(s->listen_port, c.want_port);
+  }
+}
+
+TEST(SettingsTest, CurrenciesMatchingTheBuiltInTableAreAccepted) {
+  Result<Settings> s = ParseSettings(
+      "[[currencies]]\ncode = \"UGX\"\nexponent = 0\n"
+      "[[currencies]]\ncode = \"INR\"\nexponent = 2\n");
+  EXPECT_TRUE(s.ok()) << s.status().ToString();
+}
+
+constexpr char kChannel[] =
+    "[[channels]]\nid = \"at-ke\"\ntype = \"africastalking\"\nservice_code = \"*384*7#\"\n";
+
+TEST(SettingsTest, RejectsInvalidDocuments) {
+  struct Case {
+    const char* name;
+    std::string toml;
+    std::string want_in_message;  // names the key and the problem
+  };
+  const Case cases[] = {
+      // Syntax and structure.
+      {"syntax error", "[server]\nthreads = \n", "<config>:2:"},
+      {"section not a table", "server = 3\n", "server (line 1): expected a table, got an integer"},
+      {"unknown top-level key", "[serverr]\nthreads = 2\n", "serverr (line 1): unknown key"},
+      {"unknown server key", "[server]\nthread = 2\n", "server.thread (line 2): unknown key"},
+      {"unknown root value", "debug = true\n", "debug (line 1): unknown key"},
+      // [server]
+      {"listen without port", "[server]\nlisten = \"127.0.0.1\"\n",
+       "server.listen (line 2): expected HOST:PORT"},
+      {"listen without host", "[server]\nlisten = \":8080\"\n",
+       "server.listen (line 2): expected HOST:PORT"},
+      {"listen empty port", "[server]\nlisten = \"localhost:\"\n",
+       "server.listen (line 2): expected HOST:PORT"},
+      {"listen bad port", "[server]\nlisten = \"localhost:http\"\n",
+       "server.listen (line 2): expected HOST:PORT"},
+      {"listen big port", "[server]\nlisten = \"localhost:65536\"\n",
+       "server.listen (line 2): port must be between 0 and 65535"},
+      {"listen bare ipv6", "[server]\nlisten = \"::1:8080\"\n",
+       "server.listen (line 2): expected HOST:PORT"},
+      {"listen empty", "[server]\nlisten = \"\"\n", "server.listen (line 2): must not be empty"},
+      {"listen not a string", "[server]\nlisten = 8080\n",
+       "server.listen (line 2): expected a string, got an integer"},
+      {"threads zero", "[server]\nthreads = 0\n",
+       "server.threads (line 2): must be between 1 and 64, got 0"},
+      {"threads too many", "[server]\nthreads = 65\n",
+       "server.threads (line 2): must be between 1 and 64, got 65"},
+      {"threads as string", "[server]\nthreads = \"2\"\n",
+       "server.threads (line 2): expected an integer, got a string"},
+      {"threads as float", "[server]\nthreads = 2.0\n",
+       "server.threads (line 2): expected an integer, got a float"},
+      {"body limit small", "[server]\nbody_limit = 100\n",
+       "server.body_limit (line 2): must be between 1024"},
+      {"read timeout zero", "[server]\nread_timeout_ms = 0\n",
+       "server.read_timeout_ms (line 2): must be between 1"},
+      {"write timeout huge", "[server]\nwrite_timeout_ms = 600001\n",
+       "server.write_timeout_ms (line 2): must be between 1 and 600000"},
+      // [store]
+      {"synchronous unknown", "[store]\nsynchronous = \"EXTRA\"\n",
+       "store.synchronous (line 2): expected OFF, NORMAL or FULL, got 'EXTRA'"},
+      {"synchronous lowercase", "[store]\nsynchronous = \"full\"\n",
+       "store.synchronous (line 2): expected OFF, NORMAL or FULL"},
+      {"empty db path", "[store]\npath = \"\"\n", "store.path (line 2): must not be empty"},
+      {"max batch zero", "[store]\nmax_batch = 0\n", "store.max_batch (line 2): must be between 1"},
+      // [security]
+      {"pin failures zero", "[security]\nmax_pin_failures = 0\n",
+       "security.max_pin_failures (line 2): must be between 1 and 10"},
+      {"pepper file not a string", "[security]\npepper_file = false\n",
+       "security.pepper_file (line 2): expected a string, got a boolean"},
+      // [dialogs]
+      {"session timeout zero", "[dialogs]\nsession_timeout_s = 0\n",
+       "dialogs.session_timeout_s (line 2): must be between 1"},
+      {"resume window negative", "[dialogs]\nresume_window_s = -1\n",
+       "dialogs.resume_window_s (line 2): must be between 0"},
+      {"no languages", "[dialogs]\nlanguages = []\n",
+       "dialogs.languages (line 2): must list at least one language"},
+      {"languages not array", "[dialogs]\nlanguages = \"en\"\n",
+       "dialogs.languages (line 2): expected an array of strings"},
+      {"language uppercase", "[dialogs]\nlanguages = [\"en\", \"SW\"]\n",
+       "dialogs.languages[1] (line 2): expected a lowercase ISO 639 code"},
+      {"language not string", "[dialogs]\nlanguages = [\"en\", 2]\n",
+       "dialogs.languages[1] (line 2): expected a string"},
+      {"language twice", "[dialogs]\nlanguages = [\"en\", \"en\"]\n",
+       "dialogs.languages[1] (line 2): duplicate language 'en'"},
+      {"default language not listed", "[dialogs]\ndefault_language = \"fr\"\n",
+       "dialogs.default_language (line 2): 'fr' is not in dialogs.languages"},
+      {"default dropped from languages", "[dialogs]\nlanguages = [\"sw\"]\n",
+       "dialogs.default_language: 'en' is not in dialogs.languages"},
+      {"empty catalogue dir", "[dialogs]\ncatalogue_dir = \"\"\n",
+       "dialogs.catalogue_dir (line 2): must not be empty"},
+      // [limits]
+      {"max amount zero", "[limits]\nmax_amount_units = 0\n",
+       "limits.max_amount_units (line 2): must be between 1"},
+      {"max amount huge", "[limits]\nmax_amount_units = 1000000000001\n",
+       "limits.max_amount_units (line 2): must be between 1 and 1000000000000"},
+      // [[channels]]
+      {"channels as table", "[channels]\nid = \"x\"\n",
+       "channels (line 1): expected an array of tables ([[channels]]), got a table"},
+      {"unsupported channel type",
+       "[[channels]]\nid = \"tw\"\ntype = \"twilio\"\nservice_code = \"*1#\"\n",
+       "channels[0].type (line 3): unsupported channel type 'twilio' (supported: africastalking)"},
+      {"channel id uppercase", "[[channels]]\nid = \"AT_KE\"\n",
+       "channels[0].id (line 2): must use only a-z, 0-9 and '-'"},
+      {"channel id empty", "[[channels]]\nid = \"\"\n",
+       "channels[0].id (line 2): must not be empty"},
+      {"channel ids repeat", std::string(kChannel) + kChannel,
+       "channels[1].id (line 6): duplicate channel id 'at-ke'"},
+      {"channel missing id", "[[channels]]\ntype = \"africastalking\"\nservice_code = \"*1#\"\n",
+       "channels[0] (line 1): missing required key 'id'"},
+      {"channel missing type", "[[channels]]\nid = \"a\"\nservice_code = \"*1#\"\n",
+       "channels[0] (line 1): missing required key 'type'"},
+      {"channel missing service code", "[[channels]]\nid = \"a\"\ntype = \"africastalking\"\n",
+       "channels[0] (line 1): missing required key 'service_code'"},
+      {"service code no star",
+       std::string(kChannel) +
+           "[[channels]]\nid = \"b\"\ntype = \"africastalking\"\nservice_code = \"384*7#\"\n",
+       "channels[1].service_code (line 8): expected a USSD code like \"*384*7#\", got '384*7#'"},
+      {"service code no hash", "[[channels]]\nservice_code = \"*384*7\"\n",
+       "channels[0].service_code (line 2): expected a USSD code"},
+      {"service code empty group", "[[channels]]\nservice_code = \"*384**7#\"\n",
+       "channels[0].service_code (line 2): expected a USSD code"},
+      {"service code letters", "[[channels]]\nservice_code = \"*38a#\"\n",
+       "channels[0].service_code (line 2): expected a USSD code"},
+      {"service code bare", "[[channels]]\nservice_code = \"*#\"\n",
+       "channels[0].service_code (line 2): expected a USSD code"},
+      {"channel country", "[[channels]]\ncountry = \"US\"\n",
+       "channels[0].country (line 2): unsupported country 'US' (supported: KE, UG, TZ, RW, IN)"},
+      {"channel unknown key", "[[channels]]\nsecret = \"x\"\n",
+       "channels[0].secret (line 2): unknown key"},
+      // [[currencies]]
+      {"unknown currency", "[[currencies]]\ncode = \"USD\"\nexponent = 2\n",
+       "currencies[0].code (line 2): currency 'USD' is not in the built-in table"},
+      {"exponent mismatch", "[[currencies]]\ncode = \"UGX\"\nexponent = 2\n",
+       "currencies[0] (line 1): currency UGX has exponent 0 in the built-in table, not 2"},
+      {"currency missing exponent", "[[currencies]]\ncode = \"KES\"\n",
+       "currencies[0] (line 1): missing required key 'exponent'"},
+      {"currency unknown key", "[[currencies]]\ncode = \"KES\"\nsymbol = \"KSh\"\n",
+       "currencies[0].symbol (line 3): unknown key"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    Result<Settings> s = ParseSettings(c.toml);
+    ASSERT_FALSE(s.ok());
+    EXPECT_EQ(s.status().code(), Status::Code::kInvalidArgument);
+    EXPECT_NE(s.status().message().find(c.want_in_message), std::string::npos)
+        << "message: " << s.status().message() << "\nwanted: " << c.want_in_message;
+  }
+}
+
+TEST(SettingsTest, LoadSettingsNamesTheFile) {
+  Result<Settings> missing = LoadSettings(kSourceDir + "/config/no-such-file.toml");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().code(), Status::Code::kNotFound);
+  EXPECT_NE(missing.status().message().find("no-such-file.toml"), std::string::npos);
+
+  TempFile bad("bad.toml", "[server]\nthreads = [\n");
+  Result<Settings> parsed = LoadSettings(bad.path());
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_EQ(parsed.status().code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(parsed.status().message().rfind(bad.path() + ":", 0), 0u) << parsed.status().message();
+}
+
+class LoadPepperTest : public ::testing::Test {
+ protected:
+  static constexpr char kEnv[] = "SHG_SETTINGS_TEST_PEPPER";
+  void SetUp() override { unsetenv(kEnv); }
+  void TearDown() override { unsetenv(kEnv); }
+};
+
+TEST_F(LoadPepperTest, Sources) {
+  const std::string pepper = "0123456789abcdef0123";
+  TempFile lf("pepper_lf", pepper + "\n");
+  TempFile crlf("pepper_crlf", pepper + "\r\n");
+  TempFile bare("pepper_bare", pepper);
+  TempFile exact16("pepper_16", "0123456789abcdef");
+  struct Case {
+    const char* name;
+    std::string file;
+    std::string env_name;
+    const char* env_value;  // nullptr: variable unset
+    std::string want;
+  };
+  const Case cases[] = {
+      {"file with newline", lf.path(), kEnv, nullptr, pepper},
+      {"file with CRLF", crlf.path(), kEnv, nullptr, pepper},
+      {"file without newline", bare.path(), kEnv, nullptr, pepper},
+      {"file of exactly 16 bytes", exact16.path(), kEnv, nullptr, "0123456789abcdef"},
+      {"file wins over env", bare.path(), kEnv, "ffffffffffffffffffff", pepper},
+      {"env when no file", "", kEnv, "env-pepper-of-enough-bytes", "env-pepper-of-enough-bytes"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    if (c.env_value != nullptr)
+      setenv(kEnv, c.env_value, 1);
+    else
+      unsetenv(kEnv);
+    Settings s;
+    s.pepper_file = c.file;
+    s.pepper_env = c.env_name;
+    Result<std::string> r = LoadPepper(s);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(*r, c.want);
+  }
+}
+
+TEST_F(LoadPepperTest, Failures) {
+  TempFile short_file("pepper_short", "tooshort\n");
+  TempFile newline_padded("pepper_padded", "0123456789abcde\n\n");  // 15 bytes + newlines
+  struct Case {
+    const char* name;
+    std::string file;
+    std::string env_name;
+    const char* env_value;
+    std::string want_in_message;
+  };
+  const Case cases[] = {
+      {"short file", short_file.path(), kEnv, nullptr, "must be at least 16 bytes, got 8"},
+      {"newlines do not count", newline_padded.path(), kEnv, nullptr,
+       "must be at least 16 bytes, got 15"},
+      {"missing file", "/nonexistent/shg/pepper", kEnv, "env-pepper-of-enough-bytes",
+       "cannot read security.pepper_file '/nonexistent/shg/pepper'"},
+      {"short env", "", kEnv, "short", "must be at least 16 bytes, got 5"},
+      {"env unset", "", kEnv, nullptr,
+       "no PIN pepper: set security.pepper_file or the environment variable "
+       "SHG_SETTINGS_TEST_PEPPER"},
+      {"nothing configured", "", "", nullptr,
+       "no PIN pepper: set security.pepper_file or security.pepper_env"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    if (c.env_value != nullptr)
+      setenv(kEnv, c.env_value, 1);
+    else
+      unsetenv(kEnv);
+    Settings s;
+    s.pepper_file = c.file;
+    s.pepper_env = c.env_name;
+    Result<std::string> r = LoadPepper(s);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().code(), Status::Code::kInvalidArgument);
+    EXPECT_NE(r.status().message().find(c.want_in_message), std::string::npos)
+        << r.status().message();
+  }
+}
+
+TEST_F(LoadPepperTest, ErrorsNeverContainThePepper) {
+  TempFile short_file("pepper_secret", "s3cr3t-value\n");
+  Settings s;
+  s.pepper_file = short_file.path();
+  Result<std::string> r = LoadPepper(s);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message().find("s3cr3t"), std::string::npos) << r.status().message();
+}
+
+}  // namespace
+}  // namespace shg::config

@@ -1,0 +1,315 @@
+// Scripted USSD sessions against the real engine, a real SQLite file and the
+// demo data: each turn is one provider request (latest input) and the screen
+// it must produce.
+#include "dialogs/engine.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <filesystem>
+
+#include "domain/demo.h"
+#include "domain/store/store.h"
+
+namespace shg::dialogs {
+namespace {
+
+constexpr int64_t kNow = 1'795'737'600;  // 2026-11-27T00:00:00Z
+
+struct Turn {
+  std::string input;
+  std::string expect;  // substring the screen must contain ("=" prefix: exact)
+  bool end = false;
+};
+
+class EngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    static std::atomic<int> n{0};
+    path_ = ::testing::TempDir() + "/engine_test_" + std::to_string(::getpid()) + "_" +
+            std::to_string(n++) + ".db";
+    std::filesystem::remove(path_);
+    store::StoreOptions so;
+    so.path = path_;
+    so.synchronous = "NORMAL";
+    auto st = store::Store::Open(so);
+    ASSERT_TRUE(st.ok()) << st.status().ToString();
+    store_ = std::move(*st);
+    ASSERT_TRUE(LoadDemo(*store_, pins_, 30, kNow - 86400).ok());
+    auto cat = Catalogue::Load(std::string(SHG_SOURCE_DIR) + "/config/lang", {"en", "sw"});
+    ASSERT_TRUE(cat.ok()) << cat.status().ToString();
+    catalogue_ = std::make_unique<Catalogue>(std::move(*cat));
+    EngineOptions eo;
+    eo.channel_country["at-ke"] = "KE";
+    eo.channel_country["at-ug"] = "UG";
+    engine_ = std::make_unique<Engine>(*catalogue_, pins_, eo);
+  }
+  void TearDown() override {
+    store_.reset();
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
+  }
+
+  StepResult Step(const std::string& session, const std::string& phone, int step,
+                  const std::string& input, int64_t now = kNow) {
+    UssdRequest req;
+    req.channel = "at-ke";
+    req.session_id = session;
+    req.phone = phone;
+    req.service_code = "*384*7#";
+    req.step = step;
+    req.input = input;
+    StepResult out;
+    Status s = store_->Run([&](store::Connection& conn) -> Status {
+      DomainContext ctx{&pins_, 3, now};
+      Services svc(conn, ctx);
+      auto r = engine_->Step(svc, req, now);
+      if (!r.ok()) return r.status();
+      out = *r;
+      return Status::Ok();
+    });
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    return out;
+  }
+
+  // Plays turns as one session; step numbers follow the turns.
+  void Play(const std::string& session, const std::string& phone, const std::vector<Turn>& turns) {
+    for (size_t i = 0; i < turns.size(); ++i) {
+      const Turn& t = turns[i];
+      StepResult r = Step(session, phone, static_cast<int>(i), t.input);
+      SCOPED_TRACE("session " + session + " turn " + std::to_string(i) + " input '" + t.input + "'");
+      if (!t.expect.empty() && t.expect[0] == '=') {
+        EXPECT_EQ(r.reply.text, t.expect.substr(1));
+      } else {
+        EXPECT_NE(r.reply.text.find(t.expect), std::string::npos) << "screen was:\n" << r.reply.text;
+      }
+      EXPECT_EQ(r.reply.end, t.end) << r.reply.text;
+      EXPECT_LE(r.reply.text.size(), 160u);
+    }
+  }
+
+  Member MemberOn(const std::string& phone, size_t index = 0) {
+    DomainContext ctx{&pins_, 3, kNow};
+    Services svc(store_->Reader(), ctx);
+    auto ms = svc.MembersByPhone(phone);
+    EXPECT_TRUE(ms.ok() && ms->size() > index);
+    return (*ms)[index];
+  }
+
+  Balances BalanceOf(const std::string& phone) {
+    DomainContext ctx{&pins_, 3, kNow};
+    Services svc(store_->Reader(), ctx);
+    return *svc.BalancesFor(MemberOn(phone).id);
+  }
+
+  std::string path_;
+  PinHasher pins_{"engine-test-pepper-0123456789abcdef"};
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<Catalogue> catalogue_;
+  std::unique_ptr<Engine> engine_;
+};
+
+const std::string kAmina = "+254700000001";
+const std::string kWanjiru = "+254700000002";
+const std::string kGrace = "+254700000003";
+const std::string kFaith = "+254700000004";
+const std::string kHalima = "+254700000006";
+const std::string kShared = "+254700000007";
+
+const char kMainMenu[] = "1. My balance\n2. Save\n5. Statement\n6. My group\n7. Settings\n0. Exit";
+
+struct Script {
+  const char* name;
+  std::string phone;
+  std::vector<Turn> turns;
+};
+
+class ScriptTest : public EngineTest, public ::testing::WithParamInterface<Script> {};
+
+TEST_P(ScriptTest, PlaysAsExpected) { Play(GetParam().name, GetParam().phone, GetParam().turns); }
+
+INSTANTIATE_TEST_SUITE_P(
+    MemberFlows, ScriptTest,
+    ::testing::Values(
+        Script{"balance", kAmina,
+               {{"", "=Welcome Amina (Upendo Women Group). Enter PIN:"},
+                {"2580", std::string("=") + kMainMenu},
+                {"1", "Savings: KES 4,250\nPending: KES 0\nGroup fund: KES ", true}}},
+        Script{"balance_also_national_format", "0700000001",
+               {{"", "Welcome Amina"}, {"2580", "1. My balance"}, {"1", "Savings: KES 4,250", true}}},
+        Script{"save", kAmina,
+               {{"", "Enter PIN:"},
+                {"2580", "2. Save"},
+                {"2", "=Enter amount to save (KES):\n0. Back"},
+                {"200", "=Save KES 200 to your savings?\n1. Confirm\n2. Cancel"},
+                {"1", "Saved KES 200, pending treasurer confirmation. Ref ", true}}},
+        Script{"save_with_separator_and_cents", kAmina,
+               {{"", "Enter PIN:"}, {"2580", "2. Save"}, {"2", "Enter amount"},
+                {"1,500.00", "Save KES 1,500 to"}, {"2", "Cancelled. Nothing was saved.\n1. My balance"}}},
+        Script{"invalid_inputs_reask", kAmina,
+               {{"", "Enter PIN:"},
+                {"25", "=A PIN is 4 digits.\nEnter PIN:"},
+                {"2580", "1. My balance"},
+                {"9", std::string("=Enter a number from the menu.\n") + kMainMenu},
+                {"8", "Enter a number from the menu."},  // not a manager
+                {"2", "Enter amount"},
+                {"abc", "=Enter an amount in whole KES.\nEnter amount to save (KES):\n0. Back"},
+                {"-5", "Enter an amount in whole KES."},
+                {"5000000", "The most at once is KES 1,000,000."},
+                {"0", "1. My balance"}}},
+        Script{"wrong_pin_three_times_locks", kAmina,
+               {{"", "Enter PIN:"},
+                {"1111", "=Wrong PIN. 2 tries left.\nEnter PIN:"},
+                {"1112", "Wrong PIN. 1 tries left."},
+                {"1113", "=Wrong PIN. Your PIN is now locked. Ask your group treasurer to reset it.", true}}},
+        Script{"unknown_phone", "+254711111111",
+               {{"", "=This number is not registered. Ask your group facilitator.", true}}},
+        Script{"garbage_phone", "not-a-phone",
+               {{"", "This number is not registered.", true}}},
+        Script{"first_login_creates_pin", kFaith,
+               {{"", "=Welcome Faith. Create a 4-digit PIN:"},
+                {"1234", "=Too easy to guess. Avoid 1234 or 1111.\nWelcome Faith. Create a 4-digit PIN:"},
+                {"12", "A PIN is 4 digits."},
+                {"1357", "=Repeat your new PIN:"},
+                {"1358", "=The PINs did not match.\nWelcome Faith. Create a 4-digit PIN:"},
+                {"1357", "Repeat"},
+                {"1357", "1. My balance"}}},
+        Script{"shared_phone_asks_which_member", kShared,
+               {{"", "=Which member?\n1. Rose\n2. Joy"},
+                {"3", "=Enter a number from the menu.\nWhich member?\n1. Rose\n2. Joy"},
+                {"2", "=Welcome Joy (Upendo Women Group). Enter PIN:"},
+                {"2580", "1. My balance"}}},
+        Script{"kiswahili", kHalima,
+               {{"", "=Karibu Halima (Upendo Women Group). Ingiza PIN:"},
+                {"2580", "1. Salio langu\n2. Weka akiba"},
+                {"1", "Akiba: KES ", true}}},
+        Script{"statement_pages", kAmina,
+               {{"", "Enter PIN:"},
+                {"2580", "5. Statement"},
+                {"5", "Statement (KES) p1\n"},
+                {"98", "Statement (KES) p2\n"},
+                {"98", "Statement (KES) p3\n"},
+                {"98", "Enter a number from the menu.\n"},
+                {"0", "Statement (KES) p2"},
+                {"00", "1. My balance"}}},
+        Script{"my_group", kAmina,
+               {{"", "Enter PIN:"},
+                {"2580", "6. My group"},
+                {"6", "Upendo Women Group\nMembers: 20\n", true}}},
+        Script{"change_language", kAmina,
+               {{"", "Enter PIN:"},
+                {"2580", "7. Settings"},
+                {"7", "=Settings\n1. Language\n2. Change PIN\n0. Back"},
+                {"1", "=Choose language:\n1. English\n2. Kiswahili\n0. Back"},
+                {"2", "Lugha: Kiswahili\n1. Salio langu"}}},
+        Script{"change_pin", kAmina,
+               {{"", "Enter PIN:"},
+                {"2580", "7. Settings"},
+                {"7", "2. Change PIN"},
+                {"2", "=Enter your current PIN:"},
+                {"2581", "=Wrong PIN. 2 tries left.\nEnter your current PIN:"},
+                {"2580", "=Enter a new 4-digit PIN:"},
+                {"4321", "Too easy to guess."},
+                {"3691", "=Repeat your new PIN:"},
+                {"3691", "=Your PIN is changed. Use it next time.", true}}},
+        Script{"exit", kAmina,
+               {{"", "Enter PIN:"}, {"2580", "0. Exit"}, {"0", "=Thank you. Goodbye.", true}}}),
+    [](const auto& info) { return std::string(info.param.name); });
+
+TEST_F(EngineTest, SavedThenConfirmedByTreasurerChangesBalance) {
+  Play("amina-save", kAmina, {{"", ""}, {"2580", ""}, {"2", ""}, {"200", ""}, {"1", "Ref ", true}});
+  Balances before = BalanceOf(kAmina);
+  EXPECT_EQ(before.savings_confirmed, 425000);
+  EXPECT_EQ(before.savings_pending, 20000);
+  Play("wanjiru-tasks", kWanjiru,
+       {{"", "Welcome Wanjiru"},
+        {"2580", "8. Group tasks"},
+        {"8", "=Group tasks\n1. Savings to confirm (1)\n0. Back"},
+        {"1", "=Savings to confirm p1\n1. Amina KES 200\n0. Back"},
+        {"1", "Amina saved KES 200 on "},
+        {"1", "Confirmed. Ref "}});
+  Balances after = BalanceOf(kAmina);
+  EXPECT_EQ(after.savings_confirmed, 445000);
+  EXPECT_EQ(after.savings_pending, 0);
+  EXPECT_EQ(after.group_fund, before.group_fund + 20000);
+  Play("amina-balance", kAmina, {{"", ""}, {"2580", ""}, {"1", "Savings: KES 4,450\nPending: KES 0", true}});
+}
+
+TEST_F(EngineTest, TreasurerCannotConfirmHerOwnSavingButChairCan) {
+  Play("w-save", kWanjiru, {{"", ""}, {"2580", ""}, {"2", ""}, {"300", ""}, {"1", "Ref", true}});
+  Play("w-tasks", kWanjiru,
+       {{"", ""}, {"2580", ""}, {"8", ""}, {"1", "1. Wanjiru KES 300"}, {"1", "Wanjiru saved"},
+        {"1", "=Another officer must confirm yours.\n1. Wanjiru KES 300\n0. Back"}});
+  Play("g-tasks", kGrace,
+       {{"", ""}, {"2580", ""}, {"8", ""}, {"1", "1. Wanjiru KES 300"}, {"1", ""}, {"2", "Rejected. Ref "}});
+}
+
+TEST_F(EngineTest, RetriedRequestGetsSameAnswerAndSavesOnce) {
+  Step("dup", kAmina, 0, "");
+  Step("dup", kAmina, 1, "2580");
+  Step("dup", kAmina, 2, "2");
+  Step("dup", kAmina, 3, "700");
+  StepResult first = Step("dup", kAmina, 4, "1");
+  StepResult again = Step("dup", kAmina, 4, "1");
+  EXPECT_EQ(again.kind, StepKind::kDuplicate);
+  EXPECT_EQ(again.reply.text, first.reply.text);
+  EXPECT_TRUE(again.reply.end);
+  EXPECT_EQ(BalanceOf(kAmina).savings_pending, 70000);  // once, not twice
+  // A duplicate of the very first request (seen from Safaricom) too.
+  StepResult d0 = Step("dup2", kAmina, 0, "");
+  EXPECT_EQ(Step("dup2", kAmina, 0, "").reply.text, d0.reply.text);
+}
+
+TEST_F(EngineTest, ExpiredOrUnknownSessionEnds) {
+  StepResult r = Step("never-started", kAmina, 3, "1");
+  EXPECT_EQ(r.kind, StepKind::kExpired);
+  EXPECT_TRUE(r.reply.end);
+  EXPECT_EQ(r.reply.text, "Your session has ended. Please dial *384*7# again.");
+  Step("idle", kAmina, 0, "");
+  Step("idle", kAmina, 1, "2580");
+  StepResult late = Step("idle", kAmina, 2, "1", kNow + 181);
+  EXPECT_EQ(late.kind, StepKind::kExpired);
+  EXPECT_TRUE(late.reply.end);
+  EXPECT_EQ(BalanceOf(kAmina).savings_pending, 0);
+}
+
+TEST_F(EngineTest, LockedMemberIsToldAtDialAndStaffResetIssuesOneTimePin) {
+  Play("lock", kAmina, {{"", ""}, {"0000", ""}, {"1111", ""}, {"2222", "locked", true}});
+  Play("after-lock", kAmina,
+       {{"", "=Your PIN is locked. Ask your group treasurer to reset it.", true}});
+  Member amina = MemberOn(kAmina);
+  ASSERT_TRUE(store_->Run([&](store::Connection& conn) -> Status {
+                DomainContext ctx{&pins_, 3, kNow};
+                Services svc(conn, ctx);
+                return svc.ResetPin(amina.id, "4826");
+              }).ok());
+  Play("after-reset", kAmina,
+       {{"", "Enter PIN:"},
+        {"4826", "=Your PIN was reset. Create a new 4-digit PIN:"},
+        {"1111", "Too easy"},
+        {"2468", "Repeat"},
+        {"2468", "1. My balance"}});
+  Play("new-pin", kAmina, {{"", ""}, {"2468", "1. My balance"}});
+}
+
+TEST_F(EngineTest, PinNeverReachesStoredSessionsOrAudit) {
+  Play("pin-check", kFaith, {{"", ""}, {"1357", ""}, {"1357", "1. My balance"}});
+  Play("pin-check2", kAmina, {{"", ""}, {"2581", ""}, {"2580", ""}, {"2", ""}, {"300", ""}, {"1", "Ref", true}});
+  auto& conn = store_->Reader();
+  for (const char* sql : {"SELECT state || '|' || answer || '|' || phone FROM ussd_sessions",
+                          "SELECT coalesce(actor,'') || coalesce(action,'') || coalesce(subject,'') || "
+                          "coalesce(detail,'') FROM audit_log"}) {
+    auto& st = conn.Prepare(sql);
+    int rows = 0;
+    while (*st.Step()) {
+      ++rows;
+      std::string row = st.Text(0);
+      for (const char* pin : {"1357", "2580", "2581"}) {
+        EXPECT_EQ(row.find(pin), std::string::npos) << sql << " row: " << row;
+      }
+    }
+    EXPECT_GT(rows, 0) << sql;
+  }
+}
+
+}  // namespace
+}  // namespace shg::dialogs
