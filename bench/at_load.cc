@@ -69,7 +69,7 @@ struct Options {
   double warmup_s = 2;
   int threads = 1;
   std::string phone_first = "+254700000021";
-  uint64_t phones = 10000;
+  uint64_t phones = 9970;
   double save_ratio = 0.3;
   std::string amount = "100";
   std::string pin = "2580";
@@ -89,7 +89,7 @@ constexpr char kUsage[] =
     "  --warmup S           seconds before measuring starts (default 2)\n"
     "  --threads N          client threads, one io_context each (default 1)\n"
     "  --phone-first P      first phone number of the range (default +254700000021)\n"
-    "  --phones N           size of the consecutive phone range (default 10000)\n"
+    "  --phones N           size of the consecutive phone range (default 9970: the generated demo members of --members 10000)\n"
     "  --save-ratio R       share of save sessions, the rest are balance sessions (default 0.3)\n"
     "  --amount A           amount typed in save sessions (default 100)\n"
     "  --pin P              PIN of every member (default 2580)\n"

@@ -1,5 +1,7 @@
 #include "domain/store/store.h"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -140,6 +142,7 @@ Connection& Store::Reader() {
 }
 
 void Store::WriterLoop() {
+  pthread_setname_np(pthread_self(), "shg-writer");  // visible in top/perf
   const size_t max_batch = static_cast<size_t>(options_.max_batch);
   std::vector<Job> batch;
   std::vector<Status> statuses;

@@ -1,0 +1,181 @@
+#!/usr/bin/env bash
+# bench/run.sh: end-to-end USSD benchmark of shg-gateway on this machine.
+#
+#   1. builds shg-gateway and shg-bench (build dir `build`, configured if missing),
+#   2. creates a fresh demo database in a temporary directory,
+#   3. starts `shg-gateway serve` on a free loopback port and waits for /healthz,
+#   4. runs shg-bench (Africa's Talking USSD sessions: 70% balance, 30% save),
+#   5. stops the server with SIGTERM and prints the figures, nproc and the
+#      SQLite synchronous mode.
+#
+# Usage: bench/run.sh            (from anywhere; paths are relative to the repo)
+# Environment (all optional):
+#   CONNECTIONS=64   concurrent keep-alive connections of shg-bench
+#   DURATION=10      measured seconds      WARMUP=2   seconds before measuring
+#   MEMBERS=10000    members in the demo database
+#   SYNCHRONOUS=     FULL | NORMAL | OFF: passed as `serve --synchronous`;
+#                    empty = whatever config/demo.toml says
+#   SAVE_RATIO=0.3   share of save sessions
+#   PHONE_FIRST=+254700000021  PHONES=MEMBERS-30   phone range shg-bench uses
+#                    (must avoid phones shared by several members)
+#   CHANNEL=at-ke    KEY=  (the channel's ?key= secret, if the config needs one)
+#   PORT=18080       first port tried; the next free one is used
+#   THREADS=1        shg-bench threads     JOBS=2   build parallelism
+#   SERVER_THREADS=  HTTP threads of the gateway (`serve --threads`); empty = config
+#   CONFIG=config/demo.toml   KEEP_DB=1 keeps the temporary directory
+#   BUILD=build      build directory       SKIP_BUILD=1 uses the binaries as they are
+#   SHG_PIN_PEPPER   generated with `openssl rand -hex 32` when unset
+# Exit status: shg-bench's (0 = no errors), or 1 when setup fails.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+
+CONNECTIONS=${CONNECTIONS:-64}
+DURATION=${DURATION:-10}
+WARMUP=${WARMUP:-2}
+MEMBERS=${MEMBERS:-10000}
+SYNCHRONOUS=${SYNCHRONOUS:-}
+SAVE_RATIO=${SAVE_RATIO:-0.3}
+PHONE_FIRST=${PHONE_FIRST:-+254700000021}
+# The demo loader puts 30 hand-written members on phones ...001-...020 (some
+# phones shared) and generates the other MEMBERS-30 on consecutive phones
+# from +254700000021 on (domain/demo.cc).
+PHONES=${PHONES:-$((MEMBERS - 30))}
+CHANNEL=${CHANNEL:-at-ke}
+KEY=${KEY:-}
+PORT=${PORT:-18080}
+THREADS=${THREADS:-1}
+SERVER_THREADS=${SERVER_THREADS:-}
+JOBS=${JOBS:-2}
+CONFIG=${CONFIG:-config/demo.toml}
+BUILD=${BUILD:-build}
+GATEWAY=$BUILD/gateway/shg-gateway
+BENCH=$BUILD/bench/shg-bench
+
+log() { printf '[run.sh] %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+case "$SYNCHRONOUS" in
+  ""|FULL|NORMAL|OFF) ;;
+  *) die "SYNCHRONOUS must be FULL, NORMAL or OFF (got '$SYNCHRONOUS')" ;;
+esac
+command -v curl >/dev/null || die "curl is required"
+command -v openssl >/dev/null || die "openssl is required"
+
+# --- 1. build -----------------------------------------------------------------
+if [[ ${SKIP_BUILD:-0} != 1 ]]; then
+  if [[ ! -f $BUILD/CMakeCache.txt ]]; then
+    log "configuring $BUILD"
+    cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  fi
+  log "building shg-gateway and shg-bench (-j$JOBS)"
+  cmake --build "$BUILD" -j"$JOBS" --target shg-gateway shg-bench
+fi
+[[ -x $GATEWAY && -x $BENCH ]] || die "missing $GATEWAY or $BENCH"
+
+# --- 2. fresh database --------------------------------------------------------
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/shg-bench.XXXXXX")
+DB=$WORK/bench.db
+SERVER_LOG=$WORK/server.log
+SERVER_PID=
+
+# shellcheck disable=SC2317  # invoked by the EXIT trap
+cleanup() {
+  if [[ -n $SERVER_PID ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill -TERM "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  if [[ ${KEEP_DB:-0} == 1 ]]; then
+    log "kept $WORK"
+  else
+    rm -rf "$WORK"
+  fi
+}
+trap cleanup EXIT
+
+if [[ -z ${SHG_PIN_PEPPER:-} ]]; then
+  SHG_PIN_PEPPER=$(openssl rand -hex 32)
+  log "generated a throwaway SHG_PIN_PEPPER"
+fi
+export SHG_PIN_PEPPER
+
+log "creating demo database ($MEMBERS members) in $DB"
+"$GATEWAY" demo --db "$DB" --members "$MEMBERS" --config "$CONFIG" >"$WORK/demo.log" 2>&1 ||
+  { tail -n 20 "$WORK/demo.log" >&2; die "shg-gateway demo failed"; }
+
+# --- 3. server ----------------------------------------------------------------
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+for ((i = 0; i < 100; i++)); do
+  port_in_use "$PORT" || break
+  PORT=$((PORT + 1))
+done
+port_in_use "$PORT" && die "no free port found"
+
+SERVE_ARGS=(serve --config "$CONFIG" --db "$DB" --listen "127.0.0.1:$PORT")
+[ -n "$SERVER_THREADS" ] && SERVE_ARGS+=(--threads "$SERVER_THREADS")
+[[ -n $SYNCHRONOUS ]] && SERVE_ARGS+=(--synchronous "$SYNCHRONOUS")
+log "starting $GATEWAY ${SERVE_ARGS[*]}"
+"$GATEWAY" "${SERVE_ARGS[@]}" >"$SERVER_LOG" 2>&1 &
+SERVER_PID=$!
+
+for ((i = 0; i < 300; i++)); do  # up to 30 s
+  if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+    tail -n 30 "$SERVER_LOG" >&2
+    SERVER_PID=
+    die "the server exited during start-up"
+  fi
+  code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "http://127.0.0.1:$PORT/healthz" || true)
+  [[ $code == 200 ]] && break
+  sleep 0.1
+done
+[[ ${code:-} == 200 ]] || { tail -n 30 "$SERVER_LOG" >&2; die "/healthz did not answer 200 within 30 s"; }
+log "server up on 127.0.0.1:$PORT (pid $SERVER_PID)"
+
+# --- 4. load ------------------------------------------------------------------
+BENCH_ARGS=(--url "http://127.0.0.1:$PORT" --channel "$CHANNEL" --connections "$CONNECTIONS"
+  --duration "$DURATION" --warmup "$WARMUP" --threads "$THREADS" --save-ratio "$SAVE_RATIO"
+  --phone-first "$PHONE_FIRST" --phones "$PHONES" --json)
+[[ -n $KEY ]] && BENCH_ARGS+=(--key "$KEY")
+log "running shg-bench: $CONNECTIONS connections, ${WARMUP}s warmup + ${DURATION}s"
+set +e
+"$BENCH" "${BENCH_ARGS[@]}" >"$WORK/bench.json" 2>"$WORK/bench.txt"
+BENCH_RC=$?
+set -e
+
+# --- 5. stop and report -------------------------------------------------------
+log "stopping the server (SIGTERM)"
+kill -TERM "$SERVER_PID" 2>/dev/null || true
+for ((i = 0; i < 150; i++)); do  # up to 15 s for a graceful stop
+  kill -0 "$SERVER_PID" 2>/dev/null || break
+  sleep 0.1
+done
+if kill -0 "$SERVER_PID" 2>/dev/null; then
+  log "server still running after 15 s; SIGKILL"
+  kill -KILL "$SERVER_PID" 2>/dev/null || true
+fi
+SERVER_RC=0
+wait "$SERVER_PID" 2>/dev/null || SERVER_RC=$?
+SERVER_PID=
+
+if [[ -n $SYNCHRONOUS ]]; then
+  SYNC_SHOWN="$SYNCHRONOUS (--synchronous)"
+else
+  from_config=$(sed -n 's/^[[:space:]]*synchronous[[:space:]]*=[[:space:]]*"\{0,1\}\([A-Za-z]*\)"\{0,1\}.*/\1/p' "$CONFIG" 2>/dev/null | head -n 1)
+  SYNC_SHOWN="${from_config:-server default} (from $CONFIG)"
+fi
+
+echo "== shg-gateway USSD benchmark =="
+echo "date:        $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+echo "revision:    $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+echo "nproc:       $(nproc)"
+echo "cpu:         $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
+echo "synchronous: $SYNC_SHOWN"
+echo "members:     $MEMBERS (phones $PHONE_FIRST + $PHONES)"
+echo "server exit: $SERVER_RC after SIGTERM"
+cat "$WORK/bench.txt"
+echo "json: $(cat "$WORK/bench.json")"
+if [[ $BENCH_RC -ne 0 ]]; then
+  log "shg-bench exited with $BENCH_RC (errors or no responses); server log tail:"
+  tail -n 20 "$SERVER_LOG" >&2
+fi
+exit "$BENCH_RC"
