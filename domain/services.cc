@@ -38,6 +38,16 @@ constexpr char kSaveSession[] =
     " ON CONFLICT (channel, session_id) DO UPDATE SET phone = excluded.phone,"
     " state = excluded.state, step = excluded.step, answer = excluded.answer,"
     " ended = excluded.ended, updated_at = excluded.updated_at, expires_at = excluded.expires_at";
+constexpr char kDeleteExpiredSession[] =
+    "DELETE FROM ussd_sessions WHERE channel = ? AND session_id = ? AND expires_at < ?";
+constexpr char kInsertNewSession[] =
+    "INSERT INTO ussd_sessions (channel, session_id, phone, state, step, answer, ended,"
+    " updated_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " ON CONFLICT (channel, session_id) DO NOTHING";
+constexpr char kUpdateSessionAt[] =
+    "UPDATE ussd_sessions SET phone = ?, state = ?, step = ?, answer = ?, ended = ?,"
+    " updated_at = ?, expires_at = ? WHERE channel = ? AND session_id = ? AND step = ?"
+    " AND expires_at >= ?";
 constexpr char kPurgeSessions[] = "DELETE FROM ussd_sessions WHERE expires_at < ?";
 constexpr char kActiveSessions[] =
     "SELECT COUNT(*) FROM ussd_sessions WHERE expires_at >= ? AND ended = 0";
@@ -59,6 +69,7 @@ bool IsActorKind(std::string_view s) {
 
 Status Services::UpsertTrainingModule(const std::string& module_id, int step,
                                       const std::string& title) {
+  SHG_RETURN_IF_ERROR(Writable("UpsertTrainingModule"));
   if (module_id.empty() || title.empty()) {
     return Status::InvalidArgument("a training module needs an id and a title");
   }
@@ -72,6 +83,7 @@ Status Services::UpsertTrainingModule(const std::string& module_id, int step,
 
 Status Services::RecordTraining(int64_t member_id, const std::string& module_id,
                                 const std::string& by) {
+  SHG_RETURN_IF_ERROR(Writable("RecordTraining"));
   if (by.empty()) return Status::InvalidArgument("training must be recorded by someone");
   Result<bool> member = Exists(db_.Prepare(kMemberExists).Bind(1, member_id));
   if (!member.ok()) return member.status();
@@ -107,6 +119,7 @@ Result<bool> Services::CompletedTraining(int64_t member_id) {
 // -------------------------------------------------------------------- audit
 
 Status Services::Audit(const AuditEntry& e) {
+  SHG_RETURN_IF_ERROR(Writable("Audit"));
   if (!IsActorKind(e.actor_kind)) {
     return Status::InvalidArgument("actor_kind must be member, staff, system or partner");
   }
@@ -152,6 +165,10 @@ Status Services::SaveSession(const SessionRecord& s) {
   if (s.channel.empty() || s.session_id.empty()) {
     return Status::InvalidArgument("a session needs a channel and a session id");
   }
+  if (ctx_.read_only) {
+    deferred_session_ = s;
+    return Status::Ok();
+  }
   return db_.Prepare(kSaveSession)
       .Bind(1, s.channel)
       .Bind(2, s.session_id)
@@ -165,7 +182,47 @@ Status Services::SaveSession(const SessionRecord& s) {
       .Run();
 }
 
+Result<bool> Services::SaveSessionIfAt(const SessionRecord& s, int expected_step) {
+  SHG_RETURN_IF_ERROR(Writable("SaveSessionIfAt"));
+  if (expected_step < 0) {
+    // A new session: only if none is live under this id (an expired one is
+    // replaced, as LoadSession no longer sees it).
+    SHG_RETURN_IF_ERROR(db_.Prepare(kDeleteExpiredSession)
+                            .Bind(1, s.channel)
+                            .Bind(2, s.session_id)
+                            .Bind(3, ctx_.now)
+                            .Run());
+    SHG_RETURN_IF_ERROR(db_.Prepare(kInsertNewSession)
+                            .Bind(1, s.channel)
+                            .Bind(2, s.session_id)
+                            .Bind(3, s.phone)
+                            .Bind(4, s.state)
+                            .Bind(5, static_cast<int64_t>(s.step))
+                            .Bind(6, s.answer)
+                            .Bind(7, static_cast<int64_t>(s.ended ? 1 : 0))
+                            .Bind(8, s.updated_at != 0 ? s.updated_at : ctx_.now)
+                            .Bind(9, s.expires_at)
+                            .Run());
+    return db_.Changes() == 1;
+  }
+  SHG_RETURN_IF_ERROR(db_.Prepare(kUpdateSessionAt)
+                          .Bind(1, s.phone)
+                          .Bind(2, s.state)
+                          .Bind(3, static_cast<int64_t>(s.step))
+                          .Bind(4, s.answer)
+                          .Bind(5, static_cast<int64_t>(s.ended ? 1 : 0))
+                          .Bind(6, s.updated_at != 0 ? s.updated_at : ctx_.now)
+                          .Bind(7, s.expires_at)
+                          .Bind(8, s.channel)
+                          .Bind(9, s.session_id)
+                          .Bind(10, static_cast<int64_t>(expected_step))
+                          .Bind(11, ctx_.now)
+                          .Run());
+  return db_.Changes() == 1;
+}
+
 Result<int> Services::PurgeExpiredSessions() {
+  SHG_RETURN_IF_ERROR(Writable("PurgeExpiredSessions"));
   SHG_RETURN_IF_ERROR(db_.Prepare(kPurgeSessions).Bind(1, ctx_.now).Run());
   return db_.Changes();
 }

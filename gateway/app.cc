@@ -1,6 +1,7 @@
 #include "gateway/app.h"
 
 #include <chrono>
+#include <optional>
 
 #include "gateway/channels/africastalking/ussd.h"
 #include "gateway/log.h"
@@ -9,6 +10,9 @@ namespace shg::gateway {
 namespace {
 
 constexpr char kRouteUssd[] = "ussd";
+// A read transaction on a reader connection: one snapshot for a whole step.
+constexpr char kBeginRead[] = "BEGIN";
+constexpr char kEndRead[] = "COMMIT";
 
 // Splits "/channels/{id}/{route}"; false if the path has another shape.
 bool ParseChannelPath(std::string_view path, std::string_view* id, std::string_view* route) {
@@ -42,6 +46,11 @@ App::App(const config::Settings& settings, std::string pepper, Clock clock)
   pin_failures_ = &registry_.AddCounter("shg_pin_failures_total",
                                         "Wrong PINs entered, and whether the attempt locked the PIN.",
                                         {"channel", "locked"});
+  step_paths_ = &registry_.AddCounter(
+      "shg_ussd_step_path_total",
+      "Where USSD steps were computed: reader (then only the session stored by the writer), "
+      "writer (the step changes more than its session), conflict (the session moved meanwhile).",
+      {"channel", "path"});
   screen_cut_ = &registry_.AddCounter("shg_screen_overflow_total",
                                       "Screens cut at 160 characters (a catalogue defect).",
                                       {"channel"});
@@ -137,18 +146,52 @@ void App::HandleUssd(const config::ChannelSettings& channel, http::Request&& req
     requests_->Inc({channel.id, kRouteUssd, "bad_request"});
     return reply(http::Response::Text(400, parsed.status().message() + "\n"));
   }
-  // The job owns everything it needs: it runs on the writer thread.
+  // A step is first computed on this thread's reader connection (a
+  // consistent snapshot, in parallel with other threads); the writer then
+  // only stores the new session state, provided nobody moved the session
+  // meanwhile. A step that must change anything else (a saving, a PIN
+  // failure...) or that lost that race runs again on the writer itself.
   struct Job {
     UssdRequest req;
+    std::optional<dialogs::StepResult> speculative;
+    std::optional<SessionRecord> session;  // what the speculative step stores
     Result<dialogs::StepResult> result = Status::Internal("not run");
+    const char* path = "writer";
   };
   auto job = std::make_shared<Job>();
   job->req = std::move(*parsed);
   const int64_t now = clock_();
+  {
+    store::Connection& reader = store_->Reader();
+    DomainContext ctx{&pins_, settings_.max_pin_failures, now, /*read_only=*/true};
+    Services svc(reader, ctx);
+    if (reader.Prepare(kBeginRead).Run().ok()) {
+      auto r = engine_->Step(svc, job->req, now);
+      (void)reader.Prepare(kEndRead).Run();
+      if (r.ok()) {
+        job->speculative = std::move(*r);
+        job->session = svc.deferred_session();
+        job->path = "reader";
+      }
+    }
+  }
   store_->Submit(
       [this, job, now](store::Connection& conn) -> Status {
         DomainContext ctx{&pins_, settings_.max_pin_failures, now};
         Services svc(conn, ctx);
+        if (job->speculative) {
+          if (!job->session) {  // nothing to store (a retry, an expired session)
+            job->result = std::move(*job->speculative);
+            return Status::Ok();
+          }
+          auto stored = svc.SaveSessionIfAt(*job->session, job->speculative->previous_step);
+          if (!stored.ok()) return stored.status();
+          if (*stored) {
+            job->result = std::move(*job->speculative);
+            return Status::Ok();
+          }
+          job->path = "conflict";
+        }
         job->result = engine_->Step(svc, job->req, now);
         return job->result.status();
       },
@@ -159,18 +202,20 @@ void App::HandleUssd(const config::ChannelSettings& channel, http::Request&& req
           const dialogs::StepResult& r = *job->result;
           answer = r.reply;
           ussd_steps_->Inc({ch, dialogs::StepKindName(r.kind)});
+          step_paths_->Inc({ch, job->path});
           if (r.pin_failed) pin_failures_->Inc({ch, r.pin_locked ? "true" : "false"});
           if (r.screen_cut) screen_cut_->Inc({ch});
           requests_->Inc({ch, kRouteUssd, "ok"});
         } else {
           // Rolled back: nothing was applied; the member is told so.
-          Log("error", "ussd_step_failed", {{"channel", ch}, {"status", committed.ok() ? job->result.status().ToString() : committed.ToString()}});
+          Log("error", "ussd_step_failed",
+              {{"channel", ch},
+               {"status", committed.ok() ? job->result.status().ToString() : committed.ToString()}});
           answer = engine_->TechnicalError();
           requests_->Inc({ch, kRouteUssd, "error"});
         }
-        ussd_latency_->Observe({ch}, std::chrono::duration<double>(
-                                         std::chrono::steady_clock::now() - started)
-                                         .count());
+        ussd_latency_->Observe(
+            {ch}, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
         reply(http::Response::Text(200, channels::FormatAfricasTalkingUssd(answer)));
       });
 }

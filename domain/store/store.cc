@@ -1,6 +1,11 @@
 #include "domain/store/store.h"
 
+#include <fcntl.h>
 #include <pthread.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <algorithm>
 #include <atomic>
@@ -58,21 +63,61 @@ void CallDone(Store::Done& done, const Status& s) {
 
 }  // namespace
 
+// WAL pages after which the checkpointer is asked to copy the WAL back.
+constexpr int kCheckpointPages = 1000;
+// Under constant load a background PASSIVE checkpoint never catches up with
+// the last frames, and a WAL that is never restarted grows without bound
+// (and makes every fsync slower). Past this size the writer finishes the
+// checkpoint itself between two batches: only the frames the checkpointer
+// has not copied yet remain, and the next batch restarts the WAL.
+constexpr int kWriterCheckpointPages = 4 * kCheckpointPages;
+
 Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   if (options.max_batch < 1) return Status::InvalidArgument("max_batch must be at least 1");
   ConnectionOptions copts;
   copts.synchronous = options.synchronous;
   copts.busy_timeout_ms = options.busy_timeout_ms;
   copts.read_only = false;
+  // FULL durability is provided by the syncer's fsync of the WAL after each
+  // commit (see the header), so the writer's COMMIT itself does not wait.
+  const bool fsync_wal = options.synchronous == "FULL";
+  if (fsync_wal) copts.synchronous = "NORMAL";
   Result<std::unique_ptr<Connection>> writer = Connection::Open(options.path, copts);
   if (!writer.ok()) return writer.status();
   Result<int> version = Migrate(**writer);
   if (!version.ok()) return version.status();
+  // Checkpoints copy pages into the database file: they must sync it.
+  ConnectionOptions ckpt_opts = copts;
+  ckpt_opts.synchronous = options.synchronous == "OFF" ? "OFF" : "NORMAL";
+  Result<std::unique_ptr<Connection>> checkpointer = Connection::Open(options.path, ckpt_opts);
+  if (!checkpointer.ok()) return checkpointer.status();
 
   std::unique_ptr<Store> store(new Store(options));
   store->writer_ = std::move(*writer);
+  store->checkpointer_ = std::move(*checkpointer);
+  store->fsync_wal_ = fsync_wal;
   store->id_ = next_store_id.fetch_add(1, std::memory_order_relaxed);
   store->alive_ = std::make_shared<int>(0);
+  // Replaces SQLite's automatic checkpoint on the writer with a request to
+  // the checkpointer thread.
+  sqlite3_wal_hook(
+      store->writer_->raw(),
+      [](void* arg, sqlite3* db, const char*, int pages) -> int {
+        if (pages >= kWriterCheckpointPages) {
+          (void)sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+        } else if (pages >= kCheckpointPages) {
+          Store* self = static_cast<Store*>(arg);
+          {
+            std::lock_guard<std::mutex> lock(self->ckpt_mu_);
+            self->ckpt_wanted_ = true;
+          }
+          self->ckpt_cv_.notify_one();
+        }
+        return SQLITE_OK;
+      },
+      store.get());
+  store->syncer_ = std::thread([s = store.get()] { s->SyncerLoop(); });
+  store->ckpt_thread_ = std::thread([s = store.get()] { s->CheckpointerLoop(); });
   store->thread_ = std::thread([s = store.get()] { s->WriterLoop(); });
   return store;
 }
@@ -84,6 +129,19 @@ Store::~Store() {
   }
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
+  {
+    std::lock_guard<std::mutex> lock(sync_mu_);
+    sync_stopping_ = true;
+  }
+  sync_cv_.notify_all();
+  if (syncer_.joinable()) syncer_.join();
+  {
+    std::lock_guard<std::mutex> lock(ckpt_mu_);
+    ckpt_stopping_ = true;
+  }
+  ckpt_cv_.notify_all();
+  if (ckpt_thread_.joinable()) ckpt_thread_.join();
+  if (wal_fd_ >= 0) ::close(wal_fd_);
   // Other threads' cached readers of this store are closed lazily by those
   // threads (alive_ expires here); this thread's are closed now.
   alive_.reset();
@@ -109,7 +167,8 @@ void Store::Submit(Work work, Done done) {
 
 Status Store::Run(Work work) {
   // The writer waiting on its own queue would never wake up.
-  if (std::this_thread::get_id() == thread_.get_id()) {
+  if (std::this_thread::get_id() == thread_.get_id() ||
+      std::this_thread::get_id() == syncer_.get_id()) {
     return Status::Internal("Store::Run called from inside a store job");
   }
   std::promise<Status> promise;
@@ -144,27 +203,24 @@ Connection& Store::Reader() {
 void Store::WriterLoop() {
   pthread_setname_np(pthread_self(), "shg-writer");  // visible in top/perf
   const size_t max_batch = static_cast<size_t>(options_.max_batch);
-  std::vector<Job> batch;
-  std::vector<Status> statuses;
-  batch.reserve(max_batch);
-  statuses.reserve(max_batch);
   Connection& db = *writer_;
 
   for (;;) {
+    Committed batch;
     {
       std::unique_lock<std::mutex> lock(mu_);
       cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping, and everything queued is done
       const size_t n = std::min(queue_.size(), max_batch);
       auto end = queue_.begin() + static_cast<std::ptrdiff_t>(n);
-      batch.insert(batch.end(), std::make_move_iterator(queue_.begin()),
-                   std::make_move_iterator(end));
+      batch.jobs.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(end));
       queue_.erase(queue_.begin(), end);
     }
+    batch.statuses.reserve(batch.jobs.size());
 
     Status batch_status = db.Prepare(kBegin).Run();
     if (batch_status.ok()) {
-      for (Job& job : batch) {
+      for (Job& job : batch.jobs) {
         Status s = db.Prepare(kSavepoint).Run();
         if (s.ok()) {
           s = RunWork(job.work, db);
@@ -176,29 +232,86 @@ void Store::WriterLoop() {
             if (undo.ok()) undo = db.Prepare(kRelease).Run();
             if (!undo.ok()) {
               batch_status = undo;
-              statuses.push_back(std::move(s));
+              batch.statuses.push_back(std::move(s));
               break;
             }
           }
         }
-        statuses.push_back(std::move(s));
+        batch.statuses.push_back(std::move(s));
       }
     }
     if (batch_status.ok()) {
-      const auto start = std::chrono::steady_clock::now();
+      batch.commit_started = std::chrono::steady_clock::now();
       batch_status = db.Prepare(kCommit).Run();
-      const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
-      if (batch_status.ok() && observer_) observer_(took.count(), batch.size());
     }
     if (!batch_status.ok()) {
       // Nothing of this batch is durable: every job learns it failed.
       if (!sqlite3_get_autocommit(db.raw())) (void)db.Prepare(kRollback).Run();
-      for (size_t i = 0; i < batch.size(); ++i) CallDone(batch[i].done, batch_status);
-    } else {
-      for (size_t i = 0; i < batch.size(); ++i) CallDone(batch[i].done, statuses[i]);
+      batch.statuses.assign(batch.jobs.size(), batch_status);
+      batch.commit_started = {};
     }
-    batch.clear();
-    statuses.clear();
+    Release(std::move(batch));
+  }
+}
+
+void Store::Release(Committed batch) {
+  {
+    std::lock_guard<std::mutex> lock(sync_mu_);
+    committed_.push_back(std::move(batch));
+  }
+  sync_cv_.notify_one();
+}
+
+void Store::SyncerLoop() {
+  pthread_setname_np(pthread_self(), "shg-syncer");
+  for (;;) {
+    std::deque<Committed> ready;
+    {
+      std::unique_lock<std::mutex> lock(sync_mu_);
+      sync_cv_.wait(lock, [this] { return sync_stopping_ || !committed_.empty(); });
+      if (committed_.empty()) return;
+      ready.swap(committed_);
+    }
+    // One fdatasync covers every batch committed before it started.
+    Status durable;
+    if (fsync_wal_) {
+      if (wal_fd_ < 0) wal_fd_ = ::open((options_.path + "-wal").c_str(), O_RDWR | O_CLOEXEC);
+      if (wal_fd_ < 0 || ::fdatasync(wal_fd_) != 0) {
+        durable = Status::Internal(std::string("cannot fsync the WAL: ") + std::strerror(errno));
+        std::fprintf(stderr, "shg: %s: %s\n", options_.path.c_str(), durable.ToString().c_str());
+      }
+    }
+    const auto now = std::chrono::steady_clock::now();
+    for (Committed& b : ready) {
+      const bool committed = b.commit_started != std::chrono::steady_clock::time_point{};
+      if (committed && durable.ok() && observer_) {
+        observer_(std::chrono::duration<double>(now - b.commit_started).count(), b.jobs.size());
+      }
+      for (size_t i = 0; i < b.jobs.size(); ++i) {
+        CallDone(b.jobs[i].done, committed && !durable.ok() ? durable : b.statuses[i]);
+      }
+    }
+  }
+}
+
+void Store::CheckpointerLoop() {
+  pthread_setname_np(pthread_self(), "shg-checkpoint");
+  for (;;) {
+    {
+      std::unique_lock<std::mutex> lock(ckpt_mu_);
+      ckpt_cv_.wait(lock, [this] { return ckpt_stopping_ || ckpt_wanted_; });
+      if (ckpt_stopping_) return;
+      ckpt_wanted_ = false;
+    }
+    // PASSIVE never blocks the writer; frames appended meanwhile are copied
+    // by the next round, and the writer restarts the WAL once all are in.
+    int log_frames = 0, copied = 0;
+    int rc = sqlite3_wal_checkpoint_v2(checkpointer_->raw(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
+                                       &log_frames, &copied);
+    if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
+      std::fprintf(stderr, "shg: checkpoint of %s failed: %s\n", options_.path.c_str(),
+                   sqlite3_errmsg(checkpointer_->raw()));
+    }
   }
 }
 

@@ -4,6 +4,15 @@
 //
 // Durability: with synchronous=FULL (the default) a job's `done` callback is
 // invoked only after the COMMIT that contains its changes has been fsynced.
+// The fsync is not done inside COMMIT (which would stall the writer): the
+// writer connection runs SQLite's synchronous=NORMAL, and a syncer thread
+// fdatasync()s the WAL file after each commit, then releases that batch's
+// callbacks, while the writer already executes the next batch. One fsync
+// may cover several batches. Nothing is acknowledged before it is on disk,
+// and a later batch is never acknowledged before an earlier one.
+// Checkpoints (WAL -> database) run PASSIVE on a checkpointer thread with its
+// own connection, so they never stall the writer either.
+//
 // Each job runs inside its own SAVEPOINT, so a job that returns a non-OK
 // Status (or throws) is rolled back alone and the rest of the batch commits.
 //
@@ -11,6 +20,7 @@
 // connection private to the calling thread.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -19,6 +29,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "domain/result.h"
 #include "domain/store/sqlite.h"
@@ -45,7 +56,7 @@ class Store {
   ~Store();  // drains queued work, then stops the writer
 
   // Queues `work` for the writer thread. `done` (may be empty) runs on the
-  // writer thread after the batch commit with the job's status, or the
+  // syncer thread after the batch commit is durable, with the job's status, or the
   // commit's failure if the batch could not commit (keep it short: post
   // elsewhere for real work). `work` must not BEGIN/COMMIT itself; an
   // exception it throws becomes Internal. If the store is being destroyed,
@@ -63,8 +74,9 @@ class Store {
   // descriptors or memory: that aborts.
   Connection& Reader();
 
-  // Called on the writer thread after each successful COMMIT with the time
-  // the COMMIT statement took (the fsync) and the number of jobs in it.
+  // Called on the syncer thread after each successful durable commit with
+  // the time from COMMIT to durable (commit + fsync) and the number of jobs
+  // in it.
   // REQUIRES: no work queued or running (e.g. before the first Submit): the
   // writer reads it without a lock.
   void set_commit_observer(CommitObserver observer) { observer_ = std::move(observer); }
@@ -75,8 +87,18 @@ class Store {
     Work work;
     Done done;
   };
+  // A committed batch waiting for its fsync.
+  struct Committed {
+    std::vector<Job> jobs;
+    std::vector<Status> statuses;
+    std::chrono::steady_clock::time_point commit_started;
+  };
   explicit Store(StoreOptions options) : options_(std::move(options)) {}
   void WriterLoop();
+  void SyncerLoop();
+  void CheckpointerLoop();
+  // Hands a committed (or failed) batch to the syncer.
+  void Release(Committed batch);
 
   StoreOptions options_;
   std::unique_ptr<Connection> writer_;
@@ -86,6 +108,21 @@ class Store {
   bool stopping_ = false;
   std::thread thread_;
   CommitObserver observer_;
+
+  bool fsync_wal_ = false;  // synchronous=FULL: the syncer fsyncs the WAL
+  int wal_fd_ = -1;         // opened by the syncer on first use
+  std::mutex sync_mu_;
+  std::condition_variable sync_cv_;
+  std::deque<Committed> committed_;
+  bool sync_stopping_ = false;
+  std::thread syncer_;
+
+  std::unique_ptr<Connection> checkpointer_;
+  std::mutex ckpt_mu_;
+  std::condition_variable ckpt_cv_;
+  bool ckpt_wanted_ = false;
+  bool ckpt_stopping_ = false;
+  std::thread ckpt_thread_;
   uint64_t id_ = 0;  // distinguishes stores for thread-local reader caches
   std::shared_ptr<void> alive_;  // expires on destruction: readers cleanup
 };
