@@ -44,13 +44,27 @@ constexpr char kInsertNewSession[] =
     "INSERT INTO ussd_sessions (channel, session_id, phone, state, step, answer, ended,"
     " updated_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
     " ON CONFLICT (channel, session_id) DO NOTHING";
+// Numbered parameters keep the column order of the INSERTs (BindSession).
 constexpr char kUpdateSessionAt[] =
-    "UPDATE ussd_sessions SET phone = ?, state = ?, step = ?, answer = ?, ended = ?,"
-    " updated_at = ?, expires_at = ? WHERE channel = ? AND session_id = ? AND step = ?"
-    " AND expires_at >= ?";
+    "UPDATE ussd_sessions SET phone = ?3, state = ?4, step = ?5, answer = ?6, ended = ?7,"
+    " updated_at = ?8, expires_at = ?9 WHERE channel = ?1 AND session_id = ?2 AND step = ?10"
+    " AND expires_at >= ?11";
 constexpr char kPurgeSessions[] = "DELETE FROM ussd_sessions WHERE expires_at < ?";
 constexpr char kActiveSessions[] =
     "SELECT COUNT(*) FROM ussd_sessions WHERE expires_at >= ? AND ended = 0";
+
+// Binds parameters 1..9 of the session statements, in column order.
+Statement& BindSession(Statement& st, const SessionRecord& s, int64_t now) {
+  return st.Bind(1, s.channel)
+      .Bind(2, s.session_id)
+      .Bind(3, s.phone)
+      .Bind(4, s.state)
+      .Bind(5, static_cast<int64_t>(s.step))
+      .Bind(6, s.answer)
+      .Bind(7, static_cast<int64_t>(s.ended ? 1 : 0))
+      .Bind(8, s.updated_at != 0 ? s.updated_at : now)
+      .Bind(9, s.expires_at);
+}
 
 Result<bool> Exists(Statement& st) {
   ScopedReset reset(st);
@@ -169,17 +183,7 @@ Status Services::SaveSession(const SessionRecord& s) {
     deferred_session_ = s;
     return Status::Ok();
   }
-  return db_.Prepare(kSaveSession)
-      .Bind(1, s.channel)
-      .Bind(2, s.session_id)
-      .Bind(3, s.phone)
-      .Bind(4, s.state)
-      .Bind(5, static_cast<int64_t>(s.step))
-      .Bind(6, s.answer)
-      .Bind(7, static_cast<int64_t>(s.ended ? 1 : 0))
-      .Bind(8, s.updated_at != 0 ? s.updated_at : ctx_.now)
-      .Bind(9, s.expires_at)
-      .Run();
+  return BindSession(db_.Prepare(kSaveSession), s, ctx_.now).Run();
 }
 
 Result<bool> Services::SaveSessionIfAt(const SessionRecord& s, int expected_step) {
@@ -192,29 +196,10 @@ Result<bool> Services::SaveSessionIfAt(const SessionRecord& s, int expected_step
                             .Bind(2, s.session_id)
                             .Bind(3, ctx_.now)
                             .Run());
-    SHG_RETURN_IF_ERROR(db_.Prepare(kInsertNewSession)
-                            .Bind(1, s.channel)
-                            .Bind(2, s.session_id)
-                            .Bind(3, s.phone)
-                            .Bind(4, s.state)
-                            .Bind(5, static_cast<int64_t>(s.step))
-                            .Bind(6, s.answer)
-                            .Bind(7, static_cast<int64_t>(s.ended ? 1 : 0))
-                            .Bind(8, s.updated_at != 0 ? s.updated_at : ctx_.now)
-                            .Bind(9, s.expires_at)
-                            .Run());
+    SHG_RETURN_IF_ERROR(BindSession(db_.Prepare(kInsertNewSession), s, ctx_.now).Run());
     return db_.Changes() == 1;
   }
-  SHG_RETURN_IF_ERROR(db_.Prepare(kUpdateSessionAt)
-                          .Bind(1, s.phone)
-                          .Bind(2, s.state)
-                          .Bind(3, static_cast<int64_t>(s.step))
-                          .Bind(4, s.answer)
-                          .Bind(5, static_cast<int64_t>(s.ended ? 1 : 0))
-                          .Bind(6, s.updated_at != 0 ? s.updated_at : ctx_.now)
-                          .Bind(7, s.expires_at)
-                          .Bind(8, s.channel)
-                          .Bind(9, s.session_id)
+  SHG_RETURN_IF_ERROR(BindSession(db_.Prepare(kUpdateSessionAt), s, ctx_.now)
                           .Bind(10, static_cast<int64_t>(expected_step))
                           .Bind(11, ctx_.now)
                           .Run());

@@ -1,6 +1,7 @@
 #include "gateway/cli/commands.h"
 
-#include <sys/stat.h>
+#include <pthread.h>
+#include <signal.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -122,12 +123,25 @@ int Serve(const Flags& flags) {
   if (!settings.ok()) return Fail(settings.status());
   auto pepper = config::LoadPepper(*settings);
   if (!pepper.ok()) return Fail(pepper.status());
+  // Blocked before any thread starts (threads inherit the mask), so SIGINT
+  // and SIGTERM are only ever taken by sigwait below: a signal arriving
+  // during start-up still means a clean stop.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   auto app = gateway::App::Create(*settings, *pepper);
   if (!app.ok()) return Fail(app.status());
   if (Status s = (*app)->Start(); !s.ok()) return Fail(s);
   std::cout << "shg-gateway listening on http://" << settings->listen_host << ":" << (*app)->port()
             << " (database " << settings->db_path << "); Ctrl-C to stop" << std::endl;
-  (*app)->WaitForSignal();
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  std::cout << "shg-gateway stopping (" << (signal_number == SIGINT ? "SIGINT" : "SIGTERM")
+            << "): finishing requests in flight" << std::endl;
+  (*app)->Stop();
+  app->reset();  // drains the store: every acknowledged write is durable
   std::cout << "shg-gateway stopped" << std::endl;
   return 0;
 }

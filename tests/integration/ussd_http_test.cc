@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "domain/demo.h"
 #include "domain/store/store.h"
@@ -68,6 +69,7 @@ class GatewayTest : public ::testing::Test {
       return Repeat();
     }
     HttpResult Dial() { return Send("", true); }
+    const std::string& id() const { return id_; }
     // Re-sends the last request exactly (an operator retry).
     HttpResult Repeat() {
       return client_.PostForm(t_->base_ + "/channels/" + channel_ + "/ussd" + query_,
@@ -148,6 +150,36 @@ TEST_F(GatewayTest, ReplayedRequestGetsSameAnswerAndAppliesOnce) {
   EXPECT_EQ(retry.body, first.body);
   EXPECT_EQ(Count("SELECT count(*) FROM savings WHERE amount=35000"), 1);
   EXPECT_EQ(Count("SELECT count(*) FROM savings WHERE status='pending'"), 1);
+}
+
+// An operator that retries before the first answer arrived: the copies race
+// through the reader and the writer, and still one saving is made and every
+// copy gets the same answer.
+TEST_F(GatewayTest, ConcurrentRetriesApplyOnce) {
+  for (int round = 0; round < 5; ++round) {
+    Session s(this, "+254700000001");
+    s.Dial();
+    s.Send("2580");
+    s.Send("2");
+    s.Send("123");
+    std::string path = "2580*2*123*1";
+    std::vector<std::string> bodies(4);
+    std::vector<std::thread> threads;
+    for (size_t i = 0; i < bodies.size(); ++i) {
+      threads.emplace_back([&, i] {
+        HttpClient c;
+        bodies[i] = c.PostForm(base_ + "/channels/at-ke/ussd",
+                               {{"sessionId", s.id()}, {"serviceCode", "*384*7#"},
+                                {"phoneNumber", "+254700000001"}, {"networkCode", "63902"},
+                                {"text", path}})
+                        .body;
+      });
+    }
+    for (auto& t : threads) t.join();
+    for (const auto& b : bodies) EXPECT_EQ(b, bodies[0]);
+    EXPECT_EQ(bodies[0].rfind("END Saved KES 123", 0), 0u) << bodies[0];
+  }
+  EXPECT_EQ(Count("SELECT count(*) FROM savings WHERE amount=12300"), 5);
 }
 
 TEST_F(GatewayTest, WrongPinThreeTimesLocks) {
