@@ -232,16 +232,17 @@ class StepRunner {
     if (!out.ok()) return out.status();
     switch (out->check) {
       case PinCheck::kOk:
-        st_.authenticated = true;
         if (changing) {
           st_.stage = Stage::kNewPin;
           return NewPinScreen(ctx_, "");
         }
         if (out->must_change) {
+          // A one-time PIN opens nothing but the PIN change ("00" included).
           st_.after_reset = true;
           st_.stage = Stage::kCreatePin;
           return CreatePinScreen(ctx_, member_.name, true, "");
         }
+        st_.authenticated = true;
         return MainMenu("");
       case PinCheck::kWrong:
         result_.pin_failed = true;

@@ -35,7 +35,10 @@ int64_t SystemNow() {
 }
 
 App::App(const config::Settings& settings, std::string pepper, Clock clock)
-    : settings_(settings), pins_(std::move(pepper)), clock_(std::move(clock)) {
+    : settings_(settings),
+      pins_(std::move(pepper)),
+      clock_(std::move(clock)),
+      request_prefix_(RandomHex(4) + "-") {
   requests_ = &registry_.AddCounter("shg_http_requests_total",
                                     "HTTP requests by channel, route and outcome.",
                                     {"channel", "route", "outcome"});
@@ -120,7 +123,8 @@ void App::Handle(http::Request&& request, http::Reply reply) {
     if (ch.id == channel_id) channel = &ch;
   }
   if (channel == nullptr) {
-    requests_->Inc({"unknown", std::string(route), "no_channel"});
+    // Labels come from a closed set: a path is attacker-controlled.
+    requests_->Inc({"unknown", route == kRouteUssd ? kRouteUssd : "other", "no_channel"});
     return reply(http::Response::Text(404, "unknown channel\n"));
   }
   if (route == kRouteUssd && channel->type == "africastalking") {
@@ -130,7 +134,7 @@ void App::Handle(http::Request&& request, http::Reply reply) {
     }
     return HandleUssd(*channel, std::move(request), std::move(reply));
   }
-  requests_->Inc({channel->id, std::string(route), "no_route"});
+  requests_->Inc({channel->id, "other", "no_route"});
   return reply(http::Response::Text(404, "no such route for this channel\n"));
 }
 
@@ -160,6 +164,7 @@ void App::HandleUssd(const config::ChannelSettings& channel, http::Request&& req
   };
   auto job = std::make_shared<Job>();
   job->req = std::move(*parsed);
+  job->req.request_id = request_prefix_ + std::to_string(++request_counter_);
   const int64_t now = clock_();
   {
     store::Connection& reader = store_->Reader();

@@ -79,6 +79,11 @@ class App {
   http::Histogram* commit_latency_ = nullptr;
   http::Gauge* active_sessions_ = nullptr;
 
+  // Request ids for audit rows and logs: a random per-process prefix and a
+  // counter ("9f2c01ab-1734").
+  const std::string request_prefix_;
+  std::atomic<uint64_t> request_counter_{0};
+
   std::atomic<bool> janitor_stop_{false};
   std::thread janitor_;
 };

@@ -285,6 +285,7 @@ TEST_F(EngineTest, LockedMemberIsToldAtDialAndStaffResetIssuesOneTimePin) {
   Play("after-reset", kAmina,
        {{"", "Enter PIN:"},
         {"4826", "=Your PIN was reset. Create a new 4-digit PIN:"},
+        {"00", "=A PIN is 4 digits.\nYour PIN was reset. Create a new 4-digit PIN:"},  // no menu yet
         {"1111", "Too easy"},
         {"2468", "Repeat"},
         {"2468", "1. My balance"}});

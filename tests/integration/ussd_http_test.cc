@@ -136,6 +136,12 @@ TEST_F(GatewayTest, SaveThenTreasurerConfirmsThenBalanceShowsIt) {
   after.Send("2580");
   EXPECT_NE(after.Send("1").body.find("Savings: KES 4,450\nPending: KES 0"), std::string::npos);
   EXPECT_EQ(Count("SELECT count(*) FROM savings WHERE status='confirmed' AND amount=20000"), 1);
+  // Audited, with the channel and the request that did it.
+  EXPECT_EQ(Count("SELECT count(*) FROM audit_log WHERE action='saving.logged' AND channel='at-ke'"
+                  " AND request_id <> ''"),
+            1);
+  EXPECT_EQ(Count("SELECT count(*) FROM audit_log WHERE action='saving.confirmed' AND request_id <> ''"), 1);
+  EXPECT_EQ(Count("SELECT count(DISTINCT request_id) FROM audit_log"), Count("SELECT count(*) FROM audit_log"));
 }
 
 TEST_F(GatewayTest, ReplayedRequestGetsSameAnswerAndAppliesOnce) {
