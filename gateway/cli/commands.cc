@@ -33,6 +33,7 @@ commands:
   add-group        --name NAME --country KE --currency KES [--meeting-day D] [--meeting-place P]
   add-member       --group ID --phone PHONE --name NAME [--role member|treasurer|chair|secretary]
                    [--language en|sw]
+  add-training-module --id MODULE_ID --step 1..4 --title TITLE   (steps 1-2 make "trained")
   record-training  --member ID --module MODULE_ID [--by STAFF]
   reset-pin        --member ID [--by STAFF]   prints a one-time PIN she must change
   check-ledger     verify every journal balances and cached balances match postings
@@ -224,6 +225,13 @@ int Admin(const std::string& command, const Flags& flags) {
       output = "member " + std::to_string(*id) + " added (" + MaskPhone(m.phone) + ")\n";
       return svc.Audit({"staff", by, "member.added", "member:" + std::to_string(*id), "cli", "", ""});
     }
+    if (command == "add-training-module") {
+      int step = std::atoi(Get(flags, "step").c_str());
+      if (step < 1 || step > 4) return Status::InvalidArgument("--step must be 1..4 (programme step)");
+      SHG_RETURN_IF_ERROR(svc.UpsertTrainingModule(Get(flags, "id"), step, Get(flags, "title")));
+      output = "training module " + Get(flags, "id") + " (step " + std::to_string(step) + ") saved\n";
+      return svc.Audit({"staff", by, "training.module", "module:" + Get(flags, "id"), "cli", "", ""});
+    }
     if (command == "record-training") {
       int64_t member = std::atoll(Get(flags, "member").c_str());
       SHG_RETURN_IF_ERROR(svc.RecordTraining(member, Get(flags, "module"), by));
@@ -276,7 +284,8 @@ int Main(int argc, char** argv) {
   if (command == "serve") return Serve(*flags);
   if (command == "migrate") return Migrate(*flags);
   if (command == "demo") return Demo(*flags);
-  if (command == "add-group" || command == "add-member" || command == "record-training" ||
+  if (command == "add-group" || command == "add-member" || command == "add-training-module" ||
+      command == "record-training" ||
       command == "reset-pin" || command == "check-ledger") {
     return Admin(command, *flags);
   }
