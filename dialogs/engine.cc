@@ -46,7 +46,6 @@ class StepRunner {
     if (!loaded.ok()) return loaded.status();
     if (loaded->has_value()) {
       const SessionRecord& rec = **loaded;
-      result_.previous_step = rec.step;
       if (req_.step <= rec.step) {  // operator retry: same answer, nothing applied
         result_.kind = StepKind::kDuplicate;
         result_.reply = UssdReply{rec.answer, rec.ended};

@@ -42,7 +42,6 @@ const char* StepKindName(StepKind k);
 struct StepResult {
   UssdReply reply;
   StepKind kind = StepKind::kContinued;
-  int previous_step = -1;    // the stored session's step before this one (-1: none)
   bool pin_failed = false;   // a wrong PIN was entered
   bool pin_locked = false;   // ... and it locked the account
   bool screen_cut = false;   // a screen exceeded the limit (a defect)
@@ -54,11 +53,7 @@ class Engine {
   Engine(const Catalogue& catalogue, const PinHasher& pins, EngineOptions options);
 
   // One step. Errors are store failures (Internal/Unavailable): the caller
-  // rolls back and answers with TechnicalError(). With a read-only
-  // DomainContext the step either completes without writing anything but
-  // its session (left in services.deferred_session(), to be written with
-  // SaveSessionIfAt(record, result.previous_step)) or fails with ReadOnly:
-  // it needs the writer.
+  // rolls back and answers with TechnicalError().
   Result<StepResult> Step(Services& services, const UssdRequest& request, int64_t now) const;
 
   // The END screen for a failed step, in the default language.

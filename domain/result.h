@@ -27,7 +27,6 @@ class [[nodiscard]] Status {
     kLocked,       // PIN locked
     kUnavailable,  // transient (busy database, shutting down)
     kInternal,
-    kReadOnly,     // a read-only unit of work reached a call that writes
   };
 
   Status() = default;
@@ -41,7 +40,6 @@ class [[nodiscard]] Status {
   static Status Locked(std::string m) { return Status(Code::kLocked, std::move(m)); }
   static Status Unavailable(std::string m) { return Status(Code::kUnavailable, std::move(m)); }
   static Status Internal(std::string m) { return Status(Code::kInternal, std::move(m)); }
-  static Status ReadOnly(std::string m) { return Status(Code::kReadOnly, std::move(m)); }
 
   bool ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }
@@ -83,7 +81,7 @@ class [[nodiscard]] Result {
 inline std::string Status::ToString() const {
   static const char* const kNames[] = {"OK", "INVALID_ARGUMENT", "NOT_FOUND", "ALREADY_EXISTS",
                                        "FAILED_PRECONDITION", "PERMISSION_DENIED", "UNAUTHENTICATED",
-                                       "LOCKED", "UNAVAILABLE", "INTERNAL", "READ_ONLY"};
+                                       "LOCKED", "UNAVAILABLE", "INTERNAL"};
   std::string s = kNames[static_cast<int>(code_)];
   if (!message_.empty()) s += ": " + message_;
   return s;

@@ -38,22 +38,11 @@ constexpr char kSaveSession[] =
     " ON CONFLICT (channel, session_id) DO UPDATE SET phone = excluded.phone,"
     " state = excluded.state, step = excluded.step, answer = excluded.answer,"
     " ended = excluded.ended, updated_at = excluded.updated_at, expires_at = excluded.expires_at";
-constexpr char kDeleteExpiredSession[] =
-    "DELETE FROM ussd_sessions WHERE channel = ? AND session_id = ? AND expires_at < ?";
-constexpr char kInsertNewSession[] =
-    "INSERT INTO ussd_sessions (channel, session_id, phone, state, step, answer, ended,"
-    " updated_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-    " ON CONFLICT (channel, session_id) DO NOTHING";
-// Numbered parameters keep the column order of the INSERTs (BindSession).
-constexpr char kUpdateSessionAt[] =
-    "UPDATE ussd_sessions SET phone = ?3, state = ?4, step = ?5, answer = ?6, ended = ?7,"
-    " updated_at = ?8, expires_at = ?9 WHERE channel = ?1 AND session_id = ?2 AND step = ?10"
-    " AND expires_at >= ?11";
 constexpr char kPurgeSessions[] = "DELETE FROM ussd_sessions WHERE expires_at < ?";
 constexpr char kActiveSessions[] =
     "SELECT COUNT(*) FROM ussd_sessions WHERE expires_at >= ? AND ended = 0";
 
-// Binds parameters 1..9 of the session statements, in column order.
+// Binds parameters 1..9 of the session upsert, in column order.
 Statement& BindSession(Statement& st, const SessionRecord& s, int64_t now) {
   return st.Bind(1, s.channel)
       .Bind(2, s.session_id)
@@ -83,7 +72,6 @@ bool IsActorKind(std::string_view s) {
 
 Status Services::UpsertTrainingModule(const std::string& module_id, int step,
                                       const std::string& title) {
-  SHG_RETURN_IF_ERROR(Writable("UpsertTrainingModule"));
   if (module_id.empty() || title.empty()) {
     return Status::InvalidArgument("a training module needs an id and a title");
   }
@@ -97,7 +85,6 @@ Status Services::UpsertTrainingModule(const std::string& module_id, int step,
 
 Status Services::RecordTraining(int64_t member_id, const std::string& module_id,
                                 const std::string& by) {
-  SHG_RETURN_IF_ERROR(Writable("RecordTraining"));
   if (by.empty()) return Status::InvalidArgument("training must be recorded by someone");
   Result<bool> member = Exists(db_.Prepare(kMemberExists).Bind(1, member_id));
   if (!member.ok()) return member.status();
@@ -133,7 +120,6 @@ Result<bool> Services::CompletedTraining(int64_t member_id) {
 // -------------------------------------------------------------------- audit
 
 Status Services::Audit(const AuditEntry& e) {
-  SHG_RETURN_IF_ERROR(Writable("Audit"));
   if (!IsActorKind(e.actor_kind)) {
     return Status::InvalidArgument("actor_kind must be member, staff, system or partner");
   }
@@ -179,35 +165,10 @@ Status Services::SaveSession(const SessionRecord& s) {
   if (s.channel.empty() || s.session_id.empty()) {
     return Status::InvalidArgument("a session needs a channel and a session id");
   }
-  if (ctx_.read_only) {
-    deferred_session_ = s;
-    return Status::Ok();
-  }
   return BindSession(db_.Prepare(kSaveSession), s, ctx_.now).Run();
 }
 
-Result<bool> Services::SaveSessionIfAt(const SessionRecord& s, int expected_step) {
-  SHG_RETURN_IF_ERROR(Writable("SaveSessionIfAt"));
-  if (expected_step < 0) {
-    // A new session: only if none is live under this id (an expired one is
-    // replaced, as LoadSession no longer sees it).
-    SHG_RETURN_IF_ERROR(db_.Prepare(kDeleteExpiredSession)
-                            .Bind(1, s.channel)
-                            .Bind(2, s.session_id)
-                            .Bind(3, ctx_.now)
-                            .Run());
-    SHG_RETURN_IF_ERROR(BindSession(db_.Prepare(kInsertNewSession), s, ctx_.now).Run());
-    return db_.Changes() == 1;
-  }
-  SHG_RETURN_IF_ERROR(BindSession(db_.Prepare(kUpdateSessionAt), s, ctx_.now)
-                          .Bind(10, static_cast<int64_t>(expected_step))
-                          .Bind(11, ctx_.now)
-                          .Run());
-  return db_.Changes() == 1;
-}
-
 Result<int> Services::PurgeExpiredSessions() {
-  SHG_RETURN_IF_ERROR(Writable("PurgeExpiredSessions"));
   SHG_RETURN_IF_ERROR(db_.Prepare(kPurgeSessions).Bind(1, ctx_.now).Run());
   return db_.Changes();
 }

@@ -38,10 +38,6 @@ struct DomainContext {
   const PinHasher* pins = nullptr;  // REQUIRED, not owned
   int max_pin_failures = 3;
   int64_t now = 0;                  // Unix seconds for this unit of work
-  // A read-only unit of work (on a reader connection): every method that
-  // would write returns ReadOnly instead, except SaveSession, which keeps
-  // the record for the caller to write (see deferred_session()).
-  bool read_only = false;
 };
 
 enum class PinCheck { kOk, kWrong, kLocked, kNotSet };
@@ -139,12 +135,6 @@ class Services {
                                                    const std::string& session_id);
   // Inserts or replaces; updated_at 0 means ctx.now.
   Status SaveSession(const SessionRecord& s);
-  // In a read-only unit of work: the record SaveSession was given, if any.
-  const std::optional<SessionRecord>& deferred_session() const { return deferred_session_; }
-  // Writes `s` only if the stored session is still at `expected_step`
-  // (-1: only if there is no live session yet): the check that makes a
-  // step computed on a reader safe to commit. False when it no longer is.
-  Result<bool> SaveSessionIfAt(const SessionRecord& s, int expected_step);
   // Deletes sessions whose expires_at < now; returns how many.
   Result<int> PurgeExpiredSessions();
   // Sessions neither ended nor expired.
@@ -157,14 +147,8 @@ class Services {
   Status CheckLedger();
 
  private:
-  // ReadOnly in a read-only unit of work.
-  Status Writable(const char* what) const {
-    return ctx_.read_only ? Status::ReadOnly(what) : Status::Ok();
-  }
-
   store::Connection& db_;
   const DomainContext& ctx_;
-  std::optional<SessionRecord> deferred_session_;
 };
 
 }  // namespace shg

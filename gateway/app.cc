@@ -1,7 +1,6 @@
 #include "gateway/app.h"
 
 #include <chrono>
-#include <optional>
 
 #include "gateway/channels/africastalking/ussd.h"
 #include "gateway/log.h"
@@ -10,9 +9,6 @@ namespace shg::gateway {
 namespace {
 
 constexpr char kRouteUssd[] = "ussd";
-// A read transaction on a reader connection: one snapshot for a whole step.
-constexpr char kBeginRead[] = "BEGIN";
-constexpr char kEndRead[] = "COMMIT";
 
 // Splits "/channels/{id}/{route}"; false if the path has another shape.
 bool ParseChannelPath(std::string_view path, std::string_view* id, std::string_view* route) {
@@ -49,11 +45,6 @@ App::App(const config::Settings& settings, std::string pepper, Clock clock)
   pin_failures_ = &registry_.AddCounter("shg_pin_failures_total",
                                         "Wrong PINs entered, and whether the attempt locked the PIN.",
                                         {"channel", "locked"});
-  step_paths_ = &registry_.AddCounter(
-      "shg_ussd_step_path_total",
-      "Where USSD steps were computed: reader (then only the session stored by the writer), "
-      "writer (the step changes more than its session), conflict (the session moved meanwhile).",
-      {"channel", "path"});
   screen_cut_ = &registry_.AddCounter("shg_screen_overflow_total",
                                       "Screens cut at 160 characters (a catalogue defect).",
                                       {"channel"});
@@ -150,53 +141,23 @@ void App::HandleUssd(const config::ChannelSettings& channel, http::Request&& req
     requests_->Inc({channel.id, kRouteUssd, "bad_request"});
     return reply(http::Response::Text(400, parsed.status().message() + "\n"));
   }
-  // A step is first computed on this thread's reader connection (a
-  // consistent snapshot, in parallel with other threads); the writer then
-  // only stores the new session state, provided nobody moved the session
-  // meanwhile. A step that must change anything else (a saving, a PIN
-  // failure...) or that lost that race runs again on the writer itself.
+  // The job owns everything it needs: it runs on the writer thread, inside
+  // the batch transaction, so the session and any money action it causes
+  // commit together. The writer's connection keeps its page cache warm (a
+  // reader's is dropped after every commit, and re-reading costs a system
+  // call per page: measured slower, see the README).
   struct Job {
     UssdRequest req;
-    std::optional<dialogs::StepResult> speculative;
-    std::optional<SessionRecord> session;  // what the speculative step stores
     Result<dialogs::StepResult> result = Status::Internal("not run");
-    const char* path = "writer";
   };
   auto job = std::make_shared<Job>();
   job->req = std::move(*parsed);
   job->req.request_id = request_prefix_ + std::to_string(++request_counter_);
   const int64_t now = clock_();
-  {
-    store::Connection& reader = store_->Reader();
-    DomainContext ctx{&pins_, settings_.max_pin_failures, now, /*read_only=*/true};
-    Services svc(reader, ctx);
-    if (reader.Prepare(kBeginRead).Run().ok()) {
-      auto r = engine_->Step(svc, job->req, now);
-      (void)reader.Prepare(kEndRead).Run();
-      if (r.ok()) {
-        job->speculative = std::move(*r);
-        job->session = svc.deferred_session();
-        job->path = "reader";
-      }
-    }
-  }
   store_->Submit(
       [this, job, now](store::Connection& conn) -> Status {
         DomainContext ctx{&pins_, settings_.max_pin_failures, now};
         Services svc(conn, ctx);
-        if (job->speculative) {
-          if (!job->session) {  // nothing to store (a retry, an expired session)
-            job->result = std::move(*job->speculative);
-            return Status::Ok();
-          }
-          auto stored = svc.SaveSessionIfAt(*job->session, job->speculative->previous_step);
-          if (!stored.ok()) return stored.status();
-          if (*stored) {
-            job->result = std::move(*job->speculative);
-            return Status::Ok();
-          }
-          job->path = "conflict";
-        }
         job->result = engine_->Step(svc, job->req, now);
         return job->result.status();
       },
@@ -207,7 +168,6 @@ void App::HandleUssd(const config::ChannelSettings& channel, http::Request&& req
           const dialogs::StepResult& r = *job->result;
           answer = r.reply;
           ussd_steps_->Inc({ch, dialogs::StepKindName(r.kind)});
-          step_paths_->Inc({ch, job->path});
           if (r.pin_failed) pin_failures_->Inc({ch, r.pin_locked ? "true" : "false"});
           if (r.screen_cut) screen_cut_->Inc({ch});
           requests_->Inc({ch, kRouteUssd, "ok"});

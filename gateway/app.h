@@ -5,12 +5,10 @@
 //   GET  /healthz                      200 "ok" when the store answers
 //   GET  /metrics                      Prometheus text format
 //
-// A USSD step is parsed, authenticated and computed on the HTTP thread
-// against a read snapshot; the store's single writer (group commit) then
-// stores the session if it has not moved meanwhile, or runs the step itself
-// when it changes more than its session (a saving, a PIN failure...) so
-// that the session and any money action commit together. The answer is sent
-// after the commit is durable. Nothing on this path does network I/O.
+// A USSD step is parsed and authenticated on the HTTP thread, then runs as
+// one job of the store's writer (group commit) so that the session and any
+// money action commit together; the answer is sent after the commit is
+// durable. Nothing on this path does network I/O.
 //
 // Thread-safety: Handle() is called concurrently by the server threads.
 #pragma once
@@ -74,7 +72,6 @@ class App {
   http::Counter* ussd_steps_ = nullptr;    // channel, kind
   http::Counter* pin_failures_ = nullptr;  // channel, locked
   http::Counter* screen_cut_ = nullptr;    // channel
-  http::Counter* step_paths_ = nullptr;    // channel, path
   http::Histogram* ussd_latency_ = nullptr;
   http::Histogram* commit_latency_ = nullptr;
   http::Gauge* active_sessions_ = nullptr;
