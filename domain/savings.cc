@@ -121,6 +121,38 @@ Status CheckPage(int limit, int offset) {
   return Status::Ok();
 }
 
+
+// What deciding or reversing a saving needs to know about it.
+struct SavingForDecision {
+  int64_t member_id = 0;
+  int64_t group_id = 0;
+  int64_t amount = 0;
+  std::string currency;
+  std::string status;
+  std::string reference;
+  int64_t journal_id = 0;  // 0 until confirmed
+  bool reversed = false;
+};
+
+Result<SavingForDecision> LoadSavingForDecision(store::Connection& db, int64_t saving_id) {
+  Statement& st = db.Prepare(kSavingForDecision);
+  ScopedReset reset(st);
+  st.Bind(1, saving_id);
+  Result<bool> row = st.Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return Status::NotFound("saving " + std::to_string(saving_id));
+  SavingForDecision s;
+  s.member_id = st.Int(0);
+  s.group_id = st.Int(1);
+  s.amount = st.Int(2);
+  s.currency = st.Text(3);
+  s.status = st.Text(4);
+  s.reference = st.Text(5);
+  s.journal_id = st.IsNull(6) ? 0 : st.Int(6);
+  s.reversed = !st.IsNull(7);
+  return s;
+}
+
 }  // namespace
 
 // ------------------------------------------------------------------ savings
@@ -214,26 +246,14 @@ Result<Saving> Services::GetSaving(int64_t saving_id) {
 }
 
 Status Services::DecideSaving(int64_t saving_id, int64_t decider_member_id, bool confirm) {
-  int64_t member_id = 0;
-  int64_t group_id = 0;
-  int64_t amount = 0;
-  std::string currency;
-  std::string status;
-  std::string reference;
-  {
-    Statement& st = db_.Prepare(kSavingForDecision);
-    ScopedReset reset(st);
-    st.Bind(1, saving_id);
-    Result<bool> row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return Status::NotFound("saving " + std::to_string(saving_id));
-    member_id = st.Int(0);
-    group_id = st.Int(1);
-    amount = st.Int(2);
-    currency = st.Text(3);
-    status = st.Text(4);
-    reference = st.Text(5);
-  }
+  Result<SavingForDecision> saving = LoadSavingForDecision(db_, saving_id);
+  if (!saving.ok()) return saving.status();
+  const int64_t member_id = saving->member_id;
+  const int64_t group_id = saving->group_id;
+  const int64_t amount = saving->amount;
+  const std::string& currency = saving->currency;
+  const std::string& status = saving->status;
+  const std::string& reference = saving->reference;
   {
     Statement& st = db_.Prepare(kDecider);
     ScopedReset reset(st);
@@ -293,24 +313,15 @@ Status Services::DecideSaving(int64_t saving_id, int64_t decider_member_id, bool
 
 Status Services::ReverseSaving(int64_t saving_id, const std::string& reason) {
   if (reason.empty()) return Status::InvalidArgument("a reversal needs a reason");
-  int64_t journal_id = 0;
-  std::string reference;
-  {
-    Statement& st = db_.Prepare(kSavingForDecision);
-    ScopedReset reset(st);
-    st.Bind(1, saving_id);
-    Result<bool> row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return Status::NotFound("saving " + std::to_string(saving_id));
-    reference = st.Text(5);
-    if (st.Text(4) != "confirmed") {
-      return Status::FailedPrecondition("saving " + reference + " is not confirmed");
-    }
-    if (!st.IsNull(7)) {
-      return Status::FailedPrecondition("saving " + reference + " is already reversed");
-    }
-    journal_id = st.Int(6);
+  Result<SavingForDecision> saving = LoadSavingForDecision(db_, saving_id);
+  if (!saving.ok()) return saving.status();
+  if (saving->status != "confirmed") {
+    return Status::FailedPrecondition("saving " + saving->reference + " is not confirmed");
   }
+  if (saving->reversed) {
+    return Status::FailedPrecondition("saving " + saving->reference + " is already reversed");
+  }
+  const int64_t journal_id = saving->journal_id;
   return store::InSavepoint(db_, [&]() -> Status {
     Result<int64_t> reversal = ledger::Reverse(db_, journal_id, reason, ctx_.now);
     if (!reversal.ok()) return reversal.status();
