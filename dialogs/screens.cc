@@ -1,6 +1,9 @@
 #include "dialogs/screens.h"
 
+#include <algorithm>
 #include <ctime>
+
+#include "dialogs/gsm.h"
 
 namespace shg::dialogs {
 namespace {
@@ -70,9 +73,16 @@ std::string ShortDate(int64_t unix_seconds) {
 UssdReply Con(std::string text) { return UssdReply{std::move(text), false}; }
 UssdReply End(std::string text) { return UssdReply{std::move(text), true}; }
 
+bool ScreenFits(std::string_view text) {
+  const SmsLength m = MeasureSms(text);
+  return m.units <= (m.encoding == SmsEncoding::kGsm7 ? kMaxScreenChars : kMaxUcs2ScreenUnits);
+}
+
 bool FitScreen(UssdReply* reply) {
-  if (ScreenLength(reply->text) <= kMaxScreenChars) return true;
-  reply->text = CutChars(reply->text, kMaxScreenChars);
+  if (ScreenFits(reply->text)) return true;
+  size_t chars = std::min(ScreenLength(reply->text), kMaxScreenChars);
+  while (chars > 0 && !ScreenFits(CutChars(reply->text, chars))) --chars;
+  reply->text = CutChars(reply->text, chars);
   return false;
 }
 

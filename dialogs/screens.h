@@ -20,7 +20,11 @@
 
 namespace shg::dialogs {
 
+// A screen in the GSM 7-bit alphabet: at most 160 septets (an extension
+// character such as '€' or '[' costs 2). A screen that needs UCS-2 (Hindi,
+// Tamil...): at most 80 UTF-16 units, what 160 octets carry.
 inline constexpr size_t kMaxScreenChars = 160;
+inline constexpr size_t kMaxUcs2ScreenUnits = 80;
 inline constexpr size_t kMaxNameChars = 16;
 inline constexpr size_t kMaxGroupChars = 24;
 inline constexpr int kStatementPerPage = 3;
@@ -50,8 +54,11 @@ struct ScreenContext {
   }
 };
 
-// Counts characters (UTF-8 code points), the unit of the screen limit.
+// Counts characters (UTF-8 code points).
 size_t ScreenLength(std::string_view text);
+// True when the screen fits its limit in its encoding (see kMaxScreenChars),
+// counted by the same code that measures SMS (gsm.h).
+bool ScreenFits(std::string_view text);
 // The display form of a name: first word, at most `max` characters.
 std::string ShortName(std::string_view full_name, size_t max = kMaxNameChars);
 // "27/11" in UTC.
@@ -60,8 +67,9 @@ std::string ShortDate(int64_t unix_seconds);
 // A finished screen. `error` screens prefix a one-line reason.
 UssdReply Con(std::string text);
 UssdReply End(std::string text);
-// Enforces the limit on a built screen: text over kMaxScreenChars is cut at
-// the limit (and counted as a defect by the caller); returns true if it fit.
+// Enforces the limit on a built screen: text that does not fit is cut at a
+// code point boundary until it does (and counted as a defect by the caller);
+// returns true if it fit.
 bool FitScreen(UssdReply* reply);
 
 // --- the screens (the `note` argument is an optional first line: a reason

@@ -8,6 +8,7 @@
 #include <functional>
 
 #include "dialogs/engine.h"
+#include "dialogs/gsm.h"
 #include "domain/money.h"
 
 namespace shg::dialogs {
@@ -121,8 +122,9 @@ TEST(ScreensTest, EveryScreenOfEveryLanguageFitsWithWorstCaseData) {
         for (const auto& note : notes) {
           UssdReply r = sc.render(c, note);
           ++rendered;
-          EXPECT_LE(ScreenLength(r.text), kMaxScreenChars)
-              << lang << "/" << sc.name << " is " << ScreenLength(r.text) << " chars:\n" << r.text;
+          EXPECT_TRUE(ScreenFits(r.text))
+              << lang << "/" << sc.name << " is " << MeasureSms(r.text).units << " units:\n" << r.text;
+          EXPECT_TRUE(IsGsm7(r.text)) << lang << "/" << sc.name << " needs UCS-2:\n" << r.text;
           EXPECT_EQ(r.text.find('['), std::string::npos) << lang << "/" << sc.name << " misses a key:\n" << r.text;
           EXPECT_EQ(r.text.find('{'), std::string::npos) << lang << "/" << sc.name << " unfilled:\n" << r.text;
         }
@@ -149,6 +151,18 @@ TEST(ScreensTest, FitScreenCutsOverlongScreensOnCodePointBoundaries) {
   EXPECT_EQ(utf.text, std::string(159, 'a') + "\xC3\xA9");
   UssdReply ok = Con("short");
   EXPECT_TRUE(FitScreen(&ok));
+  // Extension characters cost two septets: 80 of them fill a screen.
+  UssdReply ext = Con(std::string(81, '['));
+  EXPECT_FALSE(FitScreen(&ext));
+  EXPECT_EQ(ext.text, std::string(80, '['));
+  // A UCS-2 screen holds 80 units (here Devanagari, 3 bytes each).
+  std::string hindi;
+  for (int i = 0; i < 90; ++i) hindi += "\xE0\xA4\x95";  // क
+  UssdReply ucs2 = Con(hindi);
+  EXPECT_FALSE(FitScreen(&ucs2));
+  EXPECT_EQ(ScreenLength(ucs2.text), kMaxUcs2ScreenUnits);
+  EXPECT_TRUE(ScreenFits(std::string(160, 'a')));
+  EXPECT_FALSE(ScreenFits(std::string(161, 'a')));
 }
 
 TEST(ScreensTest, ShortNameAndDate) {
