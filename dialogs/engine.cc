@@ -76,6 +76,7 @@ class StepRunner {
     rec.channel = req_.channel;
     rec.session_id = req_.session_id;
     rec.phone = phone_;
+    rec.network = req_.network;
     rec.state = SerializeState(st_);
     rec.step = req_.step;
     rec.answer = result_.reply.text;

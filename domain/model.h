@@ -83,13 +83,22 @@ struct GroupSummary {
 struct SessionRecord {
   std::string channel;
   std::string session_id;
-  std::string phone;
+  std::string phone;     // masked
+  std::string network;   // operator code as the provider sent it (e.g. "63902")
   std::string state;     // serialized by the dialog engine; never holds a PIN
   int step = 0;          // inputs consumed so far
   std::string answer;    // last screen sent, for replaying a retried request
   bool ended = false;
   int64_t updated_at = 0;
   int64_t expires_at = 0;
+};
+
+// Sessions that expired while waiting for input (not ended by the dialog),
+// by channel and network: what the operator cut or the member abandoned.
+struct TimedOutSessions {
+  std::string channel;
+  std::string network;
+  int64_t sessions = 0;
 };
 
 struct AuditEntry {

@@ -30,14 +30,18 @@ constexpr char kInsertAudit[] =
     "INSERT INTO audit_log (at, actor_kind, actor, action, subject, channel, request_id, detail)"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 constexpr char kLoadSession[] =
-    "SELECT phone, state, step, answer, ended, updated_at, expires_at FROM ussd_sessions"
+    "SELECT phone, state, step, answer, ended, updated_at, expires_at, network FROM ussd_sessions"
     " WHERE channel = ? AND session_id = ? AND expires_at >= ?";
 constexpr char kSaveSession[] =
     "INSERT INTO ussd_sessions (channel, session_id, phone, state, step, answer, ended,"
-    " updated_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " updated_at, expires_at, network) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     " ON CONFLICT (channel, session_id) DO UPDATE SET phone = excluded.phone,"
     " state = excluded.state, step = excluded.step, answer = excluded.answer,"
-    " ended = excluded.ended, updated_at = excluded.updated_at, expires_at = excluded.expires_at";
+    " ended = excluded.ended, updated_at = excluded.updated_at, expires_at = excluded.expires_at,"
+    " network = excluded.network";
+constexpr char kTimedOutSessions[] =
+    "SELECT channel, network, COUNT(*) FROM ussd_sessions WHERE expires_at < ? AND ended = 0"
+    " GROUP BY channel, network";
 constexpr char kPurgeSessions[] = "DELETE FROM ussd_sessions WHERE expires_at < ?";
 constexpr char kActiveSessions[] =
     "SELECT COUNT(*) FROM ussd_sessions WHERE expires_at >= ? AND ended = 0";
@@ -158,6 +162,7 @@ Result<std::optional<SessionRecord>> Services::LoadSession(const std::string& ch
   s.ended = st.Int(4) != 0;
   s.updated_at = st.Int(5);
   s.expires_at = st.Int(6);
+  s.network = st.Text(7);
   return std::optional<SessionRecord>(std::move(s));
 }
 
@@ -165,7 +170,20 @@ Status Services::SaveSession(const SessionRecord& s) {
   if (s.channel.empty() || s.session_id.empty()) {
     return Status::InvalidArgument("a session needs a channel and a session id");
   }
-  return BindSession(db_.Prepare(kSaveSession), s, ctx_.now).Run();
+  return BindSession(db_.Prepare(kSaveSession), s, ctx_.now).Bind(10, s.network).Run();
+}
+
+Result<std::vector<TimedOutSessions>> Services::TimedOutSessionsToPurge() {
+  Statement& st = db_.Prepare(kTimedOutSessions);
+  ScopedReset reset(st);
+  st.Bind(1, ctx_.now);
+  std::vector<TimedOutSessions> out;
+  for (;;) {
+    Result<bool> row = st.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return out;
+    out.push_back(TimedOutSessions{st.Text(0), st.Text(1), st.Int(2)});
+  }
 }
 
 Result<int> Services::PurgeExpiredSessions() {

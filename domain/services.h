@@ -135,6 +135,9 @@ class Services {
                                                    const std::string& session_id);
   // Inserts or replaces; updated_at 0 means ctx.now.
   Status SaveSession(const SessionRecord& s);
+  // Sessions that PurgeExpiredSessions would delete and that expired
+  // waiting for input (not ended by the dialog), by channel and network.
+  Result<std::vector<TimedOutSessions>> TimedOutSessionsToPurge();
   // Deletes sessions whose expires_at < now; returns how many.
   Result<int> PurgeExpiredSessions();
   // Sessions neither ended nor expired.

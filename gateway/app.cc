@@ -45,6 +45,11 @@ App::App(const config::Settings& settings, std::string pepper, Clock clock)
   pin_failures_ = &registry_.AddCounter("shg_pin_failures_total",
                                         "Wrong PINs entered, and whether the attempt locked the PIN.",
                                         {"channel", "locked"});
+  timed_out_ = &registry_.AddCounter(
+      "shg_ussd_sessions_timed_out_total",
+      "USSD sessions that expired waiting for input (cut by the operator or abandoned), "
+      "counted when purged, by channel and network.",
+      {"channel", "network"});
   screen_cut_ = &registry_.AddCounter("shg_screen_overflow_total",
                                       "Screens cut at 160 characters (a catalogue defect).",
                                       {"channel"});
@@ -218,6 +223,43 @@ void App::Stop() {
   if (janitor_.joinable()) janitor_.join();
 }
 
+namespace {
+
+// A network code as a metric label: MCC+MNC digits, or "other" (the field
+// comes from the callback, so its values must not grow the label set).
+std::string NetworkLabel(const std::string& network) {
+  if (network.empty()) return "unknown";
+  if (network.size() > 6) return "other";
+  for (char c : network) {
+    if (c < '0' || c > '9') return "other";
+  }
+  return network;
+}
+
+}  // namespace
+
+Status App::PurgeSessions() {
+  const int64_t now = clock_();
+  std::vector<TimedOutSessions> timed_out;
+  Status s = store_->Run([this, now, &timed_out](store::Connection& conn) -> Status {
+    DomainContext ctx{&pins_, settings_.max_pin_failures, now};
+    Services svc(conn, ctx);
+    auto counted = svc.TimedOutSessionsToPurge();
+    if (!counted.ok()) return counted.status();
+    timed_out = std::move(*counted);
+    auto purged = svc.PurgeExpiredSessions();
+    if (!purged.ok()) return purged.status();
+    auto active = svc.ActiveSessionCount();
+    if (active.ok()) active_sessions_->Set(static_cast<double>(*active));
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  for (const auto& t : timed_out) {
+    timed_out_->Inc({t.channel, NetworkLabel(t.network)}, static_cast<double>(t.sessions));
+  }
+  return Status::Ok();
+}
+
 void App::JanitorLoop() {
   // Expired sessions are purged once a minute; the loop wakes often so that
   // Stop() is prompt.
@@ -226,16 +268,7 @@ void App::JanitorLoop() {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     if (++ticks < 300) continue;
     ticks = 0;
-    const int64_t now = clock_();
-    Status s = store_->Run([this, now](store::Connection& conn) -> Status {
-      DomainContext ctx{&pins_, settings_.max_pin_failures, now};
-      Services svc(conn, ctx);
-      auto purged = svc.PurgeExpiredSessions();
-      if (!purged.ok()) return purged.status();
-      auto active = svc.ActiveSessionCount();
-      if (active.ok()) active_sessions_->Set(static_cast<double>(*active));
-      return Status::Ok();
-    });
+    Status s = PurgeSessions();
     if (!s.ok()) Log("warn", "session_purge_failed", {{"status", s.ToString()}});
   }
 }

@@ -50,6 +50,11 @@ class App {
   void WaitForSignal();
   void Stop();
 
+  // One round of the janitor (once a minute): counts the sessions that timed
+  // out waiting for input (by channel and network), purges expired sessions
+  // and refreshes the active-sessions gauge.
+  Status PurgeSessions();
+
   store::Store& store() { return *store_; }
   http::Registry& metrics() { return registry_; }
   const PinHasher& pins() const { return pins_; }
@@ -72,6 +77,7 @@ class App {
   http::Counter* ussd_steps_ = nullptr;    // channel, kind
   http::Counter* pin_failures_ = nullptr;  // channel, locked
   http::Counter* screen_cut_ = nullptr;    // channel
+  http::Counter* timed_out_ = nullptr;     // channel, network
   http::Histogram* ussd_latency_ = nullptr;
   http::Histogram* commit_latency_ = nullptr;
   http::Gauge* active_sessions_ = nullptr;

@@ -192,6 +192,7 @@ CREATE TABLE ussd_sessions (
   channel    TEXT NOT NULL,
   session_id TEXT NOT NULL,
   phone      TEXT NOT NULL,
+  network    TEXT NOT NULL DEFAULT '',
   state      TEXT NOT NULL,
   step       INTEGER NOT NULL DEFAULT 0,
   answer     TEXT NOT NULL DEFAULT '',

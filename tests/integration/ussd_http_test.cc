@@ -227,6 +227,23 @@ TEST_F(GatewayTest, ExpiredSessionEndsAndNothingIsApplied) {
   EXPECT_EQ(Count("SELECT count(*) FROM savings WHERE status='pending'"), 0);
 }
 
+TEST_F(GatewayTest, TimedOutSessionsAreCountedByNetworkAndPurged) {
+  Session waiting(this, "+254700000001");
+  waiting.Dial();
+  waiting.Send("2580");
+  Session done(this, "+254700000002");
+  done.Dial();
+  done.Send("2580");
+  done.Send("1");  // ended by the dialog: not a time-out
+  offset_ = 181;
+  ASSERT_TRUE(app_->PurgeSessions().ok());
+  EXPECT_EQ(Count("SELECT count(*) FROM ussd_sessions"), 0);
+  HttpResult m = HttpClient().Get(base_ + "/metrics");
+  EXPECT_NE(m.body.find("shg_ussd_sessions_timed_out_total{channel=\"at-ke\",network=\"63902\"} 1"),
+            std::string::npos)
+      << m.body;
+}
+
 TEST_F(GatewayTest, SharedPhoneAsksWhichMember) {
   Session s(this, "+254700000007");
   EXPECT_EQ(s.Dial().body, "CON Which member?\n1. Rose\n2. Joy");
