@@ -212,11 +212,6 @@ Status App::Start() {
 
 uint16_t App::port() const { return server_ ? server_->port() : 0; }
 
-void App::WaitForSignal() {
-  if (server_) server_->WaitForSignal();
-  Stop();
-}
-
 void App::Stop() {
   if (server_) server_->Stop();
   janitor_stop_ = true;

@@ -46,8 +46,7 @@ class App {
   // Starts the HTTP server (port 0 picks one) and the session janitor.
   Status Start();
   uint16_t port() const;
-  // Blocks until SIGINT/SIGTERM, then stops gracefully.
-  void WaitForSignal();
+  // Graceful: stops accepting, finishes requests in flight, stops the janitor.
   void Stop();
 
   // One round of the janitor (once a minute): counts the sessions that timed
