@@ -25,7 +25,9 @@ constexpr int64_t kMaxTimeoutMs = 600000;
 constexpr int64_t kMaxAmountUnits = 1000000000000;  // keeps minor units far from int64 overflow
 // The countries domain/phone.h can parse numbers for.
 constexpr std::string_view kCountries[] = {"KE", "UG", "TZ", "RW", "IN"};
-constexpr std::string_view kChannelTypes[] = {"africastalking"};
+constexpr std::string_view kChannelTypes[] = {"africastalking", "twilio", "kannel", "hubtel"};
+// Types whose callbacks carry USSD sessions.
+constexpr std::string_view kUssdChannelTypes[] = {"africastalking", "hubtel"};
 
 std::string TypeName(const toml::node& n) {
   switch (n.type()) {
@@ -85,6 +87,42 @@ class Field {
     const auto* v = node_.as_string();
     if (v == nullptr) return Error("expected a string, got " + TypeName(node_));
     *out = v->get();
+    return Status::Ok();
+  }
+
+  Status Bool(bool* out) const {
+    const auto* v = node_.as_boolean();
+    if (v == nullptr) return Error("expected true or false, got " + TypeName(node_));
+    *out = v->get();
+    return Status::Ok();
+  }
+
+  // A number (integer or float) in [lo, hi].
+  Status Number(double lo, double hi, double* out) const {
+    double x = 0;
+    if (const auto* i = node_.as_integer()) {
+      x = static_cast<double>(i->get());
+    } else if (const auto* d = node_.as_floating_point()) {
+      x = d->get();
+    } else {
+      return Error("expected a number, got " + TypeName(node_));
+    }
+    if (!(x >= lo && x <= hi)) {
+      return Error("must be between " + std::to_string(lo) + " and " + std::to_string(hi));
+    }
+    *out = x;
+    return Status::Ok();
+  }
+
+  // "" or an absolute http(s) URL without a trailing '/'.
+  Status BaseUrl(std::string* out) const {
+    SHG_RETURN_IF_ERROR(String(out));
+    if (out->empty()) return Status::Ok();
+    bool scheme = out->rfind("http://", 0) == 0 || out->rfind("https://", 0) == 0;
+    if (!scheme || out->back() == '/' || out->find_first_of(" ?#") != std::string::npos) {
+      return Error("expected a base URL like \"https://host[:port][/path]\" without a trailing "
+                   "'/', query or spaces");
+    }
     return Status::Ok();
   }
 
@@ -308,6 +346,7 @@ bool IsServiceCode(std::string_view code) {
 
 Status ReadChannel(const Field& f, Settings& s) {
   ChannelSettings c;
+  std::string secret_env;
   SHG_RETURN_IF_ERROR(ReadTable(
       f,
       {
@@ -325,8 +364,8 @@ Status ReadChannel(const Field& f, Settings& s) {
            }},
           {"service_code",
            [&](const Field& k) {
-             SHG_RETURN_IF_ERROR(k.NonEmptyString(&c.service_code));
-             if (IsServiceCode(c.service_code)) return Status::Ok();
+             SHG_RETURN_IF_ERROR(k.String(&c.service_code));
+             if (c.service_code.empty() || IsServiceCode(c.service_code)) return Status::Ok();
              return k.Error("expected a USSD code like \"*384*7#\", got '" + c.service_code + "'");
            }},
           {"country",
@@ -337,10 +376,65 @@ Status ReadChannel(const Field& f, Settings& s) {
                             "' (supported: " + JoinList(kCountries) + ")");
            }},
           {"callback_key", [&](const Field& k) { return k.String(&c.callback_key); }},
+          {"api_base_url", [&](const Field& k) { return k.BaseUrl(&c.api_base_url); }},
+          {"sandbox", [&](const Field& k) { return k.Bool(&c.sandbox); }},
+          {"username", [&](const Field& k) { return k.String(&c.username); }},
+          {"secret", [&](const Field& k) { return k.String(&c.secret); }},
+          {"secret_env", [&](const Field& k) { return k.String(&secret_env); }},
+          {"sender", [&](const Field& k) { return k.String(&c.sender); }},
+          {"public_base_url", [&](const Field& k) { return k.BaseUrl(&c.public_base_url); }},
+          {"sms_via", [&](const Field& k) { return k.String(&c.sms_via); }},
+          {"send_rate_per_s",
+           [&](const Field& k) { return k.Number(0.01, 100000, &c.send_rate_per_s); }},
+          {"connect_timeout_ms",
+           [&](const Field& k) { return k.Int(1, kMaxTimeoutMs, &c.connect_timeout_ms); }},
+          {"send_timeout_ms",
+           [&](const Field& k) { return k.Int(1, kMaxTimeoutMs, &c.send_timeout_ms); }},
       },
-      {"id", "type", "service_code"}));
+      {"id", "type"}));
+  if (!c.service_code.empty() && !OneOf(c.type, kUssdChannelTypes)) {
+    return f.Error("channel type '" + c.type + "' has no USSD: remove service_code");
+  }
+  if (!secret_env.empty()) {
+    if (!c.secret.empty()) return f.Error("set secret or secret_env, not both");
+    const char* value = std::getenv(secret_env.c_str());
+    if (value == nullptr || *value == '\0') {
+      return f.Error("environment variable " + secret_env + " (secret_env) is not set");
+    }
+    c.secret = value;
+  }
+  if (c.sends()) {
+    if (c.secret.empty()) return f.Error("sending (username set) needs secret or secret_env");
+    if (c.type == "kannel" && c.api_base_url.empty()) {
+      return f.Error("a kannel channel needs api_base_url (its sendsms interface, e.g. "
+                     "\"http://127.0.0.1:13013\")");
+    }
+    if ((c.type == "twilio" || c.type == "hubtel") && c.sender.empty()) {
+      return f.Error("a " + c.type + " channel that sends needs sender (the From number)");
+    }
+  }
+  if (c.type == "twilio" && c.public_base_url.empty()) {
+    return f.Error("a twilio channel needs public_base_url (the URL Twilio calls, used to check "
+                   "X-Twilio-Signature)");
+  }
+  if (c.type == "twilio" && c.secret.empty()) {
+    return f.Error("a twilio channel needs secret (the auth token that signs its callbacks)");
+  }
   s.channels.push_back(std::move(c));
   return Status::Ok();
+}
+
+Status ReadOutbox(const Field& f, Settings& s) {
+  OutboxSettings& o = s.outbox;
+  return ReadTable(
+      f, {
+             {"workers", [&](const Field& k) { return k.Int(1, 256, &o.workers); }},
+             {"max_attempts", [&](const Field& k) { return k.Int(1, 100, &o.max_attempts); }},
+             {"retry_base_ms", [&](const Field& k) { return k.Int(1, 3600000, &o.retry_base_ms); }},
+             {"retry_max_ms", [&](const Field& k) { return k.Int(1, 86400000, &o.retry_max_ms); }},
+             {"lease_s", [&](const Field& k) { return k.Int(1, 86400, &o.lease_s); }},
+             {"poll_ms", [&](const Field& k) { return k.Int(1, 60000, &o.poll_ms); }},
+         });
 }
 
 // [[currencies]] only document the built-in table; a mismatch means the
@@ -390,6 +484,7 @@ Result<Settings> ParseWithSource(const std::string& toml_text, const std::string
                     {"security", [&](const Field& k) { return ReadSecurity(k, s); }},
                     {"dialogs", [&](const Field& k) { return ReadDialogs(k, s); }},
                     {"limits", [&](const Field& k) { return ReadLimits(k, s); }},
+                    {"outbox", [&](const Field& k) { return ReadOutbox(k, s); }},
                     {"channels", [&](const Field& k) { return ForEachTable(k, read_channel); }},
                     {"currencies", [&](const Field& k) { return ForEachTable(k, ReadCurrency); }},
                 }));
@@ -402,10 +497,28 @@ Result<Settings> ParseWithSource(const std::string& toml_text, const std::string
     return Status::InvalidArgument(where + ": '" + s.default_language +
                                    "' is not in dialogs.languages");
   }
+  for (const ChannelSettings& c : s.channels) {
+    if (c.sms_via.empty()) continue;
+    const ChannelSettings* via = FindChannel(s, c.sms_via);
+    if (via == nullptr || !via->sends()) {
+      return Status::InvalidArgument("channel '" + c.id + "': sms_via '" + c.sms_via +
+                                     "' is not a configured channel that sends (username set)");
+    }
+  }
+  if (s.outbox.retry_max_ms < s.outbox.retry_base_ms) {
+    return Status::InvalidArgument("outbox.retry_max_ms must be at least outbox.retry_base_ms");
+  }
   return s;
 }
 
 }  // namespace
+
+const ChannelSettings* FindChannel(const Settings& s, std::string_view id) {
+  for (const ChannelSettings& c : s.channels) {
+    if (c.id == id) return &c;
+  }
+  return nullptr;
+}
 
 Result<Settings> ParseSettings(const std::string& toml_text) {
   return ParseWithSource(toml_text, "<config>");

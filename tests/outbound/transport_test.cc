@@ -1,0 +1,3 @@
+#include "gateway/outbound/transport.h"
+
+#include <gtest/gtest.h>
