@@ -204,8 +204,89 @@ CREATE TABLE ussd_sessions (
 CREATE INDEX ussd_sessions_expires ON ussd_sessions(expires_at);
 )sql";
 
+// Messaging: the outbox (outgoing SMS, written in the same transaction as
+// the change that causes it), delivery events, inbound SMS (deduplicated on
+// the provider's id), delivery reports that arrived before their send was
+// recorded, the daily "not registered" reply guard, and the member a USSD
+// session belongs to (resume after a drop). Times in milliseconds (_ms).
+constexpr char kMigration2[] = R"sql(
+CREATE TABLE messages (
+  id                  INTEGER PRIMARY KEY,
+  channel             TEXT NOT NULL,
+  member_id           INTEGER REFERENCES members(id),
+  phone               TEXT NOT NULL CHECK (phone GLOB '+[1-9]*'),
+  kind                TEXT NOT NULL,
+  language            TEXT NOT NULL DEFAULT '',
+  body                TEXT NOT NULL,
+  sensitive           INTEGER NOT NULL DEFAULT 0 CHECK (sensitive IN (0, 1)),
+  encoding            TEXT NOT NULL CHECK (encoding IN ('gsm7', 'ucs2')),
+  segments            INTEGER NOT NULL CHECK (segments >= 1),
+  status              TEXT NOT NULL CHECK (status IN
+                        ('queued', 'sending', 'sent', 'delivered', 'failed', 'cancelled')),
+  attempts            INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+  next_attempt_ms     INTEGER NOT NULL,
+  lease_until_ms      INTEGER,
+  provider_message_id TEXT,
+  provider_status     TEXT,
+  last_error          TEXT,
+  dedupe_key          TEXT UNIQUE,
+  created_ms          INTEGER NOT NULL,
+  updated_ms          INTEGER NOT NULL,
+  sent_ms             INTEGER,
+  final_ms            INTEGER
+);
+CREATE INDEX messages_due ON messages(channel, next_attempt_ms)
+  WHERE status IN ('queued', 'sending');
+CREATE INDEX messages_provider_id ON messages(channel, provider_message_id)
+  WHERE provider_message_id IS NOT NULL;
+CREATE INDEX messages_status ON messages(status, updated_ms);
+CREATE INDEX messages_member ON messages(member_id, created_ms);
+
+CREATE TABLE message_events (
+  id         INTEGER PRIMARY KEY,
+  message_id INTEGER NOT NULL REFERENCES messages(id),
+  at_ms      INTEGER NOT NULL,
+  event      TEXT NOT NULL,
+  detail     TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX message_events_message ON message_events(message_id);
+
+CREATE TABLE inbound_messages (
+  id          INTEGER PRIMARY KEY,
+  channel     TEXT NOT NULL,
+  provider_id TEXT NOT NULL,
+  phone       TEXT NOT NULL,
+  member_id   INTEGER REFERENCES members(id),
+  text        TEXT NOT NULL,
+  received_ms INTEGER NOT NULL,
+  UNIQUE (channel, provider_id)
+);
+
+CREATE TABLE orphan_reports (
+  id                  INTEGER PRIMARY KEY,
+  channel             TEXT NOT NULL,
+  provider_message_id TEXT NOT NULL,
+  state               TEXT NOT NULL,
+  provider_status     TEXT NOT NULL DEFAULT '',
+  reason              TEXT NOT NULL DEFAULT '',
+  at_ms               INTEGER NOT NULL
+);
+CREATE INDEX orphan_reports_id ON orphan_reports(channel, provider_message_id);
+
+CREATE TABLE unregistered_replies (
+  phone TEXT NOT NULL,
+  day   INTEGER NOT NULL,
+  PRIMARY KEY (phone, day)
+) WITHOUT ROWID;
+
+ALTER TABLE ussd_sessions ADD COLUMN member_id INTEGER;
+CREATE INDEX ussd_sessions_member ON ussd_sessions(member_id, updated_at)
+  WHERE member_id IS NOT NULL;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "groups, members, ledger, savings, training, audit, sessions", kMigration1},
+    {2, "messages (outbox), message events, inbound SMS, session member", kMigration2},
 };
 
 constexpr char kCreateMigrationsTable[] =

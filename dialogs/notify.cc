@@ -1,0 +1,49 @@
+#include "dialogs/notify.h"
+
+#include "dialogs/gsm.h"
+
+namespace shg::dialogs {
+
+std::string SmsRouting::For(std::string_view channel, std::string_view country) const {
+  if (!channel.empty()) {
+    auto it = via.find(std::string(channel));
+    if (it != via.end()) return it->second;
+  }
+  auto it = by_country.find(std::string(country));
+  return it != by_country.end() ? it->second : "";
+}
+
+Notifier::Notifier(const Catalogue& catalogue, SmsRouting routing, std::string default_language)
+    : catalogue_(catalogue),
+      routing_(std::move(routing)),
+      default_language_(std::move(default_language)) {}
+
+std::string Notifier::Render(
+    std::string_view lang, std::string_view key,
+    std::initializer_list<std::pair<std::string_view, std::string_view>> fields) const {
+  std::string_view use = catalogue_.HasLanguage(lang) ? lang : std::string_view(default_language_);
+  return Format(catalogue_.Template(use, key), fields);
+}
+
+Result<int64_t> Notifier::Send(
+    Messages& messages, std::string_view cause_channel, const SmsTo& to, std::string_view kind,
+    std::string_view key, std::initializer_list<std::pair<std::string_view, std::string_view>> fields,
+    std::string dedupe_key, bool sensitive) const {
+  std::string channel = routing_.For(cause_channel, to.country);
+  if (channel.empty()) return int64_t{0};
+  NewMessage m;
+  m.channel = std::move(channel);
+  m.member_id = to.member_id;
+  m.phone = to.phone;
+  m.kind = std::string(kind);
+  m.language = catalogue_.HasLanguage(to.language) ? to.language : default_language_;
+  m.body = Render(m.language, key, fields);
+  SmsLength len = MeasureSms(m.body);
+  m.encoding = len.encoding == SmsEncoding::kGsm7 ? "gsm7" : "ucs2";
+  m.segments = static_cast<int>(len.segments == 0 ? 1 : len.segments);
+  m.sensitive = sensitive;
+  m.dedupe_key = std::move(dedupe_key);
+  return messages.Enqueue(m);
+}
+
+}  // namespace shg::dialogs
