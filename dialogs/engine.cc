@@ -83,6 +83,7 @@ class StepRunner {
     rec.ended = result_.reply.end;
     rec.updated_at = now_;
     rec.expires_at = now_ + e_.options_.session_timeout_s;
+    rec.member_id = st_.member_id;
     SHG_RETURN_IF_ERROR(svc_.SaveSession(rec));
     return result_;
   }
@@ -179,6 +180,7 @@ class StepRunner {
       case Stage::kTasks: return OnTasks(in);
       case Stage::kPendingSavings: return OnPendingSavings(in);
       case Stage::kDecideSaving: return OnDecideSaving(in);
+      case Stage::kResumeSave: return OnResumeSave(in);
       case Stage::kDone: break;
     }
     return Expired().value().reply;
@@ -243,7 +245,7 @@ class StepRunner {
           return CreatePinScreen(ctx_, member_.name, true, "");
         }
         st_.authenticated = true;
-        return MainMenu("");
+        return AfterLogin();
       case PinCheck::kWrong:
         result_.pin_failed = true;
         if (out->just_locked) {
@@ -300,6 +302,46 @@ class StepRunner {
     st_.authenticated = true;
     if (changing) return PinChangedScreen(ctx_);
     return MainMenu("");
+  }
+
+  // --- resume after a drop ---
+
+  // A money action counts as cut in the middle when its session stopped at
+  // the confirmation screen (the amount chosen, nothing committed).
+  static bool Resumable(const DialogState& s) {
+    return (s.stage == Stage::kSaveConfirm || s.stage == Stage::kResumeSave) && s.amount > 0;
+  }
+
+  // Right after her PIN: offers to continue a money action of a session cut
+  // within the resume window, else the main menu. The old session is ended
+  // either way so it is offered once; nothing of it is committed.
+  Result<UssdReply> AfterLogin() {
+    const int window = e_.options_.resume_window_s;
+    if (window > 0) {
+      auto prev = svc_.LatestOtherSession(member_.id, req_.channel, req_.session_id, now_ - window);
+      if (!prev.ok()) return prev.status();
+      if (prev->has_value()) {
+        const SessionRecord& old = **prev;
+        auto state = ParseState(old.state);
+        SHG_RETURN_IF_ERROR(svc_.EndSession(old.channel, old.session_id));
+        if (state.ok() && state->member_id == member_.id && Resumable(*state)) {
+          st_.amount = state->amount;
+          st_.stage = Stage::kResumeSave;
+          result_.resumed = true;
+          return ResumeSaveScreen(ctx_, st_.amount, "");
+        }
+      }
+    }
+    return MainMenu("");
+  }
+
+  Result<UssdReply> OnResumeSave(std::string_view in) {
+    if (in == "1") {
+      st_.stage = Stage::kSaveConfirm;
+      return SaveConfirmScreen(ctx_, st_.amount, "");
+    }
+    if (in == "2" || in == kKeyMain || in == kKeyBack) return MainMenu("");
+    return ResumeSaveScreen(ctx_, st_.amount, T("err_option"));
   }
 
   // --- main menu ---

@@ -30,6 +30,7 @@ namespace shg::dialogs {
 
 struct EngineOptions {
   int session_timeout_s = 180;                 // idle time before a session is gone
+  int resume_window_s = 300;                   // a cut money action is offered again within this
   int64_t max_amount_units = 1000000;          // whole units per money action
   std::string default_language = "en";
   std::map<std::string, std::string> channel_country;  // channel id -> "KE"...
@@ -45,6 +46,7 @@ struct StepResult {
   bool pin_failed = false;   // a wrong PIN was entered
   bool pin_locked = false;   // ... and it locked the account
   bool screen_cut = false;   // a screen exceeded the limit (a defect)
+  bool resumed = false;      // a cut money action was offered again
 };
 
 class Engine {

@@ -148,6 +148,11 @@ UssdReply SaveConfirmScreen(const ScreenContext& c, int64_t amount, std::string_
                           Option("1", c.T("opt_confirm")), Option("2", c.T("opt_cancel"))}));
 }
 
+UssdReply ResumeSaveScreen(const ScreenContext& c, int64_t amount, std::string_view note) {
+  return Con(Lines(note, {Format(c.T("resume_save"), {{"amount", c.Money(amount)}}),
+                          Option("1", c.T("opt_yes")), Option("2", c.T("opt_start_again"))}));
+}
+
 UssdReply SavedScreen(const ScreenContext& c, int64_t amount, std::string_view reference) {
   return End(Format(c.T("saved"), {{"amount", c.Money(amount)}, {"ref", reference}}));
 }

@@ -89,6 +89,9 @@ UssdReply MainMenuScreen(const ScreenContext& c, bool manager, std::string_view 
 UssdReply BalanceScreen(const ScreenContext& c, const Balances& b);
 UssdReply SaveAmountScreen(const ScreenContext& c, std::string_view note);
 UssdReply SaveConfirmScreen(const ScreenContext& c, int64_t amount, std::string_view note);
+// After her PIN, a member whose previous session was cut at the save
+// confirmation: "Continue saving KES 500? 1. Yes 2. Start again".
+UssdReply ResumeSaveScreen(const ScreenContext& c, int64_t amount, std::string_view note);
 UssdReply SavedScreen(const ScreenContext& c, int64_t amount, std::string_view reference);
 // List screens (statement, pending savings) show the note in place of their
 // title. `lines` holds at most kStatementPerPage entries of page `page`.

@@ -79,7 +79,7 @@ Result<DialogState> ParseState(std::string_view text) {
     bool ok = true;
     switch (field[0]) {
       case 's':
-        ok = ParseInt(value, &v) && v >= 1 && v <= static_cast<int>(Stage::kDone);
+        ok = ParseInt(value, &v) && v >= 1 && v <= static_cast<int>(kLastStage);
         s.stage = static_cast<Stage>(v);
         break;
       case 'l': s.lang = std::string(value); break;

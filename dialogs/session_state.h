@@ -29,7 +29,9 @@ enum class Stage {
   kPendingSavings,
   kDecideSaving,
   kDone,
+  kResumeSave,  // offered to continue a save cut by the operator (values are stored: append only)
 };
+inline constexpr Stage kLastStage = Stage::kResumeSave;
 
 struct DialogState {
   Stage stage = Stage::kDone;

@@ -25,6 +25,8 @@ constexpr char kLease[] =
     " updated_ms = ? WHERE id = ?";
 constexpr char kNextDue[] =
     "SELECT MIN(next_attempt_ms) FROM messages WHERE channel = ? AND status = 'queued'";
+constexpr char kNextLeaseExpiry[] =
+    "SELECT MIN(lease_until_ms) FROM messages WHERE channel = ? AND status = 'sending'";
 constexpr char kGet[] =
     "SELECT id, channel, COALESCE(member_id, 0), phone, kind, language, body, sensitive, encoding,"
     " segments, status, attempts, next_attempt_ms, COALESCE(lease_until_ms, 0),"
@@ -200,13 +202,16 @@ Result<std::vector<OutboundMessage>> Messages::LeaseDue(const std::string& chann
 }
 
 Result<std::optional<int64_t>> Messages::NextDue(const std::string& channel) {
-  Statement& st = db_.Prepare(kNextDue);
-  ScopedReset reset(st);
-  st.Bind(1, channel);
-  Result<bool> row = st.Step();
-  if (!row.ok()) return row.status();
-  if (!*row || st.IsNull(0)) return std::optional<int64_t>();
-  return std::optional<int64_t>(st.Int(0));
+  std::optional<int64_t> next;
+  for (const char* sql : {kNextDue, kNextLeaseExpiry}) {
+    Statement& st = db_.Prepare(sql);
+    ScopedReset reset(st);
+    st.Bind(1, channel);
+    Result<bool> row = st.Step();
+    if (!row.ok()) return row.status();
+    if (*row && !st.IsNull(0)) next = next ? std::min(*next, st.Int(0)) : st.Int(0);
+  }
+  return next;
 }
 
 Result<OutboundMessage> Messages::Get(int64_t id) {

@@ -99,7 +99,9 @@ class Messages {
   // lease_until = now + lease_ms and attempts + 1.
   Result<std::vector<OutboundMessage>> LeaseDue(const std::string& channel, int limit,
                                                 int64_t lease_ms);
-  // The earliest next_attempt_ms of a queued row of `channel`, if any.
+  // When the next row of `channel` becomes due: the earliest next_attempt_ms
+  // of a queued row or lease_until_ms of a sending row; nullopt if none.
+  // Read-only: may run on a reader connection.
   Result<std::optional<int64_t>> NextDue(const std::string& channel);
   // sending -> sent with the provider's id (may be ""). A report that
   // arrived before this (an orphan with that id) is applied now. If a

@@ -91,6 +91,7 @@ struct SessionRecord {
   bool ended = false;
   int64_t updated_at = 0;
   int64_t expires_at = 0;
+  int64_t member_id = 0;  // the member once identified (0 before), for resume
 };
 
 // Sessions that expired while waiting for input (not ended by the dialog),

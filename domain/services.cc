@@ -30,15 +30,22 @@ constexpr char kInsertAudit[] =
     "INSERT INTO audit_log (at, actor_kind, actor, action, subject, channel, request_id, detail)"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 constexpr char kLoadSession[] =
-    "SELECT phone, state, step, answer, ended, updated_at, expires_at, network FROM ussd_sessions"
+    "SELECT phone, state, step, answer, ended, updated_at, expires_at, network,"
+    " COALESCE(member_id, 0) FROM ussd_sessions"
     " WHERE channel = ? AND session_id = ? AND expires_at >= ?";
+constexpr char kLatestOtherSession[] =
+    "SELECT channel, session_id, phone, state, step, answer, ended, updated_at, expires_at,"
+    " network FROM ussd_sessions WHERE member_id = ? AND updated_at >= ? AND ended = 0"
+    " AND NOT (channel = ? AND session_id = ?) ORDER BY updated_at DESC, id DESC LIMIT 1";
+constexpr char kEndSession[] =
+    "UPDATE ussd_sessions SET ended = 1 WHERE channel = ? AND session_id = ?";
 constexpr char kSaveSession[] =
     "INSERT INTO ussd_sessions (channel, session_id, phone, state, step, answer, ended,"
-    " updated_at, expires_at, network) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-    " ON CONFLICT (channel, session_id) DO UPDATE SET phone = excluded.phone,"
+    " updated_at, expires_at, network, member_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+    " NULLIF(?, 0)) ON CONFLICT (channel, session_id) DO UPDATE SET phone = excluded.phone,"
     " state = excluded.state, step = excluded.step, answer = excluded.answer,"
     " ended = excluded.ended, updated_at = excluded.updated_at, expires_at = excluded.expires_at,"
-    " network = excluded.network";
+    " network = excluded.network, member_id = excluded.member_id";
 constexpr char kTimedOutSessions[] =
     "SELECT channel, network, COUNT(*) FROM ussd_sessions WHERE expires_at < ? AND ended = 0"
     " GROUP BY channel, network";
@@ -163,20 +170,53 @@ Result<std::optional<SessionRecord>> Services::LoadSession(const std::string& ch
   s.updated_at = st.Int(5);
   s.expires_at = st.Int(6);
   s.network = st.Text(7);
+  s.member_id = st.Int(8);
   return std::optional<SessionRecord>(std::move(s));
+}
+
+Result<std::optional<SessionRecord>> Services::LatestOtherSession(int64_t member_id,
+                                                                 const std::string& channel,
+                                                                 const std::string& session_id,
+                                                                 int64_t since) {
+  Statement& st = db_.Prepare(kLatestOtherSession);
+  ScopedReset reset(st);
+  st.Bind(1, member_id).Bind(2, since).Bind(3, channel).Bind(4, session_id);
+  Result<bool> row = st.Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<SessionRecord>();
+  SessionRecord s;
+  s.channel = st.Text(0);
+  s.session_id = st.Text(1);
+  s.phone = st.Text(2);
+  s.state = st.Text(3);
+  s.step = static_cast<int>(st.Int(4));
+  s.answer = st.Text(5);
+  s.ended = st.Int(6) != 0;
+  s.updated_at = st.Int(7);
+  s.expires_at = st.Int(8);
+  s.network = st.Text(9);
+  s.member_id = member_id;
+  return std::optional<SessionRecord>(std::move(s));
+}
+
+Status Services::EndSession(const std::string& channel, const std::string& session_id) {
+  return db_.Prepare(kEndSession).Bind(1, channel).Bind(2, session_id).Run();
 }
 
 Status Services::SaveSession(const SessionRecord& s) {
   if (s.channel.empty() || s.session_id.empty()) {
     return Status::InvalidArgument("a session needs a channel and a session id");
   }
-  return BindSession(db_.Prepare(kSaveSession), s, ctx_.now).Bind(10, s.network).Run();
+  return BindSession(db_.Prepare(kSaveSession), s, ctx_.now)
+      .Bind(10, s.network)
+      .Bind(11, s.member_id)
+      .Run();
 }
 
-Result<std::vector<TimedOutSessions>> Services::TimedOutSessionsToPurge() {
+Result<std::vector<TimedOutSessions>> Services::TimedOutSessionsToPurge(int64_t keep_s) {
   Statement& st = db_.Prepare(kTimedOutSessions);
   ScopedReset reset(st);
-  st.Bind(1, ctx_.now);
+  st.Bind(1, ctx_.now - keep_s);
   std::vector<TimedOutSessions> out;
   for (;;) {
     Result<bool> row = st.Step();
@@ -186,8 +226,8 @@ Result<std::vector<TimedOutSessions>> Services::TimedOutSessionsToPurge() {
   }
 }
 
-Result<int> Services::PurgeExpiredSessions() {
-  SHG_RETURN_IF_ERROR(db_.Prepare(kPurgeSessions).Bind(1, ctx_.now).Run());
+Result<int> Services::PurgeExpiredSessions(int64_t keep_s) {
+  SHG_RETURN_IF_ERROR(db_.Prepare(kPurgeSessions).Bind(1, ctx_.now - keep_s).Run());
   return db_.Changes();
 }
 

@@ -135,11 +135,21 @@ class Services {
                                                    const std::string& session_id);
   // Inserts or replaces; updated_at 0 means ctx.now.
   Status SaveSession(const SessionRecord& s);
-  // Sessions that PurgeExpiredSessions would delete and that expired
+  // The member's most recent session other than (channel, session_id) that
+  // was not ended by the dialog and was updated at or after `since`
+  // (expired or not): a session cut by the operator, for resume.
+  Result<std::optional<SessionRecord>> LatestOtherSession(int64_t member_id,
+                                                          const std::string& channel,
+                                                          const std::string& session_id,
+                                                          int64_t since);
+  // Marks a session ended (it will not be resumed or answered again).
+  Status EndSession(const std::string& channel, const std::string& session_id);
+  // Sessions that PurgeExpiredSessions(keep_s) would delete and that expired
   // waiting for input (not ended by the dialog), by channel and network.
-  Result<std::vector<TimedOutSessions>> TimedOutSessionsToPurge();
-  // Deletes sessions whose expires_at < now; returns how many.
-  Result<int> PurgeExpiredSessions();
+  Result<std::vector<TimedOutSessions>> TimedOutSessionsToPurge(int64_t keep_s = 0);
+  // Deletes sessions whose expires_at < now - keep_s (kept that long after
+  // expiry so a dropped session can be resumed); returns how many.
+  Result<int> PurgeExpiredSessions(int64_t keep_s = 0);
   // Sessions neither ended nor expired.
   Result<int64_t> ActiveSessionCount();
 

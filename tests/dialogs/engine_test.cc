@@ -312,5 +312,72 @@ TEST_F(EngineTest, PinNeverReachesStoredSessionsOrAudit) {
   }
 }
 
+
+// Resume after a drop (ussd.md): a save cut at its confirmation is offered
+// again after the PIN, within the resume window, once; nothing is saved
+// until she confirms in the new session.
+TEST_F(EngineTest, SaveCutAtConfirmationIsOfferedAgainAfterPin) {
+  const int64_t pending_before = BalanceOf(kAmina).savings_pending;
+  Play("cut-1", kAmina, {{"", "Welcome Amina"}, {"2580", "2. Save"}, {"2", "Enter amount"},
+                         {"500", "Save KES 500"}});
+  EXPECT_EQ(BalanceOf(kAmina).savings_pending, pending_before) << "nothing is committed by a cut session";
+  StepResult dial = Step("resume-1", kAmina, 0, "", kNow + 60);
+  EXPECT_NE(dial.reply.text.find("Welcome Amina"), std::string::npos);
+  StepResult pin = Step("resume-1", kAmina, 1, "2580", kNow + 61);
+  EXPECT_TRUE(pin.resumed);
+  EXPECT_EQ(pin.reply.text, "Continue saving KES 500?\n1. Yes\n2. Start again");
+  EXPECT_EQ(BalanceOf(kAmina).savings_pending, pending_before);
+  StepResult bad = Step("resume-1", kAmina, 2, "7", kNow + 62);
+  EXPECT_NE(bad.reply.text.find("Continue saving KES 500?"), std::string::npos) << bad.reply.text;
+  StepResult yes = Step("resume-1", kAmina, 3, "1", kNow + 63);
+  EXPECT_NE(yes.reply.text.find("Save KES 500 to your savings?"), std::string::npos);
+  StepResult done = Step("resume-1", kAmina, 4, "1", kNow + 64);
+  EXPECT_TRUE(done.reply.end);
+  EXPECT_NE(done.reply.text.find("Saved KES 500"), std::string::npos) << done.reply.text;
+  EXPECT_EQ(BalanceOf(kAmina).savings_pending, pending_before + 50000);
+  // Offered once: the next session goes straight to the menu.
+  Step("resume-2", kAmina, 0, "", kNow + 90);
+  StepResult again = Step("resume-2", kAmina, 1, "2580", kNow + 91);
+  EXPECT_FALSE(again.resumed);
+  EXPECT_EQ(again.reply.text, kMainMenu);
+}
+
+TEST_F(EngineTest, ResumeIsOnlyForMoneyActionsWithinTheWindow) {
+  struct Case {
+    std::string name;
+    std::vector<Turn> cut;  // the session that is cut
+    int64_t redial_after_s;
+    bool offered;
+  };
+  const std::vector<Case> cases = {
+      {"start again", {{"", ""}, {"2580", ""}, {"2", ""}, {"300", ""}}, 60, true},
+      {"cut at main menu", {{"", ""}, {"2580", ""}}, 60, false},
+      {"cut at amount entry", {{"", ""}, {"2580", ""}, {"2", ""}}, 60, false},
+      {"outside the window", {{"", ""}, {"2580", ""}, {"2", ""}, {"300", ""}}, 301, false},
+      {"completed save", {{"", ""}, {"2580", ""}, {"2", ""}, {"300", ""}, {"1", ""}}, 60, false},
+  };
+  int n = 0;
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    const int64_t t0 = kNow + 10000 * ++n;
+    const std::string cut = "cut-" + std::to_string(n);
+    for (size_t i = 0; i < c.cut.size(); ++i) {
+      Step(cut, kWanjiru, static_cast<int>(i), c.cut[i].input, t0 + static_cast<int64_t>(i));
+    }
+    const std::string redial = "redial-" + std::to_string(n);
+    const int64_t t1 = t0 + static_cast<int64_t>(c.cut.size()) + c.redial_after_s;
+    Step(redial, kWanjiru, 0, "", t1);
+    StepResult pin = Step(redial, kWanjiru, 1, "2580", t1 + 1);
+    EXPECT_EQ(pin.resumed, c.offered) << pin.reply.text;
+    if (c.offered) {
+      const int64_t pending = BalanceOf(kWanjiru).savings_pending;
+      StepResult again = Step(redial, kWanjiru, 2, "2", t1 + 2);
+      EXPECT_NE(again.reply.text.find("1. My balance"), std::string::npos) << again.reply.text;
+      EXPECT_EQ(BalanceOf(kWanjiru).savings_pending, pending) << "start again saves nothing";
+    }
+    Step(redial, kWanjiru, pin.resumed ? 3 : 2, "0", t1 + 3);  // exit
+  }
+}
+
 }  // namespace
 }  // namespace shg::dialogs

@@ -92,6 +92,7 @@ std::vector<Case> AllScreens() {
       {"balance", [=](auto& c, auto) { return BalanceScreen(c, b); }, {}},
       {"save_amount", [](auto& c, auto n) { return SaveAmountScreen(c, n); }, {"err_amount", "err_amount_max"}},
       {"save_confirm", [](auto& c, auto n) { return SaveConfirmScreen(c, kMaxAction, n); }, {"err_option"}},
+      {"resume_save", [](auto& c, auto n) { return ResumeSaveScreen(c, kMaxAction, n); }, {"err_option"}},
       {"saved", [](auto& c, auto) { return SavedScreen(c, kMaxAction, "WXYZ23"); }, {}},
       {"statement", [=](auto& c, auto n) { return StatementScreen(c, lines, 98, true, n); }, {"err_option"}},
       {"group", [=](auto& c, auto) { return GroupScreen(c, g); }, {}},
