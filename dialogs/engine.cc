@@ -2,6 +2,7 @@
 
 #include <optional>
 
+#include "dialogs/receipts.h"
 #include "dialogs/screens.h"
 #include "dialogs/session_state.h"
 #include "domain/money.h"
@@ -21,8 +22,9 @@ const char* StepKindName(StepKind k) {
   return "unknown";
 }
 
-Engine::Engine(const Catalogue& catalogue, const PinHasher& pins, EngineOptions options)
-    : catalogue_(catalogue), pins_(pins), options_(std::move(options)) {}
+Engine::Engine(const Catalogue& catalogue, const PinHasher& pins, EngineOptions options,
+               const Notifier* notifier)
+    : catalogue_(catalogue), pins_(pins), options_(std::move(options)), notifier_(notifier) {}
 
 UssdReply Engine::TechnicalError() const {
   ScreenContext c{&catalogue_, options_.default_language, {}};
@@ -35,8 +37,9 @@ UssdReply Engine::TechnicalError() const {
 // screen with a one-line reason.
 class StepRunner {
  public:
-  StepRunner(const Engine& engine, Services& svc, const UssdRequest& req, int64_t now)
-      : e_(engine), svc_(svc), req_(req), now_(now) {
+  StepRunner(const Engine& engine, Services& svc, Messages* messages, const UssdRequest& req,
+             int64_t now)
+      : e_(engine), svc_(svc), messages_(messages), req_(req), now_(now) {
     ctx_.catalogue = &e_.catalogue_;
     ctx_.lang = e_.options_.default_language;
   }
@@ -251,6 +254,9 @@ class StepRunner {
         if (out->just_locked) {
           result_.pin_locked = true;
           SHG_RETURN_IF_ERROR(Audit("pin.locked", "member:" + std::to_string(member_.id)));
+          SHG_RETURN_IF_ERROR(Notify([&](const Notifier& n, Messages& m) {
+            return SendPinLocked(n, m, req_.channel, member_, group_, now_);
+          }));
           return LockedNowScreen(ctx_);
         }
         SHG_RETURN_IF_ERROR(Audit("pin.failed", "member:" + std::to_string(member_.id)));
@@ -413,6 +419,9 @@ class StepRunner {
       if (!saving.ok()) return saving.status();
       SHG_RETURN_IF_ERROR(Audit("saving.logged", "saving:" + std::to_string(saving->id),
             "amount=" + std::to_string(saving->amount) + " ref=" + saving->reference));
+      SHG_RETURN_IF_ERROR(Notify([&](const Notifier& n, Messages& m) {
+        return SendSavingLoggedReceipt(n, m, svc_, req_.channel, member_, group_, *saving);
+      }));
       return SavedScreen(ctx_, saving->amount, saving->reference);
     }
     if (in == "2") return MainMenu(T("save_cancelled"));
@@ -554,13 +563,28 @@ class StepRunner {
     SHG_RETURN_IF_ERROR(decided);
     SHG_RETURN_IF_ERROR(Audit(confirm ? "saving.confirmed" : "saving.rejected", "saving:" + std::to_string(st_.selected),
           "ref=" + saving->reference));
+    SHG_RETURN_IF_ERROR(Notify([&](const Notifier& n, Messages& m) {
+      return SendSavingDecidedReceipt(n, m, svc_, req_.channel, st_.selected, confirm);
+    }));
     st_.selected = 0;
     return PendingList(Format(T(confirm ? "saving_confirmed" : "saving_rejected"),
                               {{"amount", ctx_.Money(saving->amount)}, {"ref", saving->reference}}));
   }
 
+  // Queues an SMS when this engine sends them; `send` returns the message
+  // id (0 when no channel can send to her).
+  template <typename Send>
+  Status Notify(Send&& send) {
+    if (e_.notifier_ == nullptr || messages_ == nullptr) return Status::Ok();
+    Result<int64_t> id = send(*e_.notifier_, *messages_);
+    if (!id.ok()) return id.status();
+    if (*id != 0) result_.sms_queued = true;
+    return Status::Ok();
+  }
+
   const Engine& e_;
   Services& svc_;
+  Messages* messages_;
   const UssdRequest& req_;
   int64_t now_;
   DialogState st_;
@@ -571,8 +595,9 @@ class StepRunner {
   std::string phone_;  // masked: the session row is not a phone book
 };
 
-Result<StepResult> Engine::Step(Services& services, const UssdRequest& request, int64_t now) const {
-  StepRunner runner(*this, services, request, now);
+Result<StepResult> Engine::Step(Services& services, Messages* messages, const UssdRequest& request,
+                                int64_t now) const {
+  StepRunner runner(*this, services, messages, request, now);
   return runner.Run();
 }
 

@@ -22,6 +22,8 @@
 
 #include "dialogs/catalogue.h"
 #include "dialogs/events.h"
+#include "dialogs/notify.h"
+#include "domain/messages.h"
 #include "domain/pin.h"
 #include "domain/result.h"
 #include "domain/services.h"
@@ -47,16 +49,23 @@ struct StepResult {
   bool pin_locked = false;   // ... and it locked the account
   bool screen_cut = false;   // a screen exceeded the limit (a defect)
   bool resumed = false;      // a cut money action was offered again
+  bool sms_queued = false;   // an SMS (receipt, notification) was queued
 };
 
 class Engine {
  public:
-  // REQUIRES: catalogue and pins outlive the engine.
-  Engine(const Catalogue& catalogue, const PinHasher& pins, EngineOptions options);
+  // REQUIRES: catalogue, pins and notifier (may be null: no SMS) outlive
+  // the engine.
+  Engine(const Catalogue& catalogue, const PinHasher& pins, EngineOptions options,
+         const Notifier* notifier = nullptr);
 
-  // One step. Errors are store failures (Internal/Unavailable): the caller
-  // rolls back and answers with TechnicalError().
-  Result<StepResult> Step(Services& services, const UssdRequest& request, int64_t now) const;
+  // One step. `messages` (may be null: no SMS) is the outbox on the same
+  // connection: receipts and notifications a step causes (saving logged or
+  // decided, PIN locked) are queued there in the same transaction. Errors
+  // are store failures (Internal/Unavailable): the caller rolls back and
+  // answers with TechnicalError().
+  Result<StepResult> Step(Services& services, Messages* messages, const UssdRequest& request,
+                          int64_t now) const;
 
   // The END screen for a failed step, in the default language.
   UssdReply TechnicalError() const;
@@ -66,6 +75,7 @@ class Engine {
   const Catalogue& catalogue_;
   const PinHasher& pins_;
   EngineOptions options_;
+  const Notifier* notifier_;
 };
 
 }  // namespace shg::dialogs

@@ -79,7 +79,8 @@ constexpr char kListStuck[] =
     " AND (next_attempt_ms < ? OR attempts > 0) ORDER BY id DESC LIMIT ?";
 constexpr char kRetryOp[] =
     "UPDATE messages SET status = 'queued', attempts = 0, next_attempt_ms = ?, updated_ms = ?,"
-    " final_ms = NULL, last_error = NULL WHERE id = ? AND status IN ('failed', 'cancelled')";
+    " final_ms = NULL, last_error = NULL WHERE id = ? AND status IN ('failed', 'cancelled')"
+    " AND sensitive = 0";
 constexpr char kCancelOp[] =
     "UPDATE messages SET status = 'cancelled', updated_ms = ?, final_ms = ?, lease_until_ms = NULL,"
     " body = CASE WHEN sensitive = 1 THEN ? ELSE body END"
@@ -316,8 +317,12 @@ Status Messages::ApplyToMessage(int64_t id, ReportedState state,
   }
   std::string detail = provider_status;
   if (!reason.empty()) detail += " (" + reason + ")";
-  const bool open = status == "sending" || status == "sent";
   const bool final_report = state == ReportedState::kDelivered || state == ReportedState::kFailed;
+  // A delivered report for a message queued for a retry means an earlier
+  // attempt did reach the provider (e.g. its answer timed out): sending it
+  // again would give her a second copy.
+  const bool open = status == "sending" || status == "sent" ||
+                    (status == "queued" && state == ReportedState::kDelivered);
   if (open && final_report) {
     const char* to = state == ReportedState::kDelivered ? "delivered" : "failed";
     SHG_RETURN_IF_ERROR(db_.Prepare(kFinalize)
@@ -440,6 +445,11 @@ Status Messages::Retry(int64_t id) {
   if (db_.Changes() == 0) {
     auto m = Get(id);
     if (!m.ok()) return m.status();
+    if (m->sensitive && (m->status == "failed" || m->status == "cancelled")) {
+      // Its body is redacted: a retry would send the placeholder.
+      return Status::FailedPrecondition("message " + std::to_string(id) +
+                                        " held a one-time secret and was redacted; issue a new one");
+    }
     return Status::FailedPrecondition("message " + std::to_string(id) + " is " + m->status +
                                       "; only failed or cancelled messages can be retried");
   }

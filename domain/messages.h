@@ -140,7 +140,8 @@ class Messages {
   Result<std::vector<OutboundMessage>> List(const std::string& status, int limit,
                                             int64_t stuck_after_ms = 60000);
   // failed|cancelled -> queued, attempts 0, due now. FailedPrecondition
-  // from any other status (a sent message is never sent again by Retry).
+  // from any other status (a sent message is never sent again by Retry),
+  // and for a sensitive message (its body is redacted: issue a new one).
   Status Retry(int64_t id);
   // queued|failed -> cancelled. FailedPrecondition for sending (in flight),
   // sent, delivered or cancelled.

@@ -1,14 +1,48 @@
 #include "gateway/app.h"
 
 #include <chrono>
+#include <set>
 
-#include "gateway/channels/africastalking/ussd.h"
+#include "domain/messages.h"
+#include "domain/phone.h"
 #include "gateway/log.h"
 
 namespace shg::gateway {
 namespace {
 
 constexpr char kRouteUssd[] = "ussd";
+constexpr char kRouteUssdEnd[] = "ussd-end";
+constexpr char kRouteSms[] = "sms";
+constexpr char kRouteStatus[] = "status";
+
+// A route as a metric label, from a closed set.
+const char* RouteLabel(std::string_view route) {
+  for (const char* r : {kRouteUssd, kRouteUssdEnd, kRouteSms, kRouteStatus}) {
+    if (route == r) return r;
+  }
+  return "other";
+}
+
+int64_t NowMs() { return outbound::SystemNowMs(); }
+
+ReportedState ToReportedState(channels::DeliveryState s) {
+  switch (s) {
+    case channels::DeliveryState::kSent: return ReportedState::kSent;
+    case channels::DeliveryState::kBuffered: return ReportedState::kBuffered;
+    case channels::DeliveryState::kDelivered: return ReportedState::kDelivered;
+    case channels::DeliveryState::kFailed: return ReportedState::kFailed;
+  }
+  return ReportedState::kSent;
+}
+
+const char* MatchName(ReportMatch m) {
+  switch (m) {
+    case ReportMatch::kApplied: return "applied";
+    case ReportMatch::kStale: return "stale";
+    case ReportMatch::kUnknown: return "unknown";
+  }
+  return "unknown";
+}
 
 // Splits "/channels/{id}/{route}"; false if the path has another shape.
 bool ParseChannelPath(std::string_view path, std::string_view* id, std::string_view* route) {
@@ -62,6 +96,31 @@ App::App(const config::Settings& settings, std::string pepper, Clock clock)
   active_sessions_ = &registry_.AddGauge("shg_ussd_sessions_active",
                                          "USSD sessions not yet expired (refreshed by the janitor "
                                          "and on scrape).");
+  ussd_ends_ = &registry_.AddCounter("shg_ussd_session_end_total",
+                                     "End-of-session notifications from providers, by status "
+                                     "(success, incomplete, failed, release, timeout).",
+                                     {"channel", "status"});
+  sms_inbound_ = &registry_.AddCounter(
+      "shg_sms_inbound_total",
+      "Inbound SMS by outcome (balance, save, help, loan, unknown, duplicate, unregistered...).",
+      {"channel", "outcome"});
+  reports_ = &registry_.AddCounter(
+      "shg_delivery_reports_total",
+      "Delivery reports by state and match (applied, stale = already final, unknown = no such "
+      "message yet).",
+      {"channel", "state", "match"});
+  sends_ = &registry_.AddCounter("shg_sms_sends_total",
+                                 "SMS send attempts by outcome (accepted, permanent, retryable, "
+                                 "throttled, gave_up).",
+                                 {"channel", "outcome"});
+  send_latency_ = &registry_.AddHistogram(
+      "shg_sms_send_seconds", "Duration of one send request to the provider.", {"channel"},
+      {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30});
+  outbox_queued_ = &registry_.AddLabeledGauge(
+      "shg_outbox_queued", "Messages queued or being sent (refreshed on scrape).", {"channel"});
+  outbox_oldest_ = &registry_.AddLabeledGauge(
+      "shg_outbox_oldest_queued_seconds",
+      "Age of the oldest message still queued or being sent (refreshed on scrape).", {"channel"});
 }
 
 App::~App() { Stop(); }
@@ -83,13 +142,88 @@ Result<std::unique_ptr<App>> App::Create(const config::Settings& settings, std::
   if (!catalogue.ok()) return catalogue.status();
   app->catalogue_ = std::make_unique<dialogs::Catalogue>(std::move(*catalogue));
 
+  dialogs::SmsRouting routing;
+  std::vector<const channels::Adapter*> senders;
+  for (const auto& ch : settings.channels) {
+    auto adapter = channels::MakeAdapter(ch);
+    if (!adapter.ok()) return adapter.status();
+    if (ch.sends()) {
+      senders.push_back(adapter->get());
+      routing.by_country.try_emplace(ch.country, ch.id);  // the first one per country
+    }
+    app->adapters_.emplace(ch.id, std::move(*adapter));
+  }
+  for (const auto& ch : settings.channels) {
+    if (!ch.sms_via.empty()) {
+      routing.via[ch.id] = ch.sms_via;
+    } else if (ch.sends()) {
+      routing.via[ch.id] = ch.id;
+    }
+  }
+  app->notifier_ = std::make_unique<dialogs::Notifier>(*app->catalogue_, std::move(routing),
+                                                       settings.default_language);
+
   dialogs::EngineOptions eo;
   eo.session_timeout_s = settings.session_timeout_s;
+  eo.resume_window_s = settings.resume_window_s;
   eo.max_amount_units = settings.max_amount_units;
   eo.default_language = settings.default_language;
-  for (const auto& ch : settings.channels) eo.channel_country[ch.id] = ch.country;
-  app->engine_ = std::make_unique<dialogs::Engine>(*app->catalogue_, app->pins_, std::move(eo));
+  dialogs::SmsCommandOptions so_sms;
+  so_sms.max_amount_units = settings.max_amount_units;
+  so_sms.default_language = settings.default_language;
+  for (const auto& ch : settings.channels) {
+    eo.channel_country[ch.id] = ch.country;
+    so_sms.channel_country[ch.id] = ch.country;
+    so_sms.channel_service_code[ch.id] = ch.service_code;
+  }
+  // SMS texts name a USSD code members can dial: the first configured one.
+  for (const auto& ch : settings.channels) {
+    if (!ch.service_code.empty()) {
+      for (const auto& other : settings.channels) {
+        if (so_sms.channel_service_code[other.id].empty()) {
+          so_sms.channel_service_code[other.id] = ch.service_code;
+        }
+      }
+      break;
+    }
+  }
+  app->engine_ = std::make_unique<dialogs::Engine>(*app->catalogue_, app->pins_, std::move(eo),
+                                                   app->notifier_.get());
+  app->sms_commands_ =
+      std::make_unique<dialogs::SmsCommands>(*app->catalogue_, *app->notifier_, std::move(so_sms));
+
+  app->dispatcher_ = std::make_unique<outbound::Dispatcher>(*app->store_, std::move(senders),
+                                                            settings.outbox);
+  app->dispatcher_->set_observer(
+      [sends = app->sends_, latency = app->send_latency_](
+          const std::string& channel, const std::string& outcome, double seconds) {
+        sends->Inc({channel, outcome});
+        if (seconds > 0) latency->Observe({channel}, seconds);
+      });
   return app;
+}
+
+void App::Wake() {
+  if (dispatcher_) dispatcher_->Wake();
+}
+
+void App::RefreshOutboxGauges() {
+  Messages messages(store_->Reader(), NowMs());
+  auto stats = messages.Stats();
+  if (!stats.ok()) return;
+  const int64_t now = NowMs();
+  // Every sending channel gets a series, 0 when nothing waits.
+  for (const auto& [id, adapter] : adapters_) {
+    if (!adapter->settings().sends()) continue;
+    double queued = 0, oldest = 0;
+    for (const QueueStats& q : *stats) {
+      if (q.channel != id) continue;
+      queued = static_cast<double>(q.queued);
+      oldest = q.oldest_queued_ms > 0 ? static_cast<double>(now - q.oldest_queued_ms) / 1000.0 : 0;
+    }
+    outbox_queued_->Set({id}, queued);
+    outbox_oldest_->Set({id}, oldest);
+  }
 }
 
 void App::Handle(http::Request&& request, http::Reply reply) {
@@ -106,6 +240,7 @@ void App::Handle(http::Request&& request, http::Reply reply) {
     DomainContext ctx{&pins_, settings_.max_pin_failures, clock_()};
     Services svc(store_->Reader(), ctx);
     if (auto n = svc.ActiveSessionCount(); n.ok()) active_sessions_->Set(static_cast<double>(*n));
+    RefreshOutboxGauges();
     http::Response r = http::Response::Text(200, registry_.Render());
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";
     return reply(std::move(r));
@@ -114,60 +249,78 @@ void App::Handle(http::Request&& request, http::Reply reply) {
   if (!ParseChannelPath(path, &channel_id, &route)) {
     return reply(http::Response::Text(404, "no such route\n"));
   }
-  const config::ChannelSettings* channel = nullptr;
-  for (const auto& ch : settings_.channels) {
-    if (ch.id == channel_id) channel = &ch;
-  }
-  if (channel == nullptr) {
+  auto found = adapters_.find(channel_id);
+  if (found == adapters_.end()) {
     // Labels come from a closed set: a path is attacker-controlled.
-    requests_->Inc({"unknown", route == kRouteUssd ? kRouteUssd : "other", "no_channel"});
+    requests_->Inc({"unknown", RouteLabel(route), "no_channel"});
     return reply(http::Response::Text(404, "unknown channel\n"));
   }
-  if (route == kRouteUssd && channel->type == "africastalking") {
-    if (request.method != "POST") {
-      requests_->Inc({channel->id, kRouteUssd, "bad_method"});
-      return reply(http::Response::Text(405, "use POST\n"));
-    }
-    return HandleUssd(*channel, std::move(request), std::move(reply));
+  const channels::Adapter& adapter = *found->second;
+  const std::string& id = adapter.id();
+  const char* label = RouteLabel(route);
+  if (std::string_view(label) == "other") {
+    requests_->Inc({id, label, "no_route"});
+    return reply(http::Response::Text(404, "no such route for this channel\n"));
   }
-  requests_->Inc({channel->id, "other", "no_route"});
-  return reply(http::Response::Text(404, "no such route for this channel\n"));
+  const bool get_allowed = route == kRouteSms || route == kRouteStatus;  // Kannel uses GET
+  if (request.method != "POST" && !(get_allowed && request.method == "GET")) {
+    requests_->Inc({id, label, "bad_method"});
+    return reply(http::Response::Text(405, get_allowed ? "use POST or GET\n" : "use POST\n"));
+  }
+  if (!adapter.Authenticate(request)) {
+    requests_->Inc({id, label, "forbidden"});
+    return reply(http::Response::Text(403, "callback authentication failed\n"));
+  }
+  if (route == kRouteUssd || route == kRouteUssdEnd) {
+    return HandleUssd(adapter, std::move(request), std::move(reply), route == kRouteUssdEnd);
+  }
+  if (route == kRouteSms) return HandleSms(adapter, std::move(request), std::move(reply));
+  return HandleStatus(adapter, std::move(request), std::move(reply));
 }
 
-void App::HandleUssd(const config::ChannelSettings& channel, http::Request&& request,
-                     http::Reply reply) {
+void App::HandleUssd(const channels::Adapter& adapter, http::Request&& request, http::Reply reply,
+                     bool end_route) {
   const auto started = std::chrono::steady_clock::now();
-  if (!channels::CheckCallbackKey(request.query, channel.callback_key)) {
-    requests_->Inc({channel.id, kRouteUssd, "forbidden"});
-    return reply(http::Response::Text(403, "bad or missing callback key\n"));
-  }
-  auto parsed = channels::ParseAfricasTalkingUssd(channel.id, request.body);
+  const std::string& id = adapter.id();
+  const char* route = end_route ? kRouteUssdEnd : kRouteUssd;
+  auto parsed = adapter.ParseUssd(request, end_route);
   if (!parsed.ok()) {
-    requests_->Inc({channel.id, kRouteUssd, "bad_request"});
-    return reply(http::Response::Text(400, parsed.status().message() + "\n"));
+    bool none = parsed.status().code() == Status::Code::kNotFound;
+    requests_->Inc({id, route, none ? "no_route" : "bad_request"});
+    return reply(http::Response::Text(none ? 404 : 400, parsed.status().message() + "\n"));
+  }
+  if (parsed->kind == channels::UssdCallback::Kind::kEnded) {
+    // The session stays as it is: a session cut mid-action can be resumed,
+    // one that ended normally was marked ended by the dialog.
+    static const std::set<std::string> kStatuses = {"success", "incomplete", "failed", "release",
+                                                    "timeout"};
+    ussd_ends_->Inc({id, kStatuses.count(parsed->end_status) ? parsed->end_status : "other"});
+    requests_->Inc({id, route, "ok"});
+    return reply(adapter.FormatUssd(*parsed, UssdReply{}));
   }
   // The job owns everything it needs: it runs on the writer thread, inside
-  // the batch transaction, so the session and any money action it causes
-  // commit together. The writer's connection keeps its page cache warm (a
-  // reader's is dropped after every commit, and re-reading costs a system
-  // call per page: measured slower, see the README).
+  // the batch transaction, so the session, any money action and the SMS it
+  // causes commit together. The writer's connection keeps its page cache
+  // warm (a reader's is dropped after every commit, and re-reading costs a
+  // system call per page: measured slower, see the README).
   struct Job {
-    UssdRequest req;
+    channels::UssdCallback callback;
     Result<dialogs::StepResult> result = Status::Internal("not run");
   };
   auto job = std::make_shared<Job>();
-  job->req = std::move(*parsed);
-  job->req.request_id = request_prefix_ + std::to_string(++request_counter_);
+  job->callback = std::move(*parsed);
+  job->callback.request.request_id = request_prefix_ + std::to_string(++request_counter_);
   const int64_t now = clock_();
   store_->Submit(
       [this, job, now](store::Connection& conn) -> Status {
         DomainContext ctx{&pins_, settings_.max_pin_failures, now};
         Services svc(conn, ctx);
-        job->result = engine_->Step(svc, job->req, now);
+        Messages messages(conn, NowMs());
+        job->result = engine_->Step(svc, &messages, job->callback.request, now);
         return job->result.status();
       },
-      [this, job, reply = std::move(reply), started](const Status& committed) {
-        const std::string& ch = job->req.channel;
+      [this, job, &adapter, reply = std::move(reply), started](const Status& committed) {
+        const std::string& ch = adapter.id();
         UssdReply answer;
         if (committed.ok() && job->result.ok()) {
           const dialogs::StepResult& r = *job->result;
@@ -175,6 +328,7 @@ void App::HandleUssd(const config::ChannelSettings& channel, http::Request&& req
           ussd_steps_->Inc({ch, dialogs::StepKindName(r.kind)});
           if (r.pin_failed) pin_failures_->Inc({ch, r.pin_locked ? "true" : "false"});
           if (r.screen_cut) screen_cut_->Inc({ch});
+          if (r.sms_queued) Wake();
           requests_->Inc({ch, kRouteUssd, "ok"});
         } else {
           // Rolled back: nothing was applied; the member is told so.
@@ -186,7 +340,96 @@ void App::HandleUssd(const config::ChannelSettings& channel, http::Request&& req
         }
         ussd_latency_->Observe(
             {ch}, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-        reply(http::Response::Text(200, channels::FormatAfricasTalkingUssd(answer)));
+        reply(adapter.FormatUssd(job->callback, answer));
+      });
+}
+
+void App::HandleSms(const channels::Adapter& adapter, http::Request&& request, http::Reply reply) {
+  const std::string& id = adapter.id();
+  auto parsed = adapter.ParseInboundSms(request);
+  if (!parsed.ok()) {
+    bool none = parsed.status().code() == Status::Code::kNotFound;
+    requests_->Inc({id, kRouteSms, none ? "no_route" : "bad_request"});
+    return reply(http::Response::Text(none ? 404 : 400, parsed.status().message() + "\n"));
+  }
+  struct Job {
+    dialogs::InboundSmsEvent event;
+    Result<dialogs::SmsOutcome> result = Status::Internal("not run");
+  };
+  auto job = std::make_shared<Job>();
+  job->event.channel = id;
+  job->event.provider_id = std::move(parsed->provider_id);
+  job->event.from = std::move(parsed->from);
+  job->event.text = std::move(parsed->text);
+  job->event.request_id = request_prefix_ + std::to_string(++request_counter_);
+  const int64_t now = clock_();
+  store_->Submit(
+      [this, job, now](store::Connection& conn) -> Status {
+        DomainContext ctx{&pins_, settings_.max_pin_failures, now};
+        Services svc(conn, ctx);
+        Messages messages(conn, NowMs());
+        job->result = sms_commands_->Handle(svc, messages, job->event, now);
+        return job->result.status();
+      },
+      [this, job, &adapter, reply = std::move(reply)](const Status& committed) {
+        const std::string& ch = adapter.id();
+        if (committed.ok() && job->result.ok()) {
+          sms_inbound_->Inc({ch, dialogs::SmsOutcomeName(*job->result)});
+          requests_->Inc({ch, kRouteSms, "ok"});
+          Wake();
+          return reply(adapter.InboundSmsAck());
+        }
+        // Nothing was recorded: a 503 makes the provider retry (AT retries
+        // every minute for hours), and the retry is processed once.
+        Log("error", "sms_inbound_failed",
+            {{"channel", ch},
+             {"status", committed.ok() ? job->result.status().ToString() : committed.ToString()}});
+        requests_->Inc({ch, kRouteSms, "error"});
+        reply(http::Response::Text(503, "temporarily unavailable, retry later\n"));
+      });
+}
+
+void App::HandleStatus(const channels::Adapter& adapter, http::Request&& request,
+                       http::Reply reply) {
+  const std::string& id = adapter.id();
+  auto parsed = adapter.ParseStatus(request);
+  if (!parsed.ok()) {
+    bool none = parsed.status().code() == Status::Code::kNotFound;
+    requests_->Inc({id, kRouteStatus, none ? "no_route" : "bad_request"});
+    return reply(http::Response::Text(none ? 404 : 400, parsed.status().message() + "\n"));
+  }
+  struct Job {
+    std::vector<channels::DeliveryReport> reports;
+    std::vector<ReportMatch> matches;
+  };
+  auto job = std::make_shared<Job>();
+  job->reports = std::move(*parsed);
+  store_->Submit(
+      [job, id](store::Connection& conn) -> Status {
+        Messages messages(conn, NowMs());
+        job->matches.clear();
+        for (const auto& r : job->reports) {
+          auto match = messages.ApplyReport(id, r.message_id, r.provider_message_id,
+                                            ToReportedState(r.state), r.provider_status, r.reason);
+          if (!match.ok()) return match.status();
+          job->matches.push_back(*match);
+        }
+        return Status::Ok();
+      },
+      [this, job, &adapter, reply = std::move(reply)](const Status& committed) {
+        const std::string& ch = adapter.id();
+        if (!committed.ok()) {
+          Log("error", "delivery_report_failed", {{"channel", ch}, {"status", committed.ToString()}});
+          requests_->Inc({ch, kRouteStatus, "error"});
+          return reply(http::Response::Text(503, "temporarily unavailable, retry later\n"));
+        }
+        for (size_t i = 0; i < job->reports.size() && i < job->matches.size(); ++i) {
+          reports_->Inc({ch, channels::DeliveryStateName(job->reports[i].state),
+                         MatchName(job->matches[i])});
+        }
+        requests_->Inc({ch, kRouteStatus, "ok"});
+        // Unknown ids get 200 too (providers.md): the report is kept.
+        reply(http::Response::Text(200, ""));
       });
 }
 
@@ -201,6 +444,7 @@ Status App::Start() {
   server_ = std::make_unique<http::Server>(
       so, [this](http::Request&& req, http::Reply reply) { Handle(std::move(req), std::move(reply)); });
   SHG_RETURN_IF_ERROR(server_->Start());
+  dispatcher_->Start();
   janitor_stop_ = false;
   janitor_ = std::thread([this] { JanitorLoop(); });
   Log("info", "listening", {{"address", settings_.listen_host + ":" + std::to_string(port())},
@@ -214,6 +458,7 @@ uint16_t App::port() const { return server_ ? server_->port() : 0; }
 
 void App::Stop() {
   if (server_) server_->Stop();
+  if (dispatcher_) dispatcher_->Stop();
   janitor_stop_ = true;
   if (janitor_.joinable()) janitor_.join();
 }
@@ -239,10 +484,11 @@ Status App::PurgeSessions() {
   Status s = store_->Run([this, now, &timed_out](store::Connection& conn) -> Status {
     DomainContext ctx{&pins_, settings_.max_pin_failures, now};
     Services svc(conn, ctx);
-    auto counted = svc.TimedOutSessionsToPurge();
+    // Expired sessions are kept for the resume window (resume after a drop).
+    auto counted = svc.TimedOutSessionsToPurge(settings_.resume_window_s);
     if (!counted.ok()) return counted.status();
     timed_out = std::move(*counted);
-    auto purged = svc.PurgeExpiredSessions();
+    auto purged = svc.PurgeExpiredSessions(settings_.resume_window_s);
     if (!purged.ok()) return purged.status();
     auto active = svc.ActiveSessionCount();
     if (active.ok()) active_sessions_->Set(static_cast<double>(*active));

@@ -1,20 +1,27 @@
-// The gateway application: wires the store, the dialog engine, the channel
-// adapters and the metrics behind one request handler, and runs the HTTP
-// server. Routes:
-//   POST /channels/{channel_id}/ussd   USSD step (Africa's Talking format)
-//   GET  /healthz                      200 "ok" when the store answers
-//   GET  /metrics                      Prometheus text format
+// The gateway application: wires the store, the dialog engine, the SMS
+// commands, the channel adapters, the outbox dispatcher and the metrics
+// behind one request handler, and runs the HTTP server. Routes:
+//   POST     /channels/{id}/ussd      USSD step (provider format: AT, Hubtel)
+//   POST     /channels/{id}/ussd-end  end-of-session notification (AT)
+//   POST|GET /channels/{id}/sms       inbound SMS (GET for Kannel's get-url)
+//   POST|GET /channels/{id}/status    delivery reports (GET for Kannel)
+//   GET      /healthz                 200 "ok" when the store answers
+//   GET      /metrics                 Prometheus text format
+// Every channel route is authenticated by the channel's adapter first (403,
+// no side effect); a malformed callback is 400 with the reason.
 //
-// A USSD step is parsed and authenticated on the HTTP thread, then runs as
-// one job of the store's writer (group commit) so that the session and any
-// money action commit together; the answer is sent after the commit is
-// durable. Nothing on this path does network I/O.
+// A USSD step or an inbound SMS is parsed and authenticated on the HTTP
+// thread, then runs as one job of the store's writer (group commit) so that
+// the session, any money action and the SMS it causes (outbox rows) commit
+// together; the answer is sent after the commit is durable. Nothing on this
+// path does network I/O: the dispatcher sends the outbox in the background.
 //
 // Thread-safety: Handle() is called concurrently by the server threads.
 #pragma once
 
 #include <atomic>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -22,6 +29,10 @@
 #include "config/settings.h"
 #include "dialogs/catalogue.h"
 #include "dialogs/engine.h"
+#include "dialogs/notify.h"
+#include "dialogs/sms_commands.h"
+#include "gateway/channels/channel.h"
+#include "gateway/outbound/dispatcher.h"
 #include "domain/pin.h"
 #include "domain/store/store.h"
 #include "gateway/http/metrics.h"
@@ -43,11 +54,15 @@ class App {
   // The pure request -> response entry point (also used by tests).
   void Handle(http::Request&& request, http::Reply reply);
 
-  // Starts the HTTP server (port 0 picks one) and the session janitor.
+  // Starts the HTTP server (port 0 picks one), the outbox dispatcher and
+  // the session janitor.
   Status Start();
   uint16_t port() const;
-  // Graceful: stops accepting, finishes requests in flight, stops the janitor.
+  // Graceful: stops accepting, finishes requests in flight, lets sends in
+  // flight finish and record their outcome, stops the janitor.
   void Stop();
+  // Refreshes the outbox gauges (queue depth, oldest queued age).
+  void RefreshOutboxGauges();
 
   // One round of the janitor (once a minute): counts the sessions that timed
   // out waiting for input (by channel and network), purges expired sessions
@@ -57,10 +72,16 @@ class App {
   store::Store& store() { return *store_; }
   http::Registry& metrics() { return registry_; }
   const PinHasher& pins() const { return pins_; }
+  const dialogs::Notifier& notifier() const { return *notifier_; }
+  outbound::Dispatcher* dispatcher() { return dispatcher_.get(); }
 
  private:
   App(const config::Settings& settings, std::string pepper, Clock clock);
-  void HandleUssd(const config::ChannelSettings& channel, http::Request&& request, http::Reply reply);
+  void HandleUssd(const channels::Adapter& adapter, http::Request&& request, http::Reply reply,
+                  bool end_route);
+  void HandleSms(const channels::Adapter& adapter, http::Request&& request, http::Reply reply);
+  void HandleStatus(const channels::Adapter& adapter, http::Request&& request, http::Reply reply);
+  void Wake();
   void JanitorLoop();
 
   config::Settings settings_;
@@ -68,7 +89,11 @@ class App {
   Clock clock_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<dialogs::Catalogue> catalogue_;
+  std::unique_ptr<dialogs::Notifier> notifier_;
   std::unique_ptr<dialogs::Engine> engine_;
+  std::unique_ptr<dialogs::SmsCommands> sms_commands_;
+  std::map<std::string, std::unique_ptr<channels::Adapter>, std::less<>> adapters_;
+  std::unique_ptr<outbound::Dispatcher> dispatcher_;
   std::unique_ptr<http::Server> server_;
 
   http::Registry registry_;
@@ -80,6 +105,13 @@ class App {
   http::Histogram* ussd_latency_ = nullptr;
   http::Histogram* commit_latency_ = nullptr;
   http::Gauge* active_sessions_ = nullptr;
+  http::Counter* ussd_ends_ = nullptr;     // channel, status
+  http::Counter* sms_inbound_ = nullptr;   // channel, outcome
+  http::Counter* reports_ = nullptr;       // channel, state, match
+  http::Counter* sends_ = nullptr;         // channel, outcome
+  http::Histogram* send_latency_ = nullptr;  // channel
+  http::Counter* outbox_queued_ = nullptr;   // gauge: channel
+  http::Counter* outbox_oldest_ = nullptr;   // gauge: channel
 
   // Request ids for audit rows and logs: a random per-process prefix and a
   // counter ("9f2c01ab-1734").

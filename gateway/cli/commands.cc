@@ -5,7 +5,9 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <ctime>
 #include <iostream>
+#include <sstream>
 #include <map>
 #include <string>
 #include <vector>
@@ -17,7 +19,10 @@
 #include "domain/services.h"
 #include "domain/store/store.h"
 #include "gateway/app.h"
+#include "domain/messages.h"
 #include "gateway/cli/phone.h"
+#include "gateway/fake/fake_provider.h"
+#include "gateway/outbound/dispatcher.h"
 
 namespace shg::cli {
 namespace {
@@ -37,6 +42,14 @@ commands:
   record-training  --member ID --module MODULE_ID [--by STAFF]
   reset-pin        --member ID [--by STAFF]   prints a one-time PIN she must change
   check-ledger     verify every journal balances and cached balances match postings
+  outbox list      outgoing SMS, newest first  [--status queued|sending|sent|delivered|failed|
+                   cancelled|stuck] [--limit N (default 50)]
+  outbox show      one message and its events  --id N
+  outbox retry     queue a failed or cancelled message again  --id N
+  outbox cancel    cancel a queued or failed message          --id N
+  fake-provider    a local fake SMS provider (AT, Twilio, Kannel, Hubtel send APIs) that
+                   prints what would be sent and sends delivery reports back
+                   [--listen 127.0.0.1:9090] [--gateway http://127.0.0.1:8080] [--config F]
   phone            interactive feature-phone simulator (Africa's Talking format)
                    --url http://127.0.0.1:8080 --channel at-ke --phone +254700000001 [--key K]
 
@@ -262,6 +275,100 @@ int Admin(const std::string& command, const Flags& flags) {
   return 0;
 }
 
+std::string FormatTime(int64_t ms) {
+  std::time_t t = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+  return buf;
+}
+
+int Outbox(const std::string& sub, const Flags& flags) {
+  auto settings = LoadConfig(flags);
+  if (!settings.ok()) return Fail(settings.status());
+  auto store = OpenStore(*settings);
+  if (!store.ok()) return Fail(store.status());
+  const int64_t id = std::atoll(Get(flags, "id", "0").c_str());
+  std::ostringstream out;
+  Status s = (*store)->Run([&](store::Connection& conn) -> Status {
+    Messages messages(conn, outbound::SystemNowMs());
+    if (sub == "list") {
+      int limit = std::atoi(Get(flags, "limit", "50").c_str());
+      auto rows = messages.List(Get(flags, "status"), limit);
+      if (!rows.ok()) return rows.status();
+      out << "id\tchannel\tto\tkind\tstatus\tattempts\tcreated (UTC)\tlast error\n";
+      for (const OutboundMessage& m : *rows) {
+        out << m.id << '\t' << m.channel << '\t' << MaskPhone(m.phone) << '\t' << m.kind << '\t'
+            << m.status << '\t' << m.attempts << '\t' << FormatTime(m.created_ms) << '\t'
+            << m.last_error << '\n';
+      }
+      out << rows->size() << " message(s)\n";
+      return Status::Ok();
+    }
+    if (id <= 0) return Status::InvalidArgument("outbox " + sub + " needs --id N");
+    if (sub == "show") {
+      auto m = messages.Get(id);
+      if (!m.ok()) return m.status();
+      out << "message " << m->id << " on " << m->channel << " to " << MaskPhone(m->phone) << " ("
+          << m->kind << ", " << m->language << ", " << m->encoding << " x" << m->segments
+          << "): " << m->status << ", attempts " << m->attempts;
+      if (!m->provider_message_id.empty()) out << ", provider id " << m->provider_message_id;
+      out << "\ntext: " << m->body << "\n";
+      auto events = messages.Events(id);
+      if (!events.ok()) return events.status();
+      for (const std::string& e : *events) out << "  " << e << "\n";
+      return Status::Ok();
+    }
+    if (sub == "retry") {
+      SHG_RETURN_IF_ERROR(messages.Retry(id));
+      out << "message " << id << " queued again (a running gateway sends it at its next poll)\n";
+      return Status::Ok();
+    }
+    if (sub == "cancel") {
+      SHG_RETURN_IF_ERROR(messages.Cancel(id));
+      out << "message " << id << " cancelled\n";
+      return Status::Ok();
+    }
+    return Status::InvalidArgument("unknown outbox command '" + sub +
+                                   "' (list, show, retry, cancel)");
+  });
+  if (!s.ok()) return Fail(s);
+  std::cout << out.str();
+  return 0;
+}
+
+int FakeProviderCommand(const Flags& flags) {
+  gateway::FakeProviderOptions o;
+  std::string listen = Get(flags, "listen", "127.0.0.1:9090");
+  size_t colon = listen.rfind(':');
+  if (colon == std::string::npos) return Fail(Status::InvalidArgument("--listen HOST:PORT"));
+  o.host = listen.substr(0, colon);
+  o.port = static_cast<uint16_t>(std::atoi(listen.substr(colon + 1).c_str()));
+  o.gateway_url = Get(flags, "gateway", "http://127.0.0.1:8080");
+  // Callback keys of the configured channels, so delivery reports pass.
+  if (!Get(flags, "config").empty() || std::filesystem::exists("config/gateway.toml")) {
+    auto settings = LoadConfig(flags);
+    if (!settings.ok()) return Fail(settings.status());
+    for (const auto& ch : settings->channels) o.callback_keys[ch.id] = ch.callback_key;
+  }
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  gateway::FakeProvider fake(o);
+  if (Status s = fake.Start(); !s.ok()) return Fail(s);
+  std::cout << "fake-provider listening on http://" << o.host << ":" << fake.port()
+            << " (delivery reports to " << o.gateway_url << "); Ctrl-C to stop" << std::endl;
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  fake.Stop();
+  std::cout << "fake-provider stopped after " << fake.Messages().size() << " message(s)"
+            << std::endl;
+  return 0;
+}
+
 }  // namespace
 
 int Main(int argc, char** argv) {
@@ -276,6 +383,15 @@ int Main(int argc, char** argv) {
     if (!options.ok()) return Fail(options.status());
     return RunPhone(*options, std::cin, std::cout);
   }
+  if (command == "outbox") {
+    if (argc < 3) {
+      std::cerr << "error: outbox needs list, show, retry or cancel\n\n" << kUsage;
+      return 2;
+    }
+    auto flags = ParseFlags(argc, argv, 3);
+    if (!flags.ok()) return Fail(flags.status());
+    return Outbox(argv[2], *flags);
+  }
   auto flags = ParseFlags(argc, argv, 2);
   if (!flags.ok()) {
     std::cerr << "error: " << flags.status().message() << "\n\n" << kUsage;
@@ -284,6 +400,7 @@ int Main(int argc, char** argv) {
   if (command == "serve") return Serve(*flags);
   if (command == "migrate") return Migrate(*flags);
   if (command == "demo") return Demo(*flags);
+  if (command == "fake-provider") return FakeProviderCommand(*flags);
   if (command == "add-group" || command == "add-member" || command == "add-training-module" ||
       command == "record-training" ||
       command == "reset-pin" || command == "check-ledger") {

@@ -99,6 +99,11 @@ bool LabelsMatch(const std::vector<std::string>& names, const std::vector<std::s
 
 }  // namespace
 
+void Counter::Set(const std::vector<std::string>& label_values, double v) {
+  std::lock_guard<std::mutex> lock(mu_);
+  values_[label_values] = v;
+}
+
 void Counter::Inc(const std::vector<std::string>& label_values, double by) {
   if (!(by >= 0)) return;  // counters only go up (also drops NaN)
   std::lock_guard<std::mutex> lock(mu_);
@@ -178,6 +183,20 @@ Gauge& Registry::AddGauge(const std::string& name, const std::string& help) {
   e->gauge = std::make_unique<Gauge>();
   entries_.push_back(std::move(e));
   return *entries_.back()->gauge;
+}
+
+Counter& Registry::AddLabeledGauge(const std::string& name, const std::string& help,
+                                   std::vector<std::string> label_names) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (Entry* e = FindEntry(entries_, name, "gauge")) return *e->counter;
+  auto e = std::make_unique<Entry>();
+  e->name = name;
+  e->help = help;
+  e->type = "gauge";
+  e->label_names = std::move(label_names);
+  e->counter = std::make_unique<Counter>();
+  entries_.push_back(std::move(e));
+  return *entries_.back()->counter;
 }
 
 Histogram& Registry::AddHistogram(const std::string& name, const std::string& help,

@@ -19,6 +19,8 @@ class Registry;
 class Counter {
  public:
   void Inc(const std::vector<std::string>& label_values, double by = 1);
+  // Sets a series (for gauges with labels, see Registry::AddLabeledGauge).
+  void Set(const std::vector<std::string>& label_values, double v);
   double Value(const std::vector<std::string>& label_values) const;  // for tests
  private:
   friend class Registry;
@@ -56,6 +58,9 @@ class Registry {
   Counter& AddCounter(const std::string& name, const std::string& help,
                       std::vector<std::string> label_names);
   Gauge& AddGauge(const std::string& name, const std::string& help);
+  // A gauge with labels: set each series with Counter::Set.
+  Counter& AddLabeledGauge(const std::string& name, const std::string& help,
+                           std::vector<std::string> label_names);
   Histogram& AddHistogram(const std::string& name, const std::string& help,
                           std::vector<std::string> label_names, std::vector<double> bounds);
   // The text exposition of every metric, in registration order.

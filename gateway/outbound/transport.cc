@@ -64,6 +64,14 @@ channels::TransportFailure FailureOf(CURLcode code) {
     case CURLE_SSL_CIPHER:
     case CURLE_SSL_CACERT_BADFILE:
     case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_SSL_CLIENTCERT:
+    case CURLE_SSL_ENGINE_NOTFOUND:
+    case CURLE_SSL_ENGINE_SETFAILED:
+    case CURLE_SSL_ENGINE_INITFAILED:
+    case CURLE_USE_SSL_FAILED:
       return channels::TransportFailure::kTls;
     default:
       return channels::TransportFailure::kOther;
@@ -132,10 +140,11 @@ channels::HttpOutcome Transport::Perform(const channels::HttpCall& call,
                        static_cast<curl_off_t>(call.body.size()));
     }
   }
-  curl_slist* headers = nullptr;
-  if (!call.content_type.empty()) {
-    headers = curl_slist_append(headers, ("Content-Type: " + call.content_type).c_str());
-  }
+  // "Content-Type:" with no value removes the form type libcurl would
+  // otherwise put on every POST ("" means none).
+  const std::string content_type =
+      call.content_type.empty() ? "Content-Type:" : "Content-Type: " + call.content_type;
+  curl_slist* headers = curl_slist_append(nullptr, content_type.c_str());
   for (const auto& [name, value] : call.headers) {
     headers = curl_slist_append(headers, (name + ": " + value).c_str());
   }
@@ -144,6 +153,12 @@ channels::HttpOutcome Transport::Perform(const channels::HttpCall& call,
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
 
   CURLcode code = curl_easy_perform(curl);
+  // The handle outlives this call (its connection cache, later cleanup):
+  // it must not keep pointers to our stack or to `call`.
+  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, nullptr);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, nullptr);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, nullptr);
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, nullptr);
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);
   curl_slist_free_all(headers);
   if (code == CURLE_OK) {

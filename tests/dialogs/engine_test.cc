@@ -62,7 +62,7 @@ class EngineTest : public ::testing::Test {
     Status s = store_->Run([&](store::Connection& conn) -> Status {
       DomainContext ctx{&pins_, 3, now};
       Services svc(conn, ctx);
-      auto r = engine_->Step(svc, req, now);
+      auto r = engine_->Step(svc, nullptr, req, now);
       if (!r.ok()) return r.status();
       out = *r;
       return Status::Ok();

@@ -35,8 +35,17 @@ class GatewayTest : public ::testing::Test {
     settings_.listen_host = "127.0.0.1";
     settings_.listen_port = 0;
     settings_.catalogue_dir = std::string(SHG_SOURCE_DIR) + "/config/lang";
-    settings_.channels = {{"at-ke", "africastalking", "*384*7#", "KE", ""},
-                          {"at-locked", "africastalking", "*384*8#", "KE", "s3cret-key"}};
+    auto channel = [](std::string id, std::string code, std::string key) {
+      config::ChannelSettings c;
+      c.id = std::move(id);
+      c.type = "africastalking";
+      c.service_code = std::move(code);
+      c.country = "KE";
+      c.callback_key = std::move(key);
+      return c;
+    };
+    settings_.channels = {channel("at-ke", "*384*7#", ""),
+                          channel("at-locked", "*384*8#", "s3cret-key")};
     {
       store::StoreOptions so;
       so.path = settings_.db_path;
@@ -235,7 +244,11 @@ TEST_F(GatewayTest, TimedOutSessionsAreCountedByNetworkAndPurged) {
   done.Dial();
   done.Send("2580");
   done.Send("1");  // ended by the dialog: not a time-out
+  // Expired sessions are kept for the resume window (300 s by default).
   offset_ = 181;
+  ASSERT_TRUE(app_->PurgeSessions().ok());
+  EXPECT_EQ(Count("SELECT count(*) FROM ussd_sessions"), 2);
+  offset_ = 181 + 300;
   ASSERT_TRUE(app_->PurgeSessions().ok());
   EXPECT_EQ(Count("SELECT count(*) FROM ussd_sessions"), 0);
   HttpResult m = HttpClient().Get(base_ + "/metrics");

@@ -1,0 +1,69 @@
+#include "dialogs/receipts.h"
+
+#include "dialogs/screens.h"
+#include "domain/money.h"
+
+namespace shg::dialogs {
+namespace {
+
+SmsTo To(const Member& m, const Group& g) { return SmsTo{m.id, m.phone, m.language, g.country}; }
+
+std::string Money(int64_t minor, const std::string& currency) {
+  auto c = FindCurrency(currency);
+  return c.ok() ? FormatMoney(minor, *c) : std::to_string(minor) + " " + currency;
+}
+
+}  // namespace
+
+Result<int64_t> SendSavingLoggedReceipt(const Notifier& notifier, Messages& messages,
+                                        Services& services, std::string_view cause_channel,
+                                        const Member& member, const Group& group,
+                                        const Saving& saving) {
+  auto balances = services.BalancesFor(member.id);
+  if (!balances.ok()) return balances.status();
+  return notifier.Send(messages, cause_channel, To(member, group), "receipt_saving",
+                       "sms_saving_logged",
+                       {{"amount", Money(saving.amount, saving.currency)},
+                        {"date", ShortDate(saving.created_at)},
+                        {"ref", saving.reference},
+                        {"savings", Money(balances->savings_confirmed, group.currency)}},
+                       "saving:" + std::to_string(saving.id) + ":logged");
+}
+
+Result<int64_t> SendSavingDecidedReceipt(const Notifier& notifier, Messages& messages,
+                                         Services& services, std::string_view cause_channel,
+                                         int64_t saving_id, bool confirmed) {
+  auto saving = services.GetSaving(saving_id);
+  if (!saving.ok()) return saving.status();
+  auto member = services.GetMember(saving->member_id);
+  if (!member.ok()) return member.status();
+  auto group = services.GetGroup(member->group_id);
+  if (!group.ok()) return group.status();
+  auto balances = services.BalancesFor(member->id);
+  if (!balances.ok()) return balances.status();
+  const char* outcome = confirmed ? "confirmed" : "rejected";
+  return notifier.Send(messages, cause_channel, To(*member, *group),
+                       confirmed ? "saving_confirmed" : "saving_rejected",
+                       confirmed ? "sms_saving_confirmed" : "sms_saving_rejected",
+                       {{"amount", Money(saving->amount, saving->currency)},
+                        {"ref", saving->reference},
+                        {"savings", Money(balances->savings_confirmed, group->currency)}},
+                       "saving:" + std::to_string(saving_id) + ":" + outcome);
+}
+
+Result<int64_t> SendPinLocked(const Notifier& notifier, Messages& messages,
+                              std::string_view cause_channel, const Member& member,
+                              const Group& group, int64_t now) {
+  return notifier.Send(messages, cause_channel, To(member, group), "pin_locked", "sms_pin_locked",
+                       {}, "pin_locked:" + std::to_string(member.id) + ":" + std::to_string(now));
+}
+
+Result<int64_t> SendPinReset(const Notifier& notifier, Messages& messages,
+                             std::string_view cause_channel, const Member& member,
+                             const Group& group, std::string_view one_time_pin,
+                             std::string_view service_code) {
+  return notifier.Send(messages, cause_channel, To(member, group), "pin_reset", "sms_pin_reset",
+                       {{"pin", one_time_pin}, {"code", service_code}}, "", /*sensitive=*/true);
+}
+
+}  // namespace shg::dialogs

@@ -1,0 +1,58 @@
+// SMS receipts and notifications to members, shared by every place that
+// causes them (the USSD engine, SMS commands, staff actions), so a saving
+// logged by USSD and one logged by SMS get the same receipt.
+//
+// Each function renders one catalogue template in the member's language
+// (dialogs/notify.h) and queues it in the outbox inside the caller's
+// transaction (REQUIRES the writer connection behind `messages` and
+// `services`). Each returns the outbox message id, or 0 when no channel can
+// send to the member (the caller counts it). The dedupe keys make a repeat
+// of the same event queue nothing:
+//   saving logged      "saving:<id>:logged"
+//   saving decided     "saving:<id>:confirmed" | "saving:<id>:rejected"
+//   PIN locked         "pin_locked:<member id>:<now>"
+//   PIN reset          none (each reset is a new one-time PIN)
+// `cause_channel` is the channel of the request that caused the message
+// ("" for staff actions); `now` is Unix seconds.
+//
+// Thread-safety: stateless functions; the objects passed in are borrowed.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "dialogs/notify.h"
+#include "domain/messages.h"
+#include "domain/model.h"
+#include "domain/result.h"
+#include "domain/services.h"
+
+namespace shg::dialogs {
+
+// sms_saving_logged: amount, date logged, reference and her confirmed
+// savings. Sent when a pending saving is logged (USSD or SMS).
+Result<int64_t> SendSavingLoggedReceipt(const Notifier& notifier, Messages& messages,
+                                        Services& services, std::string_view cause_channel,
+                                        const Member& member, const Group& group,
+                                        const Saving& saving);
+
+// sms_saving_confirmed / sms_saving_rejected to the saver (not the decider)
+// after a treasurer's decision; the confirmed receipt shows her savings
+// after the posting.
+Result<int64_t> SendSavingDecidedReceipt(const Notifier& notifier, Messages& messages,
+                                         Services& services, std::string_view cause_channel,
+                                         int64_t saving_id, bool confirmed);
+
+// sms_pin_locked, once per lock (the lock time is part of the dedupe key).
+Result<int64_t> SendPinLocked(const Notifier& notifier, Messages& messages,
+                              std::string_view cause_channel, const Member& member,
+                              const Group& group, int64_t now);
+
+// sms_pin_reset with the one-time PIN and the USSD code to dial. Queued as
+// sensitive: the body is redacted once sent or final.
+Result<int64_t> SendPinReset(const Notifier& notifier, Messages& messages,
+                             std::string_view cause_channel, const Member& member,
+                             const Group& group, std::string_view one_time_pin,
+                             std::string_view service_code);
+
+}  // namespace shg::dialogs

@@ -1,0 +1,281 @@
+#include "gateway/channels/hubtel/adapter.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "gateway/channels/json.h"
+
+namespace shg::channels {
+namespace {
+
+constexpr int64_t kMaxSequence = 100000;
+constexpr size_t kMaxProviderIdLength = 128;
+
+bool IsAllPrintable(std::string_view s) {
+  for (char c : s) {
+    if (c < 0x20 || c > 0x7e) return false;
+  }
+  return true;
+}
+
+bool IsPhoneChars(std::string_view s) {
+  for (char c : s) {
+    if (!(c == '+' || c == ' ' || (c >= '0' && c <= '9'))) return false;
+  }
+  return true;
+}
+
+char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (Lower(a[i]) != Lower(b[i])) return false;
+  }
+  return true;
+}
+
+// The first member of `object` whose name equals `key` ignoring ASCII case.
+const JsonValue* FindMember(const JsonValue& object, std::string_view key) {
+  for (const JsonMember& m : object.members()) {
+    if (EqualsIgnoreCase(m.key, key)) return &m.value;
+  }
+  return nullptr;
+}
+
+// A string member, or an integer number taken as its literal (ids and
+// numbers that some senders put in JSON without quotes).
+std::optional<std::string> StringOrInteger(const JsonValue& v) {
+  if (v.is_string()) return v.string_value();
+  if (v.is_number() && v.AsInt64().has_value() &&
+      v.number_literal().find_first_not_of("-0123456789") == std::string::npos) {
+    return v.number_literal();
+  }
+  return std::nullopt;
+}
+
+// An integer given as a JSON number or a string of digits.
+std::optional<int64_t> Integer(const JsonValue& v) {
+  if (v.is_number()) return v.AsInt64();
+  if (v.is_string()) {
+    const std::string& s = v.string_value();
+    if (s.empty() || s.size() > 18) return std::nullopt;
+    int64_t n = 0;
+    for (char c : s) {
+      if (c < '0' || c > '9') return std::nullopt;
+      n = n * 10 + (c - '0');
+    }
+    return n;
+  }
+  return std::nullopt;
+}
+
+Status Missing(std::string_view field) {
+  return Status::InvalidArgument("missing field: " + std::string(field));
+}
+Status Invalid(std::string_view field) {
+  return Status::InvalidArgument("invalid value of field: " + std::string(field));
+}
+
+enum class Check { kPrintable, kPhone };
+
+// A required short text member (string, or integer literal).
+Status ReadShort(const JsonValue& root, std::string_view field, size_t max_length, Check check,
+                 std::string* out) {
+  const JsonValue* v = FindMember(root, field);
+  if (v == nullptr || v->is_null()) return Missing(field);
+  std::optional<std::string> s = StringOrInteger(*v);
+  if (!s) return Invalid(field);
+  if (s->empty()) return Status::InvalidArgument("empty field: " + std::string(field));
+  if (s->size() > max_length) {
+    return Status::InvalidArgument("field too long: " + std::string(field));
+  }
+  bool ok = check == Check::kPhone ? IsPhoneChars(*s) : IsAllPrintable(*s);
+  if (!ok) return Status::InvalidArgument("invalid characters in field: " + std::string(field));
+  *out = std::move(*s);
+  return Status::Ok();
+}
+
+std::string FirstLine(std::string_view text) {
+  size_t nl = text.find('\n');
+  std::string_view line = nl == std::string_view::npos ? text : text.substr(0, nl);
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  return std::string(line);
+}
+
+http::Response Json(std::string body) {
+  http::Response r;
+  r.status = 200;
+  r.content_type = "application/json";
+  r.body = std::move(body);
+  return r;
+}
+
+// Hubtel's Status in a send reply: at the top level, else under Data.
+std::optional<int64_t> ReplyStatus(const JsonValue& root) {
+  for (const JsonValue* scope : {&root, FindMember(root, "Data")}) {
+    if (scope == nullptr || !scope->is_object()) continue;
+    if (const JsonValue* s = FindMember(*scope, "Status")) return Integer(*s);
+  }
+  return std::nullopt;
+}
+
+std::string ReplyMessageId(const JsonValue& root) {
+  for (const JsonValue* scope : {&root, FindMember(root, "Data")}) {
+    if (scope == nullptr || !scope->is_object()) continue;
+    if (const JsonValue* id = FindMember(*scope, "MessageId")) {
+      std::optional<std::string> s = StringOrInteger(*id);
+      if (s && s->size() <= kMaxProviderIdLength && IsAllPrintable(*s)) return *s;
+      return "";
+    }
+  }
+  return "";
+}
+
+class HubtelAdapter final : public Adapter {
+ public:
+  explicit HubtelAdapter(config::ChannelSettings settings) : Adapter(std::move(settings)) {}
+
+  Result<UssdCallback> ParseUssd(const http::Request& request, bool end_route) const override {
+    if (end_route) return Status::NotFound("hubtel ends USSD sessions on the ussd route");
+    if (request.body.size() > kHubtelMaxBodyBytes) {
+      return Status::InvalidArgument("body too large");
+    }
+    JsonLimits limits;
+    limits.max_bytes = kHubtelMaxBodyBytes;
+    limits.max_depth = 8;
+    Result<JsonValue> parsed = ParseJson(request.body, limits);
+    if (!parsed.ok()) return Status::InvalidArgument("malformed JSON body");
+    const JsonValue& root = *parsed;
+    if (!root.is_object()) return Status::InvalidArgument("JSON body is not an object");
+
+    const JsonValue* type_value = FindMember(root, "Type");
+    if (type_value == nullptr || type_value->is_null()) return Missing("Type");
+    if (!type_value->is_string()) return Invalid("Type");
+    const std::string& type = type_value->string_value();
+    enum class Kind { kInitiation, kResponse, kRelease, kTimeout } kind;
+    if (EqualsIgnoreCase(type, "Initiation")) {
+      kind = Kind::kInitiation;
+    } else if (EqualsIgnoreCase(type, "Response")) {
+      kind = Kind::kResponse;
+    } else if (EqualsIgnoreCase(type, "Release")) {
+      kind = Kind::kRelease;
+    } else if (EqualsIgnoreCase(type, "Timeout")) {
+      kind = Kind::kTimeout;
+    } else {
+      return Status::InvalidArgument("unknown value of field: Type");
+    }
+
+    UssdCallback cb;
+    std::string session_id;
+    SHG_RETURN_IF_ERROR(
+        ReadShort(root, "SessionId", kHubtelMaxSessionIdLength, Check::kPrintable, &session_id));
+    if (kind == Kind::kRelease || kind == Kind::kTimeout) {
+      cb.kind = UssdCallback::Kind::kEnded;
+      cb.session_id = std::move(session_id);
+      cb.end_status = kind == Kind::kRelease ? "release" : "timeout";
+      return cb;
+    }
+
+    UssdRequest& req = cb.request;
+    cb.kind = UssdCallback::Kind::kStep;
+    req.session_id = std::move(session_id);
+    SHG_RETURN_IF_ERROR(
+        ReadShort(root, "Mobile", kHubtelMaxMobileLength, Check::kPhone, &req.phone));
+    SHG_RETURN_IF_ERROR(ReadShort(root, "ServiceCode", kHubtelMaxServiceCodeLength,
+                                  Check::kPrintable, &req.service_code));
+
+    const JsonValue* seq = FindMember(root, "Sequence");
+    if (seq == nullptr || seq->is_null()) return Missing("Sequence");
+    std::optional<int64_t> sequence = Integer(*seq);
+    if (!sequence || *sequence < 1 || *sequence > kMaxSequence) return Invalid("Sequence");
+    req.step = static_cast<int>(*sequence - 1);
+
+    if (kind == Kind::kResponse) {
+      const JsonValue* message = FindMember(root, "Message");
+      if (message == nullptr || message->is_null()) return Missing("Message");
+      std::optional<std::string> input = StringOrInteger(*message);
+      if (!input) return Invalid("Message");
+      if (input->size() > kHubtelMaxMessageBytes) {
+        return Status::InvalidArgument("field too long: Message");
+      }
+      req.input = std::move(*input);
+    }
+
+    // A cosmetic field (metrics label): a bad one is dropped, not fatal.
+    if (const JsonValue* op = FindMember(root, "Operator"); op != nullptr && op->is_string()) {
+      const std::string& name = op->string_value();
+      if (!name.empty() && name.size() <= kHubtelMaxOperatorLength && IsAllPrintable(name)) {
+        req.network = name;
+      }
+    }
+    req.channel = id();
+    return cb;
+  }
+
+  http::Response FormatUssd(const UssdCallback& callback, const UssdReply& reply) const override {
+    if (callback.kind == UssdCallback::Kind::kEnded) {
+      return Json("{\"SessionId\":" + JsonQuote(callback.session_id) +
+                  ",\"Type\":\"Release\",\"Message\":\"\"}");
+    }
+    std::string body = "{\"SessionId\":" + JsonQuote(callback.request.session_id);
+    body += reply.end ? ",\"Type\":\"Release\"" : ",\"Type\":\"Response\"";
+    body += ",\"Message\":" + JsonQuote(reply.text);
+    body += ",\"Label\":" + JsonQuote(FirstLine(reply.text));
+    body += reply.end ? ",\"DataType\":\"display\"" : ",\"DataType\":\"input\"";
+    body += ",\"FieldType\":\"text\"}";
+    return Json(std::move(body));
+  }
+
+  HttpCall BuildSend(const OutboundSms& sms) const override {
+    std::string base = settings_.api_base_url.empty() ? kHubtelDefaultApiBase
+                                                      : settings_.api_base_url;
+    while (!base.empty() && base.back() == '/') base.pop_back();
+    HttpCall call;
+    call.method = "POST";
+    call.url = base + "/v1/messages/send";
+    call.headers = {{"Accept", "application/json"}};
+    call.content_type = "application/json";
+    call.basic_user = settings_.username;
+    call.basic_password = settings_.secret;
+    std::string body = "{";
+    if (!settings_.sender.empty()) body += "\"From\":" + JsonQuote(settings_.sender) + ",";
+    body += "\"To\":" + JsonQuote(sms.to);
+    body += ",\"Content\":" + JsonQuote(sms.text);
+    body += ",\"RegisteredDelivery\":true";
+    body += ",\"ClientReference\":\"" + std::to_string(sms.message_id) + "\"}";
+    call.body = std::move(body);
+    return call;
+  }
+
+  SendResult ClassifySend(const HttpOutcome& o) const override {
+    SendResult r;
+    if (ClassifyCommon(o, &r)) return r;
+    const std::string code = "HTTP " + std::to_string(o.status);
+    JsonLimits limits;
+    limits.max_bytes = 64 * 1024;
+    limits.max_depth = 8;
+    Result<JsonValue> parsed = ParseJson(o.body, limits);
+    std::optional<int64_t> status;
+    if (parsed.ok() && parsed->is_object()) status = ReplyStatus(*parsed);
+    if (o.status >= 200 && o.status < 300) {
+      if (!status) return {SendClass::kPermanent, "", code + " unexpected reply", 0};
+      if (*status == 0) return {SendClass::kAccepted, ReplyMessageId(*parsed), "accepted", 0};
+      return {SendClass::kPermanent, "", "Hubtel status " + std::to_string(*status), 0};
+    }
+    std::string reason = code + " rejected";
+    if (status) reason += " (Hubtel status " + std::to_string(*status) + ")";
+    return {SendClass::kPermanent, "", std::move(reason), 0};
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Adapter> MakeHubtelAdapter(const config::ChannelSettings& settings) {
+  return std::make_unique<HubtelAdapter>(settings);
+}
+
+}  // namespace shg::channels

@@ -1,0 +1,109 @@
+// Every SMS text of every shipped language, rendered with worst-case values
+// (largest amounts, longest names, longest service code), must be GSM-7 and
+// fit one SMS part: a receipt that splits costs the group twice, and a
+// UCS-2 one holds 70 characters only. Also checks the SMS keywords.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "dialogs/catalogue.h"
+#include "dialogs/gsm.h"
+#include "dialogs/sms_commands.h"
+
+namespace shg::dialogs {
+namespace {
+
+const std::vector<std::string> kLanguages = {"en", "sw"};
+
+Catalogue LoadShipped() {
+  auto c = Catalogue::Load(std::string(SHG_SOURCE_DIR) + "/config/lang", kLanguages);
+  EXPECT_TRUE(c.ok()) << c.status().ToString();
+  return std::move(*c);
+}
+
+bool StartsWith(const std::string& s, std::string_view prefix) {
+  return s.compare(0, prefix.size(), prefix) == 0;
+}
+
+TEST(SmsTextTest, EverySmsFitsOneGsm7PartWithWorstCaseValues) {
+  Catalogue catalogue = LoadShipped();
+  // Worst cases: the largest amount the dialogs allow to show, a name cut
+  // to 16 characters, a 6-character reference, the longest date forms
+  // ("31 Dec" or "31/12") and a long USSD code.
+  const std::string kAmount = "KES 99,999,999.99";
+  const std::string kName = "Nyambura-Wanjiku";
+  const std::string kRef = "WXYZ23";
+  const std::string kDate = "31 Dec";
+  const std::string kCode = "*384*12345*99#";
+  int rendered = 0;
+  for (const std::string& lang : kLanguages) {
+    for (const std::string& key : catalogue.Keys()) {
+      if (!StartsWith(key, "sms_")) continue;
+      const std::string text = Format(catalogue.Template(lang, key), {{"amount", kAmount},
+                                                                      {"savings", kAmount},
+                                                                      {"pending", kAmount},
+                                                                      {"fund", kAmount},
+                                                                      {"loan", kAmount},
+                                                                      {"max", kAmount},
+                                                                      {"name", kName},
+                                                                      {"ref", kRef},
+                                                                      {"date", kDate},
+                                                                      {"code", kCode},
+                                                                      {"pin", "4821"},
+                                                                      {"currency", "KES"}});
+      ++rendered;
+      SCOPED_TRACE(lang + "/" + key + ":\n" + text);
+      const SmsLength len = MeasureSms(text);
+      EXPECT_TRUE(IsGsm7(text));
+      EXPECT_EQ(len.encoding, SmsEncoding::kGsm7);
+      EXPECT_LE(len.units, kGsm7SingleLimit);
+      EXPECT_EQ(len.segments, 1u);
+      EXPECT_EQ(text.find('{'), std::string::npos) << "unfilled field";
+      EXPECT_EQ(text.find('['), std::string::npos) << "missing key";
+    }
+  }
+  EXPECT_GE(rendered, 2 * 14);
+}
+
+TEST(SmsTextTest, EveryLanguageHasEverySmsKey) {
+  Catalogue catalogue = LoadShipped();
+  for (const std::string& lang : kLanguages) {
+    for (const std::string& missing : catalogue.MissingKeys(lang)) {
+      EXPECT_FALSE(StartsWith(missing, "sms_") || StartsWith(missing, "kw_"))
+          << lang << " misses " << missing;
+    }
+  }
+}
+
+// Each language's keywords are one GSM-7 word, parse to their own command,
+// and the help text of that language names its own keywords.
+TEST(SmsTextTest, KeywordsAreOneWordAndParseToTheirCommand) {
+  Catalogue catalogue = LoadShipped();
+  const std::pair<const char*, SmsCommand> kKeys[] = {{"kw_balance", SmsCommand::kBalance},
+                                                      {"kw_save", SmsCommand::kSave},
+                                                      {"kw_help", SmsCommand::kHelp},
+                                                      {"kw_loan", SmsCommand::kLoan}};
+  for (const std::string& lang : kLanguages) {
+    for (const auto& [key, command] : kKeys) {
+      const std::string& kw = catalogue.Template(lang, key);
+      SCOPED_TRACE(lang + "/" + key + " = " + kw);
+      EXPECT_FALSE(kw.empty());
+      EXPECT_EQ(kw.find(' '), std::string::npos);
+      EXPECT_TRUE(IsGsm7(kw));
+      EXPECT_EQ(ParseSmsCommand(catalogue, kw).command, command);
+    }
+    const std::string& help = catalogue.Template(lang, "sms_help");
+    EXPECT_NE(help.find(catalogue.Template(lang, "kw_balance")), std::string::npos) << lang;
+    EXPECT_NE(help.find(catalogue.Template(lang, "kw_save")), std::string::npos) << lang;
+    EXPECT_NE(catalogue.Template(lang, "sms_save_usage").find(catalogue.Template(lang, "kw_save")),
+              std::string::npos)
+        << lang;
+    EXPECT_NE(catalogue.Template(lang, "sms_unknown").find(catalogue.Template(lang, "kw_help")),
+              std::string::npos)
+        << lang;
+  }
+}
+
+}  // namespace
+}  // namespace shg::dialogs
