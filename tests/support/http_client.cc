@@ -42,9 +42,11 @@ HttpResult HttpClient::Get(const std::string& url) {
 }
 
 HttpResult HttpClient::PostRaw(const std::string& url, const std::string& body,
-                               const std::string& content_type) {
+                               const std::string& content_type,
+                               const std::vector<std::string>& extra_headers) {
   CURL* c = static_cast<CURL*>(curl_);
   struct curl_slist* headers = curl_slist_append(nullptr, ("Content-Type: " + content_type).c_str());
+  for (const std::string& h : extra_headers) headers = curl_slist_append(headers, h.c_str());
   curl_easy_setopt(c, CURLOPT_POST, 1L);
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.c_str());
@@ -56,7 +58,8 @@ HttpResult HttpClient::PostRaw(const std::string& url, const std::string& body,
 }
 
 HttpResult HttpClient::PostForm(const std::string& url,
-                                const std::vector<std::pair<std::string, std::string>>& fields) {
+                                const std::vector<std::pair<std::string, std::string>>& fields,
+                                const std::vector<std::string>& extra_headers) {
   CURL* c = static_cast<CURL*>(curl_);
   std::string body;
   for (const auto& [k, v] : fields) {
@@ -69,7 +72,7 @@ HttpResult HttpClient::PostForm(const std::string& url,
     curl_free(ek);
     curl_free(ev);
   }
-  return PostRaw(url, body, "application/x-www-form-urlencoded");
+  return PostRaw(url, body, "application/x-www-form-urlencoded", extra_headers);
 }
 
 }  // namespace shg::testing

@@ -25,9 +25,12 @@ class HttpClient {
 
   HttpResult Get(const std::string& url);
   // application/x-www-form-urlencoded; values are url-encoded here.
+  // `extra_headers` are "Name: value" lines.
   HttpResult PostForm(const std::string& url,
-                      const std::vector<std::pair<std::string, std::string>>& fields);
-  HttpResult PostRaw(const std::string& url, const std::string& body, const std::string& content_type);
+                      const std::vector<std::pair<std::string, std::string>>& fields,
+                      const std::vector<std::string>& extra_headers = {});
+  HttpResult PostRaw(const std::string& url, const std::string& body, const std::string& content_type,
+                     const std::vector<std::string>& extra_headers = {});
 
  private:
   void* curl_;
