@@ -159,6 +159,10 @@ class Services {
   // violation.
   Status CheckLedger();
 
+ // The connection this view works on (to compose with Messages in one
+  // transaction).
+  store::Connection& connection() { return db_; }
+
  private:
   store::Connection& db_;
   const DomainContext& ctx_;

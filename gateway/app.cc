@@ -58,6 +58,19 @@ bool ParseChannelPath(std::string_view path, std::string_view* id, std::string_v
 
 }  // namespace
 
+dialogs::SmsRouting SmsRoutingFor(const config::Settings& settings) {
+  dialogs::SmsRouting routing;
+  for (const auto& ch : settings.channels) {
+    if (ch.sends()) routing.by_country.try_emplace(ch.country, ch.id);  // the first per country
+    if (!ch.sms_via.empty()) {
+      routing.via[ch.id] = ch.sms_via;
+    } else if (ch.sends()) {
+      routing.via[ch.id] = ch.id;
+    }
+  }
+  return routing;
+}
+
 int64_t SystemNow() {
   return std::chrono::duration_cast<std::chrono::seconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -142,24 +155,14 @@ Result<std::unique_ptr<App>> App::Create(const config::Settings& settings, std::
   if (!catalogue.ok()) return catalogue.status();
   app->catalogue_ = std::make_unique<dialogs::Catalogue>(std::move(*catalogue));
 
-  dialogs::SmsRouting routing;
   std::vector<const channels::Adapter*> senders;
   for (const auto& ch : settings.channels) {
     auto adapter = channels::MakeAdapter(ch);
     if (!adapter.ok()) return adapter.status();
-    if (ch.sends()) {
-      senders.push_back(adapter->get());
-      routing.by_country.try_emplace(ch.country, ch.id);  // the first one per country
-    }
+    if (ch.sends()) senders.push_back(adapter->get());
     app->adapters_.emplace(ch.id, std::move(*adapter));
   }
-  for (const auto& ch : settings.channels) {
-    if (!ch.sms_via.empty()) {
-      routing.via[ch.id] = ch.sms_via;
-    } else if (ch.sends()) {
-      routing.via[ch.id] = ch.id;
-    }
-  }
+  dialogs::SmsRouting routing = SmsRoutingFor(settings);
   app->notifier_ = std::make_unique<dialogs::Notifier>(*app->catalogue_, std::move(routing),
                                                        settings.default_language);
 

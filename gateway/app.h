@@ -44,6 +44,11 @@ namespace shg::gateway {
 using Clock = std::function<int64_t()>;
 int64_t SystemNow();
 
+// Which channel sends a member's SMS (dialogs/notify.h): a channel that
+// sends answers for itself, `sms_via` redirects, and the first sending
+// channel of each country serves staff actions.
+dialogs::SmsRouting SmsRoutingFor(const config::Settings& settings);
+
 class App {
  public:
   // Opens the store (applying migrations) and loads the catalogues.

@@ -19,6 +19,9 @@
 #include "domain/services.h"
 #include "domain/store/store.h"
 #include "gateway/app.h"
+#include "dialogs/catalogue.h"
+#include "dialogs/notify.h"
+#include "dialogs/receipts.h"
 #include "domain/messages.h"
 #include "gateway/cli/phone.h"
 #include "gateway/fake/fake_provider.h"
@@ -255,13 +258,40 @@ int Admin(const std::string& command, const Flags& flags) {
                         "module=" + Get(flags, "module")});
     }
     if (command == "reset-pin") {
-      int64_t member = std::atoll(Get(flags, "member").c_str());
+      int64_t member_id = std::atoll(Get(flags, "member").c_str());
+      auto member = svc.GetMember(member_id);
+      if (!member.ok()) return member.status();
+      auto group = svc.GetGroup(member->group_id);
+      if (!group.ok()) return group.status();
       std::string otp = NewOneTimePin();
-      SHG_RETURN_IF_ERROR(svc.ResetPin(member, otp));
-      // Until SMS delivery exists (messaging issue) staff read it to her.
-      output = "one-time PIN for member " + std::to_string(member) + ": " + otp +
-               " (she must change it at next login)\n";
-      return svc.Audit({"staff", by, "pin.reset", "member:" + std::to_string(member), "cli", "", ""});
+      SHG_RETURN_IF_ERROR(svc.ResetPin(member_id, otp));
+      // The one-time PIN goes to her phone by SMS (the outbox row is in this
+      // transaction; a running gateway sends it). Staff never see it unless
+      // no channel can send SMS to her.
+      auto catalogue = dialogs::Catalogue::Load(settings->catalogue_dir, settings->languages);
+      if (!catalogue.ok()) return catalogue.status();
+      dialogs::Notifier notifier(*catalogue, gateway::SmsRoutingFor(*settings),
+                                 settings->default_language);
+      std::string code = "*384*7#";
+      for (const auto& ch : settings->channels) {
+        if (!ch.service_code.empty()) {
+          code = ch.service_code;
+          break;
+        }
+      }
+      Messages messages(svc.connection(), outbound::SystemNowMs());
+      auto sent = dialogs::SendPinReset(notifier, messages, "", *member, *group, otp, code);
+      if (!sent.ok()) return sent.status();
+      if (*sent != 0) {
+        output = "PIN of member " + std::to_string(member_id) + " reset; the one-time PIN is sent by "
+                 "SMS to " + MaskPhone(member->phone) + " (message " + std::to_string(*sent) +
+                 "); she must change it at next login\n";
+      } else {
+        output = "no channel can send SMS to her: give her this one-time PIN in person: " + otp +
+                 " (she must change it at next login)\n";
+      }
+      return svc.Audit({"staff", by, "pin.reset", "member:" + std::to_string(member_id), "cli", "",
+                        *sent != 0 ? "sms=" + std::to_string(*sent) : "sms=none"});
     }
     if (command == "check-ledger") {
       SHG_RETURN_IF_ERROR(svc.CheckLedger());
