@@ -315,6 +315,10 @@ std::string FormatTime(int64_t ms) {
 }
 
 int Outbox(const std::string& sub, const Flags& flags) {
+  if (sub != "list" && sub != "show" && sub != "retry" && sub != "cancel") {
+    return Fail(Status::InvalidArgument("unknown outbox command '" + sub +
+                                        "' (list, show, retry, cancel)"));
+  }
   auto settings = LoadConfig(flags);
   if (!settings.ok()) return Fail(settings.status());
   auto store = OpenStore(*settings);

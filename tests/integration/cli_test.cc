@@ -5,10 +5,12 @@
 
 #include <atomic>
 #include <filesystem>
+#include <fstream>
 #include <initializer_list>
 #include <string>
 #include <vector>
 
+#include "domain/messages.h"
 #include "domain/services.h"
 #include "domain/store/store.h"
 #include "gateway/cli/commands.h"
@@ -88,6 +90,72 @@ TEST_F(CliTest, BadInputIsAUsageErrorAndChangesNothing) {
   auto& st = (*store)->Reader().Prepare("SELECT count(*) FROM members");
   ASSERT_TRUE(*st.Step());
   EXPECT_EQ(st.Int(0), 0);
+}
+
+// reset-pin sends the one-time PIN by SMS through the outbox (never shown
+// to staff when a channel can send), and the outbox commands let staff see,
+// cancel and retry what is queued.
+TEST_F(CliTest, ResetPinQueuesTheOneTimePinBySmsAndOutboxCommandsManageIt) {
+  const std::string config = db_ + ".toml";
+  {
+    std::ofstream f(config);
+    f << "[dialogs]\ncatalogue_dir = \"" << SHG_SOURCE_DIR << "/config/lang\"\n"
+      << "[[channels]]\nid = \"at-ke\"\ntype = \"africastalking\"\nservice_code = \"*384*7#\"\n"
+      << "username = \"sandbox\"\nsecret = \"k\"\napi_base_url = \"http://127.0.0.1:9\"\n";
+  }
+  auto run = [&](std::initializer_list<std::string> args) {
+    std::vector<std::string> all(args);
+    all.push_back("--config");
+    all.push_back(config);
+    std::vector<std::string> with_db = {"shg-gateway"};
+    with_db.insert(with_db.end(), all.begin(), all.end());
+    with_db.push_back("--db");
+    with_db.push_back(db_);
+    std::vector<char*> argv;
+    for (auto& a : with_db) argv.push_back(a.data());
+    ::testing::internal::CaptureStdout();
+    int rc = cli::Main(static_cast<int>(argv.size()), argv.data());
+    return std::make_pair(rc, ::testing::internal::GetCapturedStdout());
+  };
+  ASSERT_EQ(run({"add-group", "--name", "B", "--country", "KE", "--currency", "KES"}).first, 0);
+  ASSERT_EQ(run({"add-member", "--group", "1", "--phone", "0711222333", "--name", "Esther",
+                 "--language", "sw"}).first, 0);
+  auto [rc, out] = run({"reset-pin", "--member", "1"});
+  ASSERT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find("sent by SMS to +2547****2333"), std::string::npos) << out;
+
+  std::string otp;
+  {
+    store::StoreOptions so;
+    so.path = db_;
+    auto store = store::Store::Open(so);
+    ASSERT_TRUE(store.ok());
+    Messages m((*store)->Reader(), 0);
+    auto queued = m.List("queued", 10);
+    ASSERT_TRUE(queued.ok());
+    ASSERT_EQ(queued->size(), 1u);
+    const OutboundMessage& msg = queued->front();
+    EXPECT_EQ(msg.kind, "pin_reset");
+    EXPECT_TRUE(msg.sensitive);
+    EXPECT_EQ(msg.phone, "+254711222333");
+    EXPECT_EQ(msg.body.rfind("PIN yako ya muda ni ", 0), 0u) << msg.body;  // her language
+    otp = msg.body.substr(20, 4);
+  }
+  EXPECT_EQ(out.find(otp), std::string::npos) << "staff never see the one-time PIN";
+
+  auto list = run({"outbox", "list", "--status", "queued"});
+  EXPECT_EQ(list.first, 0);
+  EXPECT_NE(list.second.find("at-ke\t+2547****2333\tpin_reset\tqueued"), std::string::npos)
+      << list.second;
+  EXPECT_EQ(list.second.find(otp), std::string::npos);
+  EXPECT_EQ(run({"outbox", "cancel", "--id", "1"}).first, 0);
+  auto show = run({"outbox", "show", "--id", "1"});
+  EXPECT_NE(show.second.find("cancelled"), std::string::npos) << show.second;
+  EXPECT_EQ(show.second.find(otp), std::string::npos) << "a cancelled one-time PIN is redacted";
+  EXPECT_NE(run({"outbox", "retry", "--id", "1"}).first, 0) << "a redacted PIN is never re-sent";
+  EXPECT_EQ(run({"outbox", "cancel", "--id", "1"}).first, 1);  // already cancelled
+  EXPECT_EQ(run({"outbox", "frob"}).first, 2);
+  std::filesystem::remove(config);
 }
 
 }  // namespace
