@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <fstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace shg::config {
 namespace {
@@ -32,16 +34,52 @@ void ExpectSameScalars(const Settings& got, const Settings& want) {
   EXPECT_EQ(got.languages, want.languages);
   EXPECT_EQ(got.default_language, want.default_language);
   EXPECT_EQ(got.max_amount_units, want.max_amount_units);
+  EXPECT_EQ(got.outbox.workers, want.outbox.workers);
+  EXPECT_EQ(got.outbox.max_attempts, want.outbox.max_attempts);
+  EXPECT_EQ(got.outbox.retry_base_ms, want.outbox.retry_base_ms);
+  EXPECT_EQ(got.outbox.retry_max_ms, want.outbox.retry_max_ms);
+  EXPECT_EQ(got.outbox.lease_s, want.outbox.lease_s);
+  EXPECT_EQ(got.outbox.poll_ms, want.outbox.poll_ms);
 }
 
-void ExpectDemoChannel(const Settings& s) {
+// The example's one channel: every channel key at its default.
+void ExpectExampleChannel(const Settings& s) {
   ASSERT_EQ(s.channels.size(), 1u);
   const ChannelSettings& c = s.channels[0];
+  const ChannelSettings d;
   EXPECT_EQ(c.id, "at-ke");
   EXPECT_EQ(c.type, "africastalking");
   EXPECT_EQ(c.service_code, "*384*7#");
-  EXPECT_EQ(c.country, "KE");
+  EXPECT_EQ(c.country, d.country);
   EXPECT_EQ(c.callback_key, "");
+  EXPECT_EQ(c.username, d.username);
+  EXPECT_EQ(c.secret, d.secret);
+  EXPECT_EQ(c.api_base_url, d.api_base_url);
+  EXPECT_EQ(c.sandbox, d.sandbox);
+  EXPECT_EQ(c.sender, d.sender);
+  EXPECT_EQ(c.public_base_url, d.public_base_url);
+  EXPECT_EQ(c.sms_via, d.sms_via);
+  EXPECT_EQ(c.send_rate_per_s, d.send_rate_per_s);
+  EXPECT_EQ(c.connect_timeout_ms, d.connect_timeout_ms);
+  EXPECT_EQ(c.send_timeout_ms, d.send_timeout_ms);
+  EXPECT_FALSE(c.sends());
+}
+
+// The demo's channels all send to the local fake provider.
+void ExpectDemoChannels(const Settings& s) {
+  ASSERT_EQ(s.channels.size(), 4u);
+  const std::vector<std::pair<std::string, std::string>> want = {
+      {"at-ke", "africastalking"}, {"twilio-demo", "twilio"}, {"kannel-demo", "kannel"},
+      {"hubtel-demo", "hubtel"}};
+  for (size_t i = 0; i < want.size(); ++i) {
+    const ChannelSettings& c = s.channels[i];
+    EXPECT_EQ(c.id, want[i].first);
+    EXPECT_EQ(c.type, want[i].second);
+    EXPECT_TRUE(c.sends()) << c.id;
+    EXPECT_EQ(c.api_base_url, "http://127.0.0.1:9090/" + c.id);
+  }
+  EXPECT_EQ(s.channels[0].service_code, "*384*7#");
+  EXPECT_EQ(s.channels[3].service_code, "*713*7#");
 }
 
 // A file under the test's temporary directory, removed when destroyed.
@@ -62,17 +100,17 @@ TEST(SettingsTest, ExampleFileDocumentsTheDefaults) {
   Result<Settings> s = LoadSettings(kSourceDir + "/config/gateway.example.toml");
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   ExpectSameScalars(*s, Settings{});
-  ExpectDemoChannel(*s);
+  ExpectExampleChannel(*s);
 }
 
-TEST(SettingsTest, DemoFileDiffersFromTheExampleOnlyInItsPaths) {
+TEST(SettingsTest, DemoFileDiffersFromTheExampleInItsPathsAndChannels) {
   Result<Settings> s = LoadSettings(kSourceDir + "/config/demo.toml");
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   Settings want;
   want.db_path = "demo/shg-demo.db";
   want.pepper_file = "demo/pepper";
   ExpectSameScalars(*s, want);
-  ExpectDemoChannel(*s);
+  ExpectDemoChannels(*s);
 }
 
 TEST(SettingsTest, EmptyDocumentGivesDefaults) {
