@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The demo command: installs what is missing, builds, loads the demo data
-# into demo/shg-demo.db (once) and starts the gateway on 127.0.0.1:8080.
+# into demo/shg-demo.db (once), starts the local fake SMS provider on
+# 127.0.0.1:9090 (it prints every SMS the gateway sends and sends delivery
+# reports back) and starts the gateway on 127.0.0.1:8080.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -13,9 +15,16 @@ fi
 if [ ! -f demo/shg-demo.db ]; then
   build/gateway/shg-gateway demo --config config/demo.toml --members "${DEMO_MEMBERS:-30}"
 fi
+# The fake provider stands in for Africa's Talking, Twilio, Kannel and Hubtel
+# (config/demo.toml points every channel's send API at it); it stops with us.
+build/gateway/shg-gateway fake-provider --listen 127.0.0.1:9090 \
+  --gateway http://127.0.0.1:8080 --config config/demo.toml &
+FAKE_PID=$!
+trap 'kill $FAKE_PID 2>/dev/null || true' EXIT
+
 cat <<'MSG'
 
-  Demo ready. In another terminal, play a feature phone (every demo PIN is 2580):
+  Demo ready. SMS the gateway sends appear below as "fake-provider: ..." lines. In another terminal, play a feature phone (every demo PIN is 2580):
 
     build/gateway/shg-gateway phone --url http://127.0.0.1:8080 --channel at-ke --phone +254700000001
 
@@ -28,5 +37,19 @@ cat <<'MSG'
     curl -s -d 'sessionId=s1&serviceCode=*384*7%23&phoneNumber=%2B254700000001&text=' \
          http://127.0.0.1:8080/channels/at-ke/ussd
 
+  An SMS command (the balance reply appears as a fake-provider line):
+    curl -s -d 'from=%2B254700000006&to=22384&text=SALIO&id=demo-1' \
+         http://127.0.0.1:8080/channels/at-ke/sms
+
+  Kannel-style inbound SMS:
+    curl -s 'http://127.0.0.1:8080/channels/kannel-demo/sms?id=k1&from=%2B254700000001&text=BAL'
+
+  A Hubtel-style USSD session (JSON, latest input only):
+    curl -s -H 'Content-Type: application/json' -d '{"Type":"Initiation","SessionId":"h1",
+      "Mobile":"254700000001","ServiceCode":"713*7","Message":"*713*7#","Sequence":1}' \
+      http://127.0.0.1:8080/channels/hubtel-demo/ussd
+
+  Outgoing SMS and their states:  build/gateway/shg-gateway outbox list --config config/demo.toml
+
 MSG
-exec build/gateway/shg-gateway serve --config config/demo.toml
+build/gateway/shg-gateway serve --config config/demo.toml
