@@ -144,6 +144,13 @@ std::string EncodeForm(const std::vector<std::pair<std::string, std::string>>& p
   return out;
 }
 
+bool IsPhoneChars(std::string_view s) {
+  for (char c : s) {
+    if (!(c == '+' || c == ' ' || (c >= '0' && c <= '9'))) return false;
+  }
+  return true;
+}
+
 bool IsPrintableAscii(std::string_view s, size_t max) {
   if (s.size() > max) return false;
   for (char c : s) {

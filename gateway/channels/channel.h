@@ -181,6 +181,9 @@ std::string UrlEncode(std::string_view s);
 // "a=1&b=2" from pairs, each name and value UrlEncode'd.
 std::string EncodeForm(const std::vector<std::pair<std::string, std::string>>& pairs);
 // Whether every byte is printable ASCII (0x20..0x7e) and the size is <= max.
-bool IsPrintableAscii(std::string_view s, size_t max);
+bool IsPrintableAscii(std::string_view s, size_t max = std::string_view::npos);
+// Whether every byte is one of "+0123456789 " (a phone number as a provider
+// sends it; a raw '+' in a form decodes to a space).
+bool IsPhoneChars(std::string_view s);
 
 }  // namespace shg::channels

@@ -459,6 +459,19 @@ JsonValue JsonValue::Object(std::vector<JsonMember> members) {
   return v;
 }
 
+std::optional<int64_t> JsonInteger(const JsonValue& v, size_t max_digits) {
+  if (v.is_number()) return v.AsInt64();
+  if (!v.is_string()) return std::nullopt;
+  const std::string& s = v.string_value();
+  if (s.empty() || s.size() > max_digits) return std::nullopt;
+  int64_t n = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    n = n * 10 + (c - '0');
+  }
+  return n;
+}
+
 Result<JsonValue> ParseJson(std::string_view text, const JsonLimits& limits) {
   if (text.size() > limits.max_bytes) {
     return Status::InvalidArgument("JSON: document larger than " +

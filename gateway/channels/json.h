@@ -119,6 +119,11 @@ struct JsonLimits {
 // Parses a whole JSON document (see the grammar and limits above).
 Result<JsonValue> ParseJson(std::string_view text, const JsonLimits& limits = {});
 
+// An integer sent either as a JSON number (AsInt64) or as a string of 1 to
+// `max_digits` ASCII digits (providers do both); nullopt otherwise.
+// REQUIRES: max_digits <= 18 (no overflow).
+std::optional<int64_t> JsonInteger(const JsonValue& v, size_t max_digits);
+
 // The JSON string literal content for `s` (no surrounding quotes): '"' and
 // '\\' escaped, control bytes < 0x20 as \b \f \n \r \t or \u00XX, DEL as
 // \u007f; other bytes kept as they are. Invalid UTF-8 sequences in `s` are

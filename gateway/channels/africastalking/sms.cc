@@ -24,13 +24,6 @@ struct FieldSpec {
   Check check;
 };
 
-bool IsPhoneChars(std::string_view s) {
-  for (char c : s) {
-    if (!(c == '+' || c == ' ' || (c >= '0' && c <= '9'))) return false;
-  }
-  return true;
-}
-
 std::string Named(const char* what, std::string_view name) {
   std::string m = what;
   m += name;
@@ -143,21 +136,6 @@ const char* AtStatusCodeName(int64_t code) {
     case 502: return "RejectedByGateway";
     default: return nullptr;
   }
-}
-
-std::optional<int64_t> StatusCodeOf(const JsonValue& v) {
-  if (v.is_number()) return v.AsInt64();
-  if (v.is_string()) {
-    const std::string& s = v.string_value();
-    if (s.empty() || s.size() > 6) return std::nullopt;
-    int64_t n = 0;
-    for (char c : s) {
-      if (c < '0' || c > '9') return std::nullopt;
-      n = n * 10 + (c - '0');
-    }
-    return n;
-  }
-  return std::nullopt;
 }
 
 // The recipient's messageId when usable ("" otherwise).
@@ -358,7 +336,7 @@ SendResult ClassifyAfricasTalkingSend(const HttpOutcome& outcome) {
 
   const JsonValue& first = recipients->At(0);
   std::string message_id = MessageIdOf(first);
-  std::optional<int64_t> code = StatusCodeOf(first.Get("statusCode"));
+  std::optional<int64_t> code = JsonInteger(first.Get("statusCode"), 6);
   SendClass cls;
   if (code && *code >= 100 && *code <= 199) {
     cls = SendClass::kAccepted;

@@ -2,24 +2,11 @@
 
 #include <optional>
 
+#include "gateway/channels/channel.h"
 #include "gateway/channels/form.h"
 
 namespace shg::channels {
 namespace {
-
-bool IsPrintableAscii(std::string_view s) {
-  for (char c : s) {
-    if (c < 0x20 || c > 0x7e) return false;
-  }
-  return true;
-}
-
-bool IsPhoneChars(std::string_view s) {
-  for (char c : s) {
-    if (!(c == '+' || c == ' ' || (c >= '0' && c <= '9'))) return false;
-  }
-  return true;
-}
 
 // Equal in time that depends only on the length of `expected` (the loop never
 // exits early; `given` is the caller's own input, so its length may show).

@@ -14,20 +14,6 @@ namespace {
 constexpr int64_t kMaxSequence = 100000;
 constexpr size_t kMaxProviderIdLength = 128;
 
-bool IsAllPrintable(std::string_view s) {
-  for (char c : s) {
-    if (c < 0x20 || c > 0x7e) return false;
-  }
-  return true;
-}
-
-bool IsPhoneChars(std::string_view s) {
-  for (char c : s) {
-    if (!(c == '+' || c == ' ' || (c >= '0' && c <= '9'))) return false;
-  }
-  return true;
-}
-
 char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
@@ -57,21 +43,6 @@ std::optional<std::string> StringOrInteger(const JsonValue& v) {
   return std::nullopt;
 }
 
-// An integer given as a JSON number or a string of digits.
-std::optional<int64_t> Integer(const JsonValue& v) {
-  if (v.is_number()) return v.AsInt64();
-  if (v.is_string()) {
-    const std::string& s = v.string_value();
-    if (s.empty() || s.size() > 18) return std::nullopt;
-    int64_t n = 0;
-    for (char c : s) {
-      if (c < '0' || c > '9') return std::nullopt;
-      n = n * 10 + (c - '0');
-    }
-    return n;
-  }
-  return std::nullopt;
-}
 
 Status Missing(std::string_view field) {
   return Status::InvalidArgument("missing field: " + std::string(field));
@@ -93,7 +64,7 @@ Status ReadShort(const JsonValue& root, std::string_view field, size_t max_lengt
   if (s->size() > max_length) {
     return Status::InvalidArgument("field too long: " + std::string(field));
   }
-  bool ok = check == Check::kPhone ? IsPhoneChars(*s) : IsAllPrintable(*s);
+  bool ok = check == Check::kPhone ? IsPhoneChars(*s) : IsPrintableAscii(*s);
   if (!ok) return Status::InvalidArgument("invalid characters in field: " + std::string(field));
   *out = std::move(*s);
   return Status::Ok();
@@ -118,7 +89,7 @@ http::Response Json(std::string body) {
 std::optional<int64_t> ReplyStatus(const JsonValue& root) {
   for (const JsonValue* scope : {&root, FindMember(root, "Data")}) {
     if (scope == nullptr || !scope->is_object()) continue;
-    if (const JsonValue* s = FindMember(*scope, "Status")) return Integer(*s);
+    if (const JsonValue* s = FindMember(*scope, "Status")) return JsonInteger(*s, 18);
   }
   return std::nullopt;
 }
@@ -128,7 +99,7 @@ std::string ReplyMessageId(const JsonValue& root) {
     if (scope == nullptr || !scope->is_object()) continue;
     if (const JsonValue* id = FindMember(*scope, "MessageId")) {
       std::optional<std::string> s = StringOrInteger(*id);
-      if (s && s->size() <= kMaxProviderIdLength && IsAllPrintable(*s)) return *s;
+      if (s && s->size() <= kMaxProviderIdLength && IsPrintableAscii(*s)) return *s;
       return "";
     }
   }
@@ -190,7 +161,7 @@ class HubtelAdapter final : public Adapter {
 
     const JsonValue* seq = FindMember(root, "Sequence");
     if (seq == nullptr || seq->is_null()) return Missing("Sequence");
-    std::optional<int64_t> sequence = Integer(*seq);
+    std::optional<int64_t> sequence = JsonInteger(*seq, 18);
     if (!sequence || *sequence < 1 || *sequence > kMaxSequence) return Invalid("Sequence");
     req.step = static_cast<int>(*sequence - 1);
 
@@ -208,7 +179,7 @@ class HubtelAdapter final : public Adapter {
     // A cosmetic field (metrics label): a bad one is dropped, not fatal.
     if (const JsonValue* op = FindMember(root, "Operator"); op != nullptr && op->is_string()) {
       const std::string& name = op->string_value();
-      if (!name.empty() && name.size() <= kHubtelMaxOperatorLength && IsAllPrintable(name)) {
+      if (!name.empty() && name.size() <= kHubtelMaxOperatorLength && IsPrintableAscii(name)) {
         req.network = name;
       }
     }

@@ -18,13 +18,6 @@ constexpr size_t kMaxAddressLength = 32;
 constexpr size_t kMaxTimeDigits = 12;
 constexpr size_t kMaxMessageIdDigits = 18;  // fits int64 without overflow checks
 
-bool IsAllPrintable(std::string_view s) {
-  for (char c : s) {
-    if (c < 0x20 || c > 0x7e) return false;
-  }
-  return true;
-}
-
 bool IsAllDigits(std::string_view s) {
   if (s.empty()) return false;
   for (char c : s) {
@@ -94,7 +87,7 @@ Status ReadShortParam(std::string_view query, std::string_view name, bool requir
   if (out->size() > max_length) {
     return Status::InvalidArgument("field too long: " + std::string(name));
   }
-  if (!IsAllPrintable(*out)) {
+  if (!IsPrintableAscii(*out)) {
     return Status::InvalidArgument("invalid characters in field: " + std::string(name));
   }
   return Status::Ok();
