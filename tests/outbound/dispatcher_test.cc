@@ -1,0 +1,195 @@
+// The outbox dispatcher against a real SQLite store and a real loopback
+// provider (ScriptedServer) answering in the Africa's Talking format:
+// retries and giving up, throttling, the rate limit, expired leases and a
+// graceful stop.
+#include "gateway/outbound/dispatcher.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
+
+#include "domain/messages.h"
+#include "domain/store/store.h"
+#include "gateway/channels/channel.h"
+#include "tests/domain/temp_db.h"
+#include "tests/support/scripted_server.h"
+
+namespace shg::outbound {
+namespace {
+
+using testing::ScriptedResponse;
+using testing::ScriptedServer;
+
+ScriptedResponse Accepted(int n) {
+  return {201,
+          "{\"SMSMessageData\":{\"Message\":\"Sent to 1/1\",\"Recipients\":[{\"statusCode\":101,"
+          "\"number\":\"+254700000001\",\"status\":\"Success\",\"cost\":\"KES 0.8000\","
+          "\"messageId\":\"ATXid_" +
+              std::to_string(n) + "\"}]}}"};
+}
+
+class DispatcherTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store::StoreOptions so;
+    so.path = db_.path();
+    so.synchronous = "NORMAL";
+    auto st = store::Store::Open(so);
+    ASSERT_TRUE(st.ok()) << st.status().ToString();
+    store_ = std::move(*st);
+    channel_.id = "at-ke";
+    channel_.type = "africastalking";
+    channel_.username = "sandbox";
+    channel_.secret = "k";
+    channel_.api_base_url = server_.base_url();
+    channel_.send_rate_per_s = 1000;
+    channel_.send_timeout_ms = 2000;
+    options_.retry_base_ms = 20;
+    options_.retry_max_ms = 40;
+    options_.poll_ms = 10;
+  }
+  void TearDown() override {
+    if (dispatcher_) dispatcher_->Stop();
+    dispatcher_.reset();
+    adapter_.reset();
+    store_.reset();
+  }
+
+  void StartDispatcher() {
+    auto adapter = channels::MakeAdapter(channel_);
+    ASSERT_TRUE(adapter.ok());
+    adapter_ = std::move(*adapter);
+    dispatcher_ = std::make_unique<Dispatcher>(*store_, std::vector<const channels::Adapter*>{adapter_.get()},
+                                               options_);
+    dispatcher_->Start();
+  }
+
+  int64_t Enqueue(int n) {
+    int64_t id = 0;
+    Status s = store_->Run([&](store::Connection& conn) -> Status {
+      NewMessage m;
+      m.channel = "at-ke";
+      m.phone = "+254700000001";
+      m.kind = "test";
+      m.body = "message " + std::to_string(n);
+      m.encoding = "gsm7";
+      auto r = Messages(conn, SystemNowMs()).Enqueue(m);
+      if (!r.ok()) return r.status();
+      id = *r;
+      return Status::Ok();
+    });
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    return id;
+  }
+
+  OutboundMessage Get(int64_t id) {
+    auto m = Messages(store_->Reader(), 0).Get(id);
+    EXPECT_TRUE(m.ok());
+    return m.ok() ? *m : OutboundMessage{};
+  }
+
+  bool WaitForStatus(int64_t id, const std::string& status, std::chrono::milliseconds timeout) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (Get(id).status == status) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return Get(id).status == status;
+  }
+
+  testing_support::TempDb db_;
+  ScriptedServer server_;
+  std::unique_ptr<store::Store> store_;
+  config::ChannelSettings channel_;
+  config::OutboxSettings options_;
+  std::unique_ptr<channels::Adapter> adapter_;
+  std::unique_ptr<Dispatcher> dispatcher_;
+};
+
+TEST_F(DispatcherTest, RetryableFailuresBackOffThenGiveUpAfterMaxAttempts) {
+  options_.max_attempts = 3;
+  server_.SetDefault({503, "Service Unavailable", "text/plain"});
+  const int64_t id = Enqueue(1);
+  StartDispatcher();
+  ASSERT_TRUE(WaitForStatus(id, "failed", std::chrono::seconds(5)));
+  OutboundMessage m = Get(id);
+  EXPECT_EQ(m.attempts, 3);
+  EXPECT_NE(m.last_error.find("gave up after 3 attempts"), std::string::npos) << m.last_error;
+  EXPECT_EQ(server_.RequestCount(), 3u);
+}
+
+TEST_F(DispatcherTest, PermanentFailureIsNotRetried) {
+  server_.SetDefault({401, "The supplied authentication is invalid", "text/plain"});
+  const int64_t id = Enqueue(1);
+  StartDispatcher();
+  ASSERT_TRUE(WaitForStatus(id, "failed", std::chrono::seconds(5)));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(server_.RequestCount(), 1u);
+  EXPECT_EQ(Get(id).attempts, 1);
+}
+
+TEST_F(DispatcherTest, ThrottledSendWaitsForRetryAfterWithoutCountingTheAttempt) {
+  ScriptedResponse throttled{429, "Too Many Requests", "text/plain", {{"Retry-After", "1"}}};
+  server_.Push(throttled);
+  server_.SetDefault(Accepted(1));
+  const int64_t id = Enqueue(1);
+  const auto started = std::chrono::steady_clock::now();
+  StartDispatcher();
+  ASSERT_TRUE(WaitForStatus(id, "sent", std::chrono::seconds(5)));
+  const auto waited = std::chrono::steady_clock::now() - started;
+  EXPECT_GE(waited, std::chrono::milliseconds(900)) << "Retry-After: 1 was not honoured";
+  OutboundMessage m = Get(id);
+  EXPECT_EQ(m.attempts, 1) << "a throttled attempt is not counted";
+  EXPECT_EQ(m.provider_message_id, "ATXid_1");
+  EXPECT_EQ(server_.RequestCount(), 2u);
+}
+
+TEST_F(DispatcherTest, RateLimitSpacesSendsOfAChannel) {
+  channel_.send_rate_per_s = 10;
+  server_.SetDefault(Accepted(1));
+  std::vector<int64_t> ids;
+  for (int i = 0; i < 15; ++i) ids.push_back(Enqueue(i));
+  const auto started = std::chrono::steady_clock::now();
+  StartDispatcher();
+  for (int64_t id : ids) ASSERT_TRUE(WaitForStatus(id, "sent", std::chrono::seconds(10)));
+  // A burst of at most one second's worth (10), then 10 per second.
+  EXPECT_GE(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(400));
+  EXPECT_EQ(server_.RequestCount(), 15u);
+}
+
+TEST_F(DispatcherTest, AnExpiredLeaseIsSentAgainAndAnUnexpiredOneIsNot) {
+  server_.SetDefault(Accepted(7));
+  // Another process leased both and died: one lease has expired, one not.
+  auto lease = [&](int64_t lease_ms) {
+    ASSERT_TRUE(store_->Run([&](store::Connection& conn) -> Status {
+      return Messages(conn, SystemNowMs()).LeaseDue("at-ke", 1, lease_ms).status();
+    }).ok());
+  };
+  const int64_t in_flight = Enqueue(2);
+  lease(60000);
+  const int64_t crashed = Enqueue(1);
+  lease(-1);
+  ASSERT_EQ(Get(crashed).status, "sending");
+  StartDispatcher();
+  ASSERT_TRUE(WaitForStatus(crashed, "sent", std::chrono::seconds(5)));
+  EXPECT_EQ(Get(crashed).attempts, 2);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(Get(in_flight).status, "sending");
+  EXPECT_EQ(server_.RequestCount(), 1u);
+}
+
+TEST_F(DispatcherTest, StopLetsSendsInFlightFinishAndRecordsThem) {
+  ScriptedResponse slow = Accepted(3);
+  slow.delay_ms = 300;
+  server_.SetDefault(slow);
+  const int64_t id = Enqueue(1);
+  StartDispatcher();
+  ASSERT_TRUE(server_.WaitForRequests(1, std::chrono::seconds(5)));
+  dispatcher_->Stop();
+  EXPECT_EQ(Get(id).status, "sent") << "the answer that arrived during Stop was recorded";
+  EXPECT_EQ(dispatcher_->sends_completed(), 1u);
+}
+
+}  // namespace
+}  // namespace shg::outbound
