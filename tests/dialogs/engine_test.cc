@@ -42,7 +42,11 @@ class EngineTest : public ::testing::Test {
     EngineOptions eo;
     eo.channel_country["at-ke"] = "KE";
     eo.channel_country["at-ug"] = "UG";
-    engine_ = std::make_unique<Engine>(*catalogue_, pins_, eo);
+    SmsRouting routing;
+    routing.via["at-ke"] = "at-ke";
+    routing.by_country["KE"] = "at-ke";
+    notifier_ = std::make_unique<Notifier>(*catalogue_, routing, "en");
+    engine_ = std::make_unique<Engine>(*catalogue_, pins_, eo, notifier_.get());
   }
   void TearDown() override {
     store_.reset();
@@ -62,7 +66,8 @@ class EngineTest : public ::testing::Test {
     Status s = store_->Run([&](store::Connection& conn) -> Status {
       DomainContext ctx{&pins_, 3, now};
       Services svc(conn, ctx);
-      auto r = engine_->Step(svc, nullptr, req, now);
+      Messages messages(conn, now * 1000);
+      auto r = engine_->Step(svc, &messages, req, now);
       if (!r.ok()) return r.status();
       out = *r;
       return Status::Ok();
@@ -105,7 +110,21 @@ class EngineTest : public ::testing::Test {
   PinHasher pins_{"engine-test-pepper-0123456789abcdef"};
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<Catalogue> catalogue_;
+  std::unique_ptr<Notifier> notifier_;
   std::unique_ptr<Engine> engine_;
+
+  // Outbox rows queued so far, oldest first: "phone|kind|body".
+  std::vector<std::string> Sms() {
+    std::vector<std::string> out;
+    auto& st = store_->Reader().Prepare("SELECT phone, kind, body FROM messages ORDER BY id");
+    for (;;) {
+      auto row = st.Step();
+      if (!row.ok() || !*row) break;
+      out.push_back(st.Text(0) + "|" + st.Text(1) + "|" + st.Text(2));
+    }
+    st.Reset();
+    return out;
+  }
 };
 
 const std::string kAmina = "+254700000001";
@@ -312,6 +331,30 @@ TEST_F(EngineTest, PinNeverReachesStoredSessionsOrAudit) {
   }
 }
 
+
+// Receipts and notifications a dialog causes are queued in the outbox in the
+// same transaction, once, in the member's language.
+TEST_F(EngineTest, MoneyActionsAndLockoutsQueueOneSmsEach) {
+  Play("r-save", kAmina, {{"", ""}, {"2580", ""}, {"2", ""}, {"200", ""}, {"1", "Ref ", true}});
+  Step("r-save", kAmina, 4, "1");  // an operator retry of the confirmation
+  std::vector<std::string> sms = Sms();
+  ASSERT_EQ(sms.size(), 1u);
+  EXPECT_EQ(sms[0].rfind(kAmina + "|receipt_saving|Saved KES 200 on ", 0), 0u) << sms[0];
+  EXPECT_NE(sms[0].find("pending treasurer confirmation. Ref "), std::string::npos) << sms[0];
+
+  Play("r-confirm", kWanjiru,
+       {{"", ""}, {"2580", ""}, {"8", ""}, {"1", ""}, {"1", "Amina saved"}, {"1", "Confirmed."}});
+  sms = Sms();
+  ASSERT_EQ(sms.size(), 2u);
+  EXPECT_EQ(sms[1].rfind(kAmina + "|saving_confirmed|Your saving of KES 200 (Ref ", 0), 0u) << sms[1];
+  EXPECT_NE(sms[1].find("is confirmed. Savings: KES 4,450"), std::string::npos) << sms[1];
+
+  Play("r-halima", kHalima, {{"", ""}, {"1111", ""}, {"1112", ""}, {"1113", "imefungwa", true}});
+  sms = Sms();
+  ASSERT_EQ(sms.size(), 3u);
+  EXPECT_EQ(sms[2].rfind(kHalima + "|pin_locked|PIN yako imefungwa", 0), 0u) << sms[2];
+  for (const std::string& m : sms) EXPECT_EQ(m.find("2580"), std::string::npos);
+}
 
 // Resume after a drop (ussd.md): a save cut at its confirmation is offered
 // again after the PIN, within the resume window, once; nothing is saved
