@@ -121,6 +121,7 @@ TEST(SettingsTest, EmptyDocumentGivesDefaults) {
 }
 
 TEST(SettingsTest, Overrides) {
+  ::setenv("SHG_SETTINGS_TEST_TOKEN", "token-from-env", 1);
   Result<Settings> s = ParseSettings(R"(
 [server]
 listen = "0.0.0.0:9090"
@@ -149,17 +150,42 @@ default_language = "sw"
 [limits]
 max_amount_units = 50000
 
+[outbox]
+workers = 16
+max_attempts = 5
+retry_base_ms = 500
+retry_max_ms = 60000
+lease_s = 30
+poll_ms = 100
+
 [[channels]]
 id = "at-ug"
 type = "africastalking"
 service_code = "*284*12#"
 country = "UG"
 callback_key = "s3cret"
+username = "shg-ug"
+secret = "api-key"
+sandbox = true
+sender = "SHG"
+send_rate_per_s = 2.5
+connect_timeout_ms = 1000
+send_timeout_ms = 4000
 
 [[channels]]
 id = "at-ke-2"
 type = "africastalking"
 service_code = "*483#"
+sms_via = "tw"
+
+[[channels]]
+id = "tw"
+type = "twilio"
+username = "AC123"
+secret_env = "SHG_SETTINGS_TEST_TOKEN"
+sender = "+15005550006"
+public_base_url = "https://gw.example.org/shg"
+api_base_url = "http://127.0.0.1:9090/tw"
 )");
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   EXPECT_EQ(s->listen_host, "0.0.0.0");
@@ -180,14 +206,33 @@ service_code = "*483#"
   EXPECT_EQ(s->languages, (std::vector<std::string>{"sw", "en", "lg"}));
   EXPECT_EQ(s->default_language, "sw");
   EXPECT_EQ(s->max_amount_units, 50000);
-  ASSERT_EQ(s->channels.size(), 2u);
+  ASSERT_EQ(s->channels.size(), 3u);
   EXPECT_EQ(s->channels[0].id, "at-ug");
   EXPECT_EQ(s->channels[0].service_code, "*284*12#");
   EXPECT_EQ(s->channels[0].country, "UG");
   EXPECT_EQ(s->channels[0].callback_key, "s3cret");
+  EXPECT_EQ(s->channels[0].username, "shg-ug");
+  EXPECT_EQ(s->channels[0].secret, "api-key");
+  EXPECT_TRUE(s->channels[0].sandbox);
+  EXPECT_EQ(s->channels[0].sender, "SHG");
+  EXPECT_EQ(s->channels[0].send_rate_per_s, 2.5);
+  EXPECT_EQ(s->channels[0].connect_timeout_ms, 1000);
+  EXPECT_EQ(s->channels[0].send_timeout_ms, 4000);
+  EXPECT_TRUE(s->channels[0].sends());
   EXPECT_EQ(s->channels[1].id, "at-ke-2");
   EXPECT_EQ(s->channels[1].country, "KE") << "default country";
   EXPECT_EQ(s->channels[1].callback_key, "");
+  EXPECT_EQ(s->channels[1].sms_via, "tw");
+  EXPECT_FALSE(s->channels[1].sends());
+  EXPECT_EQ(s->channels[2].secret, "token-from-env");
+  EXPECT_EQ(s->channels[2].public_base_url, "https://gw.example.org/shg");
+  EXPECT_EQ(s->channels[2].api_base_url, "http://127.0.0.1:9090/tw");
+  EXPECT_EQ(s->outbox.workers, 16);
+  EXPECT_EQ(s->outbox.max_attempts, 5);
+  EXPECT_EQ(s->outbox.retry_base_ms, 500);
+  EXPECT_EQ(s->outbox.retry_max_ms, 60000);
+  EXPECT_EQ(s->outbox.lease_s, 30);
+  EXPECT_EQ(s->outbox.poll_ms, 100);
 }
 
 TEST(SettingsTest, PartialSectionKeepsOtherDefaults) {
