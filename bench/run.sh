@@ -24,6 +24,10 @@
 #   SERVER_THREADS=  HTTP threads of the gateway (`serve --threads`); empty = config
 #   CONFIG=config/demo.toml   KEEP_DB=1 keeps the temporary directory
 #   BUILD=build      build directory       SKIP_BUILD=1 uses the binaries as they are
+#   FAKE=1           also run `shg-gateway fake-provider` on 127.0.0.1:9090 (where
+#                    config/demo.toml sends SMS), so each save's receipt is sent
+#                    and its delivery report comes back during the run; FAKE=0
+#                    leaves the receipts failing to connect and retrying
 #   SHG_PIN_PEPPER   generated with `openssl rand -hex 32` when unset
 # Exit status: shg-bench's (0 = no errors), or 1 when setup fails.
 set -euo pipefail
@@ -78,9 +82,11 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/shg-bench.XXXXXX")
 DB=$WORK/bench.db
 SERVER_LOG=$WORK/server.log
 SERVER_PID=
+FAKE_PID=
 
 # shellcheck disable=SC2317  # invoked by the EXIT trap
 cleanup() {
+  if [[ -n $FAKE_PID ]]; then kill -TERM "$FAKE_PID" 2>/dev/null || true; fi
   if [[ -n $SERVER_PID ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
     kill -TERM "$SERVER_PID" 2>/dev/null || true
     wait "$SERVER_PID" 2>/dev/null || true
@@ -110,6 +116,13 @@ for ((i = 0; i < 100; i++)); do
   PORT=$((PORT + 1))
 done
 port_in_use "$PORT" && die "no free port found"
+
+if [[ ${FAKE:-1} == 1 ]]; then
+  port_in_use 9090 && die "port 9090 (the demo's fake provider) is taken; FAKE=0 to skip it"
+  "$GATEWAY" fake-provider --listen 127.0.0.1:9090 --gateway "http://127.0.0.1:$PORT" \
+    --config "$CONFIG" >"$WORK/fake.log" 2>&1 &
+  FAKE_PID=$!
+fi
 
 SERVE_ARGS=(serve --config "$CONFIG" --db "$DB" --listen "127.0.0.1:$PORT")
 [ -n "$SERVER_THREADS" ] && SERVE_ARGS+=(--threads "$SERVER_THREADS")
@@ -172,6 +185,9 @@ echo "cpu:         $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | hea
 echo "synchronous: $SYNC_SHOWN"
 echo "members:     $MEMBERS (phones $PHONE_FIRST + $PHONES)"
 echo "server exit: $SERVER_RC after SIGTERM"
+if [[ -n $FAKE_PID ]]; then
+  echo "sms sent:    $(grep -c '^fake-provider: ' "$WORK/fake.log" || true) receipts reached the fake provider"
+fi
 cat "$WORK/bench.txt"
 echo "json: $(cat "$WORK/bench.json")"
 if [[ $BENCH_RC -ne 0 ]]; then

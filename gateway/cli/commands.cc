@@ -268,20 +268,23 @@ int Admin(const std::string& command, const Flags& flags) {
       // The one-time PIN goes to her phone by SMS (the outbox row is in this
       // transaction; a running gateway sends it). Staff never see it unless
       // no channel can send SMS to her.
-      auto catalogue = dialogs::Catalogue::Load(settings->catalogue_dir, settings->languages);
-      if (!catalogue.ok()) return catalogue.status();
-      dialogs::Notifier notifier(*catalogue, gateway::SmsRoutingFor(*settings),
-                                 settings->default_language);
-      std::string code = "*384*7#";
-      for (const auto& ch : settings->channels) {
-        if (!ch.service_code.empty()) {
-          code = ch.service_code;
-          break;
+      dialogs::SmsRouting routing = gateway::SmsRoutingFor(*settings);
+      Result<int64_t> sent = int64_t{0};
+      if (!routing.For("", group->country).empty()) {
+        auto catalogue = dialogs::Catalogue::Load(settings->catalogue_dir, settings->languages);
+        if (!catalogue.ok()) return catalogue.status();
+        dialogs::Notifier notifier(*catalogue, std::move(routing), settings->default_language);
+        std::string code = "*384*7#";
+        for (const auto& ch : settings->channels) {
+          if (!ch.service_code.empty()) {
+            code = ch.service_code;
+            break;
+          }
         }
+        Messages messages(svc.connection(), outbound::SystemNowMs());
+        sent = dialogs::SendPinReset(notifier, messages, "", *member, *group, otp, code);
+        if (!sent.ok()) return sent.status();
       }
-      Messages messages(svc.connection(), outbound::SystemNowMs());
-      auto sent = dialogs::SendPinReset(notifier, messages, "", *member, *group, otp, code);
-      if (!sent.ok()) return sent.status();
       if (*sent != 0) {
         output = "PIN of member " + std::to_string(member_id) + " reset; the one-time PIN is sent by "
                  "SMS to " + MaskPhone(member->phone) + " (message " + std::to_string(*sent) +
