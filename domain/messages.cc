@@ -17,14 +17,20 @@ constexpr char kInsert[] =
     " VALUES (?, NULLIF(?, 0), ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, NULLIF(?, ''), ?, ?)"
     " ON CONFLICT (dedupe_key) DO NOTHING";
 constexpr char kByDedupeKey[] = "SELECT id FROM messages WHERE dedupe_key = ?";
+// The redundant `status IN ('queued', 'sending')` is the WHERE of the
+// partial index messages_due: SQLite uses a partial index only when the
+// query repeats that term, and without it these queries read every queued
+// row through messages_status (and sort them) on each lease round.
 constexpr char kSelectDue[] =
-    "SELECT id FROM messages WHERE channel = ? AND ((status = 'queued' AND next_attempt_ms <= ?)"
+    "SELECT id FROM messages WHERE channel = ? AND status IN ('queued', 'sending')"
+    " AND ((status = 'queued' AND next_attempt_ms <= ?)"
     " OR (status = 'sending' AND lease_until_ms <= ?)) ORDER BY next_attempt_ms, id LIMIT ?";
 constexpr char kLease[] =
     "UPDATE messages SET status = 'sending', attempts = attempts + 1, lease_until_ms = ?,"
     " updated_ms = ? WHERE id = ?";
 constexpr char kNextDue[] =
-    "SELECT MIN(next_attempt_ms) FROM messages WHERE channel = ? AND status = 'queued'";
+    "SELECT MIN(next_attempt_ms) FROM messages WHERE channel = ?"
+    " AND status IN ('queued', 'sending') AND status = 'queued'";
 constexpr char kNextLeaseExpiry[] =
     "SELECT MIN(lease_until_ms) FROM messages WHERE channel = ? AND status = 'sending'";
 constexpr char kGet[] =

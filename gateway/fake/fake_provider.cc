@@ -283,6 +283,16 @@ void FakeProvider::FailNext(int n, int status) {
   fail_status_ = status;
 }
 
+void FakeProvider::set_send_delay_ms(int ms) {
+  std::lock_guard<std::mutex> lock(mu_);
+  send_delay_ms_ = std::max(0, ms);
+}
+
+size_t FakeProvider::InFlight() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return in_flight_;
+}
+
 size_t FakeProvider::RequestCount() const {
   std::lock_guard<std::mutex> lock(mu_);
   return request_count_;
@@ -352,14 +362,26 @@ void FakeProvider::Handle(http::Request&& request, http::Reply reply) {
   }
 
   int fail_status = 0;
+  int delay_ms = 0;
   {
     std::lock_guard<std::mutex> lock(mu_);
     ++request_count_;
+    ++in_flight_;
     if (fail_remaining_ > 0) {
       --fail_remaining_;
       fail_status = fail_status_;
     }
+    delay_ms = send_delay_ms_;
   }
+  // Counted until the answer was handed to the server (every path below).
+  struct Answered {
+    FakeProvider* fake;
+    ~Answered() {
+      std::lock_guard<std::mutex> lock(fake->mu_);
+      --fake->in_flight_;
+    }
+  } answered{this};
+  if (delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
   if (fail_status != 0) {
     http::Response r = Plain(fail_status, api == Api::kKannel && fail_status == 503
                                               ? "Temporal failure, try again later."

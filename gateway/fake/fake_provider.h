@@ -97,6 +97,13 @@ class FakeProvider {
   // The next `n` send requests (any provider, malformed or not) are answered
   // with `status` (e.g. 503; 429 adds Retry-After: 1) and record nothing.
   void FailNext(int n, int status);
+  // Holds every later send request (accepted, failed by FailNext or
+  // malformed) `ms` milliseconds before answering it, on the server thread
+  // that took it: with the fake's two server threads, at most two delayed
+  // sends are in flight at once. 0 (the default) = answer at once.
+  void set_send_delay_ms(int ms);
+  // Send requests received and not yet answered (see set_send_delay_ms).
+  size_t InFlight() const;
   // Send requests received (accepted, failed by FailNext or malformed).
   size_t RequestCount() const;
   // DLRs that reached the gateway (any HTTP answer).
@@ -132,6 +139,8 @@ class FakeProvider {
   int fail_remaining_ = 0;             // guarded by mu_
   int fail_status_ = 503;              // guarded by mu_
   size_t request_count_ = 0;           // guarded by mu_
+  int send_delay_ms_ = 0;              // guarded by mu_
+  size_t in_flight_ = 0;               // guarded by mu_
   size_t dlrs_sent_ = 0;               // guarded by mu_
   uint64_t next_id_ = 1;               // guarded by mu_
   uint64_t rng_state_ = 0;             // guarded by mu_

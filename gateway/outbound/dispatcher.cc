@@ -175,7 +175,11 @@ void Dispatcher::WorkerLoop() {
     {
       std::unique_lock<std::mutex> lock(mu_);
       ++idle_workers_;
-      cv_.notify_one();  // the leader may lease for this idle worker
+      // The leader may lease for this idle worker. The flag is needed: its
+      // wait has a predicate, so a bare notify would not end it and the
+      // leader, idle for lack of workers, would sleep a whole poll interval.
+      woken_ = true;
+      cv_.notify_one();
       work_cv_.wait(lock, [this] { return stopping_ || !tasks_.empty(); });
       --idle_workers_;
       if (tasks_.empty()) return;  // stopping, nothing left to send

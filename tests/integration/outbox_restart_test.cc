@@ -1,0 +1,434 @@
+// The outbox across a crash and a restart of the REAL binary: the
+// shg-gateway built beside this test runs as a child process (`serve` on a
+// temporary TOML config, SQLite file with the demo data, synchronous FULL),
+// members save over loopback HTTP in the Africa's Talking format, and the
+// receipts go to an in-process FakeProvider. The gateway is killed
+// (SIGKILL) while the provider refuses every send, or stopped (SIGTERM)
+// while a send is in flight, then started again: every receipt reaches the
+// provider exactly once.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <initializer_list>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "domain/store/sqlite.h"
+#include "gateway/fake/fake_provider.h"
+#include "tests/support/http_client.h"
+
+namespace shg {
+namespace {
+
+using std::chrono::milliseconds;
+using testing::HttpClient;
+using testing::HttpResult;
+
+constexpr int kSaves = 10;  // members who save, one receipt each
+// Generated demo members (domain/demo.h): "Demo Group 1" holds consecutive
+// phones from +254700000021, every PIN 2580, one member per phone.
+constexpr int kFirstPhone = 21;
+constexpr int kDemoMembers = 50;
+
+// A port that was free a moment ago: the gateway's address must be known
+// before it starts, since the fake provider sends delivery reports to it.
+uint16_t FreePort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+bool WaitFor(const std::function<bool()>& done, milliseconds timeout, milliseconds step = milliseconds(20)) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (done()) return true;
+    std::this_thread::sleep_for(step);
+  }
+  return done();
+}
+
+std::string Phone(int i) {
+  std::string digits = std::to_string(kFirstPhone + i);
+  return "+254700000" + std::string(3 - digits.size(), '0') + digits;
+}
+
+// One child process of the gateway binary, its stdout and stderr appended to
+// a log file. Killed (SIGKILL) and reaped by the destructor if still running.
+class Child {
+ public:
+  Child() = default;
+  ~Child() { Kill(); }
+  Child(const Child&) = delete;
+  Child& operator=(const Child&) = delete;
+
+  // Starts `SHG_GATEWAY_BINARY args...`; false when fork fails.
+  bool Start(const std::vector<std::string>& args, const std::string& log_path) {
+    std::vector<std::string> all = {SHG_GATEWAY_BINARY};
+    all.insert(all.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& a : all) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    // Everything the child needs is prepared before fork: this process has
+    // threads, so the child may only make async-signal-safe calls.
+    int log = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (log < 0) return false;
+    sigset_t none;
+    sigemptyset(&none);
+    pid_t pid = ::fork();
+    if (pid < 0) {
+      ::close(log);
+      return false;
+    }
+    if (pid == 0) {
+      ::dup2(log, STDOUT_FILENO);
+      ::dup2(log, STDERR_FILENO);
+      ::sigprocmask(SIG_SETMASK, &none, nullptr);
+      ::execv(argv[0], argv.data());
+      ::_exit(127);
+    }
+    ::close(log);
+    pid_ = pid;
+    return true;
+  }
+
+  bool running() const { return pid_ > 0; }
+  void Signal(int sig) const {
+    if (pid_ > 0) ::kill(pid_, sig);
+  }
+
+  // The raw wait status once the child exited within `timeout`, else nullopt
+  // (still running).
+  std::optional<int> Wait(milliseconds timeout) {
+    if (pid_ <= 0) return std::nullopt;
+    std::optional<int> result;
+    WaitFor(
+        [&] {
+          int status = 0;
+          pid_t r = ::waitpid(pid_, &status, WNOHANG);
+          if (r == pid_) result = status;
+          return r != 0;  // exited, or an error (no such child)
+        },
+        timeout, milliseconds(10));
+    if (result) pid_ = -1;
+    return result;
+  }
+
+  void Kill() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGKILL);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+  }
+
+ private:
+  pid_t pid_ = -1;
+};
+
+// Runs the binary to completion (e.g. `demo`); its exit code, or -1.
+int RunToEnd(const std::vector<std::string>& args, const std::string& log_path) {
+  Child child;
+  if (!child.Start(args, log_path)) return -1;
+  std::optional<int> status = child.Wait(milliseconds(30000));
+  if (!status || !WIFEXITED(*status)) return -1;
+  return WEXITSTATUS(*status);
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+struct Row {
+  int64_t id;
+  std::string status;
+  std::string body;
+  int attempts;
+};
+
+class OutboxRestartTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    static std::atomic<int> n{0};
+    dir_ = ::testing::TempDir() + "/outbox_restart_" + std::to_string(::getpid()) + "_" +
+           std::to_string(n++);
+    std::filesystem::create_directories(dir_);
+    log_path_ = dir_ + "/gateway.log";
+    db_path_ = dir_ + "/gateway.db";
+    port_ = FreePort();
+    base_ = "http://127.0.0.1:" + std::to_string(port_);
+  }
+
+  void TearDown() override {
+    gateway_.Kill();
+    if (fake_) fake_->Stop();
+    if (HasFailure()) {
+      std::cerr << "--- gateway log (" << log_path_ << ") ---\n" << ReadFile(log_path_);
+    }
+    std::filesystem::remove_all(dir_);
+  }
+
+  // Starts the fake provider (delivery reports to the gateway's port), writes
+  // the config and loads the demo data with the binary's `demo` command.
+  void Prepare(double send_rate_per_s) {
+    gateway::FakeProviderOptions fo;
+    fo.gateway_url = base_;
+    fo.dlr_delay_ms = 50;
+    fo.print = false;
+    fake_ = std::make_unique<gateway::FakeProvider>(fo);
+    ASSERT_TRUE(fake_->Start().ok());
+
+    {
+      std::ofstream pepper(dir_ + "/pepper");
+      pepper << "outbox-restart-test-pepper-0123456789\n";
+    }
+    config_path_ = dir_ + "/gateway.toml";
+    std::ofstream config(config_path_);
+    config << "[server]\n"
+           << "listen = \"127.0.0.1:" << port_ << "\"\n"
+           << "threads = 2\n"
+           << "[store]\n"
+           << "path = \"" << db_path_ << "\"\n"
+           << "synchronous = \"FULL\"\n"
+           << "[security]\n"
+           << "pepper_file = \"" << dir_ << "/pepper\"\n"
+           << "[dialogs]\n"
+           << "catalogue_dir = \"" << SHG_SOURCE_DIR << "/config/lang\"\n"
+           << "[outbox]\n"
+           << "workers = 4\n"
+           // Enough attempts that no receipt gives up while the provider fails.
+           << "max_attempts = 100\n"
+           << "retry_base_ms = 100\n"
+           << "retry_max_ms = 400\n"
+           // A lease left by the killed process expires soon after the restart.
+           << "lease_s = 2\n"
+           << "poll_ms = 50\n"
+           << "[[channels]]\n"
+           << "id = \"at-ke\"\n"
+           << "type = \"africastalking\"\n"
+           << "service_code = \"*384*7#\"\n"
+           << "country = \"KE\"\n"
+           << "username = \"sandbox\"\n"
+           << "secret = \"k\"\n"
+           << "api_base_url = \"http://127.0.0.1:" << fake_->port() << "/at-ke\"\n"
+           << "send_rate_per_s = " << send_rate_per_s << "\n";
+    config.close();
+    ASSERT_EQ(RunToEnd({"demo", "--config", config_path_, "--members",
+                        std::to_string(kDemoMembers)},
+                       log_path_),
+              0);
+  }
+
+  // Starts `serve` and waits for /healthz.
+  void Serve() {
+    ASSERT_FALSE(gateway_.running());
+    ASSERT_TRUE(gateway_.Start({"serve", "--config", config_path_}, log_path_));
+    HttpClient client;
+    bool up = WaitFor(
+        [&] {
+          if (auto exited = gateway_.Wait(milliseconds(0))) return true;
+          return client.Get(base_ + "/healthz").status == 200;
+        },
+        milliseconds(10000), milliseconds(50));
+    ASSERT_TRUE(up && gateway_.running()) << "the gateway did not come up";
+  }
+
+  // SIGTERM, then the exit code of a clean stop (-1 when it did not exit
+  // within 10 s or was killed by a signal).
+  int Terminate() {
+    gateway_.Signal(SIGTERM);
+    std::optional<int> status = gateway_.Wait(milliseconds(10000));
+    if (!status) return -1;
+    return WIFEXITED(*status) ? WEXITSTATUS(*status) : -1;
+  }
+
+  // Member i saves KES 500 over USSD (a whole session: dial, PIN, Save,
+  // amount, confirm); the receipt is queued in the same commit.
+  void Save(int i) {
+    HttpClient client;
+    const std::string session = "ATUid_restart_" + std::to_string(i);
+    std::string last;
+    for (const char* text : {"", "2580", "2580*2", "2580*2*500", "2580*2*500*1"}) {
+      HttpResult r = client.PostForm(base_ + "/channels/at-ke/ussd",
+                                     {{"sessionId", session},
+                                      {"serviceCode", "*384*7#"},
+                                      {"phoneNumber", Phone(i)},
+                                      {"networkCode", "63902"},
+                                      {"text", text}});
+      ASSERT_EQ(r.status, 200) << r.error << " " << r.body;
+      last = r.body;
+    }
+    ASSERT_EQ(last.rfind("END Saved KES 500", 0), 0u) << last;
+  }
+
+  // The receipt rows, read on a fresh read-only connection (a consistent
+  // snapshot; the gateway may be running).
+  std::vector<Row> Receipts() {
+    store::ConnectionOptions co;
+    co.read_only = true;
+    auto conn = store::Connection::Open(db_path_, co);
+    EXPECT_TRUE(conn.ok()) << conn.status().ToString();
+    if (!conn.ok()) return {};
+    static constexpr char kSql[] =
+        "SELECT id, status, body, attempts FROM messages WHERE kind = 'receipt_saving' "
+        "ORDER BY id";
+    store::Statement& st = (*conn)->Prepare(kSql);
+    store::ScopedReset reset(st);
+    std::vector<Row> rows;
+    for (;;) {
+      Result<bool> more = st.Step();
+      EXPECT_TRUE(more.ok()) << more.status().ToString();
+      if (!more.ok() || !*more) break;
+      rows.push_back({st.Int(0), st.Text(1), st.Text(2), static_cast<int>(st.Int(3))});
+    }
+    return rows;
+  }
+
+  int CountStatus(const std::vector<Row>& rows, std::initializer_list<const char*> statuses) {
+    int n = 0;
+    for (const Row& r : rows) {
+      for (const char* s : statuses) n += r.status == s ? 1 : 0;
+    }
+    return n;
+  }
+
+  // Every receipt reached the provider exactly once: as many messages as
+  // receipts, one per member phone, with exactly the receipts' texts.
+  void ExpectEachReceiptSentOnce(const std::vector<Row>& rows) {
+    std::vector<gateway::FakeMessage> sent = fake_->Messages();
+    EXPECT_EQ(sent.size(), static_cast<size_t>(kSaves));
+    std::multiset<std::string> texts, phones;
+    for (const auto& m : sent) {
+      texts.insert(m.text);
+      phones.insert(m.to);
+      EXPECT_EQ(m.channel, "at-ke");
+    }
+    std::multiset<std::string> bodies;
+    for (const Row& r : rows) bodies.insert(r.body);
+    EXPECT_EQ(std::set<std::string>(texts.begin(), texts.end()).size(), texts.size())
+        << "a receipt was sent twice";
+    EXPECT_EQ(texts, bodies);
+    std::multiset<std::string> expected_phones;
+    for (int i = 0; i < kSaves; ++i) expected_phones.insert(Phone(i));
+    EXPECT_EQ(phones, expected_phones);
+  }
+
+  std::string dir_, log_path_, db_path_, config_path_, base_;
+  uint16_t port_ = 0;
+  std::unique_ptr<gateway::FakeProvider> fake_;
+  Child gateway_;
+};
+
+// Crash while the provider refuses every send: the receipts wait in the
+// outbox (queued, or leased by the dead process) and after the restart each
+// is sent once.
+TEST_F(OutboxRestartTest, KilledWhileProviderFailsLosesNothingAndSendsNothingTwice) {
+  ASSERT_NO_FATAL_FAILURE(Prepare(1000.0));
+  fake_->FailNext(1000000, 503);
+  ASSERT_NO_FATAL_FAILURE(Serve());
+  for (int i = 0; i < kSaves; ++i) ASSERT_NO_FATAL_FAILURE(Save(i));
+  // Every receipt tried (and refused) at least once, some retried.
+  ASSERT_TRUE(WaitFor([&] { return fake_->RequestCount() >= 2 * kSaves; }, milliseconds(10000)))
+      << fake_->RequestCount() << " send requests";
+  gateway_.Signal(SIGKILL);
+  std::optional<int> killed = gateway_.Wait(milliseconds(5000));
+  ASSERT_TRUE(killed && WIFSIGNALED(*killed) && WTERMSIG(*killed) == SIGKILL);
+
+  std::vector<Row> rows = Receipts();
+  ASSERT_EQ(rows.size(), static_cast<size_t>(kSaves));
+  EXPECT_EQ(CountStatus(rows, {"queued", "sending"}), kSaves);
+  int attempts = 0;
+  for (const Row& r : rows) attempts += r.attempts;
+  EXPECT_GE(attempts, kSaves);
+  EXPECT_TRUE(fake_->Messages().empty());
+
+  fake_->FailNext(0, 503);  // the provider accepts again
+  ASSERT_NO_FATAL_FAILURE(Serve());
+  ASSERT_TRUE(fake_->WaitForMessages(kSaves, milliseconds(10000)))
+      << fake_->Messages().size() << " of " << kSaves << " receipts sent after the restart";
+  // Nothing more comes, even once every lease of the dead process expired.
+  std::this_thread::sleep_for(milliseconds(2500));
+  ASSERT_TRUE(WaitFor([&] { return CountStatus(Receipts(), {"sent", "delivered"}) == kSaves; },
+                      milliseconds(5000)));
+  ExpectEachReceiptSentOnce(Receipts());
+
+  EXPECT_EQ(Terminate(), 0);
+  rows = Receipts();
+  EXPECT_EQ(CountStatus(rows, {"sent", "delivered"}), kSaves);
+  EXPECT_EQ(fake_->Messages().size(), static_cast<size_t>(kSaves));
+}
+
+// A graceful stop while sends are in flight: they finish and are recorded
+// before the process exits, so the restart sends only the rest.
+TEST_F(OutboxRestartTest, TerminatedWhileSendingSendsEachReceiptOnce) {
+  // Slow sends (200 ms, two at a time) at 5 per second: sending all the
+  // receipts takes a few seconds, so the stop falls in the middle.
+  ASSERT_NO_FATAL_FAILURE(Prepare(5.0));
+  // The receipts are held until every member saved, however slow the saves.
+  fake_->FailNext(1000000, 503);
+  ASSERT_NO_FATAL_FAILURE(Serve());
+  for (int i = 0; i < kSaves; ++i) ASSERT_NO_FATAL_FAILURE(Save(i));
+  fake_->FailNext(0, 503);
+  fake_->set_send_delay_ms(200);
+  // Stop once one receipt was accepted, while the provider holds more.
+  ASSERT_TRUE(WaitFor([&] { return !fake_->Messages().empty() && fake_->InFlight() > 0; },
+                      milliseconds(10000), milliseconds(1)));
+  EXPECT_EQ(Terminate(), 0);
+  EXPECT_EQ(fake_->InFlight(), 0u);
+  const size_t before = fake_->Messages().size();
+  EXPECT_GE(before, 1u);
+  EXPECT_LT(before, static_cast<size_t>(kSaves)) << "the stop came after every send";
+  // Every accepted send was recorded before the exit, and none was left leased.
+  std::vector<Row> rows = Receipts();
+  ASSERT_EQ(rows.size(), static_cast<size_t>(kSaves));
+  EXPECT_EQ(CountStatus(rows, {"sent", "delivered"}), static_cast<int>(before));
+  EXPECT_EQ(CountStatus(rows, {"queued"}), kSaves - static_cast<int>(before));
+  EXPECT_EQ(CountStatus(rows, {"sending"}), 0);
+
+  fake_->set_send_delay_ms(0);
+  ASSERT_NO_FATAL_FAILURE(Serve());
+  ASSERT_TRUE(fake_->WaitForMessages(kSaves, milliseconds(10000)))
+      << fake_->Messages().size() << " of " << kSaves << " receipts sent after the restart";
+  std::this_thread::sleep_for(milliseconds(1000));
+  // The receipts sent after the restart are delivered (their reports reach
+  // the running gateway); reports sent while it was down are lost (the fake
+  // does not retry them) and those receipts stay "sent".
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        std::vector<Row> now = Receipts();
+        return CountStatus(now, {"sent", "delivered"}) == kSaves &&
+               CountStatus(now, {"delivered"}) >= kSaves - static_cast<int>(before);
+      },
+      milliseconds(5000)));
+  ExpectEachReceiptSentOnce(Receipts());
+  EXPECT_EQ(Terminate(), 0);
+}
+
+}  // namespace
+}  // namespace shg
