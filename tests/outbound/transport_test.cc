@@ -191,6 +191,8 @@ struct StatusCase {
   std::string body;
 };
 
+void PrintTo(const StatusCase& c, std::ostream* os) { *os << "HTTP " << c.status; }
+
 class TransportStatusTest : public ::testing::TestWithParam<StatusCase> {};
 
 // Any HTTP answer is an HTTP outcome: classifying it is the adapter's job.
@@ -217,7 +219,8 @@ INSTANTIATE_TEST_SUITE_P(Statuses, TransportStatusTest,
                                            StatusCase{401, "unauthorized"},
                                            StatusCase{429, "slow down"},
                                            StatusCase{500, "internal"},
-                                           StatusCase{503, "Temporal failure, try again later."}));
+                                           StatusCase{503, "Temporal failure, try again later."}),
+                         [](const auto& info) { return "Http" + std::to_string(info.param.status); });
 
 TEST(TransportTest, DelayBeyondTotalTimeoutIsTimeout) {
   ScriptedServer server;
