@@ -57,6 +57,7 @@ class StepRunner {
       auto state = ParseState(rec.state);
       if (!state.ok()) return state.status();
       st_ = std::move(*state);
+      stored_member_id_ = rec.member_id;
       ctx_.lang = st_.lang;
       phone_ = rec.phone;
       if (rec.ended || st_.stage == Stage::kDone) return Expired();
@@ -88,6 +89,9 @@ class StepRunner {
     rec.expires_at = now_ + e_.options_.session_timeout_s;
     rec.member_id = st_.member_id;
     SHG_RETURN_IF_ERROR(svc_.SaveSession(rec));
+    if (stored_member_id_.has_value() && *stored_member_id_ != st_.member_id) {
+      SHG_RETURN_IF_ERROR(svc_.SetSessionMember(req_.channel, req_.session_id, st_.member_id));
+    }
     return result_;
   }
 
@@ -593,6 +597,7 @@ class StepRunner {
   ScreenContext ctx_;
   StepResult result_;
   std::string phone_;  // masked: the session row is not a phone book
+  std::optional<int64_t> stored_member_id_;  // of a session loaded from the store
 };
 
 Result<StepResult> Engine::Step(Services& services, Messages* messages, const UssdRequest& request,

@@ -45,7 +45,11 @@ constexpr char kSaveSession[] =
     " NULLIF(?, 0)) ON CONFLICT (channel, session_id) DO UPDATE SET phone = excluded.phone,"
     " state = excluded.state, step = excluded.step, answer = excluded.answer,"
     " ended = excluded.ended, updated_at = excluded.updated_at, expires_at = excluded.expires_at,"
-    " network = excluded.network, member_id = excluded.member_id";
+    " network = excluded.network";
+// Separate from the upsert so that the member index is only written when a
+// session's member is identified, not at every step.
+constexpr char kSetSessionMember[] =
+    "UPDATE ussd_sessions SET member_id = NULLIF(?, 0) WHERE channel = ? AND session_id = ?";
 constexpr char kTimedOutSessions[] =
     "SELECT channel, network, COUNT(*) FROM ussd_sessions WHERE expires_at < ? AND ended = 0"
     " GROUP BY channel, network";
@@ -197,6 +201,11 @@ Result<std::optional<SessionRecord>> Services::LatestOtherSession(int64_t member
   s.network = st.Text(9);
   s.member_id = member_id;
   return std::optional<SessionRecord>(std::move(s));
+}
+
+Status Services::SetSessionMember(const std::string& channel, const std::string& session_id,
+                                  int64_t member_id) {
+  return db_.Prepare(kSetSessionMember).Bind(1, member_id).Bind(2, channel).Bind(3, session_id).Run();
 }
 
 Status Services::EndSession(const std::string& channel, const std::string& session_id) {

@@ -133,8 +133,11 @@ class Services {
   // nullopt when missing or expired (expires_at < ctx.now).
   Result<std::optional<SessionRecord>> LoadSession(const std::string& channel,
                                                    const std::string& session_id);
-  // Inserts or replaces; updated_at 0 means ctx.now.
+  // Inserts or replaces; updated_at 0 means ctx.now. member_id is stored
+  // when the session is inserted; change it later with SetSessionMember.
   Status SaveSession(const SessionRecord& s);
+  Status SetSessionMember(const std::string& channel, const std::string& session_id,
+                          int64_t member_id);
   // The member's most recent session other than (channel, session_id) that
   // was not ended by the dialog and was updated at or after `since`
   // (expired or not): a session cut by the operator, for resume.

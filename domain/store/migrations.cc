@@ -280,8 +280,9 @@ CREATE TABLE unregistered_replies (
 ) WITHOUT ROWID;
 
 ALTER TABLE ussd_sessions ADD COLUMN member_id INTEGER;
-CREATE INDEX ussd_sessions_member ON ussd_sessions(member_id, updated_at)
-  WHERE member_id IS NOT NULL;
+-- On member_id alone: it is set once per session, so steps (which change
+-- updated_at) do not touch this index.
+CREATE INDEX ussd_sessions_member ON ussd_sessions(member_id) WHERE member_id IS NOT NULL;
 )sql";
 
 constexpr Migration kMigrations[] = {
