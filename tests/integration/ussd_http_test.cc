@@ -94,11 +94,22 @@ class GatewayTest : public ::testing::Test {
     static inline std::atomic<int> counter_{0};
   };
 
+  // One integer from a query on a fresh statement: Connection::Prepare
+  // caches by the text's address, which a temporary string does not keep,
+  // and an unreset statement would pin an old read snapshot.
   int64_t Count(const std::string& sql) {
-    auto& st = app_->store().Reader().Prepare(sql.c_str());
-    EXPECT_TRUE(*st.Step());
-    return st.Int(0);
+    sqlite3* db = app_->store().Reader().raw();
+    sqlite3_stmt* st = nullptr;
+    int64_t v = -1;
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW) {
+      v = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    EXPECT_GE(v, 0) << sql;
+    return v;
   }
+
 
   std::string dir_;
   config::Settings settings_;
