@@ -201,7 +201,7 @@ Result<double> Enqueue(store::Store& store, const Options& o) {
       for (int64_t i = done; i < done + n; ++i) {
         NewMessage m;
         m.channel = kChannel;
-        char phone[24];
+        char phone[32];
         std::snprintf(phone, sizeof phone, "+2547%08lld", static_cast<long long>(i));
         m.phone = phone;
         m.kind = "bench";
