@@ -424,6 +424,128 @@ Status ReadChannel(const Field& f, Settings& s) {
   return Status::Ok();
 }
 
+Status ReadLoans(const Field& f, Settings& s) {
+  LoanPolicySettings& l = s.loans;
+  return ReadTable(
+      f, {
+             {"savings_multiple", [&](const Field& k) { return k.Int(1, 100, &l.savings_multiple); }},
+             {"min_months", [&](const Field& k) { return k.Int(0, 120, &l.min_months); }},
+             {"min_confirmed_savings",
+              [&](const Field& k) { return k.Int(0, 1000, &l.min_confirmed_savings); }},
+             {"grace_days", [&](const Field& k) { return k.Int(0, 365, &l.grace_days); }},
+             {"request_expiry_days",
+              [&](const Field& k) { return k.Int(1, 365, &l.request_expiry_days); }},
+             {"allow_topup", [&](const Field& k) { return k.Bool(&l.allow_topup); }},
+             {"group_loans", [&](const Field& k) { return k.Bool(&l.group_loans); }},
+             {"group_loan_max_term_months",
+              [&](const Field& k) { return k.Int(1, 12, &l.group_loan_max_term_months); }},
+             {"group_loan_flat_rate_bp",
+              [&](const Field& k) { return k.Int(0, 10000, &l.group_loan_flat_rate_bp); }},
+             {"partner_replay_window_s",
+              [&](const Field& k) { return k.Int(1, 3600, &l.partner_replay_window_s); }},
+         });
+}
+
+// [[loan_purposes]]: business-investment purposes only (domain.md); each id
+// needs a catalogue label purpose_<id> in every language.
+Status ReadLoanPurpose(const Field& f, std::vector<std::string>& purposes, bool& replaced) {
+  if (!replaced) {
+    purposes.clear();  // listing purposes replaces the default list
+    replaced = true;
+  }
+  std::string id;
+  SHG_RETURN_IF_ERROR(ReadTable(f,
+                                {{"id",
+                                  [&](const Field& k) {
+                                    SHG_RETURN_IF_ERROR(k.NonEmptyString(&id));
+                                    for (char c : id) {
+                                      if (!((c >= 'a' && c <= 'z') || c == '_')) {
+                                        return k.Error("must use only a-z and '_', got '" + id + "'");
+                                      }
+                                    }
+                                    for (const std::string& other : purposes) {
+                                      if (other == id) return k.Error("duplicate purpose '" + id + "'");
+                                    }
+                                    return Status::Ok();
+                                  }}},
+                                {"id"}));
+  purposes.push_back(std::move(id));
+  return Status::Ok();
+}
+
+Status ReadMfiPartner(const Field& f, Settings& s) {
+  MfiPartnerSettings p;
+  std::string secret_env;
+  SHG_RETURN_IF_ERROR(ReadTable(
+      f,
+      {
+          {"id",
+           [&](const Field& k) {
+             SHG_RETURN_IF_ERROR(k.NonEmptyString(&p.id));
+             for (char ch : p.id) {
+               if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-')) {
+                 return k.Error("must use only a-z, 0-9 and '-', got '" + p.id + "'");
+               }
+             }
+             for (const MfiPartnerSettings& other : s.mfi_partners) {
+               if (other.id == p.id) return k.Error("duplicate partner id '" + p.id + "'");
+             }
+             return Status::Ok();
+           }},
+          {"name", [&](const Field& k) { return k.NonEmptyString(&p.name); }},
+          {"api_base_url", [&](const Field& k) { return k.BaseUrl(&p.api_base_url); }},
+          {"secret", [&](const Field& k) { return k.String(&p.secret); }},
+          {"secret_env", [&](const Field& k) { return k.String(&secret_env); }},
+          {"currency",
+           [&](const Field& k) {
+             SHG_RETURN_IF_ERROR(k.NonEmptyString(&p.currency));
+             if (FindCurrency(p.currency).ok()) return Status::Ok();
+             return k.Error("currency '" + p.currency + "' is not in the built-in table");
+           }},
+          {"min_amount_units",
+           [&](const Field& k) { return k.Int(1, kMaxAmountUnits, &p.min_amount_units); }},
+          {"max_amount_units",
+           [&](const Field& k) { return k.Int(1, kMaxAmountUnits, &p.max_amount_units); }},
+          {"terms_months",
+           [&](const Field& k) -> Status {
+             const toml::array* a = k.node().as_array();
+             if (a == nullptr || a->empty()) return k.Error("expected a non-empty array of months");
+             p.terms_months.clear();
+             for (size_t i = 0; i < a->size(); ++i) {
+               int months = 0;
+               SHG_RETURN_IF_ERROR(
+                   Field(*a->get(i), k.path() + "[" + std::to_string(i) + "]").Int(1, 60, &months));
+               p.terms_months.push_back(months);
+             }
+             return Status::Ok();
+           }},
+          {"interest_rule",
+           [&](const Field& k) {
+             SHG_RETURN_IF_ERROR(k.NonEmptyString(&p.interest_rule));
+             if (p.interest_rule == "flat" || p.interest_rule == "declining") return Status::Ok();
+             return k.Error("must be flat or declining, got '" + p.interest_rule + "'");
+           }},
+          {"annual_rate_bp", [&](const Field& k) { return k.Int(0, 10000, &p.annual_rate_bp); }},
+      },
+      {"id", "name"}));
+  if (!secret_env.empty()) {
+    if (!p.secret.empty()) return f.Error("set secret or secret_env, not both");
+    const char* value = std::getenv(secret_env.c_str());
+    if (value == nullptr || *value == '\0') {
+      return f.Error("environment variable " + secret_env + " (secret_env) is not set");
+    }
+    p.secret = value;
+  }
+  if (!p.api_base_url.empty() && p.secret.size() < 16) {
+    return f.Error("a partner with an API needs a secret of at least 16 bytes (it signs both ways)");
+  }
+  if (p.min_amount_units > p.max_amount_units) {
+    return f.Error("min_amount_units is above max_amount_units");
+  }
+  s.mfi_partners.push_back(std::move(p));
+  return Status::Ok();
+}
+
 Status ReadOutbox(const Field& f, Settings& s) {
   OutboxSettings& o = s.outbox;
   return ReadTable(
@@ -476,6 +598,7 @@ Result<Settings> ParseWithSource(const std::string& toml_text, const std::string
 
   Settings s;
   auto read_channel = [&](const Field& c) { return ReadChannel(c, s); };
+  bool purposes_replaced = false;
   SHG_RETURN_IF_ERROR(
       ReadTable(Field(root, ""),
                 {
@@ -485,6 +608,17 @@ Result<Settings> ParseWithSource(const std::string& toml_text, const std::string
                     {"dialogs", [&](const Field& k) { return ReadDialogs(k, s); }},
                     {"limits", [&](const Field& k) { return ReadLimits(k, s); }},
                     {"outbox", [&](const Field& k) { return ReadOutbox(k, s); }},
+                    {"loans", [&](const Field& k) { return ReadLoans(k, s); }},
+                    {"loan_purposes",
+                     [&](const Field& k) {
+                       return ForEachTable(k, [&](const Field& p) {
+                         return ReadLoanPurpose(p, s.loan_purposes, purposes_replaced);
+                       });
+                     }},
+                    {"mfi_partners",
+                     [&](const Field& k) {
+                       return ForEachTable(k, [&](const Field& p) { return ReadMfiPartner(p, s); });
+                     }},
                     {"channels", [&](const Field& k) { return ForEachTable(k, read_channel); }},
                     {"currencies", [&](const Field& k) { return ForEachTable(k, ReadCurrency); }},
                 }));

@@ -47,6 +47,34 @@ struct OutboxSettings {
   int poll_ms = 200;                // idle poll interval of the dispatcher
 };
 
+// [loans]: programme policy (domain.md "Loan lifecycle").
+struct LoanPolicySettings {
+  int64_t savings_multiple = 3;      // a loan is at most this times her confirmed savings
+  int min_months = 3;                // months in the group before a first request
+  int min_confirmed_savings = 6;     // confirmed savings before a first request
+  int grace_days = 7;                // an instalment overdue this long puts the loan in arrears
+  int request_expiry_days = 14;      // a request nobody acts on expires
+  bool allow_topup = false;          // a new request while repaying without arrears
+  bool group_loans = false;          // groups may lend from their own fund
+  int group_loan_max_term_months = 3;
+  int64_t group_loan_flat_rate_bp = 1000;  // flat, per year, basis points
+  int partner_replay_window_s = 300;       // signed partner callbacks older than this are refused
+};
+
+// [[mfi_partners]]: a microfinance institution loans are referred to.
+struct MfiPartnerSettings {
+  std::string id;             // a-z 0-9 '-' (appears in callback URLs)
+  std::string name;           // shown to members, e.g. "Imara Microfinance"
+  std::string api_base_url;   // "" = no API: staff record its decisions with the CLI
+  std::string secret;         // HMAC key for both directions (or secret_env)
+  std::string currency = "KES";
+  int64_t min_amount_units = 1000;   // product limits, whole currency units
+  int64_t max_amount_units = 100000;
+  std::vector<int> terms_months = {3, 6, 12};
+  std::string interest_rule = "declining";  // flat | declining
+  int64_t annual_rate_bp = 1800;            // per year, basis points
+};
+
 struct Settings {
   // [server]
   std::string listen_host = "127.0.0.1";
@@ -74,6 +102,13 @@ struct Settings {
   // [[currencies]] are built in (domain/money.h); listed in the example.
   // [outbox]
   OutboxSettings outbox;
+  // [loans], [[loan_purposes]] (ids; labels are catalogue keys purpose_<id>),
+  // [[mfi_partners]]
+  LoanPolicySettings loans;
+  std::vector<std::string> loan_purposes = {"vegetable_farming", "bakery",  "tailoring",
+                                            "beauty_salon",      "bicycle_repair", "livestock",
+                                            "retail_shop",       "other_business"};
+  std::vector<MfiPartnerSettings> mfi_partners;
   std::vector<ChannelSettings> channels;
 };
 

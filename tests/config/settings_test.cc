@@ -40,6 +40,18 @@ void ExpectSameScalars(const Settings& got, const Settings& want) {
   EXPECT_EQ(got.outbox.retry_max_ms, want.outbox.retry_max_ms);
   EXPECT_EQ(got.outbox.lease_s, want.outbox.lease_s);
   EXPECT_EQ(got.outbox.poll_ms, want.outbox.poll_ms);
+  EXPECT_EQ(got.loans.savings_multiple, want.loans.savings_multiple);
+  EXPECT_EQ(got.loans.min_months, want.loans.min_months);
+  EXPECT_EQ(got.loans.min_confirmed_savings, want.loans.min_confirmed_savings);
+  EXPECT_EQ(got.loans.grace_days, want.loans.grace_days);
+  EXPECT_EQ(got.loans.request_expiry_days, want.loans.request_expiry_days);
+  EXPECT_EQ(got.loans.allow_topup, want.loans.allow_topup);
+  EXPECT_EQ(got.loans.group_loans, want.loans.group_loans);
+  EXPECT_EQ(got.loans.group_loan_max_term_months, want.loans.group_loan_max_term_months);
+  EXPECT_EQ(got.loans.group_loan_flat_rate_bp, want.loans.group_loan_flat_rate_bp);
+  EXPECT_EQ(got.loans.partner_replay_window_s, want.loans.partner_replay_window_s);
+  EXPECT_EQ(got.loan_purposes, want.loan_purposes);
+  EXPECT_EQ(got.mfi_partners.size(), want.mfi_partners.size());
 }
 
 // The example's one channel: every channel key at its default.
@@ -233,6 +245,72 @@ api_base_url = "http://127.0.0.1:9090/tw"
   EXPECT_EQ(s->outbox.retry_max_ms, 60000);
   EXPECT_EQ(s->outbox.lease_s, 30);
   EXPECT_EQ(s->outbox.poll_ms, 100);
+}
+
+TEST(SettingsTest, LoansPurposesAndPartners) {
+  ::setenv("SHG_SETTINGS_TEST_MFI", "0123456789abcdef-partner-key", 1);
+  Result<Settings> s = ParseSettings(R"(
+[loans]
+savings_multiple = 4
+min_months = 6
+group_loans = true
+
+[[loan_purposes]]
+id = "bakery"
+[[loan_purposes]]
+id = "tailoring"
+
+[[mfi_partners]]
+id = "imara"
+name = "Imara Microfinance"
+api_base_url = "https://api.imara.example"
+secret_env = "SHG_SETTINGS_TEST_MFI"
+terms_months = [6, 12]
+interest_rule = "flat"
+annual_rate_bp = 2400
+
+[[mfi_partners]]
+id = "no-api"
+name = "Paper MFI"
+)");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->loans.savings_multiple, 4);
+  EXPECT_EQ(s->loans.min_months, 6);
+  EXPECT_TRUE(s->loans.group_loans);
+  EXPECT_EQ(s->loans.grace_days, 7) << "default kept";
+  EXPECT_EQ(s->loan_purposes, (std::vector<std::string>{"bakery", "tailoring"}));
+  ASSERT_EQ(s->mfi_partners.size(), 2u);
+  EXPECT_EQ(s->mfi_partners[0].secret, "0123456789abcdef-partner-key");
+  EXPECT_EQ(s->mfi_partners[0].terms_months, (std::vector<int>{6, 12}));
+  EXPECT_EQ(s->mfi_partners[0].interest_rule, "flat");
+  EXPECT_EQ(s->mfi_partners[0].annual_rate_bp, 2400);
+  EXPECT_EQ(s->mfi_partners[1].api_base_url, "");
+  EXPECT_EQ(s->mfi_partners[1].interest_rule, "declining");
+
+  struct Bad {
+    const char* toml;
+    const char* want;
+  };
+  const Bad bad[] = {
+      {"[loans]\nsavings_multiple = 0\n", "loans.savings_multiple (line 2): must be between 1"},
+      {"[[loan_purposes]]\nid = \"Bakery\"\n", "loan_purposes[0].id (line 2): must use only a-z and '_'"},
+      {"[[loan_purposes]]\nid = \"a\"\n[[loan_purposes]]\nid = \"a\"\n", "duplicate purpose 'a'"},
+      {"[[mfi_partners]]\nid = \"x\"\n", "missing required key 'name'"},
+      {"[[mfi_partners]]\nid = \"x\"\nname = \"X\"\napi_base_url = \"https://x\"\nsecret = \"short\"\n",
+       "needs a secret of at least 16 bytes"},
+      {"[[mfi_partners]]\nid = \"x\"\nname = \"X\"\ninterest_rule = \"compound\"\n",
+       "must be flat or declining"},
+      {"[[mfi_partners]]\nid = \"x\"\nname = \"X\"\nmin_amount_units = 5\nmax_amount_units = 4\n",
+       "min_amount_units is above max_amount_units"},
+      {"[[mfi_partners]]\nid = \"x\"\nname = \"X\"\nterms_months = [0]\n",
+       "mfi_partners[0].terms_months[0]"},
+  };
+  for (const Bad& b : bad) {
+    Result<Settings> r = ParseSettings(b.toml);
+    ASSERT_FALSE(r.ok()) << b.toml;
+    EXPECT_NE(r.status().message().find(b.want), std::string::npos)
+        << r.status().message() << "\nwanted: " << b.want;
+  }
 }
 
 TEST(SettingsTest, PartialSectionKeepsOtherDefaults) {
