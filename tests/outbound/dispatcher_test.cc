@@ -21,12 +21,20 @@ namespace {
 using testing::ScriptedResponse;
 using testing::ScriptedServer;
 
+ScriptedResponse Reply(int status, std::string body, std::string content_type = "text/plain") {
+  ScriptedResponse r;
+  r.status = status;
+  r.body = std::move(body);
+  r.content_type = std::move(content_type);
+  return r;
+}
+
 ScriptedResponse Accepted(int n) {
-  return {201,
-          "{\"SMSMessageData\":{\"Message\":\"Sent to 1/1\",\"Recipients\":[{\"statusCode\":101,"
-          "\"number\":\"+254700000001\",\"status\":\"Success\",\"cost\":\"KES 0.8000\","
-          "\"messageId\":\"ATXid_" +
-              std::to_string(n) + "\"}]}}"};
+  return Reply(201,
+               "{\"SMSMessageData\":{\"Message\":\"Sent to 1/1\",\"Recipients\":[{\"statusCode\":101,"
+               "\"number\":\"+254700000001\",\"status\":\"Success\",\"cost\":\"KES 0.8000\","
+               "\"messageId\":\"ATXid_" + std::to_string(n) + "\"}]}}",
+               "application/json");
 }
 
 class DispatcherTest : public ::testing::Test {
@@ -109,7 +117,7 @@ class DispatcherTest : public ::testing::Test {
 
 TEST_F(DispatcherTest, RetryableFailuresBackOffThenGiveUpAfterMaxAttempts) {
   options_.max_attempts = 3;
-  server_.SetDefault({503, "Service Unavailable", "text/plain"});
+  server_.SetDefault(Reply(503, "Service Unavailable"));
   const int64_t id = Enqueue(1);
   StartDispatcher();
   ASSERT_TRUE(WaitForStatus(id, "failed", std::chrono::seconds(5)));
@@ -120,7 +128,7 @@ TEST_F(DispatcherTest, RetryableFailuresBackOffThenGiveUpAfterMaxAttempts) {
 }
 
 TEST_F(DispatcherTest, PermanentFailureIsNotRetried) {
-  server_.SetDefault({401, "The supplied authentication is invalid", "text/plain"});
+  server_.SetDefault(Reply(401, "The supplied authentication is invalid"));
   const int64_t id = Enqueue(1);
   StartDispatcher();
   ASSERT_TRUE(WaitForStatus(id, "failed", std::chrono::seconds(5)));

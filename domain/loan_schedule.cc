@@ -1,0 +1,204 @@
+#include "domain/loan_schedule.h"
+
+#include <algorithm>
+#include <string>
+
+namespace shg {
+namespace {
+
+using i128 = __int128;
+
+constexpr int64_t kSecondsPerDay = 86400;
+// 9999-12-31T23:59:59Z: keeps the civil-date arithmetic far from overflow.
+constexpr int64_t kMaxDisbursedAt = 253402300799;
+// 12 months * 10000 basis points.
+constexpr int64_t kRateDenominator = 120000;
+
+// Half-up rounding of num / den for num >= 0, den > 0.
+i128 RoundHalfUp(i128 num, i128 den) { return (2 * num + den) / (2 * den); }
+
+// Howard Hinnant's civil-date algorithms (proleptic Gregorian, UTC).
+int64_t DaysFromCivil(int64_t y, int m, int d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const int64_t yoe = y - era * 400;
+  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+void CivilFromDays(int64_t z, int64_t* y, int* m, int* d) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const int64_t doe = z - era * 146097;
+  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const int64_t mp = (5 * doy + 2) / 153;
+  *d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
+  *m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
+  *y = yoe + era * 400 + (*m <= 2);
+}
+
+int LastDayOfMonth(int64_t y, int m) {
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return m == 2 && leap ? 29 : kDays[m - 1];
+}
+
+// `t` plus `months` calendar months, keeping the original day of month
+// (clamped to the target month's last day) and the time of day. t >= 0.
+int64_t AddMonths(int64_t t, int months) {
+  const int64_t days = t / kSecondsPerDay;
+  const int64_t time_of_day = t % kSecondsPerDay;
+  int64_t y;
+  int m, d;
+  CivilFromDays(days, &y, &m, &d);
+  const int64_t index = y * 12 + (m - 1) + months;
+  const int64_t ny = index / 12;
+  const int nm = static_cast<int>(index % 12) + 1;
+  const int nd = std::min(d, LastDayOfMonth(ny, nm));
+  return DaysFromCivil(ny, nm, nd) * kSecondsPerDay + time_of_day;
+}
+
+i128 MonthlyInterest(i128 balance, int64_t rate_bp) {
+  return RoundHalfUp(balance * rate_bp, kRateDenominator);
+}
+
+// Balance left after `n` level payments of `payment` on the reducing
+// balance; stops as soon as the loan is repaid (result <= 0). Strictly
+// decreasing in `payment`, which makes the binary search valid.
+i128 BalanceAfter(int64_t principal, int n, int64_t rate_bp, int64_t payment) {
+  i128 balance = principal;
+  for (int k = 0; k < n && balance > 0; ++k) {
+    balance += MonthlyInterest(balance, rate_bp) - payment;
+  }
+  return balance;
+}
+
+std::vector<Instalment> FlatParts(const LoanTerms& t) {
+  const int n = t.term_months;
+  const i128 interest =
+      RoundHalfUp(static_cast<i128>(t.principal) * t.annual_rate_bp * n, kRateDenominator);
+  const i128 total = t.principal + interest;
+  i128 level = RoundHalfUp(total, n);
+  // Rounding the level up can leave too little for the last instalment when
+  // the amounts are tiny; then round it down (the last absorbs total % n).
+  // With principal >= n every part stays >= 0 (interest_k <= ceil(I / n)).
+  if (total - (n - 1) * level <= RoundHalfUp(interest * n, n) - RoundHalfUp(interest * (n - 1), n)) {
+    level = total / n;
+  }
+  std::vector<Instalment> out;
+  for (int k = 1; k <= n; ++k) {
+    Instalment in;
+    in.number = k;
+    in.total = static_cast<int64_t>(k < n ? level : total - (n - 1) * level);
+    // Cumulative rounding keeps every month's share >= 0 and the sum exact.
+    in.interest =
+        static_cast<int64_t>(RoundHalfUp(interest * k, n) - RoundHalfUp(interest * (k - 1), n));
+    in.principal = in.total - in.interest;
+    out.push_back(in);
+  }
+  return out;
+}
+
+std::vector<Instalment> DecliningParts(const LoanTerms& t) {
+  const int n = t.term_months;
+  // One payment of principal plus a month's interest always repays.
+  int64_t lo = 1;
+  int64_t hi = static_cast<int64_t>(t.principal + MonthlyInterest(t.principal, t.annual_rate_bp));
+  while (lo < hi) {
+    const int64_t mid = lo + (hi - lo) / 2;
+    if (BalanceAfter(t.principal, n, t.annual_rate_bp, mid) <= 0) {
+      hi = mid;
+    } else {
+      lo = mid + 1;
+    }
+  }
+  // With small payments one extra minor unit a month can repay the loan
+  // before the last instalment; then pay one unit less and let the last
+  // instalment absorb the larger remainder (L - 1 never repays early, as L
+  // is the smallest payment that repays within the term).
+  int64_t level = lo;
+  if (n > 1 && level > 1 && BalanceAfter(t.principal, n - 1, t.annual_rate_bp, level) <= 0) {
+    --level;
+  }
+  std::vector<Instalment> out;
+  i128 balance = t.principal;
+  for (int k = 1; k <= n; ++k) {
+    Instalment in;
+    in.number = k;
+    in.interest = static_cast<int64_t>(balance > 0 ? MonthlyInterest(balance, t.annual_rate_bp) : 0);
+    in.principal = static_cast<int64_t>(k < n ? level - in.interest : balance);
+    in.total = in.principal + in.interest;
+    balance -= in.principal;
+    out.push_back(in);
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<Instalment>> BuildSchedule(const LoanTerms& terms) {
+  if (terms.principal <= 0 || terms.principal > kMaxLoanPrincipal) {
+    return Status::InvalidArgument("principal: must be > 0 and <= the maximum");
+  }
+  if (terms.term_months < 1 || terms.term_months > kMaxLoanTermMonths) {
+    return Status::InvalidArgument("term_months: must be 1..60");
+  }
+  if (terms.annual_rate_bp < 0 || terms.annual_rate_bp > kMaxLoanRateBp) {
+    return Status::InvalidArgument("annual_rate_bp: must be 0..10000");
+  }
+  if (terms.currency.exponent < 0 || terms.currency.exponent > 4) {
+    return Status::InvalidArgument("currency: exponent must be 0..4");
+  }
+  if (terms.disbursed_at < 0 || terms.disbursed_at > kMaxDisbursedAt) {
+    return Status::InvalidArgument("disbursed_at: out of range");
+  }
+  if (terms.principal < terms.term_months) {
+    return Status::InvalidArgument("principal: less than one minor unit per instalment");
+  }
+  std::vector<Instalment> out =
+      terms.rule == InterestRule::kFlat ? FlatParts(terms) : DecliningParts(terms);
+  // The rules above guarantee these invariants for principal >= term; the
+  // check keeps a bug from ever returning a wrong schedule.
+  int64_t principal_sum = 0;
+  for (Instalment& in : out) {
+    if (in.total <= 0 || in.principal < 0 || in.interest < 0) {
+      return Status::Internal("loan schedule: invariant violated");
+    }
+    principal_sum += in.principal;
+    in.due_at = AddMonths(terms.disbursed_at, in.number);
+  }
+  if (principal_sum != terms.principal) {
+    return Status::Internal("loan schedule: principal parts do not add up");
+  }
+  return out;
+}
+
+ScheduleStatus StatusAfter(const std::vector<Instalment>& schedule, int64_t repaid_total,
+                           int64_t now) {
+  ScheduleStatus s;
+  int64_t remaining = std::max<int64_t>(repaid_total, 0);
+  for (const Instalment& in : schedule) {
+    const int64_t paid_here = std::min(remaining, in.total);
+    remaining -= paid_here;
+    const int64_t owed = in.total - paid_here;
+    if (owed == 0) {
+      ++s.instalments_paid;
+      continue;
+    }
+    s.outstanding += owed;
+    if (in.due_at < now) s.overdue += owed;
+    if (!s.next_due) {
+      Instalment next = in;
+      const int64_t to_interest = std::min(paid_here, in.interest);
+      next.interest = in.interest - to_interest;
+      next.principal = in.principal - (paid_here - to_interest);
+      next.total = owed;
+      s.next_due = next;
+    }
+  }
+  return s;
+}
+
+}  // namespace shg
