@@ -73,4 +73,12 @@ Result<std::string> EncodeGsm7(std::string_view utf8);
 // GSM-7.
 std::string EncodeUcs2(std::string_view utf8);
 
+// The inverse: UTF-16BE bytes (as Kannel delivers coding=2 text) to UTF-8.
+// Surrogate pairs are joined; a lone surrogate becomes U+FFFD so the rest
+// stays readable. InvalidArgument for an odd byte count.
+Result<std::string> DecodeUcs2(std::string_view utf16be);
+
+// Appends the UTF-8 encoding of code point `cp` (<= 0x10FFFF) to `out`.
+void AppendUtf8(char32_t cp, std::string* out);
+
 }  // namespace shg::dialogs

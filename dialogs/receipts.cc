@@ -19,6 +19,8 @@ Result<int64_t> SendSavingLoggedReceipt(const Notifier& notifier, Messages& mess
                                         Services& services, std::string_view cause_channel,
                                         const Member& member, const Group& group,
                                         const Saving& saving) {
+  // No store reads for a receipt nobody can send.
+  if (notifier.routing().For(cause_channel, group.country).empty()) return int64_t{0};
   auto balances = services.BalancesFor(member.id);
   if (!balances.ok()) return balances.status();
   return notifier.Send(messages, cause_channel, To(member, group), "receipt_saving",
@@ -39,6 +41,7 @@ Result<int64_t> SendSavingDecidedReceipt(const Notifier& notifier, Messages& mes
   if (!member.ok()) return member.status();
   auto group = services.GetGroup(member->group_id);
   if (!group.ok()) return group.status();
+  if (notifier.routing().For(cause_channel, group->country).empty()) return int64_t{0};
   auto balances = services.BalancesFor(member->id);
   if (!balances.ok()) return balances.status();
   const char* outcome = confirmed ? "confirmed" : "rejected";

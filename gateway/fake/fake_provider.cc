@@ -1,8 +1,5 @@
 #include "gateway/fake/fake_provider.h"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
@@ -10,8 +7,10 @@
 #include <optional>
 #include <random>
 
+#include "dialogs/gsm.h"
 #include "gateway/channels/form.h"
 #include "gateway/channels/json.h"
+#include "gateway/channels/twilio/signature.h"
 #include "gateway/outbound/transport.h"
 
 namespace shg::gateway {
@@ -89,14 +88,6 @@ std::optional<std::string> Base64Decode(std::string_view in) {
   return out;
 }
 
-std::string Base64Encode(const unsigned char* data, size_t size) {
-  std::string out(4 * ((size + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data,
-                          static_cast<int>(size));
-  out.resize(n < 0 ? 0 : static_cast<size_t>(n));
-  return out;
-}
-
 struct BasicCredentials {
   std::string user;
   std::string password;
@@ -111,24 +102,6 @@ std::optional<BasicCredentials> Basic(const http::Request& request) {
   size_t colon = decoded->find(':');
   if (colon == std::string::npos || colon == 0) return std::nullopt;
   return BasicCredentials{decoded->substr(0, colon), decoded->substr(colon + 1)};
-}
-
-void AppendUtf8(uint32_t cp, std::string* out) {
-  if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xc0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-  } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xe0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-  } else {
-    out->push_back(static_cast<char>(0xf0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3f)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-  }
 }
 
 // Replaces Kannel's %d escape (the DLR type) in a dlr-url.
@@ -187,40 +160,6 @@ std::string Rfc2822Now() {
 }
 
 }  // namespace
-
-std::string FakeTwilioSignature(std::string_view auth_token, std::string_view url,
-                                std::vector<std::pair<std::string, std::string>> params) {
-  std::sort(params.begin(), params.end());
-  std::string data(url);
-  for (const auto& [name, value] : params) {
-    data += name;
-    data += value;
-  }
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  HMAC(EVP_sha1(), auth_token.data(), static_cast<int>(auth_token.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest, &size);
-  return Base64Encode(digest, size);
-}
-
-Result<std::string> FakeDecodeUtf16Be(std::string_view bytes) {
-  if (bytes.size() % 2 != 0) return Status::InvalidArgument("UTF-16BE text has an odd byte count");
-  std::string out;
-  for (size_t i = 0; i < bytes.size(); i += 2) {
-    uint32_t unit = (static_cast<uint8_t>(bytes[i]) << 8) | static_cast<uint8_t>(bytes[i + 1]);
-    if (unit >= 0xd800 && unit < 0xdc00 && i + 3 < bytes.size()) {
-      uint32_t low =
-          (static_cast<uint8_t>(bytes[i + 2]) << 8) | static_cast<uint8_t>(bytes[i + 3]);
-      if (low >= 0xdc00 && low < 0xe000) {
-        AppendUtf8(0x10000 + ((unit - 0xd800) << 10) + (low - 0xdc00), &out);
-        i += 2;
-        continue;
-      }
-    }
-    AppendUtf8(unit >= 0xd800 && unit < 0xe000 ? 0xfffd : unit, &out);
-  }
-  return out;
-}
 
 FakeProvider::FakeProvider(FakeProviderOptions options) : options_(std::move(options)) {
   std::random_device rd;
@@ -503,7 +442,7 @@ http::Response FakeProvider::HandleTwilio(const std::string& channel,
     dlr.content_type = "application/x-www-form-urlencoded";
     dlr.body = channels::EncodeForm(params);
     dlr.headers.emplace_back("X-Twilio-Signature",
-                             FakeTwilioSignature(auth->password, *callback, params));
+                             channels::TwilioSignature(auth->password, *callback, params));
   }
   Record({channel, "twilio", *to, sender, *body, sid, 0}, std::move(dlr));
 
@@ -570,7 +509,7 @@ http::Response FakeProvider::HandleKannel(const std::string& channel,
     if (!cs.empty() && cs != "utf-16be" && cs != "ucs-2" && cs != "ucs2") {
       return Plain(400, "fake-provider: coding=2 supports charset UTF-16BE only");
     }
-    Result<std::string> decoded = FakeDecodeUtf16Be(*text);
+    Result<std::string> decoded = dialogs::DecodeUcs2(*text);
     if (!decoded.ok()) return Plain(400, "text is not UTF-16BE (odd byte count)");
     utf8 = std::move(*decoded);
   }

@@ -150,14 +150,4 @@ class FakeProvider {
   std::thread dlr_thread_;
 };
 
-// base64(HMAC-SHA1(auth_token, url + name1 + value1 + ...)) with the pairs
-// sorted by name, then value: Twilio's request signature (X-Twilio-Signature).
-// Exposed for tests.
-std::string FakeTwilioSignature(std::string_view auth_token, std::string_view url,
-                                std::vector<std::pair<std::string, std::string>> params);
-
-// UTF-16BE bytes to UTF-8 (surrogate pairs joined; a lone surrogate becomes
-// U+FFFD). InvalidArgument for an odd byte count. Exposed for tests.
-Result<std::string> FakeDecodeUtf16Be(std::string_view bytes);
-
 }  // namespace shg::gateway

@@ -20,6 +20,7 @@
 #include "dialogs/gsm.h"
 #include "gateway/channels/form.h"
 #include "gateway/channels/json.h"
+#include "gateway/channels/twilio/signature.h"
 #include "gateway/outbound/transport.h"
 #include "tests/support/http_client.h"
 #include "tests/support/scripted_server.h"
@@ -484,7 +485,7 @@ TEST_F(FakeProviderTest, AfricasTalkingDlrWithoutKeyOrGatewayUrl) {
   EXPECT_EQ(gateway.RequestCount(), 1u);
 }
 
-TEST(FakeTwilioSignatureTest, MatchesTwilioPublishedVector) {
+TEST(FakeProviderSigningTest, MatchesTwilioPublishedVector) {
   const Pairs params = {{"CallSid", "CA1234567890ABCDE"},
                         {"Caller", "+12349013030"},
                         {"Digits", "1234"},
@@ -493,8 +494,8 @@ TEST(FakeTwilioSignatureTest, MatchesTwilioPublishedVector) {
   const std::string url = "https://mycompany.com/myapp.php?foo=1&bar=2";
   EXPECT_EQ(ReferenceTwilioSignature("12345", url, params), "0/KCTR6DLpKmkAf8muzZqo1nDgQ=");
   Pairs shuffled(params.rbegin(), params.rend());
-  EXPECT_EQ(FakeTwilioSignature("12345", url, shuffled), "0/KCTR6DLpKmkAf8muzZqo1nDgQ=");
-  EXPECT_NE(FakeTwilioSignature("12346", url, params), "0/KCTR6DLpKmkAf8muzZqo1nDgQ=");
+  EXPECT_EQ(channels::TwilioSignature("12345", url, shuffled), "0/KCTR6DLpKmkAf8muzZqo1nDgQ=");
+  EXPECT_NE(channels::TwilioSignature("12346", url, params), "0/KCTR6DLpKmkAf8muzZqo1nDgQ=");
 }
 
 TEST_F(FakeProviderTest, TwilioDlrPostsToStatusCallbackSigned) {
@@ -653,13 +654,13 @@ TEST(FakeProviderStartTest, StartTwiceAndBusyPort) {
   EXPECT_FALSE(b.Start().ok());
 }
 
-TEST(FakeDecodeUtf16BeTest, Decodes) {
-  EXPECT_EQ(FakeDecodeUtf16Be(std::string("\x00" "A\x27\x13", 4)).value(), "A✓");
-  EXPECT_EQ(FakeDecodeUtf16Be(std::string("\xd8\x3d\xde\x00", 4)).value(), "😀");
-  EXPECT_EQ(FakeDecodeUtf16Be(std::string("\xd8\x3d\x00" "A", 4)).value(), "\xef\xbf\xbd" "A");
-  EXPECT_EQ(FakeDecodeUtf16Be("").value(), "");
-  EXPECT_FALSE(FakeDecodeUtf16Be("abc").ok());
-  EXPECT_EQ(FakeDecodeUtf16Be(dialogs::EncodeUcs2("Habari 👋🏾")).value(), "Habari 👋🏾");
+TEST(FakeProviderDecodingTest, Decodes) {
+  EXPECT_EQ(dialogs::DecodeUcs2(std::string("\x00" "A\x27\x13", 4)).value(), "A✓");
+  EXPECT_EQ(dialogs::DecodeUcs2(std::string("\xd8\x3d\xde\x00", 4)).value(), "😀");
+  EXPECT_EQ(dialogs::DecodeUcs2(std::string("\xd8\x3d\x00" "A", 4)).value(), "\xef\xbf\xbd" "A");
+  EXPECT_EQ(dialogs::DecodeUcs2("").value(), "");
+  EXPECT_FALSE(dialogs::DecodeUcs2("abc").ok());
+  EXPECT_EQ(dialogs::DecodeUcs2(dialogs::EncodeUcs2("Habari 👋🏾")).value(), "Habari 👋🏾");
 }
 
 }  // namespace

@@ -93,49 +93,6 @@ Status ReadShortParam(std::string_view query, std::string_view name, bool requir
   return Status::Ok();
 }
 
-void AppendUtf8(uint32_t cp, std::string* out) {
-  if (cp < 0x80) {
-    *out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    *out += static_cast<char>(0xC0 | (cp >> 6));
-    *out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    *out += static_cast<char>(0xE0 | (cp >> 12));
-    *out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    *out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    *out += static_cast<char>(0xF0 | (cp >> 18));
-    *out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    *out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    *out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
-Result<std::string> DecodeUtf16Be(std::string_view bytes) {
-  if (bytes.size() % 2 != 0) return Status::InvalidArgument("malformed UTF-16 in field: text");
-  std::string out;
-  out.reserve(bytes.size() * 3 / 2);
-  auto unit = [&](size_t i) {
-    return static_cast<uint32_t>(static_cast<unsigned char>(bytes[i]) << 8 |
-                                 static_cast<unsigned char>(bytes[i + 1]));
-  };
-  for (size_t i = 0; i < bytes.size(); i += 2) {
-    uint32_t u = unit(i);
-    if (u >= 0xD800 && u <= 0xDBFF && i + 3 < bytes.size()) {
-      uint32_t low = unit(i + 2);
-      if (low >= 0xDC00 && low <= 0xDFFF) {
-        AppendUtf8(0x10000 + ((u - 0xD800) << 10) + (low - 0xDC00), &out);
-        i += 2;
-        continue;
-      }
-    }
-    // A lone surrogate cannot be UTF-8: keep the rest of the text readable.
-    if (u >= 0xD800 && u <= 0xDFFF) u = 0xFFFD;
-    AppendUtf8(u, &out);
-  }
-  return out;
-}
-
 // WINDOWS-1252 (ISO-8859-1 when `latin1`) to UTF-8. The five bytes
 // WINDOWS-1252 leaves undefined become U+FFFD.
 std::string DecodeSingleByte(std::string_view bytes, bool latin1) {
@@ -149,7 +106,7 @@ std::string DecodeSingleByte(std::string_view bytes, bool latin1) {
   for (unsigned char b : bytes) {
     uint32_t cp = b;
     if (!latin1 && b >= 0x80 && b <= 0x9F) cp = kCp1252High[b - 0x80];
-    AppendUtf8(cp, &out);
+    dialogs::AppendUtf8(cp, &out);
   }
   return out;
 }
@@ -182,7 +139,11 @@ Result<std::string> DecodeText(std::string raw, std::string_view charset, int co
     case Form::kUtf8:
       if (!IsValidUtf8(raw)) return Status::InvalidArgument("invalid UTF-8 in field: text");
       return raw;
-    case Form::kUtf16Be: return DecodeUtf16Be(raw);
+    case Form::kUtf16Be: {
+      auto decoded = dialogs::DecodeUcs2(raw);
+      if (!decoded.ok()) return Status::InvalidArgument("malformed UTF-16 in field: text");
+      return decoded;
+    }
     case Form::kCp1252: return DecodeSingleByte(raw, false);
     case Form::kLatin1: return DecodeSingleByte(raw, true);
   }
