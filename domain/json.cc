@@ -1,4 +1,4 @@
-#include "gateway/channels/json.h"
+#include "domain/json.h"
 
 #include <algorithm>
 #include <charconv>
@@ -7,7 +7,7 @@
 #include <system_error>
 #include <utility>
 
-namespace shg::channels {
+namespace shg {
 namespace {
 
 const std::string kEmptyString;
@@ -557,4 +557,4 @@ std::string SanitizeUtf8(std::string_view s) {
   return out;
 }
 
-}  // namespace shg::channels
+}  // namespace shg

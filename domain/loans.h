@@ -1,0 +1,333 @@
+// Loans: requests, group approval, MFI referral, partner decisions,
+// disbursement, repayments, arrears and expiry (spec/domain.md "Loan
+// lifecycle"). The state machine and eligibility rules are pure and live in
+// loan_rules.h; schedules in loan_schedule.h; this is the stored side.
+//
+// Like Services and Messages, a Loans object is a cheap view over one store
+// connection, built per unit of work. Methods that change data REQUIRE the
+// writer connection and run inside the caller's transaction (never
+// BEGIN/COMMIT); each is atomic on its own (a SAVEPOINT), so a failure
+// leaves nothing behind. Every state change appends a loan_events row and an
+// audit_log row naming the actor, in the same transaction.
+//
+// Money is int64 minor units of the group's currency; times Unix seconds.
+//
+// Ledger (one book per group, see store/migrations.cc):
+//   disbursement  "loan_disbursement"  Dr member_loan  / Cr mfi_clearing(partner)  principal
+//   interest      "loan_interest"      Dr member_loan  / Cr mfi_clearing(partner)  the
+//                 schedule's total interest, charged at disbursement (omitted when 0)
+//   repayment     "loan_repayment"     Dr mfi_clearing / Cr member_loan            amount
+// so a loan's outstanding is the sum of its journals' postings on her loan
+// account (principal + interest - repaid), and the clearing account nets to
+// zero once the loan is repaid. Journal reference: the loan's reference for
+// disbursement and interest, the repayment's reference for a repayment.
+//
+// Expected failures are Status values:
+//   InvalidArgument     bad amount/term/purpose/decision fields
+//   NotFound            no such loan/repayment/member (or the loan belongs to
+//                       another partner)
+//   PermissionDenied    not a treasurer/chair of her group, or her own request
+//   FailedPrecondition  the event does not fit the loan's state; the message
+//                       starts with "state <name>:" (callers answer 409)
+// A request refused by the eligibility rules is NOT an error: it is a value
+// (LoanOffer::refusal / RequestOutcome::refusal) with its catalogue key.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/loan_rules.h"
+#include "domain/loan_schedule.h"
+#include "domain/result.h"
+#include "domain/services.h"
+#include "domain/store/sqlite.h"
+
+namespace shg {
+
+// An MFI partner's loan product (from [[mfi_partners]]).
+struct LoanProduct {
+  std::string partner_id;    // a-z 0-9 '-'
+  std::string partner_name;  // "Imara Microfinance"
+  std::string currency;      // the product lends only in this currency
+  int64_t min_amount = 0;    // minor units
+  int64_t max_amount = 0;    // minor units
+  std::vector<int> terms_months;  // allowed repayment periods, ascending
+  InterestRule rule = InterestRule::kDeclining;
+  int64_t annual_rate_bp = 0;
+  bool has_api = false;  // true: the referral is sent through the outbox
+};
+
+// The programme's loan configuration ([loans], [[loan_purposes]],
+// [[mfi_partners]]).
+struct LoanProgramme {
+  LoanPolicy policy;
+  int grace_days = 7;           // overdue this long past a due date -> in_arrears
+  int request_expiry_days = 14; // requested / group_approved / referred_to_mfi
+                                // with no change for this long -> expired
+  std::vector<std::string> purposes;  // allowed purpose ids, display order
+  std::vector<LoanProduct> products;  // preference order; a member's request
+                                      // goes to the first in her group's currency
+};
+
+// Outbox channel of a partner's referrals: "partner:<partner_id>". The
+// gateway registers a sender for it; the domain only writes the rows.
+std::string ReferralChannel(const std::string& partner_id);
+// Message kind of a referral row in the outbox.
+inline constexpr char kReferralMessageKind[] = "mfi_referral";
+
+// Who caused a change (for loan_events and audit_log).
+struct Actor {
+  std::string kind;        // member | staff | partner | system
+  std::string id;          // member id, staff user, partner id, "scheduler"
+  std::string channel;     // channel id / "cli" / "partner-api" / ""
+  std::string request_id;  // "" if none
+};
+
+struct Loan {
+  int64_t id = 0;
+  std::string reference;  // 6 chars, unambiguous alphabet (refcode.h)
+  int64_t member_id = 0;
+  int64_t group_id = 0;
+  std::string member_name;
+  std::string member_phone;     // E.164
+  std::string member_language;  // catalogue language for her SMS
+  std::string currency;
+  int64_t amount = 0;      // requested, minor units
+  std::string purpose;     // purpose id
+  int term_months = 0;     // requested
+  LoanState state = LoanState::kRequested;
+  std::string partner_id;  // the product's partner chosen at request
+  int64_t consent_at = 0;  // consent to share her record with the partner
+  // Fixed by the lender's approval (0 / kDeclining until approved):
+  int64_t approved_amount = 0;
+  int approved_term_months = 0;
+  InterestRule rule = InterestRule::kDeclining;
+  int64_t annual_rate_bp = 0;
+  std::string decline_reason;  // group's or partner's words, <= 160 chars
+  int64_t disbursed_at = 0;    // 0 until disbursed
+  int64_t created_at = 0;
+  int64_t updated_at = 0;      // last state change
+  // From the ledger (0 before disbursement):
+  int64_t charged = 0;         // principal + interest posted to her loan account
+  int64_t repaid = 0;          // confirmed repayments posted
+  int64_t outstanding = 0;     // charged - repaid
+};
+
+// Her loan as the member sees it (My loan, balance, LOAN by SMS).
+struct LoanView {
+  Loan loan;
+  std::vector<Instalment> schedule;  // empty before disbursement
+  ScheduleStatus status;             // from schedule + loan.repaid at ctx.now
+  int64_t pending_repayments = 0;    // logged, awaiting the treasurer
+};
+
+// Before the amount screen.
+struct LoanOffer {
+  // "" = eligible; otherwise the reason key: an IneligibleName() value, or
+  // "no_product" when no partner lends in her group's currency. Catalogue
+  // key: "loan_err_" + refusal.
+  std::string refusal;
+  int64_t max_amount = 0;  // MaxLoanAmount (0 when refused)
+  int64_t min_amount = 0;  // the product's minimum
+  std::string currency;
+  std::vector<int> terms_months;  // the product's terms
+  std::string partner_id;
+  std::string partner_name;
+};
+
+struct LoanRequest {
+  int64_t member_id = 0;
+  int64_t amount = 0;  // minor units
+  std::string purpose;
+  int term_months = 0;
+  bool consent = false;  // she agreed to share her record with the partner
+  std::string channel;
+  // A retry with the same key returns the first request unchanged
+  // ("" = no key). AlreadyExists if the key was used by another member.
+  std::string idempotency_key;
+};
+
+struct RequestOutcome {
+  std::string refusal;  // as LoanOffer::refusal, plus "amount_above_limit",
+                        // "amount_below_minimum", "purpose_not_allowed",
+                        // "no_consent", "term_not_allowed"
+  std::optional<Loan> loan;  // the requested loan when refusal is ""
+};
+
+// The result of an event: the loan after it and the states it entered, in
+// order (group approval of an MFI loan enters group_approved then
+// referred_to_mfi). changed == false when the event had already been applied
+// (an idempotent replay): nothing was written.
+struct LoanChange {
+  Loan loan;
+  std::vector<LoanState> entered;
+  bool changed = false;
+};
+
+enum class RepaymentStatus { kPending, kConfirmed, kRejected };
+const char* RepaymentStatusName(RepaymentStatus s);
+
+struct Repayment {
+  int64_t id = 0;
+  int64_t loan_id = 0;
+  std::string loan_reference;
+  int64_t member_id = 0;
+  std::string member_name;
+  int64_t amount = 0;  // minor units
+  std::string currency;
+  RepaymentStatus status = RepaymentStatus::kPending;
+  std::string reference;    // the repayment's own 6-char code
+  std::string source;       // member | partner | staff
+  std::string external_id;  // partner's payment id ("" for member-logged)
+  int64_t created_at = 0;
+};
+
+struct RepaymentChange {
+  Repayment repayment;
+  LoanChange loan;  // entered: repaid / disbursed (catch up) when it did so
+};
+
+struct PartnerDecision {
+  bool approved = false;
+  // approved: the lender's terms (amount <= requested is allowed; term must
+  // be one of the product's; rate 0..kMaxLoanRateBp)
+  int64_t amount = 0;
+  int term_months = 0;
+  InterestRule rule = InterestRule::kDeclining;
+  int64_t annual_rate_bp = 0;
+  std::string reason;  // declined: shown to the member, 1..160 printable chars
+};
+
+// A reminder the scheduler should send: the instalment falls due within a day.
+struct DueReminder {
+  Loan loan;
+  Instalment instalment;  // reduced to what is still owed on it
+};
+
+struct SchedulerRun {
+  std::vector<LoanChange> changes;      // expired / in_arrears
+  std::vector<DueReminder> reminders;   // due within 24 h, not yet paid
+};
+
+class Loans {
+ public:
+  // `programme` and `ctx` are not owned and must outlive the view.
+  Loans(store::Connection& conn, const DomainContext& ctx, const LoanProgramme& programme)
+      : db_(conn), ctx_(ctx), programme_(programme) {}
+
+  // --- member side ---
+  // Eligibility before the amount is asked (CheckEligibility with her facts
+  // and the product of her group's currency). NotFound for no such member.
+  Result<LoanOffer> OfferFor(int64_t member_id);
+  // Creates a request (state requested) with a fresh reference when every
+  // rule of CheckRequest holds and the term is one of the product's; the
+  // consent is recorded on the loan and the member. A refusal is a value.
+  Result<RequestOutcome> Request(const LoanRequest& request, const Actor& actor);
+  // requested | group_approved -> cancelled, by the member herself
+  // (PermissionDenied for anybody else).
+  Result<LoanChange> Cancel(int64_t loan_id, int64_t member_id, const Actor& actor);
+  // Her most recent loan (open first, else the latest final one); nullopt
+  // when she never asked.
+  Result<std::optional<LoanView>> CurrentLoan(int64_t member_id);
+  // Logs a pending repayment on her disbursed / in_arrears loan with a fresh
+  // reference. InvalidArgument for amount <= 0 or above what is outstanding
+  // minus her pending repayments; FailedPrecondition when she has no loan
+  // being repaid. Idempotent by key like Request.
+  Result<Repayment> LogRepayment(int64_t member_id, int64_t amount, const std::string& channel,
+                                 const std::string& idempotency_key, const Actor& actor);
+
+  // --- group tasks (chair / treasurer) ---
+  // Requests of the group awaiting its decision, oldest first.
+  Result<std::vector<Loan>> PendingRequests(int64_t group_id, int limit, int offset);
+  // requested -> group_approved -> referred_to_mfi (approve), queuing the
+  // referral in the outbox when the partner has an API (see Referral), or
+  // requested -> declined (decline, `reason` may be ""). Checks in order:
+  // NotFound, PermissionDenied (not an active treasurer/chair of the same
+  // group, or her own request), FailedPrecondition (not requested).
+  Result<LoanChange> GroupDecide(int64_t loan_id, int64_t decider_member_id, bool approve,
+                                 const std::string& reason, const Actor& actor);
+  // Pending repayments of the group, oldest first.
+  Result<std::vector<Repayment>> PendingRepayments(int64_t group_id, int limit, int offset);
+  // Confirm posts the repayment journal (then repaid when nothing is
+  // outstanding, or catch_up when in arrears and nothing is overdue past
+  // grace any more); reject records the decision. Same permission rules and
+  // order as GroupDecide; FailedPrecondition if already decided, or if the
+  // amount is now above what is outstanding.
+  Result<RepaymentChange> DecideRepayment(int64_t repayment_id, int64_t decider_member_id,
+                                          bool confirm, const Actor& actor);
+
+  // --- partner side (callbacks, or staff recording for a partner) ---
+  // The loan of `reference` referred to `partner_id`; NotFound otherwise.
+  Result<Loan> PartnerLoan(const std::string& partner_id, const std::string& reference);
+  // referred_to_mfi -> approved (terms fixed) | declined. Idempotent: the
+  // same decision again on a loan already in its result state (approved with
+  // the same terms, or declined) is changed == false. Any other state, or a
+  // different decision, is FailedPrecondition "state <name>: ...".
+  Result<LoanChange> RecordPartnerDecision(const std::string& partner_id,
+                                           const std::string& reference,
+                                           const PartnerDecision& decision, const Actor& actor);
+  // approved -> disbursed: posts the disbursement and interest journals and
+  // stores the schedule (BuildSchedule with the approved terms from
+  // `disbursed_at`). `amount` must equal the approved amount
+  // (InvalidArgument). Idempotent: disbursed already with the same
+  // transaction id is changed == false; FailedPrecondition otherwise.
+  Result<LoanChange> RecordDisbursement(const std::string& partner_id,
+                                        const std::string& reference, int64_t amount,
+                                        int64_t disbursed_at, const std::string& transaction_id,
+                                        const Actor& actor);
+  // A repayment the partner received: confirmed at once (posted), keyed by
+  // the partner's payment id (a replay returns the first, changed == false;
+  // the same id with another amount is FailedPrecondition). Loan must be
+  // disbursed or in_arrears; InvalidArgument above the outstanding.
+  Result<RepaymentChange> RecordPartnerRepayment(const std::string& partner_id,
+                                                 const std::string& reference,
+                                                 const std::string& payment_id, int64_t amount,
+                                                 int64_t paid_at, const Actor& actor);
+
+  // --- scheduler ---
+  // Expires requests nobody acted on (request_expiry_days since their last
+  // change), moves disbursed loans with an instalment overdue for more than
+  // grace_days to in_arrears, and lists instalments due within the next
+  // 24 h that are not fully paid (callers send at most one reminder per
+  // instalment with a dedupe key). Idempotent: a second run at the same time
+  // changes nothing.
+  Result<SchedulerRun> RunScheduler(const Actor& actor);
+
+  // --- queries ---
+  Result<Loan> Get(int64_t loan_id);
+  Result<Loan> GetByReference(const std::string& reference);
+  Result<std::vector<Instalment>> Schedule(int64_t loan_id);
+  // Newest first; state "" = any, else a LoanStateName.
+  Result<std::vector<Loan>> List(const std::string& state, int limit, int offset);
+  Result<std::vector<Repayment>> RepaymentsOf(int64_t loan_id);
+  // State history, oldest first: "at from->to event actor" lines.
+  Result<std::vector<std::string>> History(int64_t loan_id);
+  // The referral document sent to the partner (JSON, format below).
+  Result<std::string> Referral(int64_t loan_id);
+
+ private:
+  store::Connection& db_;
+  const DomainContext& ctx_;
+  const LoanProgramme& programme_;
+};
+
+// Referral document (JSON, UTF-8, version 1), the body of the POST to
+// <api_base_url>/referrals. Amounts are integer minor units with the
+// currency; times are Unix seconds.
+//   {"version":1,"reference":"K7P2QX","partner_id":"imara","created_at":...,
+//    "member":{"id":1,"name":"Amina Achieng","phone":"+254700000001",
+//              "language":"en","joined_at":...,"consent_at":...},
+//    "group":{"id":1,"name":"Upendo","country":"KE","currency":"KES"},
+//    "loan":{"amount_minor":1000000,"currency":"KES","purpose":"bakery",
+//            "term_months":6},
+//    "savings":{"confirmed_count":8,"confirmed_total_minor":400000,
+//               "history":[{"at":...,"amount_minor":50000}, ...]},   newest first, <= 24
+//    "training":{"completed":true,
+//                "modules":[{"id":"fin-lit-1","step":1,"completed_at":...}, ...]}}
+// Writes `s` as a JSON string literal (quotes included; UTF-8 kept, control
+// characters escaped).
+std::string JsonString(std::string_view s);
+
+}  // namespace shg
