@@ -443,6 +443,8 @@ Status ReadLoans(const Field& f, Settings& s) {
               [&](const Field& k) { return k.Int(0, 10000, &l.group_loan_flat_rate_bp); }},
              {"partner_replay_window_s",
               [&](const Field& k) { return k.Int(1, 3600, &l.partner_replay_window_s); }},
+             {"scheduler_interval_s",
+              [&](const Field& k) { return k.Int(10, 86400, &l.scheduler_interval_s); }},
          });
 }
 

@@ -59,6 +59,7 @@ struct LoanPolicySettings {
   int group_loan_max_term_months = 3;
   int64_t group_loan_flat_rate_bp = 1000;  // flat, per year, basis points
   int partner_replay_window_s = 300;       // signed partner callbacks older than this are refused
+  int scheduler_interval_s = 300;  // the loan scheduler (expiry, arrears, reminders) runs this often
 };
 
 // [[mfi_partners]]: a microfinance institution loans are referred to.

@@ -1,7 +1,9 @@
 #include "dialogs/engine.h"
 
+#include <algorithm>
 #include <optional>
 
+#include "dialogs/loan_notices.h"
 #include "dialogs/receipts.h"
 #include "dialogs/screens.h"
 #include "dialogs/session_state.h"
@@ -42,6 +44,8 @@ class StepRunner {
       : e_(engine), svc_(svc), messages_(messages), req_(req), now_(now) {
     ctx_.catalogue = &e_.catalogue_;
     ctx_.lang = e_.options_.default_language;
+    // Loans reads only the time; the PIN fields are those of the engine.
+    loan_ctx_ = DomainContext{&e_.pins_, 3, now_};
   }
 
   Result<StepResult> Run() {
@@ -188,6 +192,19 @@ class StepRunner {
       case Stage::kPendingSavings: return OnPendingSavings(in);
       case Stage::kDecideSaving: return OnDecideSaving(in);
       case Stage::kResumeSave: return OnResumeSave(in);
+      case Stage::kLoanAmount: return OnLoanAmount(in);
+      case Stage::kLoanPurpose: return OnLoanPurpose(in);
+      case Stage::kLoanTerm: return OnLoanTerm(in);
+      case Stage::kLoanConfirm: return OnLoanConfirm(in);
+      case Stage::kResumeLoan: return OnResumeLoan(in);
+      case Stage::kMyLoan: return OnMyLoan(in);
+      case Stage::kRepayAmount: return OnRepayAmount(in);
+      case Stage::kRepayConfirm: return OnRepayConfirm(in);
+      case Stage::kCancelLoanConfirm: return OnCancelLoanConfirm(in);
+      case Stage::kPendingLoans: return OnPendingLoans(in);
+      case Stage::kDecideLoan: return OnDecideLoan(in);
+      case Stage::kPendingRepayments: return OnPendingRepayments(in);
+      case Stage::kDecideRepayment: return OnDecideRepayment(in);
       case Stage::kDone: break;
     }
     return Expired().value().reply;
@@ -321,6 +338,12 @@ class StepRunner {
   static bool Resumable(const DialogState& s) {
     return (s.stage == Stage::kSaveConfirm || s.stage == Stage::kResumeSave) && s.amount > 0;
   }
+  // A loan request counts as cut when it stopped at its confirmation with
+  // every choice made (nothing was requested).
+  static bool ResumableLoan(const DialogState& s) {
+    return (s.stage == Stage::kLoanConfirm || s.stage == Stage::kResumeLoan) && s.amount > 0 &&
+           !s.purpose.empty() && s.term > 0;
+  }
 
   // Right after her PIN: offers to continue a money action of a session cut
   // within the resume window, else the main menu. The old session is ended
@@ -339,6 +362,14 @@ class StepRunner {
           st_.stage = Stage::kResumeSave;
           result_.resumed = true;
           return ResumeSaveScreen(ctx_, st_.amount, "");
+        }
+        if (state.ok() && state->member_id == member_.id && LoansOn() && ResumableLoan(*state)) {
+          st_.amount = state->amount;
+          st_.purpose = state->purpose;
+          st_.term = state->term;
+          st_.stage = Stage::kResumeLoan;
+          result_.resumed = true;
+          return ResumeLoanScreen(ctx_, st_.amount, "");
         }
       }
     }
@@ -364,6 +395,8 @@ class StepRunner {
     st_.items.clear();
     st_.amount = 0;
     st_.selected = 0;
+    st_.purpose.clear();
+    st_.term = 0;
     return MainMenuScreen(ctx_, Manager(), note);
   }
 
@@ -373,8 +406,14 @@ class StepRunner {
       case MainItem::kBalance: {
         auto b = svc_.BalancesFor(member_.id);
         if (!b.ok()) return b.status();
-        return BalanceScreen(ctx_, *b);
+        auto next = NextInstalment();
+        if (!next.ok()) return next.status();
+        return BalanceScreen(ctx_, *b, *next);
       }
+      case MainItem::kLoanRequest:
+        return StartLoanRequest();
+      case MainItem::kMyLoan:
+        return MyLoan("");
       case MainItem::kSave:
         st_.stage = Stage::kSaveAmount;
         return SaveAmountScreen(ctx_, "");
@@ -499,16 +538,29 @@ class StepRunner {
 
   Result<UssdReply> Tasks(std::string_view note) {
     st_.stage = Stage::kTasks;
+    st_.selected = 0;
+    TaskCounts counts;
     auto pending = svc_.PendingSavings(member_.group_id, 99, 0);
     if (!pending.ok()) return pending.status();
-    return TasksScreen(ctx_, static_cast<int>(pending->size()), note);
+    counts.savings = static_cast<int>(pending->size());
+    if (LoansOn()) {
+      Loans loans = LoanBook();
+      auto requests = loans.PendingRequests(member_.group_id, 99, 0);
+      if (!requests.ok()) return requests.status();
+      auto repayments = loans.PendingRepayments(member_.group_id, 99, 0);
+      if (!repayments.ok()) return repayments.status();
+      counts.loans = true;
+      counts.loan_requests = static_cast<int>(requests->size());
+      counts.repayments = static_cast<int>(repayments->size());
+    }
+    return TasksScreen(ctx_, counts, note);
   }
 
   Result<UssdReply> OnTasks(std::string_view in) {
-    if (in == "1") {
-      st_.page = 0;
-      return PendingList("");
-    }
+    st_.page = 0;
+    if (in == "1") return PendingList("");
+    if (in == "2" && LoansOn()) return PendingLoans("");
+    if (in == "3" && LoansOn()) return PendingRepaymentList("");
     if (in == kKeyBack) return MainMenu("");
     return Tasks(T("err_option"));
   }
@@ -575,6 +627,454 @@ class StepRunner {
                               {{"amount", ctx_.Money(saving->amount)}, {"ref", saving->reference}}));
   }
 
+  // --- loans ---
+
+  bool LoansOn() const { return e_.options_.loans != nullptr; }
+  const LoanProgramme& Programme() const { return *e_.options_.loans; }
+  Loans LoanBook() { return Loans(svc_.connection(), loan_ctx_, Programme()); }
+  Actor MemberActor() const {
+    return Actor{"member", std::to_string(member_.id), req_.channel, req_.request_id};
+  }
+  // The key makes a loan action idempotent like a save (see OnSaveConfirm).
+  std::string StepKey() const {
+    return req_.channel + ":" + req_.session_id + ":" + std::to_string(req_.step);
+  }
+
+  template <typename Send>
+  Status NotifyLoan(Send&& send) {
+    return Notify([&](const Notifier& n, Messages& m) -> Result<int64_t> {
+      auto count = send(n, m);
+      if (!count.ok()) return count.status();
+      return static_cast<int64_t>(*count);
+    });
+  }
+  Status NotifyLoanChange(const LoanChange& change) {
+    return NotifyLoan([&](const Notifier& n, Messages& m) {
+      return SendLoanNotices(n, m, svc_, req_.channel, change, e_.options_.loans);
+    });
+  }
+
+  // Her next instalment while she repays, for the balance screen.
+  Result<std::optional<Instalment>> NextInstalment() {
+    if (!LoansOn()) return std::optional<Instalment>();
+    auto view = LoanBook().CurrentLoan(member_.id);
+    if (!view.ok()) return view.status();
+    if (!view->has_value() || !CanLogRepayment((*view)->loan.state)) {
+      return std::optional<Instalment>();
+    }
+    return (*view)->status.next_due;
+  }
+
+  // The most she may ask: her limit, and no more than one money action.
+  int64_t MaxLoan(const LoanOffer& offer) const {
+    return std::min(offer.max_amount, ToMinor(e_.options_.max_amount_units, ctx_.currency));
+  }
+
+  // Her offer now; a refusal (or a limit below the product's minimum) is
+  // returned as the END screen to show instead.
+  Result<LoanOffer> Offer(std::optional<UssdReply>* refused) {
+    auto offer = LoanBook().OfferFor(member_.id);
+    if (!offer.ok()) return offer.status();
+    if (offer->refusal.empty() && MaxLoan(*offer) < offer->min_amount) {
+      offer->refusal = IneligibleName(Ineligible::kAmountBelowMinimum);
+    }
+    if (!offer->refusal.empty()) {
+      *refused = LoanRefusedScreen(ctx_, offer->refusal, Programme().policy);
+    }
+    return offer;
+  }
+
+  Result<UssdReply> StartLoanRequest() {
+    if (!LoansOn()) return LoanUnavailableScreen(ctx_);
+    st_.amount = 0;
+    st_.purpose.clear();
+    st_.term = 0;
+    return LoanAmount("");
+  }
+
+  Result<UssdReply> LoanAmount(std::string_view note) {
+    std::optional<UssdReply> refused;
+    auto offer = Offer(&refused);
+    if (!offer.ok()) return offer.status();
+    if (refused) return *refused;
+    st_.stage = Stage::kLoanAmount;
+    return LoanAmountScreen(ctx_, offer->min_amount, MaxLoan(*offer), note);
+  }
+
+  Result<UssdReply> OnLoanAmount(std::string_view in) {
+    if (in == kKeyBack) return MainMenu("");
+    std::optional<UssdReply> refused;
+    auto offer = Offer(&refused);
+    if (!offer.ok()) return offer.status();
+    if (refused) return *refused;
+    const int64_t max = MaxLoan(*offer);
+    auto amount = ParseAmountInput(in, ctx_.currency, INT64_MAX / 4);
+    if (!amount.ok()) {
+      return LoanAmountScreen(ctx_, offer->min_amount, max,
+                              Format(T("err_amount"), {{"currency", ctx_.currency.code}}));
+    }
+    if (*amount > max) {
+      return LoanAmountScreen(ctx_, offer->min_amount, max,
+                              Format(T("loan_err_amount_max"), {{"max", ctx_.Money(max)}}));
+    }
+    if (*amount < offer->min_amount) {
+      return LoanAmountScreen(
+          ctx_, offer->min_amount, max,
+          Format(T("loan_err_amount_min"), {{"min", ctx_.Money(offer->min_amount)}}));
+    }
+    st_.amount = *amount;
+    st_.page = 0;
+    return Purposes("");
+  }
+
+  Result<UssdReply> Purposes(std::string_view note) {
+    st_.stage = Stage::kLoanPurpose;
+    return LoanPurposeScreen(ctx_, Programme().purposes, st_.page, note);
+  }
+
+  Result<UssdReply> OnLoanPurpose(std::string_view in) {
+    const std::vector<std::string>& all = Programme().purposes;
+    const size_t first = static_cast<size_t>(st_.page) * kPurposesPerPage;
+    if (in == kKeyBack) {
+      if (st_.page > 0) {
+        --st_.page;
+        return Purposes("");
+      }
+      return LoanAmount("");
+    }
+    if (in == kKeyMore) {
+      if (first + kPurposesPerPage >= all.size()) return Purposes(T("err_option"));
+      ++st_.page;
+      return Purposes("");
+    }
+    const size_t on_page =
+        first < all.size() ? std::min<size_t>(kPurposesPerPage, all.size() - first) : 0;
+    int n = Choice(in, static_cast<int>(on_page));
+    if (n == 0) return Purposes(T("err_option"));
+    st_.purpose = all[first + n - 1];
+    return Terms("");
+  }
+
+  Result<UssdReply> Terms(std::string_view note) {
+    std::optional<UssdReply> refused;
+    auto offer = Offer(&refused);
+    if (!offer.ok()) return offer.status();
+    if (refused) return *refused;
+    st_.stage = Stage::kLoanTerm;
+    return LoanTermScreen(ctx_, offer->terms_months, note);
+  }
+
+  Result<UssdReply> OnLoanTerm(std::string_view in) {
+    if (in == kKeyBack) return Purposes("");
+    std::optional<UssdReply> refused;
+    auto offer = Offer(&refused);
+    if (!offer.ok()) return offer.status();
+    if (refused) return *refused;
+    const int shown = static_cast<int>(std::min<size_t>(offer->terms_months.size(), 9));
+    int n = Choice(in, shown);
+    if (n == 0) return LoanTermScreen(ctx_, offer->terms_months, T("err_option"));
+    st_.term = offer->terms_months[n - 1];
+    return LoanConfirm("");
+  }
+
+  Result<UssdReply> LoanConfirm(std::string_view note) {
+    std::optional<UssdReply> refused;
+    auto offer = Offer(&refused);
+    if (!offer.ok()) return offer.status();
+    if (refused) return *refused;
+    st_.stage = Stage::kLoanConfirm;
+    return LoanConfirmScreen(ctx_, st_.amount, st_.purpose, st_.term, offer->partner_name, note);
+  }
+
+  Result<UssdReply> OnLoanConfirm(std::string_view in) {
+    if (in == "1") {
+      LoanRequest request;
+      request.member_id = member_.id;
+      request.amount = st_.amount;
+      request.purpose = st_.purpose;
+      request.term_months = st_.term;
+      request.consent = true;  // she chose "Confirm and share my record"
+      request.channel = req_.channel;
+      request.idempotency_key = StepKey();
+      auto outcome = LoanBook().Request(request, MemberActor());
+      if (!outcome.ok()) return outcome.status();
+      if (!outcome->refusal.empty() || !outcome->loan.has_value()) {
+        return LoanRefusedScreen(ctx_, outcome->refusal, Programme().policy);
+      }
+      const Loan& loan = *outcome->loan;
+      SHG_RETURN_IF_ERROR(NotifyLoanChange(LoanChange{loan, {LoanState::kRequested}, true}));
+      return LoanRequestedScreen(ctx_, loan.amount, loan.reference);
+    }
+    if (in == "2") return MainMenu(T("loan_request_cancelled"));
+    if (in == kKeyBack) return Terms("");
+    return LoanConfirm(T("err_option"));
+  }
+
+  Result<UssdReply> OnResumeLoan(std::string_view in) {
+    if (in == "1") return LoanConfirm("");
+    if (in == "2" || in == kKeyMain || in == kKeyBack) return MainMenu("");
+    return ResumeLoanScreen(ctx_, st_.amount, T("err_option"));
+  }
+
+  // --- my loan ---
+
+  Result<std::optional<LoanView>> CurrentLoan() { return LoanBook().CurrentLoan(member_.id); }
+
+  Result<UssdReply> MyLoan(std::string_view note) {
+    if (!LoansOn()) return LoanUnavailableScreen(ctx_);
+    auto view = CurrentLoan();
+    if (!view.ok()) return view.status();
+    if (!view->has_value()) return NoLoanScreen(ctx_);
+    st_.stage = Stage::kMyLoan;
+    st_.selected = (*view)->loan.id;
+    st_.amount = 0;
+    return MyLoanScreen(ctx_, **view, note);
+  }
+
+  // What she may still log: outstanding minus her pending repayments, and
+  // no more than one money action.
+  int64_t RepayMax(const LoanView& v) const {
+    const int64_t left = std::max<int64_t>(0, v.loan.outstanding - v.pending_repayments);
+    return std::min(left, ToMinor(e_.options_.max_amount_units, ctx_.currency));
+  }
+
+  Result<UssdReply> OnMyLoan(std::string_view in) {
+    if (in == kKeyBack) return MainMenu("");
+    auto view = CurrentLoan();
+    if (!view.ok()) return view.status();
+    if (!view->has_value()) return NoLoanScreen(ctx_);
+    const LoanView& v = **view;
+    if (in == "1" && CanLogRepayment(v.loan.state)) {
+      st_.selected = v.loan.id;
+      st_.stage = Stage::kRepayAmount;
+      return RepayAmountScreen(ctx_, RepayMax(v), "");
+    }
+    if (in == "2" && CanCancelLoan(v.loan.state)) {
+      st_.selected = v.loan.id;
+      st_.stage = Stage::kCancelLoanConfirm;
+      return CancelLoanConfirmScreen(ctx_, v.loan, "");
+    }
+    return MyLoan(T("err_option"));
+  }
+
+  Result<UssdReply> OnRepayAmount(std::string_view in) {
+    if (in == kKeyBack) return MyLoan("");
+    auto view = CurrentLoan();
+    if (!view.ok()) return view.status();
+    if (!view->has_value() || !CanLogRepayment((*view)->loan.state)) {
+      return LoanNotRepayingScreen(ctx_);
+    }
+    const int64_t max = RepayMax(**view);
+    auto amount = ParseAmountInput(in, ctx_.currency, INT64_MAX / 4);
+    if (!amount.ok()) {
+      return RepayAmountScreen(ctx_, max,
+                               Format(T("err_amount"), {{"currency", ctx_.currency.code}}));
+    }
+    // Amounts are typed in whole units: what is left rounded up to the next
+    // unit logs exactly what is left (the last cents of a loan).
+    if (*amount > max && *amount - max < ToMinor(1, ctx_.currency)) *amount = max;
+    if (*amount > max || *amount <= 0) {
+      return RepayAmountScreen(ctx_, max,
+                               Format(T("loan_err_repay_max"), {{"max", ctx_.Money(max)}}));
+    }
+    st_.amount = *amount;
+    st_.stage = Stage::kRepayConfirm;
+    return RepayConfirmScreen(ctx_, st_.amount, (*view)->loan.reference, "");
+  }
+
+  Result<UssdReply> OnRepayConfirm(std::string_view in) {
+    auto view = CurrentLoan();
+    if (!view.ok()) return view.status();
+    if (!view->has_value() || !CanLogRepayment((*view)->loan.state)) {
+      return LoanNotRepayingScreen(ctx_);
+    }
+    const LoanView& v = **view;
+    if (in == "1") {
+      auto logged =
+          LoanBook().LogRepayment(member_.id, st_.amount, req_.channel, StepKey(), MemberActor());
+      if (logged.status().code() == Status::Code::kInvalidArgument) {
+        st_.stage = Stage::kRepayAmount;
+        return RepayAmountScreen(
+            ctx_, RepayMax(v), Format(T("loan_err_repay_max"), {{"max", ctx_.Money(RepayMax(v))}}));
+      }
+      if (logged.status().code() == Status::Code::kFailedPrecondition)
+        return LoanNotRepayingScreen(ctx_);
+      if (!logged.ok()) return logged.status();
+      RepaymentChange change;
+      change.repayment = *logged;
+      change.loan.loan = v.loan;
+      SHG_RETURN_IF_ERROR(Notify([&](const Notifier& n, Messages& m) {
+        return SendRepaymentNotice(n, m, svc_, req_.channel, change);
+      }));
+      return RepaymentLoggedScreen(ctx_, logged->amount, logged->reference);
+    }
+    if (in == "2") return MainMenu(T("repay_cancelled"));
+    if (in == kKeyBack) {
+      st_.stage = Stage::kRepayAmount;
+      return RepayAmountScreen(ctx_, RepayMax(v), "");
+    }
+    return RepayConfirmScreen(ctx_, st_.amount, v.loan.reference, T("err_option"));
+  }
+
+  Result<UssdReply> OnCancelLoanConfirm(std::string_view in) {
+    if (in == "1") {
+      Loans loans = LoanBook();
+      auto change = loans.Cancel(st_.selected, member_.id, MemberActor());
+      if (change.status().code() == Status::Code::kFailedPrecondition) {
+        auto loan = loans.Get(st_.selected);
+        if (!loan.ok()) return loan.status();
+        return LoanCancelTooLateScreen(ctx_, loan->state);
+      }
+      if (!change.ok()) return change.status();
+      SHG_RETURN_IF_ERROR(NotifyLoanChange(*change));
+      return LoanCancelledScreen(ctx_, change->loan.reference);
+    }
+    if (in == "2" || in == kKeyBack) return MyLoan("");
+    auto loan = LoanBook().Get(st_.selected);
+    if (!loan.ok()) return loan.status();
+    return CancelLoanConfirmScreen(ctx_, *loan, T("err_option"));
+  }
+
+  // --- group tasks: loan requests ---
+
+  Result<UssdReply> PendingLoans(std::string_view note) {
+    st_.stage = Stage::kPendingLoans;
+    Loans loans = LoanBook();
+    auto page =
+        loans.PendingRequests(member_.group_id, kTasksPerPage + 1, st_.page * kTasksPerPage);
+    if (!page.ok()) return page.status();
+    if (page->empty() && st_.page > 0) {  // the last item of this page was just handled
+      st_.page = 0;
+      page = loans.PendingRequests(member_.group_id, kTasksPerPage + 1, 0);
+      if (!page.ok()) return page.status();
+    }
+    bool more = page->size() > static_cast<size_t>(kTasksPerPage);
+    if (more) page->pop_back();
+    st_.items.clear();
+    for (const Loan& l : *page) st_.items.push_back(l.id);
+    return PendingLoansScreen(ctx_, *page, st_.page, more, note);
+  }
+
+  Result<UssdReply> OnPendingLoans(std::string_view in) {
+    if (in == kKeyBack) {
+      if (st_.page > 0) {
+        --st_.page;
+        return PendingLoans("");
+      }
+      return Tasks("");
+    }
+    if (in == kKeyMore) {
+      ++st_.page;
+      return PendingLoans("");
+    }
+    int n = Choice(in, static_cast<int>(st_.items.size()));
+    if (n == 0) return PendingLoans(T("err_option"));
+    auto loan = LoanBook().Get(st_.items[n - 1]);
+    if (!loan.ok()) return loan.status();
+    if (loan->state != LoanState::kRequested) return PendingLoans(T("saving_already"));
+    st_.selected = loan->id;
+    st_.stage = Stage::kDecideLoan;
+    return DecideLoanScreen(ctx_, *loan, "");
+  }
+
+  Result<UssdReply> OnDecideLoan(std::string_view in) {
+    if (in == kKeyBack) return PendingLoans("");
+    Loans loans = LoanBook();
+    auto loan = loans.Get(st_.selected);
+    if (!loan.ok()) return loan.status();
+    if (in != "1" && in != "2") return DecideLoanScreen(ctx_, *loan, T("err_option"));
+    const bool approve = in == "1";
+    auto change = loans.GroupDecide(st_.selected, member_.id, approve, "", MemberActor());
+    if (change.status().code() == Status::Code::kPermissionDenied)
+      return PendingLoans(T("err_own_loan"));
+    if (change.status().code() == Status::Code::kFailedPrecondition ||
+        change.status().code() == Status::Code::kNotFound) {
+      return PendingLoans(T("saving_already"));
+    }
+    if (!change.ok()) return change.status();
+    SHG_RETURN_IF_ERROR(NotifyLoanChange(*change));
+    st_.selected = 0;
+    return PendingLoans(Format(T(approve ? "loan_approved_note" : "loan_declined_note"),
+                               {{"ref", loan->reference}}));
+  }
+
+  // --- group tasks: repayments ---
+
+  Result<UssdReply> PendingRepaymentList(std::string_view note) {
+    st_.stage = Stage::kPendingRepayments;
+    Loans loans = LoanBook();
+    auto page =
+        loans.PendingRepayments(member_.group_id, kTasksPerPage + 1, st_.page * kTasksPerPage);
+    if (!page.ok()) return page.status();
+    if (page->empty() && st_.page > 0) {
+      st_.page = 0;
+      page = loans.PendingRepayments(member_.group_id, kTasksPerPage + 1, 0);
+      if (!page.ok()) return page.status();
+    }
+    bool more = page->size() > static_cast<size_t>(kTasksPerPage);
+    if (more) page->pop_back();
+    st_.items.clear();
+    for (const Repayment& r : *page) st_.items.push_back(r.id);
+    return PendingRepaymentsScreen(ctx_, *page, st_.page, more, note);
+  }
+
+  // The pending repayment `id` (listed on this page), or nullopt.
+  Result<std::optional<Repayment>> PendingRepayment(int64_t id) {
+    auto page = LoanBook().PendingRepayments(member_.group_id, 1000, 0);
+    if (!page.ok()) return page.status();
+    for (Repayment& r : *page) {
+      if (r.id == id) return std::optional<Repayment>(std::move(r));
+    }
+    return std::optional<Repayment>();
+  }
+
+  Result<UssdReply> OnPendingRepayments(std::string_view in) {
+    if (in == kKeyBack) {
+      if (st_.page > 0) {
+        --st_.page;
+        return PendingRepaymentList("");
+      }
+      return Tasks("");
+    }
+    if (in == kKeyMore) {
+      ++st_.page;
+      return PendingRepaymentList("");
+    }
+    int n = Choice(in, static_cast<int>(st_.items.size()));
+    if (n == 0) return PendingRepaymentList(T("err_option"));
+    auto rep = PendingRepayment(st_.items[n - 1]);
+    if (!rep.ok()) return rep.status();
+    if (!rep->has_value()) return PendingRepaymentList(T("saving_already"));
+    st_.selected = (*rep)->id;
+    st_.stage = Stage::kDecideRepayment;
+    return DecideRepaymentScreen(ctx_, **rep, "");
+  }
+
+  Result<UssdReply> OnDecideRepayment(std::string_view in) {
+    if (in == kKeyBack) return PendingRepaymentList("");
+    auto rep = PendingRepayment(st_.selected);
+    if (!rep.ok()) return rep.status();
+    if (!rep->has_value()) return PendingRepaymentList(T("saving_already"));
+    if (in != "1" && in != "2") return DecideRepaymentScreen(ctx_, **rep, T("err_option"));
+    const bool confirm = in == "1";
+    auto change = LoanBook().DecideRepayment(st_.selected, member_.id, confirm, MemberActor());
+    if (change.status().code() == Status::Code::kPermissionDenied) {
+      return PendingRepaymentList(T("err_own_saving"));
+    }
+    if (change.status().code() == Status::Code::kFailedPrecondition ||
+        change.status().code() == Status::Code::kNotFound) {
+      return PendingRepaymentList(T("saving_already"));
+    }
+    if (!change.ok()) return change.status();
+    SHG_RETURN_IF_ERROR(Notify([&](const Notifier& n, Messages& m) {
+      return SendRepaymentNotice(n, m, svc_, req_.channel, *change);
+    }));
+    SHG_RETURN_IF_ERROR(NotifyLoanChange(change->loan));
+    st_.selected = 0;
+    return PendingRepaymentList(
+        Format(T(confirm ? "saving_confirmed" : "saving_rejected"), {{"ref", (*rep)->reference}}));
+  }
+
   // Queues an SMS when this engine sends them; `send` returns the message
   // id (0 when no channel can send to her).
   template <typename Send>
@@ -598,6 +1098,7 @@ class StepRunner {
   StepResult result_;
   std::string phone_;  // masked: the session row is not a phone book
   std::optional<int64_t> stored_member_id_;  // of a session loaded from the store
+  DomainContext loan_ctx_;  // outlives every Loans view made by LoanBook()
 };
 
 Result<StepResult> Engine::Step(Services& services, Messages* messages, const UssdRequest& request,

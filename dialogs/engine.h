@@ -6,6 +6,10 @@
 // idle timeout; it holds what the dialog needs (stage, member, amount...) and
 // never a PIN (a PIN typed to be repeated is kept as a keyed digest).
 //
+// Loans (main menu 3 "Request loan", 4 "My loan", the loan items of 8
+// "Group tasks") go through domain/loans.h on the same connection; their
+// SMS are queued with dialogs/loan_notices.h in the same transaction.
+//
 // Step() runs inside the caller's store transaction (on the writer
 // connection, see Store::Submit) so that the session update and any money
 // action it triggers commit together or not at all. A request whose step
@@ -23,6 +27,7 @@
 #include "dialogs/catalogue.h"
 #include "dialogs/events.h"
 #include "dialogs/notify.h"
+#include "domain/loans.h"
 #include "domain/messages.h"
 #include "domain/pin.h"
 #include "domain/result.h"
@@ -36,6 +41,10 @@ struct EngineOptions {
   int64_t max_amount_units = 1000000;          // whole units per money action
   std::string default_language = "en";
   std::map<std::string, std::string> channel_country;  // channel id -> "KE"...
+  // The loan programme (not owned; must outlive the engine). null: menus 3
+  // and 4 answer that loans are not available and group tasks list savings
+  // only.
+  const LoanProgramme* loans = nullptr;
 };
 
 // What happened, for metrics and logs (no personal data).

@@ -34,7 +34,18 @@ std::string ListFooter(const ScreenContext& c, bool more) {
   return s;
 }
 
-// Cuts to `max` code points (never inside a UTF-8 sequence).
+// "1. <label>" lines of a numbered list, one per line.
+std::string Numbered(const std::vector<std::string>& labels) {
+  std::string s;
+  for (size_t i = 0; i < labels.size(); ++i) {
+    if (i) s.push_back('\n');
+    s += Option(std::to_string(i + 1), labels[i]);
+  }
+  return s;
+}
+
+}  // namespace
+
 std::string CutChars(std::string_view text, size_t max) {
   size_t count = 0;
   for (size_t i = 0; i < text.size(); ++i) {
@@ -45,8 +56,6 @@ std::string CutChars(std::string_view text, size_t max) {
   }
   return std::string(text);
 }
-
-}  // namespace
 
 size_t ScreenLength(std::string_view text) {
   size_t n = 0;
@@ -122,6 +131,8 @@ UssdReply RepeatPinScreen(const ScreenContext& c, std::string_view note) {
 
 UssdReply MainMenuScreen(const ScreenContext& c, bool manager, std::string_view note) {
   std::string body = Option("1", c.T("menu_balance")) + "\n" + Option("2", c.T("menu_save")) + "\n" +
+                     Option("3", c.T("menu_loan_request")) + "\n" +
+                     Option("4", c.T("menu_my_loan")) + "\n" +
                      Option("5", c.T("menu_statement")) + "\n" + Option("6", c.T("menu_group")) +
                      "\n" + Option("7", c.T("menu_settings"));
   if (manager) body += "\n" + Option("8", c.T("menu_tasks"));
@@ -129,13 +140,18 @@ UssdReply MainMenuScreen(const ScreenContext& c, bool manager, std::string_view 
   return Con(Lines(note, {body}));
 }
 
-UssdReply BalanceScreen(const ScreenContext& c, const Balances& b) {
-  std::string loan = b.loan_outstanding > 0 ? c.Money(b.loan_outstanding) : c.T("loan_none");
-  return End(Format(c.T("balance"), {{"savings", c.Money(b.savings_confirmed)},
-                                     {"pending", c.Money(b.savings_pending)},
-                                     {"fund", c.Money(b.group_fund)},
-                                     {"social", c.Money(b.social_fund)},
-                                     {"loan", loan}}));
+UssdReply BalanceScreen(const ScreenContext& c, const Balances& b,
+                        const std::optional<Instalment>& next_due) {
+  auto render = [&](const std::optional<Instalment>& next) {
+    return End(Format(c.T("balance"), {{"savings", c.Money(b.savings_confirmed)},
+                                       {"pending", c.Money(b.savings_pending)},
+                                       {"fund", c.Money(b.group_fund)},
+                                       {"social", c.Money(b.social_fund)},
+                                       {"loan", BalanceLoanText(c, b.loan_outstanding, next)}}));
+  };
+  UssdReply full = render(next_due);
+  // Very large balances leave no room for the next instalment: My loan has it.
+  return ScreenFits(full.text) ? full : render(std::nullopt);
 }
 
 UssdReply SaveAmountScreen(const ScreenContext& c, std::string_view note) {
@@ -208,11 +224,18 @@ UssdReply NewPinScreen(const ScreenContext& c, std::string_view note) {
 }
 UssdReply PinChangedScreen(const ScreenContext& c) { return End(c.T("pin_changed")); }
 
-UssdReply TasksScreen(const ScreenContext& c, int pending_savings, std::string_view note) {
+UssdReply TasksScreen(const ScreenContext& c, const TaskCounts& counts, std::string_view note) {
+  std::string loans;
+  if (counts.loans) {
+    const std::string requests = std::to_string(counts.loan_requests);
+    const std::string repayments = std::to_string(counts.repayments);
+    loans = Option("2", Format(c.T("tasks_loans"), {{"count", requests}})) + "\n" +
+            Option("3", Format(c.T("tasks_repayments"), {{"count", repayments}}));
+  }
   return Con(Lines(note, {c.T("tasks_title"),
                           Option("1", Format(c.T("tasks_savings"),
-                                             {{"count", std::to_string(pending_savings)}})),
-                          Option(kKeyBack, c.T("opt_back"))}));
+                                             {{"count", std::to_string(counts.savings)}})),
+                          loans, Option(kKeyBack, c.T("opt_back"))}));
 }
 
 UssdReply PendingSavingsScreen(const ScreenContext& c, const std::vector<Saving>& items, int page,
@@ -232,6 +255,231 @@ UssdReply DecideSavingScreen(const ScreenContext& c, const Saving& s, std::strin
                                                        {"amount", c.Money(s.amount)},
                                                        {"date", ShortDate(s.created_at)},
                                                        {"ref", s.reference}}),
+                          Option("1", c.T("opt_confirm")), Option("2", c.T("opt_reject")),
+                          Option(kKeyBack, c.T("opt_back"))}));
+}
+
+// --- loans ---
+
+namespace {
+
+std::string Months(const ScreenContext& c, int months) {
+  return Format(c.T("loan_term_option"), {{"n", std::to_string(months)}});
+}
+
+// The amount lent: the lender's once approved, else the amount asked.
+int64_t LoanAmount(const Loan& l) { return l.approved_amount > 0 ? l.approved_amount : l.amount; }
+
+}  // namespace
+
+std::string PurposeLabel(const ScreenContext& c, std::string_view purpose_id) {
+  std::string key = "purpose_" + std::string(purpose_id);
+  const std::string& label = c.T(key);
+  if (!label.empty() && label.front() != '[') return CutChars(label, kMaxPurposeChars);
+  std::string plain(purpose_id);
+  std::replace(plain.begin(), plain.end(), '_', ' ');
+  return CutChars(plain, kMaxPurposeChars);
+}
+
+std::string LoanStateLabel(const ScreenContext& c, LoanState s) {
+  return c.T(std::string("loan_state_") + LoanStateName(s));
+}
+
+std::string BalanceLoanText(const ScreenContext& c, int64_t outstanding,
+                            const std::optional<Instalment>& next_due) {
+  if (outstanding <= 0) return c.T("loan_none");
+  if (!next_due.has_value()) return c.Money(outstanding);
+  return Format(c.T("balance_loan"), {{"outstanding", c.Money(outstanding)},
+                                      {"next", c.Number(next_due->total)},
+                                      {"date", ShortDate(next_due->due_at)}});
+}
+
+std::string LoanRefusalText(const ScreenContext& c, std::string_view refusal,
+                            const LoanPolicy& policy) {
+  const std::string& t = c.T("loan_err_" + std::string(refusal));
+  const std::string& tmpl = (t.empty() || t.front() == '[') ? c.T("loan_err_other") : t;
+  return Format(tmpl, {{"months", std::to_string(policy.min_months)},
+                       {"count", std::to_string(policy.min_confirmed_savings)}});
+}
+
+UssdReply LoanUnavailableScreen(const ScreenContext& c) { return End(c.T("loan_unavailable")); }
+
+UssdReply LoanRefusedScreen(const ScreenContext& c, std::string_view refusal,
+                            const LoanPolicy& policy) {
+  return End(LoanRefusalText(c, refusal, policy));
+}
+
+UssdReply LoanAmountScreen(const ScreenContext& c, int64_t min_amount, int64_t max_amount,
+                           std::string_view note) {
+  return Con(Lines(note, {Format(c.T("loan_amount"), {{"currency", c.currency.code},
+                                                      {"min", c.Money(min_amount)},
+                                                      {"max", c.Money(max_amount)}}),
+                          Option(kKeyBack, c.T("opt_back"))}));
+}
+
+UssdReply LoanPurposeScreen(const ScreenContext& c, const std::vector<std::string>& purposes,
+                            int page, std::string_view note) {
+  const size_t first = static_cast<size_t>(std::max(page, 0)) * kPurposesPerPage;
+  std::vector<std::string> labels;
+  for (size_t i = first; i < purposes.size() && labels.size() < kPurposesPerPage; ++i) {
+    labels.push_back(PurposeLabel(c, purposes[i]));
+  }
+  const bool more = first + labels.size() < purposes.size();
+  // A note takes the title's place, as on the other list screens.
+  const std::string title = note.empty() ? c.T("loan_purpose_title") : std::string(note);
+  return Con(Lines("", {title, Numbered(labels), ListFooter(c, more)}));
+}
+
+UssdReply LoanTermScreen(const ScreenContext& c, const std::vector<int>& terms_months,
+                         std::string_view note) {
+  std::vector<std::string> labels;
+  for (size_t i = 0; i < terms_months.size() && i < 9; ++i) {
+    labels.push_back(Months(c, terms_months[i]));
+  }
+  const std::string title = note.empty() ? c.T("loan_term_title") : std::string(note);
+  return Con(Lines("", {title, Numbered(labels), Option(kKeyBack, c.T("opt_back"))}));
+}
+
+UssdReply LoanConfirmScreen(const ScreenContext& c, int64_t amount, std::string_view purpose_id,
+                            int term_months, std::string_view partner_name, std::string_view note) {
+  return Con(
+      Lines(note, {Format(c.T("loan_confirm"), {{"amount", c.Money(amount)},
+                                                {"purpose", PurposeLabel(c, purpose_id)},
+                                                {"term", Months(c, term_months)}}),
+                   Option("1", Format(c.T("opt_loan_consent"),
+                                      {{"partner", CutChars(partner_name, kMaxPartnerChars)}})),
+                   Option("2", c.T("opt_cancel"))}));
+}
+
+UssdReply LoanRequestedScreen(const ScreenContext& c, int64_t amount, std::string_view reference) {
+  return End(Format(c.T("loan_requested"), {{"amount", c.Money(amount)}, {"ref", reference}}));
+}
+
+UssdReply ResumeLoanScreen(const ScreenContext& c, int64_t amount, std::string_view note) {
+  return Con(Lines(note, {Format(c.T("resume_loan"), {{"amount", c.Money(amount)}}),
+                          Option("1", c.T("opt_yes")), Option("2", c.T("opt_start_again"))}));
+}
+
+UssdReply NoLoanScreen(const ScreenContext& c) { return End(c.T("loan_none_yet")); }
+
+UssdReply MyLoanScreen(const ScreenContext& c, const LoanView& v, std::string_view note) {
+  const Loan& l = v.loan;
+  std::string body = Format(c.T("my_loan"), {{"amount", c.Money(LoanAmount(l))},
+                                             {"ref", l.reference},
+                                             {"state", LoanStateLabel(c, l.state)}});
+  if (CanLogRepayment(l.state)) {
+    // Most important first; the last ones give way when a screen with very
+    // large amounts would not fit.
+    std::vector<std::string> lines = {
+        Format(c.T("my_loan_outstanding"), {{"amount", c.Money(l.outstanding)}})};
+    // While something is overdue the first unpaid instalment is in the past:
+    // the overdue line names its date instead of a "next" one.
+    const int64_t since = v.status.next_due.has_value() ? v.status.next_due->due_at : 0;
+    if (v.status.overdue > 0) {
+      lines.push_back(Format(c.T("my_loan_overdue"),
+                             {{"amount", c.Money(v.status.overdue)}, {"date", ShortDate(since)}}));
+    } else if (v.status.next_due.has_value()) {
+      lines.push_back(
+          Format(c.T("my_loan_next"), {{"amount", c.Money(v.status.next_due->total)},
+                                       {"date", ShortDate(v.status.next_due->due_at)}}));
+    }
+    if (v.pending_repayments > 0) {
+      lines.push_back(Format(c.T("my_loan_pending"), {{"amount", c.Money(v.pending_repayments)}}));
+    }
+    for (size_t keep = lines.size();; --keep) {
+      std::string text = body;
+      for (size_t i = 0; i < keep; ++i) text += "\n" + lines[i];
+      UssdReply r = Con(Lines(
+          note, {text, Option("1", c.T("opt_log_repayment")), Option(kKeyBack, c.T("opt_back"))}));
+      if (keep <= 1 || ScreenFits(r.text)) return r;
+    }
+  }
+  if (CanCancelLoan(l.state)) {
+    return Con(Lines(
+        note, {body, Option("2", c.T("opt_cancel_request")), Option(kKeyBack, c.T("opt_back"))}));
+  }
+  if (l.state == LoanState::kDeclined && !l.decline_reason.empty()) {
+    body += "\n" + CutChars(l.decline_reason, 60);
+  }
+  return End(Lines(note, {body}));
+}
+
+UssdReply RepayAmountScreen(const ScreenContext& c, int64_t max_amount, std::string_view note) {
+  return Con(Lines(note, {Format(c.T("repay_amount"),
+                                 {{"currency", c.currency.code}, {"max", c.Money(max_amount)}}),
+                          Option(kKeyBack, c.T("opt_back"))}));
+}
+
+UssdReply RepayConfirmScreen(const ScreenContext& c, int64_t amount, std::string_view loan_ref,
+                             std::string_view note) {
+  return Con(
+      Lines(note, {Format(c.T("repay_confirm"), {{"amount", c.Money(amount)}, {"ref", loan_ref}}),
+                   Option("1", c.T("opt_confirm")), Option("2", c.T("opt_cancel"))}));
+}
+
+UssdReply RepaymentLoggedScreen(const ScreenContext& c, int64_t amount,
+                                std::string_view reference) {
+  return End(Format(c.T("repay_logged"), {{"amount", c.Money(amount)}, {"ref", reference}}));
+}
+
+UssdReply CancelLoanConfirmScreen(const ScreenContext& c, const Loan& loan, std::string_view note) {
+  return Con(Lines(note, {Format(c.T("loan_cancel_confirm"),
+                                 {{"amount", c.Money(loan.amount)}, {"ref", loan.reference}}),
+                          Option("1", c.T("opt_yes_cancel")), Option("2", c.T("opt_no"))}));
+}
+
+UssdReply LoanCancelledScreen(const ScreenContext& c, std::string_view reference) {
+  return End(Format(c.T("loan_cancelled"), {{"ref", reference}}));
+}
+
+UssdReply LoanCancelTooLateScreen(const ScreenContext& c, LoanState state) {
+  return End(Format(c.T("loan_cancel_too_late"), {{"state", LoanStateLabel(c, state)}}));
+}
+
+UssdReply LoanNotRepayingScreen(const ScreenContext& c) { return End(c.T("loan_not_repaying")); }
+
+UssdReply PendingLoansScreen(const ScreenContext& c, const std::vector<Loan>& items, int page,
+                             bool more, std::string_view note) {
+  std::string body = !note.empty()
+                         ? std::string(note)
+                         : Format(c.T("pending_loans_title"), {{"page", std::to_string(page + 1)}});
+  if (items.empty()) body += "\n" + c.T("pending_empty");
+  for (size_t i = 0; i < items.size(); ++i) {
+    body += "\n" + Option(std::to_string(i + 1),
+                          ShortName(items[i].member_name) + " " + c.Money(items[i].amount));
+  }
+  return Con(Lines("", {body, ListFooter(c, more)}));
+}
+
+UssdReply DecideLoanScreen(const ScreenContext& c, const Loan& loan, std::string_view note) {
+  return Con(Lines(note, {Format(c.T("decide_loan"), {{"name", ShortName(loan.member_name)},
+                                                      {"amount", c.Money(loan.amount)},
+                                                      {"purpose", PurposeLabel(c, loan.purpose)},
+                                                      {"term", Months(c, loan.term_months)},
+                                                      {"ref", loan.reference}}),
+                          Option("1", c.T("opt_approve")), Option("2", c.T("opt_decline")),
+                          Option(kKeyBack, c.T("opt_back"))}));
+}
+
+UssdReply PendingRepaymentsScreen(const ScreenContext& c, const std::vector<Repayment>& items,
+                                  int page, bool more, std::string_view note) {
+  std::string body =
+      !note.empty() ? std::string(note)
+                    : Format(c.T("pending_repayments_title"), {{"page", std::to_string(page + 1)}});
+  if (items.empty()) body += "\n" + c.T("pending_empty");
+  for (size_t i = 0; i < items.size(); ++i) {
+    body += "\n" + Option(std::to_string(i + 1),
+                          ShortName(items[i].member_name) + " " + c.Money(items[i].amount));
+  }
+  return Con(Lines("", {body, ListFooter(c, more)}));
+}
+
+UssdReply DecideRepaymentScreen(const ScreenContext& c, const Repayment& r, std::string_view note) {
+  return Con(Lines(note, {Format(c.T("decide_repayment"), {{"name", ShortName(r.member_name)},
+                                                           {"amount", c.Money(r.amount)},
+                                                           {"date", ShortDate(r.created_at)},
+                                                           {"loan_ref", r.loan_reference},
+                                                           {"ref", r.reference}}),
                           Option("1", c.T("opt_confirm")), Option("2", c.T("opt_reject")),
                           Option(kKeyBack, c.T("opt_back"))}));
 }

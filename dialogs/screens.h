@@ -10,11 +10,13 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "dialogs/catalogue.h"
 #include "dialogs/events.h"
+#include "domain/loans.h"
 #include "domain/model.h"
 #include "domain/money.h"
 
@@ -30,14 +32,26 @@ inline constexpr size_t kMaxGroupChars = 24;
 inline constexpr int kStatementPerPage = 3;
 inline constexpr int kTasksPerPage = 3;
 inline constexpr int kMembersPerPhone = 5;  // choices shown on a shared phone
+inline constexpr int kPurposesPerPage = 4;  // loan purposes per screen ("98 More")
+inline constexpr size_t kMaxPurposeChars = 22;  // a purpose label as shown
+inline constexpr size_t kMaxPartnerChars = 24;  // an MFI partner's name as shown
 
 // Menu keys common to every screen (ussd.md).
 inline constexpr std::string_view kKeyBack = "0";
 inline constexpr std::string_view kKeyMain = "00";
 inline constexpr std::string_view kKeyMore = "98";
 
-// Main-menu keys; loans (3, 4) come with the loans issue.
-enum class MainItem { kBalance = 1, kSave = 2, kStatement = 5, kGroup = 6, kSettings = 7, kTasks = 8 };
+// Main-menu keys (ussd.md "Menu tree").
+enum class MainItem {
+  kBalance = 1,
+  kSave = 2,
+  kLoanRequest = 3,
+  kMyLoan = 4,
+  kStatement = 5,
+  kGroup = 6,
+  kSettings = 7,
+  kTasks = 8,
+};
 
 struct ScreenContext {
   const Catalogue* catalogue = nullptr;
@@ -63,6 +77,30 @@ bool ScreenFits(std::string_view text);
 std::string ShortName(std::string_view full_name, size_t max = kMaxNameChars);
 // "27/11" in UTC.
 std::string ShortDate(int64_t unix_seconds);
+// Cuts to `max` code points, never inside a UTF-8 sequence.
+std::string CutChars(std::string_view text, size_t max);
+
+// --- loan words shared by screens and SMS (catalogue of c.lang) ---
+// purpose_<id>, cut to kMaxPurposeChars; the id with spaces for '_' when the
+// catalogue has no label.
+std::string PurposeLabel(const ScreenContext& c, std::string_view purpose_id);
+// loan_state_<name>: her loan's state in words.
+std::string LoanStateLabel(const ScreenContext& c, LoanState s);
+// The "Loan:" value of her balance: "none", the outstanding amount, or the
+// outstanding with the next instalment (balance_loan) while she repays.
+std::string BalanceLoanText(const ScreenContext& c, int64_t outstanding,
+                            const std::optional<Instalment>& next_due);
+// What My loan offers in each state.
+inline bool CanLogRepayment(LoanState s) {
+  return s == LoanState::kDisbursed || s == LoanState::kInArrears;
+}
+inline bool CanCancelLoan(LoanState s) {
+  return s == LoanState::kRequested || s == LoanState::kGroupApproved;
+}
+// loan_err_<refusal> with the policy's numbers filled; loan_err_other for a
+// reason the catalogue does not know (never a "[key]" on screen).
+std::string LoanRefusalText(const ScreenContext& c, std::string_view refusal,
+                            const LoanPolicy& policy);
 
 // A finished screen. `error` screens prefix a one-line reason.
 UssdReply Con(std::string text);
@@ -86,7 +124,9 @@ UssdReply CreatePinScreen(const ScreenContext& c, std::string_view name, bool af
                           std::string_view note);
 UssdReply RepeatPinScreen(const ScreenContext& c, std::string_view note);
 UssdReply MainMenuScreen(const ScreenContext& c, bool manager, std::string_view note);
-UssdReply BalanceScreen(const ScreenContext& c, const Balances& b);
+// `next_due`: her loan's next instalment while she repays (nullopt otherwise).
+UssdReply BalanceScreen(const ScreenContext& c, const Balances& b,
+                        const std::optional<Instalment>& next_due = std::nullopt);
 UssdReply SaveAmountScreen(const ScreenContext& c, std::string_view note);
 UssdReply SaveConfirmScreen(const ScreenContext& c, int64_t amount, std::string_view note);
 // After her PIN, a member whose previous session was cut at the save
@@ -103,11 +143,75 @@ UssdReply LanguageScreen(const ScreenContext& c, std::string_view note);
 UssdReply CurrentPinScreen(const ScreenContext& c, std::string_view note);
 UssdReply NewPinScreen(const ScreenContext& c, std::string_view note);
 UssdReply PinChangedScreen(const ScreenContext& c);
-UssdReply TasksScreen(const ScreenContext& c, int pending_savings, std::string_view note);
+// What waits for the group's officers. Loan lines are shown only with a
+// loan programme (`loans`).
+struct TaskCounts {
+  int savings = 0;
+  bool loans = false;
+  int loan_requests = 0;
+  int repayments = 0;
+};
+UssdReply TasksScreen(const ScreenContext& c, const TaskCounts& counts, std::string_view note);
 // `items` holds at most kTasksPerPage pending savings of page `page`.
 UssdReply PendingSavingsScreen(const ScreenContext& c, const std::vector<Saving>& items, int page,
                                bool more, std::string_view note);
 UssdReply DecideSavingScreen(const ScreenContext& c, const Saving& s, std::string_view note);
+
+// --- loans: request (main menu 3) ---
+// END: the engine has no loan programme.
+UssdReply LoanUnavailableScreen(const ScreenContext& c);
+// END: LoanRefusalText.
+UssdReply LoanRefusedScreen(const ScreenContext& c, std::string_view refusal,
+                            const LoanPolicy& policy);
+// Amount entry showing the product's minimum and her maximum.
+UssdReply LoanAmountScreen(const ScreenContext& c, int64_t min_amount, int64_t max_amount,
+                           std::string_view note);
+// Page `page` (from 0) of `purposes` (all ids, display order),
+// kPurposesPerPage per screen numbered from 1, "98 More" when more follow.
+// On this and the term screen a note takes the title's place.
+UssdReply LoanPurposeScreen(const ScreenContext& c, const std::vector<std::string>& purposes,
+                            int page, std::string_view note);
+// The product's repayment periods, "1. 3 months" ... (at most 9).
+UssdReply LoanTermScreen(const ScreenContext& c, const std::vector<int>& terms_months,
+                         std::string_view note);
+// The summary and the consent to share her record with the partner.
+UssdReply LoanConfirmScreen(const ScreenContext& c, int64_t amount, std::string_view purpose_id,
+                            int term_months, std::string_view partner_name,
+                            std::string_view note);
+UssdReply LoanRequestedScreen(const ScreenContext& c, int64_t amount, std::string_view reference);
+// After her PIN, a member whose previous session was cut at the loan
+// confirmation: "Continue loan request KES 10,000? 1. Yes 2. Start again".
+UssdReply ResumeLoanScreen(const ScreenContext& c, int64_t amount, std::string_view note);
+
+// --- loans: my loan (main menu 4) ---
+UssdReply NoLoanScreen(const ScreenContext& c);
+// Status in words, outstanding, the next instalment (or what is overdue
+// since when), pending repayments; CON
+// with "1. Log repayment" (CanLogRepayment) or "2. Cancel request"
+// (CanCancelLoan), else END.
+UssdReply MyLoanScreen(const ScreenContext& c, const LoanView& v, std::string_view note);
+// `max_amount`: what she may still log (outstanding minus pending).
+UssdReply RepayAmountScreen(const ScreenContext& c, int64_t max_amount, std::string_view note);
+UssdReply RepayConfirmScreen(const ScreenContext& c, int64_t amount, std::string_view loan_ref,
+                             std::string_view note);
+UssdReply RepaymentLoggedScreen(const ScreenContext& c, int64_t amount,
+                                std::string_view reference);
+UssdReply CancelLoanConfirmScreen(const ScreenContext& c, const Loan& loan, std::string_view note);
+UssdReply LoanCancelledScreen(const ScreenContext& c, std::string_view reference);
+// END: a loan that moved on meanwhile ("Too late to cancel: ...").
+UssdReply LoanCancelTooLateScreen(const ScreenContext& c, LoanState state);
+// END: a repayment for a loan that is not being repaid.
+UssdReply LoanNotRepayingScreen(const ScreenContext& c);
+
+// --- loans: group tasks ---
+UssdReply PendingLoansScreen(const ScreenContext& c, const std::vector<Loan>& items, int page,
+                             bool more, std::string_view note);
+UssdReply DecideLoanScreen(const ScreenContext& c, const Loan& loan, std::string_view note);
+UssdReply PendingRepaymentsScreen(const ScreenContext& c, const std::vector<Repayment>& items,
+                                  int page, bool more, std::string_view note);
+UssdReply DecideRepaymentScreen(const ScreenContext& c, const Repayment& r,
+                                std::string_view note);
+
 UssdReply GoodbyeScreen(const ScreenContext& c);
 UssdReply TechnicalErrorScreen(const ScreenContext& c);
 

@@ -38,6 +38,15 @@ bool ParseIds(std::string_view s, std::vector<int64_t>* ids) {
   return true;
 }
 
+// Purpose ids are configuration ids: they never carry the separators.
+bool IsPurposeId(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-')) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 std::string LetterHex(std::string_view bytes) {
@@ -64,6 +73,8 @@ std::string SerializeState(const DialogState& s) {
   if (s.page) Put(&out, 'p', s.page);
   if (!s.items.empty()) out += "i=" + JoinIds(s.items) + ";";
   if (s.selected) Put(&out, 'x', s.selected);
+  if (!s.purpose.empty()) out += "u=" + s.purpose + ";";
+  if (s.term) Put(&out, 't', s.term);
   return out;
 }
 
@@ -92,6 +103,11 @@ Result<DialogState> ParseState(std::string_view text) {
       case 'p': ok = ParseInt(value, &v); s.page = static_cast<int>(v); break;
       case 'i': ok = ParseIds(value, &s.items); break;
       case 'x': ok = ParseInt(value, &s.selected); break;
+      case 'u':
+        ok = IsPurposeId(value);
+        s.purpose = std::string(value);
+        break;
+      case 't': ok = ParseInt(value, &v) && v > 0 && v <= 1200; s.term = static_cast<int>(v); break;
       default: ok = false;
     }
     if (!ok) return Status::Internal("bad session state field");

@@ -30,8 +30,22 @@ enum class Stage {
   kDecideSaving,
   kDone,
   kResumeSave,  // offered to continue a save cut by the operator (values are stored: append only)
+  // --- loans (menu 3 request, menu 4 my loan, group tasks) ---
+  kLoanAmount,
+  kLoanPurpose,
+  kLoanTerm,
+  kLoanConfirm,
+  kResumeLoan,        // offered to continue a loan request cut at its confirmation
+  kMyLoan,
+  kRepayAmount,
+  kRepayConfirm,
+  kCancelLoanConfirm,
+  kPendingLoans,      // group tasks: loan requests awaiting the group
+  kDecideLoan,
+  kPendingRepayments, // group tasks: repayments awaiting confirmation
+  kDecideRepayment,
 };
-inline constexpr Stage kLastStage = Stage::kResumeSave;
+inline constexpr Stage kLastStage = Stage::kDecideRepayment;
 
 struct DialogState {
   Stage stage = Stage::kDone;
@@ -44,7 +58,9 @@ struct DialogState {
   int64_t amount = 0;                // minor units
   int page = 0;
   std::vector<int64_t> items;        // ids listed on the current page
-  int64_t selected = 0;              // saving being decided
+  int64_t selected = 0;              // saving / loan / repayment being decided
+  std::string purpose;               // loan purpose id chosen (a-z 0-9 '_' '-')
+  int term = 0;                      // loan term chosen, months
 };
 
 std::string SerializeState(const DialogState& s);

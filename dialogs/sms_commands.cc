@@ -134,13 +134,14 @@ std::string SmsCommands::ServiceCodeFor(const std::string& channel) const {
 class SmsRunner {
  public:
   SmsRunner(const Catalogue& catalogue, const Notifier& notifier, const SmsCommandOptions& options,
-            Services& svc, Messages& messages, const InboundSmsEvent& event)
+            Services& svc, Messages& messages, const InboundSmsEvent& event, int64_t now)
       : catalogue_(catalogue),
         notifier_(notifier),
         options_(options),
         svc_(svc),
         messages_(messages),
-        ev_(event) {}
+        ev_(event),
+        loan_ctx_{nullptr, 3, now} {}
 
   Result<SmsOutcome> Run(const std::string& country, const std::string& service_code) {
     if (ev_.channel.empty() || ev_.provider_id.empty()) {
@@ -180,7 +181,9 @@ class SmsRunner {
         catalogue_.HasLanguage(member_.language) ? member_.language : notifier_.default_language();
 
     ParsedSms cmd = ParseSmsCommand(catalogue_, ev_.text);
-    if (shared && (cmd.command == SmsCommand::kBalance || cmd.command == SmsCommand::kSave)) {
+    const bool personal = cmd.command == SmsCommand::kBalance || cmd.command == SmsCommand::kSave ||
+                          (cmd.command == SmsCommand::kLoan && options_.loans != nullptr);
+    if (shared && personal) {
       SHG_RETURN_IF_ERROR(Reply("reply_shared_phone", "sms_shared_phone", {{"code", code_}}));
       return SmsOutcome::kSharedPhone;
     }
@@ -190,9 +193,7 @@ class SmsRunner {
       case SmsCommand::kHelp:
         SHG_RETURN_IF_ERROR(Reply("reply_help", "sms_help", {{"code", code_}}));
         return SmsOutcome::kHelp;
-      case SmsCommand::kLoan:
-        SHG_RETURN_IF_ERROR(Reply("reply_loan", "sms_loan_none", {{"code", code_}}));
-        return SmsOutcome::kLoan;
+      case SmsCommand::kLoan: return LoanStatus();
       case SmsCommand::kNone: break;
     }
     SHG_RETURN_IF_ERROR(Reply("reply_unknown", "sms_unknown", {}));
@@ -224,8 +225,11 @@ class SmsRunner {
     const std::string savings = FormatMoney(b->savings_confirmed, *cur);
     const std::string pending = FormatMoney(b->savings_pending, *cur);
     const std::string fund = FormatMoney(b->group_fund, *cur);
-    const std::string loan = b->loan_outstanding == 0 ? catalogue_.Template(lang_, "loan_none")
-                                                      : FormatMoney(b->loan_outstanding, *cur);
+    auto view = CurrentLoan();
+    if (!view.ok()) return view.status();
+    std::optional<Instalment> next;
+    if (view->has_value() && CanLogRepayment((*view)->loan.state)) next = (*view)->status.next_due;
+    const std::string loan = BalanceLoanText(Words(*cur), b->loan_outstanding, next);
     SHG_RETURN_IF_ERROR(Reply("reply_balance", "sms_balance",
                               {{"name", name},
                                {"savings", savings},
@@ -233,6 +237,54 @@ class SmsRunner {
                                {"fund", fund},
                                {"loan", loan}}));
     return SmsOutcome::kBalance;
+  }
+
+  // Her language's words and her group's money format.
+  ScreenContext Words(const Currency& currency) const {
+    return ScreenContext{&catalogue_, lang_, currency};
+  }
+
+  // Her current loan; nullopt without a loan programme or when she never asked.
+  Result<std::optional<LoanView>> CurrentLoan() {
+    if (options_.loans == nullptr) return std::optional<LoanView>();
+    Loans loans(svc_.connection(), loan_ctx_, *options_.loans);
+    return loans.CurrentLoan(member_.id);
+  }
+
+  Result<SmsOutcome> LoanStatus() {
+    if (options_.loans == nullptr) {
+      SHG_RETURN_IF_ERROR(Reply("reply_loan", "sms_loan_unavailable", {}));
+      return SmsOutcome::kLoan;
+    }
+    auto view = CurrentLoan();
+    if (!view.ok()) return view.status();
+    if (!view->has_value()) {
+      SHG_RETURN_IF_ERROR(Reply("reply_loan", "sms_loan_none", {{"code", code_}}));
+      return SmsOutcome::kLoan;
+    }
+    const LoanView& v = **view;
+    auto cur = FindCurrency(v.loan.currency);
+    if (!cur.ok()) cur = GroupCurrency();
+    if (!cur.ok()) return cur.status();
+    const ScreenContext c = Words(*cur);
+    const std::string state = LoanStateLabel(c, v.loan.state);
+    if (CanLogRepayment(v.loan.state) && v.status.next_due.has_value()) {
+      const std::string outstanding = c.Money(v.loan.outstanding);
+      const std::string next = c.Money(v.status.next_due->total);
+      const std::string date = ShortDate(v.status.next_due->due_at);
+      SHG_RETURN_IF_ERROR(Reply("reply_loan", "sms_loan_status_repaying",
+                                {{"ref", v.loan.reference},
+                                 {"state", state},
+                                 {"outstanding", outstanding},
+                                 {"next", next},
+                                 {"date", date}}));
+      return SmsOutcome::kLoan;
+    }
+    const int64_t lent = v.loan.approved_amount > 0 ? v.loan.approved_amount : v.loan.amount;
+    const std::string amount = c.Money(lent);
+    SHG_RETURN_IF_ERROR(Reply("reply_loan", "sms_loan_status",
+                              {{"amount", amount}, {"ref", v.loan.reference}, {"state", state}}));
+    return SmsOutcome::kLoan;
   }
 
   Result<SmsOutcome> Save(std::string_view argument) {
@@ -277,12 +329,13 @@ class SmsRunner {
   Member member_;
   Group group_;
   std::string lang_;
+  // Loans reads only the time (no PIN is checked by SMS).
+  DomainContext loan_ctx_;
 };
 
 Result<SmsOutcome> SmsCommands::Handle(Services& services, Messages& messages,
                                        const InboundSmsEvent& event, int64_t now) const {
-  (void)now;  // the services and the outbox carry the unit of work's time
-  SmsRunner runner(catalogue_, notifier_, options_, services, messages, event);
+  SmsRunner runner(catalogue_, notifier_, options_, services, messages, event, now);
   return runner.Run(CountryOf(event.channel), ServiceCodeFor(event.channel));
 }
 

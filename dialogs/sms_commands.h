@@ -1,11 +1,16 @@
 // SMS commands (ussd.md "SMS commands"): a member texts a keyword to the
 // group's number and gets the answer by SMS through the outbox.
 //
-//   BAL / SALIO              her balances (sms_balance)
+//   BAL / SALIO              her balances (sms_balance), with her loan's
+//                            outstanding and next instalment while she repays
 //   SAVE 200 / AKIBA 1,000   logs a pending saving exactly like USSD, then
 //                            the same receipt (sms_saving_logged)
 //   HELP / MSAADA            the command list (sms_help)
-//   LOAN / MKOPO             sms_loan_none (loans come with the loans issue)
+//   LOAN / MKOPO             her loan's state in words, and while she repays
+//                            its outstanding and next instalment
+//                            (sms_loan_status_repaying, else sms_loan_status);
+//                            sms_loan_none when she never asked, and
+//                            sms_loan_unavailable without a loan programme
 //   anything else            sms_unknown
 // Keywords are the catalogue's kw_* texts of EVERY language, matched without
 // regard to case or extra spaces ("  bal ", "save  200", "Save200",
@@ -15,9 +20,9 @@
 // Who gets an answer: replies go only to the sending number. An unknown
 // number (or one of exited members only) gets at most one
 // sms_not_registered per UTC day, in the default language. A phone shared
-// by several active members gets sms_shared_phone for BAL and SAVE (which
-// member is meant is ambiguous: USSD asks); HELP, LOAN and unknown texts are
-// answered in the first member's language. A sender that is not a phone
+// by several active members gets sms_shared_phone for BAL, SAVE and (with a
+// loan programme) LOAN (which member is meant is ambiguous: USSD asks);
+// HELP and unknown texts are answered in the first member's language. A sender that is not a phone
 // number gets nothing.
 //
 // Every inbound SMS is recorded once per (channel, provider id) in the
@@ -36,6 +41,7 @@
 
 #include "dialogs/catalogue.h"
 #include "dialogs/notify.h"
+#include "domain/loans.h"
 #include "domain/messages.h"
 #include "domain/result.h"
 #include "domain/services.h"
@@ -58,6 +64,9 @@ struct SmsCommandOptions {
   std::map<std::string, std::string> channel_service_code;
   int64_t max_amount_units = 1000000;  // whole units per SAVE
   std::string default_language = "en";
+  // The loan programme (not owned; must outlive the SmsCommands). null:
+  // LOAN answers sms_loan_unavailable.
+  const LoanProgramme* loans = nullptr;
 };
 
 // What happened, for metrics and logs (no personal data).

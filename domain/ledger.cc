@@ -17,6 +17,13 @@ constexpr char kGroupAccount[] =
     "SELECT id FROM accounts"
     " WHERE group_id = ? AND kind = ? AND member_id IS NULL AND partner_id IS NULL";
 constexpr char kMemberAccount[] = "SELECT id FROM accounts WHERE member_id = ? AND kind = ?";
+constexpr char kPartnerAccount[] =
+    "SELECT id, currency FROM accounts"
+    " WHERE group_id = ? AND partner_id = ? AND kind = 'mfi_clearing'";
+constexpr char kGroupExists[] = "SELECT 1 FROM groups WHERE id = ?";
+constexpr char kInsertPartnerAccount[] =
+    "INSERT INTO accounts (group_id, partner_id, kind, type, normal, currency, created_at)"
+    " VALUES (?, ?, 'mfi_clearing', 'liability', -1, ?, ?)";
 constexpr char kInsertJournal[] =
     "INSERT INTO journals (group_id, kind, currency, reference, reverses_journal_id, memo,"
     " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)";
@@ -184,6 +191,41 @@ Result<int64_t> MemberAccount(Connection& db, int64_t member_id, AccountKind kin
   st.Bind(1, member_id).Bind(2, std::string_view(Row(kind).name));
   return SingleId(st, std::string(Row(kind).name) + " account of member " +
                           std::to_string(member_id));
+}
+
+Result<int64_t> PartnerClearingAccount(Connection& db, int64_t group_id,
+                                       std::string_view partner_id, std::string_view currency,
+                                       int64_t now) {
+  if (partner_id.empty()) return Status::InvalidArgument("a clearing account needs a partner");
+  {
+    Statement& st = db.Prepare(kPartnerAccount);
+    ScopedReset reset(st);
+    st.Bind(1, group_id).Bind(2, partner_id);
+    Result<bool> row = st.Step();
+    if (!row.ok()) return row.status();
+    if (*row) {
+      if (st.Text(1) != currency) {
+        return Status::Internal("clearing account of group " + std::to_string(group_id) +
+                                " with " + std::string(partner_id) + " is in " + st.Text(1));
+      }
+      return st.Int(0);
+    }
+  }
+  {
+    Statement& st = db.Prepare(kGroupExists);
+    ScopedReset reset(st);
+    st.Bind(1, group_id);
+    Result<bool> row = st.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::NotFound("group " + std::to_string(group_id));
+  }
+  SHG_RETURN_IF_ERROR(db.Prepare(kInsertPartnerAccount)
+                          .Bind(1, group_id)
+                          .Bind(2, partner_id)
+                          .Bind(3, currency)
+                          .Bind(4, now)
+                          .Run());
+  return db.LastInsertRowId();
 }
 
 Result<int64_t> Post(Connection& db, const JournalEntry& entry) { return PostImpl(db, entry, 0); }

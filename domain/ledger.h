@@ -40,6 +40,14 @@ Status CreateMemberAccounts(store::Connection& db, int64_t group_id, int64_t mem
 // Account ids; NotFound if the account does not exist.
 Result<int64_t> GroupAccount(store::Connection& db, int64_t group_id, AccountKind kind);
 Result<int64_t> MemberAccount(store::Connection& db, int64_t member_id, AccountKind kind);
+// The group's clearing account with an MFI partner (kind mfi_clearing,
+// liability, credit-normal: what passes between the group's members and the
+// partner), created in the group's book on first use. InvalidArgument for an
+// empty partner id; NotFound for no such group; Internal if an account
+// exists in another currency.
+Result<int64_t> PartnerClearingAccount(store::Connection& db, int64_t group_id,
+                                       std::string_view partner_id, std::string_view currency,
+                                       int64_t now);
 
 struct PostingLine {
   int64_t account_id = 0;

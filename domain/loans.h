@@ -326,8 +326,6 @@ class Loans {
 //               "history":[{"at":...,"amount_minor":50000}, ...]},   newest first, <= 24
 //    "training":{"completed":true,
 //                "modules":[{"id":"fin-lit-1","step":1,"completed_at":...}, ...]}}
-// Writes `s` as a JSON string literal (quotes included; UTF-8 kept, control
-// characters escaped).
-std::string JsonString(std::string_view s);
+// Strings are written with JsonQuote (domain/json.h).
 
 }  // namespace shg

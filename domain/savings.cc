@@ -74,7 +74,9 @@ constexpr char kMemberExists[] = "SELECT 1 FROM members WHERE id = ?";
 constexpr char kGroupCounts[] =
     "SELECT (SELECT COUNT(*) FROM members WHERE group_id = ?1 AND status = 'active'),"
     " (SELECT COALESCE(SUM(balance * normal), 0) FROM accounts"
-    "   WHERE group_id = ?1 AND kind = 'member_savings')";
+    "   WHERE group_id = ?1 AND kind = 'member_savings'),"
+    // Loans out: disbursed and not yet repaid (domain/loans.h).
+    " (SELECT COUNT(*) FROM loans WHERE group_id = ?1 AND state IN ('disbursed', 'in_arrears'))";
 
 // Attempts at a fresh reference code before giving up: with 32^6 codes a
 // collision is rare, several in a row mean something else is wrong.
@@ -395,7 +397,7 @@ Result<GroupSummary> Services::GroupSummaryFor(int64_t group_id) {
   out.group = std::move(*group);
   out.members = static_cast<int>(st.Int(0));
   out.group_savings = st.Int(1);
-  out.loans_out = 0;
+  out.loans_out = static_cast<int>(st.Int(2));
   return out;
 }
 

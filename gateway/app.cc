@@ -3,9 +3,14 @@
 #include <chrono>
 #include <set>
 
+#include "config/programme.h"
+#include "dialogs/loan_notices.h"
+#include "domain/json.h"
 #include "domain/messages.h"
 #include "domain/phone.h"
 #include "gateway/log.h"
+#include "gateway/partners/callbacks.h"
+#include "gateway/partners/signature.h"
 
 namespace shg::gateway {
 namespace {
@@ -42,6 +47,133 @@ const char* MatchName(ReportMatch m) {
     case ReportMatch::kUnknown: return "unknown";
   }
   return "unknown";
+}
+
+constexpr char kEventDecision[] = "decision";
+constexpr char kEventDisbursement[] = "disbursement";
+constexpr char kEventRepayments[] = "repayments";
+
+// A partner callback's event as a metric label, from a closed set.
+const char* PartnerEventLabel(std::string_view event) {
+  for (const char* e : {kEventDecision, kEventDisbursement, kEventRepayments}) {
+    if (event == e) return e;
+  }
+  return "other";
+}
+
+// Splits "/partners/{partner_id}/loans/{reference}/{event}"; false if the
+// path has another shape.
+bool ParsePartnerPath(std::string_view path, std::string_view* partner,
+                      std::string_view* reference, std::string_view* event) {
+  constexpr std::string_view kPrefix = "/partners/";
+  if (path.substr(0, kPrefix.size()) != kPrefix) return false;
+  path.remove_prefix(kPrefix.size());
+  std::string_view parts[4];
+  for (int i = 0; i < 4; ++i) {
+    size_t slash = path.find('/');
+    if (i == 3) {
+      if (slash != std::string_view::npos) return false;
+      parts[i] = path;
+    } else {
+      if (slash == std::string_view::npos) return false;
+      parts[i] = path.substr(0, slash);
+      path.remove_prefix(slash + 1);
+    }
+    if (parts[i].empty()) return false;
+  }
+  if (parts[1] != "loans") return false;
+  *partner = parts[0];
+  *reference = parts[2];
+  *event = parts[3];
+  return true;
+}
+
+http::Response JsonAnswer(int status, std::string body) {
+  http::Response r;
+  r.status = status;
+  r.content_type = "application/json";
+  r.body = std::move(body);
+  r.body += '\n';
+  return r;
+}
+
+http::Response JsonError(int status, std::string_view error) {
+  return JsonAnswer(status, "{\"error\":" + JsonQuote(error) + "}");
+}
+
+// A loan reference as it may appear in a path: short and alphanumeric (it
+// is logged, so nothing else gets through).
+bool IsReferenceLike(std::string_view s) {
+  if (s.empty() || s.size() > 16) return false;
+  for (char c : s) {
+    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// One partner callback, parsed and authenticated, and what recording it did.
+struct PartnerJob {
+  std::string partner_id;
+  std::string reference;  // from the path
+  const char* event = "";
+  std::string request_id;
+  partners::DecisionCallback decision;
+  partners::DisbursementCallback disbursement;
+  partners::RepaymentCallback repayment;
+  // Results, written on the writer thread before `done` runs.
+  std::string loan_reference;
+  std::string state;  // after the event (ok) or as it is (conflict)
+  bool changed = false;
+  int sms = 0;
+};
+
+// Records the event and queues the member's SMS, in the caller's unit of
+// work. The domain's Status is the answer (see App).
+Status ApplyPartnerEvent(PartnerJob& job, Loans& loans, Services& services, Messages& messages,
+                         const dialogs::Notifier& notifier, const LoanProgramme& programme) {
+  const Actor actor{"partner", job.partner_id, "partner-api", job.request_id};
+  const std::string_view event = job.event;
+  const std::string& currency = event == kEventDecision       ? job.decision.currency
+                                : event == kEventDisbursement ? job.disbursement.currency
+                                                              : job.repayment.currency;
+  if (!currency.empty()) {
+    auto loan = loans.PartnerLoan(job.partner_id, job.reference);
+    if (!loan.ok()) return loan.status();
+    if (loan->currency != currency) return Status::InvalidArgument("currency is not the loan's");
+  }
+  LoanChange change;
+  if (event == kEventDecision) {
+    auto c =
+        loans.RecordPartnerDecision(job.partner_id, job.reference, job.decision.decision, actor);
+    if (!c.ok()) return c.status();
+    change = std::move(*c);
+  } else if (event == kEventDisbursement) {
+    const partners::DisbursementCallback& d = job.disbursement;
+    auto c = loans.RecordDisbursement(job.partner_id, job.reference, d.amount, d.disbursed_at,
+                                      d.transaction_id, actor);
+    if (!c.ok()) return c.status();
+    change = std::move(*c);
+  } else {
+    const partners::RepaymentCallback& r = job.repayment;
+    auto c = loans.RecordPartnerRepayment(job.partner_id, job.reference, r.payment_id, r.amount,
+                                          r.paid_at, actor);
+    if (!c.ok()) return c.status();
+    if (c->loan.changed) {
+      auto id = dialogs::SendRepaymentNotice(notifier, messages, services, "", *c);
+      if (!id.ok()) return id.status();
+      if (*id != 0) ++job.sms;
+    }
+    change = std::move(c->loan);
+  }
+  job.changed = change.changed;
+  job.state = LoanStateName(change.loan.state);
+  job.loan_reference = change.loan.reference;
+  auto queued = dialogs::SendLoanNotices(notifier, messages, services, "", change, &programme);
+  if (!queued.ok()) return queued.status();
+  job.sms += *queued;
+  return Status::Ok();
 }
 
 // Splits "/channels/{id}/{route}"; false if the path has another shape.
@@ -134,6 +266,19 @@ App::App(const config::Settings& settings, std::string pepper, Clock clock)
   outbox_oldest_ = &registry_.AddLabeledGauge(
       "shg_outbox_oldest_queued_seconds",
       "Age of the oldest message still queued or being sent (refreshed on scrape).", {"channel"});
+  partner_callbacks_ = &registry_.AddCounter(
+      "shg_partner_callbacks_total",
+      "MFI partner callbacks by partner (configured id, or unknown), event (decision, "
+      "disbursement, repayments, other) and outcome (ok, replay, bad_request, unauthenticated, "
+      "unknown_partner, unknown_loan, conflict, bad_method, no_route, unavailable, error).",
+      {"partner", "event", "outcome"});
+  scheduler_runs_ = &registry_.AddCounter("shg_loan_scheduler_runs_total",
+                                          "Runs of the loan scheduler by outcome (ok, error).",
+                                          {"outcome"});
+  scheduler_changes_ = &registry_.AddCounter(
+      "shg_loan_scheduler_changes_total",
+      "Loans the scheduler moved to expired or in_arrears, by change.",
+      {"change"});
 }
 
 App::~App() { Stop(); }
@@ -155,12 +300,22 @@ Result<std::unique_ptr<App>> App::Create(const config::Settings& settings, std::
   if (!catalogue.ok()) return catalogue.status();
   app->catalogue_ = std::make_unique<dialogs::Catalogue>(std::move(*catalogue));
 
+  app->programme_ = config::LoanProgrammeFrom(settings);
+
   std::vector<const channels::Adapter*> senders;
   for (const auto& ch : settings.channels) {
     auto adapter = channels::MakeAdapter(ch);
     if (!adapter.ok()) return adapter.status();
     if (ch.sends()) senders.push_back(adapter->get());
     app->adapters_.emplace(ch.id, std::move(*adapter));
+  }
+  // Referrals go out through the outbox like SMS, one channel per partner.
+  for (const auto& partner : settings.mfi_partners) {
+    if (partner.api_base_url.empty()) continue;
+    auto sender = std::make_unique<partners::PartnerSender>(
+        partner, [clock = app->clock_] { return clock(); });
+    senders.push_back(sender.get());
+    app->partner_senders_.push_back(std::move(sender));
   }
   dialogs::SmsRouting routing = SmsRoutingFor(settings);
   app->notifier_ = std::make_unique<dialogs::Notifier>(*app->catalogue_, std::move(routing),
@@ -171,9 +326,11 @@ Result<std::unique_ptr<App>> App::Create(const config::Settings& settings, std::
   eo.resume_window_s = settings.resume_window_s;
   eo.max_amount_units = settings.max_amount_units;
   eo.default_language = settings.default_language;
+  eo.loans = &app->programme_;
   dialogs::SmsCommandOptions so_sms;
   so_sms.max_amount_units = settings.max_amount_units;
   so_sms.default_language = settings.default_language;
+  so_sms.loans = &app->programme_;
   for (const auto& ch : settings.channels) {
     eo.channel_country[ch.id] = ch.country;
     so_sms.channel_country[ch.id] = ch.country;
@@ -248,6 +405,7 @@ void App::Handle(http::Request&& request, http::Reply reply) {
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";
     return reply(std::move(r));
   }
+  if (path.rfind("/partners/", 0) == 0) return HandlePartner(std::move(request), std::move(reply));
   std::string_view channel_id, route;
   if (!ParseChannelPath(path, &channel_id, &route)) {
     return reply(http::Response::Text(404, "no such route\n"));
@@ -436,6 +594,130 @@ void App::HandleStatus(const channels::Adapter& adapter, http::Request&& request
       });
 }
 
+void App::HandlePartner(http::Request&& request, http::Reply reply) {
+  std::string_view partner_in_path, reference, event_in_path;
+  if (!ParsePartnerPath(request.path, &partner_in_path, &reference, &event_in_path)) {
+    partner_callbacks_->Inc({"unknown", "other", "no_route"});
+    return reply(JsonError(404, "no such route"));
+  }
+  const config::MfiPartnerSettings* partner = nullptr;
+  for (const auto& p : settings_.mfi_partners) {
+    if (p.id == partner_in_path) partner = &p;
+  }
+  // Labels come from closed sets: the path is the caller's.
+  const std::string partner_label = partner != nullptr ? partner->id : "unknown";
+  const char* event = PartnerEventLabel(event_in_path);
+  auto count = [counter = partner_callbacks_, partner_label, event](const char* outcome) {
+    counter->Inc({partner_label, event, outcome});
+  };
+  if (std::string_view(event) == "other") {
+    count("no_route");
+    return reply(JsonError(404, "no such route"));
+  }
+  if (request.method != "POST") {
+    count("bad_method");
+    return reply(JsonError(405, "use POST"));
+  }
+  // A partner without a secret has no API: staff record its events (CLI).
+  if (partner == nullptr || partner->secret.empty()) {
+    count("unknown_partner");
+    return reply(JsonError(404, "unknown partner"));
+  }
+  const int64_t now = clock_();
+  // Header names arrive lower-cased (http::Request).
+  Status auth = partners::Verify(partner->secret, request.Header("x-shg-timestamp"),
+                                 request.Header("x-shg-signature"), request.body, now,
+                                 settings_.loans.partner_replay_window_s);
+  if (!auth.ok()) {
+    count("unauthenticated");
+    Log("warn", "partner_callback_refused",
+        {{"partner", partner->id}, {"event", event}, {"reason", auth.message()}});
+    return reply(JsonError(401, auth.message()));
+  }
+  if (!IsReferenceLike(reference)) {
+    count("unknown_loan");
+    return reply(JsonError(404, "unknown loan"));
+  }
+  auto job = std::make_shared<PartnerJob>();
+  job->partner_id = partner->id;
+  job->reference = std::string(reference);
+  job->event = event;
+  job->request_id = request_prefix_ + std::to_string(++request_counter_);
+  Status parsed;
+  if (job->event == std::string_view(kEventDecision)) {
+    auto d = partners::ParseDecision(request.body);
+    if (d.ok()) job->decision = std::move(*d);
+    parsed = d.status();
+  } else if (job->event == std::string_view(kEventDisbursement)) {
+    auto d = partners::ParseDisbursement(request.body, now);
+    if (d.ok()) job->disbursement = std::move(*d);
+    parsed = d.status();
+  } else {
+    auto r = partners::ParseRepayment(request.body, now);
+    if (r.ok()) job->repayment = std::move(*r);
+    parsed = r.status();
+  }
+  if (!parsed.ok()) {
+    count("bad_request");
+    return reply(JsonError(400, parsed.message()));
+  }
+  store_->Submit(
+      [this, job, now](store::Connection& conn) -> Status {
+        DomainContext ctx{&pins_, settings_.max_pin_failures, now};
+        Loans loans(conn, ctx, programme_);
+        Services services(conn, ctx);
+        Messages messages(conn, NowMs());
+        Status s = ApplyPartnerEvent(*job, loans, services, messages, *notifier_, programme_);
+        if (s.code() == Status::Code::kFailedPrecondition) {
+          // Nothing was written (the domain's savepoint): the state as it is.
+          auto loan = loans.PartnerLoan(job->partner_id, job->reference);
+          if (loan.ok()) job->state = LoanStateName(loan->state);
+        }
+        return s;
+      },
+      [this, job, count, reply = std::move(reply)](const Status& committed) {
+        if (committed.ok()) {
+          count(job->changed ? "ok" : "replay");
+          if (job->sms > 0) Wake();
+          Log("info", "partner_callback",
+              {{"partner", job->partner_id},
+               {"event", job->event},
+               {"loan", job->loan_reference},
+               {"state", job->state},
+               {"changed", job->changed ? "true" : "false"},
+               {"request", job->request_id}});
+          return reply(JsonAnswer(200, "{\"reference\":" + JsonQuote(job->loan_reference) +
+                                           ",\"state\":" + JsonQuote(job->state) +
+                                           ",\"changed\":" + (job->changed ? "true" : "false") +
+                                           "}"));
+        }
+        switch (committed.code()) {
+          case Status::Code::kInvalidArgument:
+            count("bad_request");
+            return reply(JsonError(400, committed.message()));
+          case Status::Code::kNotFound:
+            count("unknown_loan");
+            return reply(JsonError(404, "unknown loan"));
+          case Status::Code::kFailedPrecondition:
+          case Status::Code::kAlreadyExists:
+            count("conflict");
+            return reply(JsonAnswer(409, "{\"error\":" + JsonQuote(committed.message()) +
+                                             ",\"state\":" + JsonQuote(job->state) + "}"));
+          case Status::Code::kUnavailable:
+            count("unavailable");
+            return reply(JsonError(503, "temporarily unavailable, retry later"));
+          default:
+            count("error");
+            Log("error", "partner_callback_failed",
+                {{"partner", job->partner_id},
+                 {"event", job->event},
+                 {"request", job->request_id},
+                 {"status", committed.ToString()}});
+            return reply(JsonError(500, "internal error"));
+        }
+      });
+}
+
 Status App::Start() {
   http::ServerOptions so;
   so.host = settings_.listen_host;
@@ -450,6 +732,11 @@ Status App::Start() {
   dispatcher_->Start();
   janitor_stop_ = false;
   janitor_ = std::thread([this] { JanitorLoop(); });
+  {
+    std::lock_guard<std::mutex> lock(scheduler_mu_);
+    scheduler_stop_ = false;
+  }
+  scheduler_ = std::thread([this] { SchedulerLoop(); });
   Log("info", "listening", {{"address", settings_.listen_host + ":" + std::to_string(port())},
                             {"db", settings_.db_path},
                             {"synchronous", settings_.synchronous},
@@ -461,6 +748,12 @@ uint16_t App::port() const { return server_ ? server_->port() : 0; }
 
 void App::Stop() {
   if (server_) server_->Stop();
+  {
+    std::lock_guard<std::mutex> lock(scheduler_mu_);
+    scheduler_stop_ = true;
+  }
+  scheduler_cv_.notify_all();
+  if (scheduler_.joinable()) scheduler_.join();
   if (dispatcher_) dispatcher_->Stop();
   janitor_stop_ = true;
   if (janitor_.joinable()) janitor_.join();
@@ -514,6 +807,43 @@ void App::JanitorLoop() {
     ticks = 0;
     Status s = PurgeSessions();
     if (!s.ok()) Log("warn", "session_purge_failed", {{"status", s.ToString()}});
+  }
+}
+
+}  // namespace shg::gateway
+
+namespace shg::gateway {
+
+Result<LoanSchedulerSummary> App::RunLoanScheduler() {
+  auto summary = gateway::RunLoanScheduler(*store_, programme_, notifier_.get(), clock_());
+  if (!summary.ok()) {
+    scheduler_runs_->Inc({"error"});
+    return summary;
+  }
+  scheduler_runs_->Inc({"ok"});
+  const LoanSchedulerSummary& s = *summary;
+  if (s.expired > 0) scheduler_changes_->Inc({"expired"}, s.expired);
+  if (s.in_arrears > 0) scheduler_changes_->Inc({"in_arrears"}, s.in_arrears);
+  if (s.notices > 0 || s.reminders > 0) Wake();
+  if (s.expired > 0 || s.in_arrears > 0) {
+    Log("info", "loan_scheduler",
+        {{"expired", std::to_string(s.expired)},
+         {"in_arrears", std::to_string(s.in_arrears)},
+         {"reminders", std::to_string(s.reminders)},
+         {"notices", std::to_string(s.notices)}});
+  }
+  return summary;
+}
+
+void App::SchedulerLoop() {
+  const auto interval = std::chrono::seconds(settings_.loans.scheduler_interval_s);
+  std::unique_lock<std::mutex> lock(scheduler_mu_);
+  while (!scheduler_stop_) {
+    lock.unlock();
+    auto run = RunLoanScheduler();
+    if (!run.ok()) Log("warn", "loan_scheduler_failed", {{"status", run.status().ToString()}});
+    lock.lock();
+    scheduler_cv_.wait_for(lock, interval, [this] { return scheduler_stop_; });
   }
 }
 

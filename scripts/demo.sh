@@ -2,7 +2,8 @@
 # The demo command: installs what is missing, builds, loads the demo data
 # into demo/shg-demo.db (once), starts the local fake SMS provider on
 # 127.0.0.1:9090 (it prints every SMS the gateway sends and sends delivery
-# reports back) and starts the gateway on 127.0.0.1:8080.
+# reports back; it also plays the demo MFI partner "Imara Microfinance") and
+# starts the gateway on 127.0.0.1:8080.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -16,7 +17,8 @@ if [ ! -f demo/shg-demo.db ]; then
   build/gateway/shg-gateway demo --config config/demo.toml --members "${DEMO_MEMBERS:-30}"
 fi
 # The fake provider stands in for Africa's Talking, Twilio, Kannel and Hubtel
-# (config/demo.toml points every channel's send API at it); it stops with us.
+# (config/demo.toml points every channel's send API at it) and for the MFI
+# partner Imara (its [[mfi_partners]] entry); it stops with us.
 build/gateway/shg-gateway fake-provider --listen 127.0.0.1:9090 \
   --gateway http://127.0.0.1:8080 --config config/demo.toml &
 FAKE_PID=$!
@@ -50,6 +52,21 @@ cat <<'MSG'
       http://127.0.0.1:8080/channels/hubtel-demo/ussd
 
   Outgoing SMS and their states:  build/gateway/shg-gateway outbox list --config config/demo.toml
+
+  Walk a business loan (the fake provider also plays the MFI "Imara Microfinance"):
+    1. Amina (+254700000001) dials, PIN 2580, 3 Request loan: 10000, 2 Bakery,
+       2 (6 months), 1 Confirm: she gets a reference, e.g. Ref K7P2QX.
+    2. Grace (+254700000003, chair) dials, 8 Group tasks, 2 Loan requests,
+       1 (Amina), 1 Approve: the referral appears below as a "fake-mfi: imara
+       received referral K7P2QX ..." line.
+    3. Imara approves and pays out (each call is signed like a real partner's):
+         build/gateway/shg-gateway partner-demo approve K7P2QX --config config/demo.toml
+         build/gateway/shg-gateway partner-demo disburse K7P2QX --config config/demo.toml
+    4. Amina sees the outstanding and her next instalment under 4 My loan; a
+       repayment Imara received:
+         build/gateway/shg-gateway partner-demo repay K7P2QX --amount 1755.26 \
+           --config config/demo.toml
+    Staff view:  build/gateway/shg-gateway loans show K7P2QX --config config/demo.toml
 
 MSG
 build/gateway/shg-gateway serve --config config/demo.toml

@@ -285,9 +285,153 @@ ALTER TABLE ussd_sessions ADD COLUMN member_id INTEGER;
 CREATE INDEX ussd_sessions_member ON ussd_sessions(member_id) WHERE member_id IS NOT NULL;
 )sql";
 
+// Loans (issue 4): requests and loans with their state (loan_rules.h), the
+// append-only state history, the schedule fixed at disbursement, and
+// repayments (logged by the member and decided by the treasurer, or
+// reported by the partner). Money in minor units, times in Unix seconds.
+// Outstanding amounts are never cached here: they come from the postings of
+// the journals linked below (see domain/loans.h).
+constexpr char kMigration3[] = R"sql(
+CREATE TABLE loans (
+  id                      INTEGER PRIMARY KEY,
+  reference               TEXT NOT NULL UNIQUE,
+  member_id               INTEGER NOT NULL REFERENCES members(id),
+  group_id                INTEGER NOT NULL REFERENCES groups(id),
+  currency                TEXT NOT NULL CHECK (length(currency) = 3),
+  amount                  INTEGER NOT NULL CHECK (amount > 0),
+  purpose                 TEXT NOT NULL CHECK (length(purpose) BETWEEN 1 AND 64),
+  term_months             INTEGER NOT NULL CHECK (term_months BETWEEN 1 AND 60),
+  state                   TEXT NOT NULL DEFAULT 'requested' CHECK (state IN
+                            ('requested', 'group_approved', 'referred_to_mfi', 'approved',
+                             'disbursed', 'in_arrears', 'repaid', 'declined', 'cancelled',
+                             'expired', 'written_off')),
+  partner_id              TEXT NOT NULL,
+  consent_at              INTEGER NOT NULL,
+  group_decided_by        INTEGER REFERENCES members(id),
+  group_decided_at        INTEGER,
+  referred_at             INTEGER,  -- set when referred to the partner
+  approved_amount         INTEGER CHECK (approved_amount > 0),
+  approved_term_months    INTEGER CHECK (approved_term_months BETWEEN 1 AND 60),
+  interest_rule           TEXT CHECK (interest_rule IN ('flat', 'declining')),
+  annual_rate_bp          INTEGER CHECK (annual_rate_bp BETWEEN 0 AND 10000),
+  decline_reason          TEXT NOT NULL DEFAULT '',
+  disbursed_at            INTEGER,
+  disbursement_tx_id      TEXT,
+  disbursement_journal_id INTEGER UNIQUE REFERENCES journals(id),
+  interest_journal_id     INTEGER UNIQUE REFERENCES journals(id),  -- NULL when no interest
+  idempotency_key         TEXT UNIQUE,  -- NULL when the caller gave none
+  channel                 TEXT NOT NULL DEFAULT '',
+  created_at              INTEGER NOT NULL,
+  updated_at              INTEGER NOT NULL,  -- last state change
+  CHECK ((approved_amount IS NULL) = (approved_term_months IS NULL)),
+  CHECK ((approved_amount IS NULL) = (interest_rule IS NULL)),
+  CHECK ((approved_amount IS NULL) = (annual_rate_bp IS NULL)),
+  CHECK (approved_amount IS NULL OR approved_amount <= amount),
+  -- The terms are fixed before the state that needs them is entered.
+  CHECK (approved_amount IS NOT NULL OR state NOT IN
+           ('approved', 'disbursed', 'in_arrears', 'repaid', 'written_off')),
+  CHECK ((disbursed_at IS NULL) = (disbursement_journal_id IS NULL)),
+  CHECK ((disbursed_at IS NULL) = (disbursement_tx_id IS NULL)),
+  CHECK (disbursed_at IS NOT NULL OR state NOT IN
+           ('disbursed', 'in_arrears', 'repaid', 'written_off')),
+  CHECK (interest_journal_id IS NULL OR disbursement_journal_id IS NOT NULL)
+);
+-- Defence in depth for "no other open request" (eligibility checks it first).
+CREATE UNIQUE INDEX loans_one_open_request ON loans(member_id)
+  WHERE state IN ('requested', 'group_approved', 'referred_to_mfi', 'approved');
+CREATE INDEX loans_state_updated ON loans(state, updated_at);  -- scheduler
+CREATE INDEX loans_member ON loans(member_id, id);
+CREATE INDEX loans_group_state ON loans(group_id, state);
+CREATE INDEX loans_partner_reference ON loans(partner_id, reference);
+-- Loans are never deleted; what was requested never changes; a final state
+-- is final.
+CREATE TRIGGER loans_no_delete BEFORE DELETE ON loans
+BEGIN SELECT RAISE(ABORT, 'loans are never deleted'); END;
+CREATE TRIGGER loans_request_fixed BEFORE UPDATE OF id, reference, member_id, group_id,
+  currency, amount, purpose, term_months, partner_id, consent_at, idempotency_key, channel,
+  created_at ON loans
+BEGIN SELECT RAISE(ABORT, 'loans: the request is fixed'); END;
+CREATE TRIGGER loans_final_state BEFORE UPDATE ON loans
+  WHEN OLD.state IN ('repaid', 'declined', 'cancelled', 'expired', 'written_off')
+BEGIN SELECT RAISE(ABORT, 'loans: a final state is final'); END;
+-- Once disbursed, the terms, the schedule's basis and the postings are fixed.
+CREATE TRIGGER loans_disbursement_fixed BEFORE UPDATE OF approved_amount,
+  approved_term_months, interest_rule, annual_rate_bp, disbursed_at, disbursement_tx_id,
+  disbursement_journal_id, interest_journal_id ON loans
+  WHEN OLD.disbursed_at IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'loans: a disbursement is fixed'); END;
+
+CREATE TABLE loan_events (
+  id         INTEGER PRIMARY KEY,
+  loan_id    INTEGER NOT NULL REFERENCES loans(id),
+  event      TEXT NOT NULL,  -- a LoanEventName, or 'request' for the creation
+  from_state TEXT,           -- NULL for the creation
+  to_state   TEXT NOT NULL,
+  actor_kind TEXT NOT NULL CHECK (actor_kind IN ('member', 'staff', 'system', 'partner')),
+  actor      TEXT NOT NULL,
+  detail     TEXT NOT NULL DEFAULT '',
+  at         INTEGER NOT NULL
+);
+CREATE INDEX loan_events_loan ON loan_events(loan_id, id);
+CREATE TRIGGER loan_events_no_update BEFORE UPDATE ON loan_events
+BEGIN SELECT RAISE(ABORT, 'loan events are append-only'); END;
+CREATE TRIGGER loan_events_no_delete BEFORE DELETE ON loan_events
+BEGIN SELECT RAISE(ABORT, 'loan events are append-only'); END;
+
+-- Written once at disbursement.
+CREATE TABLE loan_instalments (
+  loan_id   INTEGER NOT NULL REFERENCES loans(id),
+  number    INTEGER NOT NULL CHECK (number BETWEEN 1 AND 60),
+  due_at    INTEGER NOT NULL,
+  principal INTEGER NOT NULL CHECK (principal >= 0),
+  interest  INTEGER NOT NULL CHECK (interest >= 0),
+  total     INTEGER NOT NULL CHECK (total = principal + interest),
+  PRIMARY KEY (loan_id, number)
+) WITHOUT ROWID;
+CREATE TRIGGER loan_instalments_no_update BEFORE UPDATE ON loan_instalments
+BEGIN SELECT RAISE(ABORT, 'loan instalments are fixed'); END;
+CREATE TRIGGER loan_instalments_no_delete BEFORE DELETE ON loan_instalments
+BEGIN SELECT RAISE(ABORT, 'loan instalments are fixed'); END;
+
+CREATE TABLE loan_repayments (
+  id              INTEGER PRIMARY KEY,
+  loan_id         INTEGER NOT NULL REFERENCES loans(id),
+  member_id       INTEGER NOT NULL REFERENCES members(id),
+  group_id        INTEGER NOT NULL REFERENCES groups(id),
+  amount          INTEGER NOT NULL CHECK (amount > 0),
+  currency        TEXT NOT NULL,
+  reference       TEXT NOT NULL UNIQUE,
+  status          TEXT NOT NULL DEFAULT 'pending'
+                  CHECK (status IN ('pending', 'confirmed', 'rejected')),
+  source          TEXT NOT NULL CHECK (source IN ('member', 'partner', 'staff')),
+  external_id     TEXT,  -- the partner's payment id
+  paid_at         INTEGER,  -- when the partner received it
+  idempotency_key TEXT UNIQUE,
+  channel         TEXT NOT NULL DEFAULT '',
+  created_at      INTEGER NOT NULL,
+  decided_by      INTEGER REFERENCES members(id),  -- NULL when the partner reported it
+  decided_at      INTEGER,
+  journal_id      INTEGER UNIQUE REFERENCES journals(id),
+  CHECK ((status = 'confirmed') = (journal_id IS NOT NULL)),
+  CHECK ((status = 'pending') = (decided_at IS NULL))
+);
+CREATE UNIQUE INDEX loan_repayments_external ON loan_repayments(loan_id, external_id)
+  WHERE external_id IS NOT NULL;
+CREATE INDEX loan_repayments_loan ON loan_repayments(loan_id, status);
+CREATE INDEX loan_repayments_group_pending ON loan_repayments(group_id, created_at)
+  WHERE status = 'pending';
+-- A decision is final: only a pending repayment changes status.
+CREATE TRIGGER loan_repayments_decided_once BEFORE UPDATE OF status ON loan_repayments
+  WHEN OLD.status <> 'pending'
+BEGIN SELECT RAISE(ABORT, 'repayment already decided'); END;
+CREATE TRIGGER loan_repayments_no_delete BEFORE DELETE ON loan_repayments
+BEGIN SELECT RAISE(ABORT, 'loan repayments are never deleted'); END;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "groups, members, ledger, savings, training, audit, sessions", kMigration1},
     {2, "messages (outbox), message events, inbound SMS, session member", kMigration2},
+    {3, "loans, loan events, instalments, repayments", kMigration3},
 };
 
 constexpr char kCreateMigrationsTable[] =

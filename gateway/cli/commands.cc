@@ -23,6 +23,7 @@
 #include "dialogs/notify.h"
 #include "dialogs/receipts.h"
 #include "domain/messages.h"
+#include "gateway/cli/loans_cli.h"
 #include "gateway/cli/phone.h"
 #include "gateway/fake/fake_provider.h"
 #include "gateway/outbound/dispatcher.h"
@@ -51,8 +52,21 @@ commands:
   outbox retry     queue a failed or cancelled message again  --id N
   outbox cancel    cancel a queued or failed message          --id N
   fake-provider    a local fake SMS provider (AT, Twilio, Kannel, Hubtel send APIs) that
-                   prints what would be sent and sends delivery reports back
-                   [--listen 127.0.0.1:9090] [--gateway http://127.0.0.1:8080] [--config F]
+                   prints what would be sent and sends delivery reports back, and a fake
+                   MFI partner for each [[mfi_partners]] entry (served at /mfi/<id>)
+                   [--listen 127.0.0.1:9090] [--gateway URL (default: [server] listen)]
+  partner-demo     tell the fake partner to call the gateway as the MFI would:
+                   approve|decline|disburse|repay REF [--amount U] [--term N] [--reason T]
+                   [--rule flat|declining] [--rate BP] [--partner ID] [--fake URL]
+  loans list       loans, newest first [--state S] [--limit N (default 50)] [--offset N]
+  loans show       REF: terms, schedule, repayments, history, outstanding
+  loans decide     REF approve --amount U --term N [--rule flat|declining] [--rate BP]
+                   REF decline --reason TEXT        (a partner's decision, for a partner
+                   without an API; likewise:)
+  loans disburse   REF --amount U --tx ID [--at UNIX]
+  loans repay      REF --payment-id ID --amount U [--at UNIX]
+  loans run-scheduler   expire stale requests, mark arrears, queue due reminders now
+                   (U = whole currency units, cents allowed: 1816.67; --by STAFF, default $USER)
   phone            interactive feature-phone simulator (Africa's Talking format)
                    --url http://127.0.0.1:8080 --channel at-ke --phone +254700000001 [--key K]
 
@@ -382,13 +396,37 @@ int FakeProviderCommand(const Flags& flags) {
   if (colon == std::string::npos) return Fail(Status::InvalidArgument("--listen HOST:PORT"));
   o.host = listen.substr(0, colon);
   o.port = static_cast<uint16_t>(std::atoi(listen.substr(colon + 1).c_str()));
-  o.gateway_url = Get(flags, "gateway", "http://127.0.0.1:8080");
-  // Callback keys of the configured channels, so delivery reports pass.
+  o.gateway_url = Get(flags, "gateway");
+  // Callback keys of the configured channels, so delivery reports pass; the
+  // MFI partners (their secrets sign both ways); the gateway's address.
   if (!Get(flags, "config").empty() || std::filesystem::exists("config/gateway.toml")) {
-    auto settings = LoadConfig(flags);
+    Flags config_flags = flags;
+    config_flags.erase("listen");  // ours, not the gateway's
+    auto settings = LoadConfig(config_flags);
     if (!settings.ok()) return Fail(settings.status());
     for (const auto& ch : settings->channels) o.callback_keys[ch.id] = ch.callback_key;
+    for (const auto& p : settings->mfi_partners) {
+      if (p.api_base_url.empty()) continue;  // no API: nothing to fake
+      gateway::FakeMfiPartnerOptions partner;
+      partner.id = p.id;
+      partner.name = p.name;
+      partner.secret = p.secret;
+      partner.currency = p.currency;
+      partner.rule = p.interest_rule == "flat" ? InterestRule::kFlat : InterestRule::kDeclining;
+      partner.annual_rate_bp = p.annual_rate_bp;
+      o.mfi_partners.push_back(std::move(partner));
+    }
+    o.mfi_replay_window_s = settings->loans.partner_replay_window_s;
+    if (o.gateway_url.empty()) {
+      // A wildcard listen address is reached on loopback.
+      std::string host = settings->listen_host;
+      if (host.empty() || host == "0.0.0.0") host = "127.0.0.1";
+      if (host == "::" || host == "[::]") host = "[::1]";
+      if (host.find(':') != std::string::npos && host.front() != '[') host = "[" + host + "]";
+      o.gateway_url = "http://" + host + ":" + std::to_string(settings->listen_port);
+    }
   }
+  if (o.gateway_url.empty()) o.gateway_url = "http://127.0.0.1:8080";
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);
@@ -398,10 +436,19 @@ int FakeProviderCommand(const Flags& flags) {
   if (Status s = fake.Start(); !s.ok()) return Fail(s);
   std::cout << "fake-provider listening on http://" << o.host << ":" << fake.port()
             << " (delivery reports to " << o.gateway_url << "); Ctrl-C to stop" << std::endl;
+  for (const auto& p : o.mfi_partners) {
+    std::cout << "fake-mfi: " << p.id << " (" << p.name << ") takes referrals at http://"
+              << o.host << ":" << fake.port() << "/mfi/" << p.id
+              << "; drive it with `shg-gateway partner-demo approve|decline|disburse|repay REF`"
+              << std::endl;
+  }
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
   fake.Stop();
   std::cout << "fake-provider stopped after " << fake.Messages().size() << " message(s)"
+            << (o.mfi_partners.empty()
+                    ? std::string()
+                    : " and " + std::to_string(fake.Referrals().size()) + " referral(s)")
             << std::endl;
   return 0;
 }
@@ -428,6 +475,18 @@ int Main(int argc, char** argv) {
     auto flags = ParseFlags(argc, argv, 3);
     if (!flags.ok()) return Fail(flags.status());
     return Outbox(argv[2], *flags);
+  }
+  if (command == "loans" || command == "partner-demo") {
+    // Words (subcommand, reference, decision) come before the --flags.
+    int first_flag = 2;
+    while (first_flag < argc && std::string(argv[first_flag]).rfind("--", 0) != 0) ++first_flag;
+    std::vector<std::string> words(argv + 2, argv + first_flag);
+    auto flags = ParseFlags(argc, argv, first_flag);
+    if (!flags.ok()) return Fail(flags.status());
+    auto settings = LoadConfig(*flags);
+    if (!settings.ok()) return Fail(settings.status());
+    return command == "loans" ? LoansCommand(words, *flags, *settings)
+                              : PartnerDemoCommand(words, *flags, *settings);
   }
   auto flags = ParseFlags(argc, argv, 2);
   if (!flags.ok()) {

@@ -1,5 +1,7 @@
 #include "gateway/fake/fake_provider.h"
 
+#include "gateway/fake/fake_mfi.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
@@ -161,7 +163,8 @@ std::string Rfc2822Now() {
 
 }  // namespace
 
-FakeProvider::FakeProvider(FakeProviderOptions options) : options_(std::move(options)) {
+FakeProvider::FakeProvider(FakeProviderOptions options)
+    : options_(std::move(options)), mfi_(std::make_unique<Mfi>(options_.mfi_partners)) {
   std::random_device rd;
   rng_state_ = (static_cast<uint64_t>(rd()) << 32) ^ rd();
 }
@@ -265,6 +268,17 @@ std::string FakeProvider::RandomHex(size_t n) {
 void FakeProvider::Handle(http::Request&& request, http::Reply reply) {
   // "/<channel>/<provider path>"
   std::string_view path = request.path;
+  // "/mfi/<partner>/referrals", "/control/mfi/<partner>/<action>"
+  for (std::string_view prefix : {std::string_view("/mfi/"), std::string_view("/control/mfi/")}) {
+    if (!StartsWith(path, prefix)) continue;
+    std::string_view tail = path.substr(prefix.size());
+    size_t end = tail.find('/');
+    if (end == std::string_view::npos || end == 0) return reply(Plain(404, "no such partner API"));
+    std::string_view partner = tail.substr(0, end);
+    std::string_view rest = tail.substr(end + 1);
+    return reply(prefix == "/mfi/" ? HandleReferral(partner, rest, request)
+                                   : HandleControl(partner, rest, request));
+  }
   if (!StartsWith(path, "/")) return reply(Plain(404, "no such send API"));
   path.remove_prefix(1);
   size_t slash = path.find('/');

@@ -121,8 +121,12 @@ TEST(SettingsTest, DemoFileDiffersFromTheExampleInItsPathsAndChannels) {
   Settings want;
   want.db_path = "demo/shg-demo.db";
   want.pepper_file = "demo/pepper";
+  want.mfi_partners.push_back(MfiPartnerSettings{});  // the demo partner
   ExpectSameScalars(*s, want);
   ExpectDemoChannels(*s);
+  ASSERT_EQ(s->mfi_partners.size(), 1u);
+  EXPECT_EQ(s->mfi_partners[0].id, "imara");
+  EXPECT_EQ(s->mfi_partners[0].api_base_url, "http://127.0.0.1:9090/mfi/imara");
 }
 
 TEST(SettingsTest, EmptyDocumentGivesDefaults) {

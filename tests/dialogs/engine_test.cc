@@ -5,136 +5,14 @@
 
 #include <gtest/gtest.h>
 
-#include <atomic>
-#include <filesystem>
-
-#include "domain/demo.h"
-#include "domain/store/store.h"
+#include "tests/dialogs/engine_fixture.h"
 
 namespace shg::dialogs {
 namespace {
 
-constexpr int64_t kNow = 1'795'737'600;  // 2026-11-27T00:00:00Z
-
-struct Turn {
-  std::string input;
-  std::string expect;  // substring the screen must contain ("=" prefix: exact)
-  bool end = false;
-};
-
-class EngineTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    static std::atomic<int> n{0};
-    path_ = ::testing::TempDir() + "/engine_test_" + std::to_string(::getpid()) + "_" +
-            std::to_string(n++) + ".db";
-    std::filesystem::remove(path_);
-    store::StoreOptions so;
-    so.path = path_;
-    so.synchronous = "NORMAL";
-    auto st = store::Store::Open(so);
-    ASSERT_TRUE(st.ok()) << st.status().ToString();
-    store_ = std::move(*st);
-    ASSERT_TRUE(LoadDemo(*store_, pins_, 30, kNow - 86400).ok());
-    auto cat = Catalogue::Load(std::string(SHG_SOURCE_DIR) + "/config/lang", {"en", "sw"});
-    ASSERT_TRUE(cat.ok()) << cat.status().ToString();
-    catalogue_ = std::make_unique<Catalogue>(std::move(*cat));
-    EngineOptions eo;
-    eo.channel_country["at-ke"] = "KE";
-    eo.channel_country["at-ug"] = "UG";
-    SmsRouting routing;
-    routing.via["at-ke"] = "at-ke";
-    routing.by_country["KE"] = "at-ke";
-    notifier_ = std::make_unique<Notifier>(*catalogue_, routing, "en");
-    engine_ = std::make_unique<Engine>(*catalogue_, pins_, eo, notifier_.get());
-  }
-  void TearDown() override {
-    store_.reset();
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
-  }
-
-  StepResult Step(const std::string& session, const std::string& phone, int step,
-                  const std::string& input, int64_t now = kNow) {
-    UssdRequest req;
-    req.channel = "at-ke";
-    req.session_id = session;
-    req.phone = phone;
-    req.service_code = "*384*7#";
-    req.step = step;
-    req.input = input;
-    StepResult out;
-    Status s = store_->Run([&](store::Connection& conn) -> Status {
-      DomainContext ctx{&pins_, 3, now};
-      Services svc(conn, ctx);
-      Messages messages(conn, now * 1000);
-      auto r = engine_->Step(svc, &messages, req, now);
-      if (!r.ok()) return r.status();
-      out = *r;
-      return Status::Ok();
-    });
-    EXPECT_TRUE(s.ok()) << s.ToString();
-    return out;
-  }
-
-  // Plays turns as one session; step numbers follow the turns.
-  void Play(const std::string& session, const std::string& phone, const std::vector<Turn>& turns) {
-    for (size_t i = 0; i < turns.size(); ++i) {
-      const Turn& t = turns[i];
-      StepResult r = Step(session, phone, static_cast<int>(i), t.input);
-      SCOPED_TRACE("session " + session + " turn " + std::to_string(i) + " input '" + t.input + "'");
-      if (!t.expect.empty() && t.expect[0] == '=') {
-        EXPECT_EQ(r.reply.text, t.expect.substr(1));
-      } else {
-        EXPECT_NE(r.reply.text.find(t.expect), std::string::npos) << "screen was:\n" << r.reply.text;
-      }
-      EXPECT_EQ(r.reply.end, t.end) << r.reply.text;
-      EXPECT_LE(r.reply.text.size(), 160u);
-    }
-  }
-
-  Member MemberOn(const std::string& phone, size_t index = 0) {
-    DomainContext ctx{&pins_, 3, kNow};
-    Services svc(store_->Reader(), ctx);
-    auto ms = svc.MembersByPhone(phone);
-    EXPECT_TRUE(ms.ok() && ms->size() > index);
-    return (*ms)[index];
-  }
-
-  Balances BalanceOf(const std::string& phone) {
-    DomainContext ctx{&pins_, 3, kNow};
-    Services svc(store_->Reader(), ctx);
-    return *svc.BalancesFor(MemberOn(phone).id);
-  }
-
-  std::string path_;
-  PinHasher pins_{"engine-test-pepper-0123456789abcdef"};
-  std::unique_ptr<store::Store> store_;
-  std::unique_ptr<Catalogue> catalogue_;
-  std::unique_ptr<Notifier> notifier_;
-  std::unique_ptr<Engine> engine_;
-
-  // Outbox rows queued so far, oldest first: "phone|kind|body".
-  std::vector<std::string> Sms() {
-    std::vector<std::string> out;
-    auto& st = store_->Reader().Prepare("SELECT phone, kind, body FROM messages ORDER BY id");
-    for (;;) {
-      auto row = st.Step();
-      if (!row.ok() || !*row) break;
-      out.push_back(st.Text(0) + "|" + st.Text(1) + "|" + st.Text(2));
-    }
-    st.Reset();
-    return out;
-  }
-};
-
-const std::string kAmina = "+254700000001";
-const std::string kWanjiru = "+254700000002";
-const std::string kGrace = "+254700000003";
-const std::string kFaith = "+254700000004";
-const std::string kHalima = "+254700000006";
-const std::string kShared = "+254700000007";
-
-const char kMainMenu[] = "1. My balance\n2. Save\n5. Statement\n6. My group\n7. Settings\n0. Exit";
+const char kMainMenu[] =
+    "1. My balance\n2. Save\n3. Request loan\n4. My loan\n5. Statement\n6. My group\n"
+    "7. Settings\n0. Exit";
 
 struct Script {
   const char* name;
@@ -242,7 +120,8 @@ TEST_F(EngineTest, SavedThenConfirmedByTreasurerChangesBalance) {
   Play("wanjiru-tasks", kWanjiru,
        {{"", "Welcome Wanjiru"},
         {"2580", "8. Group tasks"},
-        {"8", "=Group tasks\n1. Savings to confirm (1)\n0. Back"},
+        {"8", "=Group tasks\n1. Savings to confirm (1)\n2. Loan requests (0)\n"
+              "3. Repayments to confirm (0)\n0. Back"},
         {"1", "=Savings to confirm p1\n1. Amina KES 200\n0. Back"},
         {"1", "Amina saved KES 200 on "},
         {"1", "Confirmed. Ref "}});

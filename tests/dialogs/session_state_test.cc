@@ -18,6 +18,8 @@ TEST(SessionStateTest, RoundTripsEveryField) {
   s.page = 3;
   s.items = {11, 12, 13};
   s.selected = 12;
+  s.purpose = "bicycle_repair";
+  s.term = 12;
   auto back = ParseState(SerializeState(s));
   ASSERT_TRUE(back.ok());
   EXPECT_EQ(back->stage, s.stage);
@@ -31,10 +33,25 @@ TEST(SessionStateTest, RoundTripsEveryField) {
   EXPECT_EQ(back->page, 3);
   EXPECT_EQ(back->items, s.items);
   EXPECT_EQ(back->selected, 12);
+  EXPECT_EQ(back->purpose, "bicycle_repair");
+  EXPECT_EQ(back->term, 12);
+}
+
+TEST(SessionStateTest, LoanStagesRoundTrip) {
+  for (Stage stage : {Stage::kLoanAmount, Stage::kLoanConfirm, Stage::kResumeLoan,
+                      Stage::kDecideRepayment}) {
+    DialogState s;
+    s.stage = stage;
+    auto back = ParseState(SerializeState(s));
+    ASSERT_TRUE(back.ok());
+    EXPECT_EQ(back->stage, stage);
+  }
+  EXPECT_EQ(static_cast<int>(Stage::kResumeSave), 18) << "stored values never move";
 }
 
 TEST(SessionStateTest, RejectsCorruptState) {
-  for (const char* bad : {"s=99;", "s=x;", "q=1;", "m=abc;", "c=1,,2;", "s"}) {
+  for (const char* bad : {"s=99;", "s=x;", "q=1;", "m=abc;", "c=1,,2;", "s", "u=;", "u=Bakery;",
+                          "u=a b;", "t=0;", "t=x;"}) {
     EXPECT_FALSE(ParseState(bad).ok()) << bad;
   }
 }

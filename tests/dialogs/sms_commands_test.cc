@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <iterator>
 #include <memory>
 #include <ostream>
@@ -15,10 +16,14 @@
 #include <vector>
 
 #include "dialogs/receipts.h"
+#include "dialogs/screens.h"
 #include "domain/demo.h"
+#include "domain/loan_schedule.h"
+#include "domain/money.h"
 #include "domain/messages.h"
 #include "domain/phone.h"
 #include "domain/store/store.h"
+#include "tests/dialogs/loan_programme.h"
 
 namespace shg::dialogs {
 namespace {
@@ -74,8 +79,14 @@ class SmsCommandsTest : public ::testing::Test {
     for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
   }
 
+  static const LoanProgramme& Programme() {
+    static const LoanProgramme p = TestLoanProgramme();
+    return p;
+  }
+
   static SmsCommandOptions Options() {
     SmsCommandOptions o;
+    o.loans = &Programme();
     o.channel_country = {{"at-ke", "KE"}, {"at-ug", "UG"}, {"tw-ke", "KE"}};
     o.channel_service_code = {{"at-ke", "*384*7#"}, {"at-ug", "*270*5#"}};
     return o;
@@ -255,9 +266,11 @@ const std::string kAminaBalance =
 const std::string kHalimaBalance = std::string("Halima: akiba KES 2,000, inasubiri KES 0. Mfuko ") +
                                    kUpendoFund + ". Mkopo: hakuna";
 const std::string kHelpEn =
-    "Send BAL for your balance, SAVE 200 to log a saving of 200. Or dial *384*7#.";
+    "Send BAL for your balance, SAVE 200 to log a saving of 200, LOAN for your loan. Or dial "
+    "*384*7#.";
 const std::string kHelpSw =
-    "Tuma SALIO kupata salio, AKIBA 200 kuweka akiba ya 200. Au piga *384*7#.";
+    "Tuma SALIO kupata salio, AKIBA 200 kuweka akiba ya 200, MKOPO kuona mkopo wako. Au piga "
+    "*384*7#.";
 const std::string kUnknownEn = "Sorry, we did not understand. Send HELP for the list of commands.";
 const std::string kUnknownSw = "Samahani, hatukuelewa. Tuma MSAADA kupata orodha ya amri.";
 const std::string kUsageEn =
@@ -299,12 +312,13 @@ INSTANTIATE_TEST_SUITE_P(
                   true},
         ReplyCase{"help_sw", kHalima, "MSAADA", SmsOutcome::kHelp, kHelpSw, "sw", true},
         ReplyCase{"help_uganda_code", kUgandan, "help", SmsOutcome::kHelp,
-                  "Send BAL for your balance, SAVE 200 to log a saving of 200. Or dial *270*5#.",
+                  "Send BAL for your balance, SAVE 200 to log a saving of 200, LOAN for your loan. "
+                  "Or dial *270*5#.",
                   "en", true, "at-ug"},
         ReplyCase{"loan", kAmina, "LOAN", SmsOutcome::kLoan,
-                  "You have no loan. Loans come soon: dial *384*7#.", "en", true},
+                  "You have no loan. To request one dial *384*7# and choose 3.", "en", true},
         ReplyCase{"loan_sw_with_amount", kHalima, "mkopo 5000", SmsOutcome::kLoan,
-                  "Huna mkopo. Mikopo inakuja hivi karibuni: piga *384*7#.", "sw", true},
+                  "Huna mkopo. Kuomba mkopo piga *384*7# uchague 3.", "sw", true},
         ReplyCase{"unknown", kAmina, "Hello there", SmsOutcome::kUnknown, kUnknownEn, "en", true},
         ReplyCase{"unknown_sw", kHalima, "Habari", SmsOutcome::kUnknown, kUnknownSw, "sw", true},
         ReplyCase{"empty", kAmina, "", SmsOutcome::kUnknown, kUnknownEn, "en", true},
@@ -329,6 +343,7 @@ INSTANTIATE_TEST_SUITE_P(
         ReplyCase{"shared_bal", kShared, "BAL", SmsOutcome::kSharedPhone, kSharedEn, "en", false},
         ReplyCase{"shared_save", kShared, "SAVE 200", SmsOutcome::kSharedPhone, kSharedEn, "en",
                   false},
+        ReplyCase{"shared_loan", kShared, "LOAN", SmsOutcome::kSharedPhone, kSharedEn, "en", false},
         ReplyCase{"shared_help", kShared, "HELP", SmsOutcome::kHelp, kHelpEn, "en", false},
         ReplyCase{"shared_unknown", kShared, "hi", SmsOutcome::kUnknown, kUnknownEn, "en", false}),
     [](const ::testing::TestParamInfo<ReplyCase>& info) { return std::string(info.param.name); });
@@ -601,6 +616,80 @@ TEST_F(SmsCommandsTest, ReceiptsForDecisionsAndPins) {
   EXPECT_TRUE(out[3].sensitive);
   EXPECT_EQ(out[3].channel, "at-ke");  // a staff action: routed by her country
   EXPECT_EQ(out[4].body.find("7395") != std::string::npos, true);
+}
+
+// ------------------------------------------------------------------ LOAN
+
+// LOAN answers with her loan as it stands (requested, then repaying with the
+// outstanding and next instalment), and BAL shows the same loan.
+TEST_F(SmsCommandsTest, LoanAndBalanceTellHerLoanAsItStands) {
+  const Member amina = MemberOn(kAmina);
+  const Actor partner{"partner", "imara", "partner-api", ""};
+  auto with_loans = [&](const std::function<Status(Loans&)>& fn) {
+    Status s = store_->Run([&](store::Connection& conn) -> Status {
+      DomainContext ctx{&pins_, 3, kNow};
+      Loans loans(conn, ctx, Programme());
+      return fn(loans);
+    });
+    ASSERT_TRUE(s.ok()) << s.ToString();
+  };
+  Loan loan;
+  with_loans([&](Loans& loans) -> Status {
+    auto out = loans.Request(LoanRequest{amina.id, 10'000'00, "bakery", 6, true, "at-ke", ""},
+                             Actor{"member", std::to_string(amina.id), "at-ke", ""});
+    if (!out.ok()) return out.status();
+    if (!out->loan.has_value()) return Status::Internal("refused: " + out->refusal);
+    loan = *out->loan;
+    return Status::Ok();
+  });
+  ASSERT_EQ(Sms(kAmina, "LOAN", "l1"), SmsOutcome::kLoan);
+  EXPECT_EQ(Outbox().back().body,
+            "Loan KES 10,000 Ref " + loan.reference + ": Waiting for group approval.");
+
+  const int64_t disbursed_at = kNow - 10 * kDay;
+  with_loans([&](Loans& loans) -> Status {
+    const Member grace = MemberOn("+254700000003");
+    const Actor chair{"member", std::to_string(grace.id), "at-ke", ""};
+    SHG_RETURN_IF_ERROR(loans.GroupDecide(loan.id, grace.id, true, "", chair).status());
+    PartnerDecision d{true, 10'000'00, 6, InterestRule::kDeclining, 1800, ""};
+    SHG_RETURN_IF_ERROR(loans.RecordPartnerDecision("imara", loan.reference, d, partner).status());
+    return loans
+        .RecordDisbursement("imara", loan.reference, 10'000'00, disbursed_at, "tx-1", partner)
+        .status();
+  });
+  const Currency kes{"KES", 2};
+  auto schedule = BuildSchedule(
+      LoanTerms{10'000'00, 6, 1800, InterestRule::kDeclining, kes, disbursed_at});
+  ASSERT_TRUE(schedule.ok());
+  int64_t owed = 0;
+  for (const Instalment& i : *schedule) owed += i.total;
+  const Instalment& next = schedule->front();
+  ASSERT_EQ(Sms(kAmina, "mkopo", "l2"), SmsOutcome::kLoan);
+  OutboundMessage reply = Outbox().back();
+  EXPECT_EQ(reply.body, "Loan Ref " + loan.reference + ": Paid out, repaying. Outstanding " +
+                            FormatMoney(owed, kes) + ". Next " + FormatMoney(next.total, kes) +
+                            " due " + ShortDate(next.due_at) + ".");
+  EXPECT_EQ(reply.segments, 1);
+  ASSERT_EQ(Sms(kAmina, "BAL", "b1"), SmsOutcome::kBalance);
+  EXPECT_EQ(Outbox().back().body,
+            std::string("Amina: savings KES 4,250, pending KES 0. Group fund ") + kUpendoFund +
+                ". Loan: " + FormatMoney(owed, kes) + " (next " +
+                FormatMoney(next.total, kes).substr(4) + " " + ShortDate(next.due_at) + ")");
+}
+
+TEST_F(SmsCommandsTest, WithoutALoanProgrammeLoanIsNotAvailable) {
+  SmsCommandOptions o = Options();
+  o.loans = nullptr;
+  SmsCommands no_loans(*catalogue_, *notifier_, o);
+  const std::string kUnavailable =
+      "You have no loan. Loans are not available yet: ask your group facilitator.";
+  for (const std::string& from : {kAmina, kShared}) {
+    InboundSmsEvent ev{"at-ke", "nl-" + from, from, "LOAN", "req"};
+    auto r = Handle(ev, kNow, no_loans);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(*r, SmsOutcome::kLoan) << from;  // nothing personal: a shared phone is answered
+    EXPECT_EQ(Outbox().back().body, kUnavailable);
+  }
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 
 #include "dialogs/catalogue.h"
 #include "dialogs/gsm.h"
+#include "dialogs/screens.h"
 #include "dialogs/sms_commands.h"
 
 namespace shg::dialogs {
@@ -36,22 +37,53 @@ TEST(SmsTextTest, EverySmsFitsOneGsm7PartWithWorstCaseValues) {
   const std::string kRef = "WXYZ23";
   const std::string kDate = "31 Dec";
   const std::string kCode = "*384*12345*99#";
+  // Loans: the longest purpose and state words of the language, a partner
+  // name cut as shown (kMaxPartnerChars), the longest term and a decline
+  // reason of 60 characters (longer ones are cut to fit, see
+  // loan_notices_test.cc).
+  const std::string kPartner(kMaxPartnerChars, 'P');
+  const std::string kReason(60, 'r');
+  const std::vector<std::string> kPurposes = {"vegetable_farming", "bakery",    "tailoring",
+                                              "beauty_salon",      "bicycle_repair", "livestock",
+                                              "retail_shop",       "other_business"};
   int rendered = 0;
   for (const std::string& lang : kLanguages) {
+    ScreenContext c{&catalogue, lang, Currency{"KES", 2}};
+    std::string purpose, state;
+    for (const std::string& p : kPurposes) {
+      if (ScreenLength(PurposeLabel(c, p)) > ScreenLength(purpose)) purpose = PurposeLabel(c, p);
+    }
+    for (int s = 0; s < kLoanStateCount; ++s) {
+      std::string label = LoanStateLabel(c, static_cast<LoanState>(s));
+      if (ScreenLength(label) > ScreenLength(state)) state = label;
+    }
+    const std::string term = Format(c.T("loan_term_option"), {{"n", "60"}});
+    // Her balance's loan while she repays: outstanding and next instalment.
+    const std::string loan = BalanceLoanText(
+        c, 9'999'999'999, Instalment{60, 1'798'675'200, 0, 0, 9'999'999'999});
     for (const std::string& key : catalogue.Keys()) {
       if (!StartsWith(key, "sms_")) continue;
       const std::string text = Format(catalogue.Template(lang, key), {{"amount", kAmount},
                                                                       {"savings", kAmount},
                                                                       {"pending", kAmount},
                                                                       {"fund", kAmount},
-                                                                      {"loan", kAmount},
+                                                                      {"loan", loan},
                                                                       {"max", kAmount},
+                                                                      {"outstanding", kAmount},
+                                                                      {"next", kAmount},
+                                                                      {"first", kAmount},
                                                                       {"name", kName},
                                                                       {"ref", kRef},
+                                                                      {"loan_ref", kRef},
                                                                       {"date", kDate},
                                                                       {"code", kCode},
                                                                       {"pin", "4821"},
-                                                                      {"currency", "KES"}});
+                                                                      {"currency", "KES"},
+                                                                      {"purpose", purpose},
+                                                                      {"term", term},
+                                                                      {"partner", kPartner},
+                                                                      {"state", state},
+                                                                      {"reason", kReason}});
       ++rendered;
       SCOPED_TRACE(lang + "/" + key + ":\n" + text);
       const SmsLength len = MeasureSms(text);
@@ -63,7 +95,7 @@ TEST(SmsTextTest, EverySmsFitsOneGsm7PartWithWorstCaseValues) {
       EXPECT_EQ(text.find('['), std::string::npos) << "missing key";
     }
   }
-  EXPECT_GE(rendered, 2 * 14);
+  EXPECT_GE(rendered, 2 * 34);
 }
 
 TEST(SmsTextTest, EveryLanguageHasEverySmsKey) {
@@ -96,6 +128,7 @@ TEST(SmsTextTest, KeywordsAreOneWordAndParseToTheirCommand) {
     const std::string& help = catalogue.Template(lang, "sms_help");
     EXPECT_NE(help.find(catalogue.Template(lang, "kw_balance")), std::string::npos) << lang;
     EXPECT_NE(help.find(catalogue.Template(lang, "kw_save")), std::string::npos) << lang;
+    EXPECT_NE(help.find(catalogue.Template(lang, "kw_loan")), std::string::npos) << lang;
     EXPECT_NE(catalogue.Template(lang, "sms_save_usage").find(catalogue.Template(lang, "kw_save")),
               std::string::npos)
         << lang;

@@ -127,7 +127,11 @@ TEST(MigrationsTest, SchemaHasEveryTableIndexAndTrigger) {
       "postings",        "savings",           "training_modules",  "training_records",
       "audit_log",       "ussd_sessions",     "schema_migrations", "members_phone",
       "ussd_sessions_expires", "postings_no_update", "postings_no_delete",
-      "journals_no_update",    "journals_no_delete", "savings_decided_once"};
+      "journals_no_update",    "journals_no_delete", "savings_decided_once",
+      "loans",                 "loan_events",        "loan_instalments",
+      "loan_repayments",       "loans_one_open_request", "loans_no_delete",
+      "loans_final_state",     "loan_events_no_update",  "loan_instalments_no_update",
+      "loan_repayments_decided_once", "loan_repayments_external"};
   for (const char* name : kNames) {
     EXPECT_EQ(QueryInt(*db, kTableExists, name), 1) << name;
   }

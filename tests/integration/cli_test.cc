@@ -4,16 +4,29 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <initializer_list>
+#include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "config/programme.h"
+#include "config/settings.h"
+#include "domain/loans.h"
 #include "domain/messages.h"
 #include "domain/services.h"
 #include "domain/store/store.h"
+#include "gateway/cli/amounts.h"
 #include "gateway/cli/commands.h"
+#include "gateway/fake/fake_provider.h"
+#include "gateway/outbound/transport.h"
+#include "gateway/partners/signature.h"
+#include "tests/support/scripted_server.h"
 
 namespace shg {
 namespace {
@@ -155,6 +168,382 @@ TEST_F(CliTest, ResetPinQueuesTheOneTimePinBySmsAndOutboxCommandsManageIt) {
   EXPECT_NE(run({"outbox", "retry", "--id", "1"}).first, 0) << "a redacted PIN is never re-sent";
   EXPECT_EQ(run({"outbox", "cancel", "--id", "1"}).first, 1);  // already cancelled
   EXPECT_EQ(run({"outbox", "frob"}).first, 2);
+  std::filesystem::remove(config);
+}
+
+// --- loans: staff record a partner without an API, and inspect loans ---
+
+struct CliRun {
+  int rc = 0;
+  std::string out;
+  std::string err;
+};
+
+// The demo data, a channel that queues SMS, and a partner without an API
+// ("Tujenge Microfinance": staff record its decisions with the CLI).
+class LoansCliTest : public CliTest {
+ protected:
+  void SetUp() override {
+    CliTest::SetUp();
+    config_ = db_ + ".toml";
+    std::ofstream f(config_);
+    f << "[dialogs]\ncatalogue_dir = \"" << SHG_SOURCE_DIR << "/config/lang\"\n"
+      << "[[channels]]\nid = \"at-ke\"\ntype = \"africastalking\"\nservice_code = \"*384*7#\"\n"
+      << "username = \"sandbox\"\nsecret = \"k\"\napi_base_url = \"http://127.0.0.1:9\"\n"
+      << "[[mfi_partners]]\nid = \"tujenge\"\nname = \"Tujenge Microfinance\"\n"
+      << "currency = \"KES\"\nmin_amount_units = 1000\nmax_amount_units = 100000\n"
+      << "terms_months = [3, 6, 12]\ninterest_rule = \"declining\"\nannual_rate_bp = 1800\n";
+    f.close();
+    ASSERT_EQ(Cli({"demo"}).rc, 0);
+  }
+  void TearDown() override {
+    std::filesystem::remove(config_);
+    CliTest::TearDown();
+  }
+
+  // shg-gateway <args> --config <config_> --db <db_>, capturing its output.
+  CliRun Cli(const std::vector<std::string>& args) {
+    std::vector<std::string> all = {"shg-gateway"};
+    all.insert(all.end(), args.begin(), args.end());
+    all.insert(all.end(), {"--config", config_, "--db", db_});
+    std::vector<char*> argv;
+    for (auto& a : all) argv.push_back(a.data());
+    ::testing::internal::CaptureStdout();
+    ::testing::internal::CaptureStderr();
+    CliRun run;
+    run.rc = cli::Main(static_cast<int>(argv.size()), argv.data());
+    run.out = ::testing::internal::GetCapturedStdout();
+    run.err = ::testing::internal::GetCapturedStderr();
+    return run;
+  }
+
+  // Runs `fn(loans, services)` on the database, in one transaction.
+  template <typename Fn>
+  void WithLoans(Fn fn) {
+    auto settings = config::LoadSettings(config_);
+    ASSERT_TRUE(settings.ok()) << settings.status().ToString();
+    const LoanProgramme programme = config::LoanProgrammeFrom(*settings);
+    store::StoreOptions so;
+    so.path = db_;
+    auto store = store::Store::Open(so);
+    ASSERT_TRUE(store.ok());
+    PinHasher pins("cli-test-pepper-0123456789abcdef");
+    Status s = (*store)->Run([&](store::Connection& conn) -> Status {
+      DomainContext ctx{&pins, 3, static_cast<int64_t>(std::time(nullptr))};
+      Services services(conn, ctx);
+      shg::Loans loans(conn, ctx, programme);
+      fn(loans, services);
+      return Status::Ok();
+    });
+    ASSERT_TRUE(s.ok()) << s.ToString();
+  }
+
+  int64_t MemberId(Services& services, const std::string& phone, const std::string& name) {
+    auto members = services.MembersByPhone(phone);
+    EXPECT_TRUE(members.ok());
+    for (const Member& m : *members) {
+      if (m.name == name) return m.id;
+    }
+    ADD_FAILURE() << "no demo member " << name;
+    return 0;
+  }
+
+  // A request of `amount` minor units by the member on `phone`, approved by
+  // Grace (the chair): referred to Tujenge, which has no API. Returns its
+  // reference.
+  std::string Referred(const std::string& phone, const std::string& name, int64_t amount) {
+    std::string reference;
+    WithLoans([&](shg::Loans& loans, Services& services) {
+      const int64_t member = MemberId(services, phone, name);
+      const int64_t grace = MemberId(services, "+254700000003", "Grace Achieng");
+      LoanRequest request;
+      request.member_id = member;
+      request.amount = amount;
+      request.purpose = "bakery";
+      request.term_months = 6;
+      request.consent = true;
+      request.channel = "at-ke";
+      auto outcome = loans.Request(request, Actor{"member", std::to_string(member), "at-ke", ""});
+      ASSERT_TRUE(outcome.ok()) << outcome.status().ToString();
+      ASSERT_EQ(outcome->refusal, "");
+      auto approved = loans.GroupDecide(outcome->loan->id, grace, true, "",
+                                        Actor{"member", std::to_string(grace), "at-ke", ""});
+      ASSERT_TRUE(approved.ok()) << approved.status().ToString();
+      ASSERT_EQ(approved->loan.state, LoanState::kReferredToMfi);
+      reference = approved->loan.reference;
+    });
+    return reference;
+  }
+
+  Loan Get(const std::string& reference) {
+    Loan loan;
+    WithLoans([&](shg::Loans& loans, Services&) {
+      auto l = loans.GetByReference(reference);
+      ASSERT_TRUE(l.ok());
+      loan = *l;
+    });
+    return loan;
+  }
+
+  // Kinds of the SMS queued so far, oldest first.
+  std::vector<std::string> SmsKinds() {
+    store::StoreOptions so;
+    so.path = db_;
+    auto store = store::Store::Open(so);
+    EXPECT_TRUE(store.ok());
+    Messages messages((*store)->Reader(), 0);
+    auto rows = messages.List("", 1000);
+    EXPECT_TRUE(rows.ok());
+    std::vector<std::string> kinds;
+    for (auto it = rows->rbegin(); it != rows->rend(); ++it) kinds.push_back(it->kind);
+    return kinds;
+  }
+
+  std::string config_;
+};
+
+bool Has(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+TEST_F(LoansCliTest, StaffWalkALoanOfAPartnerWithoutApiFromApprovalToRepaid) {
+  const std::string ref = Referred("+254700000001", "Amina Wekesa", 1000000);
+  // Staff are named by $USER (restored after the test).
+  struct ScopedUser {
+    std::string old;
+    bool had = false;
+    ScopedUser() {
+      if (const char* u = std::getenv("USER")) old = u, had = true;
+      ::setenv("USER", "esther", 1);
+    }
+    ~ScopedUser() { had ? ::setenv("USER", old.c_str(), 1) : ::unsetenv("USER"); }
+  } user;
+
+  CliRun list = Cli({"loans", "list", "--state", "referred_to_mfi"});
+  ASSERT_EQ(list.rc, 0) << list.err;
+  EXPECT_TRUE(Has(list.out, ref + "\treferred_to_mfi\tAmina Wekesa\t+2547****0001\t")) << list.out;
+  EXPECT_TRUE(Has(list.out, "KES 10,000\t6m\ttujenge\t")) << list.out;
+  EXPECT_TRUE(Has(list.out, "1 loan(s)")) << list.out;
+  EXPECT_TRUE(Has(Cli({"loans", "list", "--state", "approved"}).out, "0 loan(s)"));
+
+  CliRun approved = Cli({"loans", "decide", ref, "approve", "--amount", "10000", "--term", "6"});
+  ASSERT_EQ(approved.rc, 0) << approved.err;
+  EXPECT_EQ(approved.out, "loan " + ref + " approved: KES 10,000 over 6 months, declining 1800 bp "
+                          "a year; 1 SMS queued\n");
+  // The same decision again is a replay; other terms do not fit the state.
+  CliRun again = Cli({"loans", "decide", ref, "approve", "--amount", "10000", "--term", "6"});
+  EXPECT_EQ(again.rc, 0) << again.err;
+  EXPECT_TRUE(Has(again.out, "nothing changed")) << again.out;
+  CliRun other = Cli({"loans", "decide", ref, "approve", "--amount", "9000", "--term", "6"});
+  EXPECT_EQ(other.rc, 1);
+  EXPECT_TRUE(Has(other.err, "loan " + ref + " is approved; nothing was changed")) << other.err;
+
+  EXPECT_EQ(Cli({"loans", "disburse", ref, "--amount", "9000", "--tx", "TJ-1"}).rc, 2)
+      << "not the approved amount";
+  CliRun disbursed = Cli({"loans", "disburse", ref, "--amount", "10000", "--tx", "TJ-1"});
+  ASSERT_EQ(disbursed.rc, 0) << disbursed.err;
+  Loan loan = Get(ref);
+  EXPECT_EQ(loan.state, LoanState::kDisbursed);
+  EXPECT_GT(loan.outstanding, 1000000);  // principal and interest
+  EXPECT_TRUE(Has(disbursed.out, "(transaction TJ-1); outstanding " +
+                                     FormatMoney(loan.outstanding, Currency{"KES", 2})))
+      << disbursed.out;
+  EXPECT_TRUE(Has(Cli({"loans", "disburse", ref, "--amount", "10000", "--tx", "TJ-1"}).out,
+                  "nothing changed"));
+
+  CliRun show = Cli({"loans", "show", ref});
+  ASSERT_EQ(show.rc, 0) << show.err;
+  for (const std::string& part :
+       {"loan " + ref + ": disbursed", std::string("Amina Wekesa (+2547****0001)"),
+        std::string("KES 10,000 for bakery over 6 months"),
+        std::string("tujenge (Tujenge Microfinance, no API: staff record)"),
+        std::string("terms        KES 10,000 over 6 months, declining 1800 bp a year"),
+        "outstanding " + FormatMoney(loan.outstanding, Currency{"KES", 2}),
+        std::string("schedule (0 of 6 paid)"), std::string("  6\t"), std::string("repayments (0)"),
+        std::string("history"), std::string("staff:esther")}) {
+    EXPECT_TRUE(Has(show.out, part)) << part << "\n" << show.out;
+  }
+  EXPECT_FALSE(Has(show.out, "+254700000001")) << "phones are masked";
+
+  // Repayments the partner received, recorded by staff, until nothing is owed.
+  std::vector<Instalment> schedule;
+  WithLoans([&](shg::Loans& loans, Services&) { schedule = *loans.Schedule(loan.id); });
+  ASSERT_EQ(schedule.size(), 6u);
+  const Currency kes{"KES", 2};
+  CliRun first = Cli({"loans", "repay", ref, "--payment-id", "TJ-PAY-1", "--amount",
+                        cli::UnitsText(schedule[0].total, kes)});
+  ASSERT_EQ(first.rc, 0) << first.err;
+  EXPECT_TRUE(Has(first.out, "recorded on loan " + ref + " (payment TJ-PAY-1); outstanding " +
+                                 FormatMoney(loan.outstanding - schedule[0].total, kes) +
+                                 ", loan disbursed; 1 SMS queued"))
+      << first.out;
+  EXPECT_TRUE(Has(Cli({"loans", "repay", ref, "--payment-id", "TJ-PAY-1", "--amount",
+                         cli::UnitsText(schedule[0].total, kes)})
+                      .out,
+                  "nothing changed"));
+  EXPECT_EQ(Cli({"loans", "repay", ref, "--payment-id", "TJ-PAY-2", "--amount", "99999"}).rc, 2)
+      << "above the outstanding";
+  const int64_t rest = loan.outstanding - schedule[0].total;
+  CliRun last = Cli({"loans", "repay", ref, "--payment-id", "TJ-PAY-2", "--amount",
+                       cli::UnitsText(rest, kes)});
+  ASSERT_EQ(last.rc, 0) << last.err;
+  EXPECT_TRUE(Has(last.out, "outstanding KES 0, loan repaid; 2 SMS queued")) << last.out;
+  EXPECT_EQ(Get(ref).state, LoanState::kRepaid);
+  EXPECT_EQ(Cli({"check-ledger"}).rc, 0);
+
+  std::vector<std::string> kinds = SmsKinds();
+  std::vector<std::string> loan_kinds;
+  for (const std::string& k : kinds) {
+    if (k.rfind("loan_", 0) == 0 || k.rfind("repayment_", 0) == 0) loan_kinds.push_back(k);
+  }
+  EXPECT_EQ(loan_kinds,
+            (std::vector<std::string>{"loan_approved", "loan_disbursed", "repayment_confirmed",
+                                      "repayment_confirmed", "loan_repaid"}));
+}
+
+TEST_F(LoansCliTest, StaffRecordADeclineWithItsReason) {
+  const std::string ref = Referred("+254700000002", "Wanjiru Kamau", 500000);
+  EXPECT_EQ(Cli({"loans", "decide", ref, "decline"}).rc, 2) << "a reason is required";
+  CliRun declined =
+      Cli({"loans", "decide", ref, "decline", "--reason", "No business history yet"});
+  ASSERT_EQ(declined.rc, 0) << declined.err;
+  EXPECT_EQ(declined.out, "loan " + ref + " declined; 1 SMS queued\n");
+  Loan loan = Get(ref);
+  EXPECT_EQ(loan.state, LoanState::kDeclined);
+  EXPECT_EQ(loan.decline_reason, "No business history yet");
+  EXPECT_TRUE(Has(Cli({"loans", "show", ref}).out, "reason       No business history yet"));
+  EXPECT_EQ(SmsKinds().back(), "loan_declined");
+  CliRun late = Cli({"loans", "disburse", ref, "--amount", "5000", "--tx", "TJ-9"});
+  EXPECT_EQ(late.rc, 1);
+  EXPECT_TRUE(Has(late.err, "FAILED_PRECONDITION: state declined")) << late.err;
+  EXPECT_TRUE(Has(late.err, "loan " + ref + " is declined")) << late.err;
+}
+
+TEST_F(LoansCliTest, MistakesAreUsageErrorsAndFailuresAreNonZero) {
+  const std::string ref = Referred("+254700000001", "Amina Wekesa", 1000000);
+  struct Case {
+    std::vector<std::string> args;
+    int rc;
+  } cases[] = {
+      {{"loans"}, 2},
+      {{"loans", "frobnicate"}, 2},
+      {{"loans", "show"}, 2},
+      {{"loans", "show", ref, "extra"}, 2},
+      {{"loans", "list", "--state", "bogus"}, 2},
+      {{"loans", "list", "--limit", "0"}, 2},
+      {{"loans", "list", "--frob", "x"}, 2},
+      {{"loans", "show", "NOPE22"}, 1},
+      {{"loans", "decide", "NOPE22", "approve", "--amount", "1000", "--term", "6"}, 1},
+      {{"loans", "decide", ref, "maybe"}, 2},
+      {{"loans", "decide", ref, "approve", "--term", "6"}, 2},
+      {{"loans", "decide", ref, "approve", "--amount", "10000"}, 2},
+      {{"loans", "decide", ref, "approve", "--amount", "100.001", "--term", "6"}, 2},
+      {{"loans", "decide", ref, "approve", "--amount", "-5", "--term", "6"}, 2},
+      {{"loans", "decide", ref, "approve", "--amount", "10000", "--term", "6", "--rule", "x"}, 2},
+      {{"loans", "decide", ref, "approve", "--amount", "10000", "--term", "7"}, 2},  // not offered
+      {{"loans", "disburse", ref, "--amount", "10000"}, 2},
+      {{"loans", "disburse", ref, "--amount", "10000", "--tx", "T", "--at", "soon"}, 2},
+      {{"loans", "disburse", ref, "--amount", "10000", "--tx", "T"}, 1},  // not approved yet
+      {{"loans", "repay", ref, "--amount", "100"}, 2},
+      {{"loans", "repay", ref, "--amount", "100", "--payment-id", "P"}, 1},  // not disbursed
+  };
+  for (const Case& c : cases) {
+    std::string shown;
+    for (const std::string& a : c.args) shown += a + " ";
+    CliRun run = Cli(c.args);
+    EXPECT_EQ(run.rc, c.rc) << shown << "\n" << run.err;
+    EXPECT_TRUE(Has(run.err, "error: ")) << shown;
+  }
+  EXPECT_EQ(Get(ref).state, LoanState::kReferredToMfi) << "nothing changed";
+  CliRun scheduler = Cli({"loans", "run-scheduler"});
+  EXPECT_EQ(scheduler.rc, 0) << scheduler.err;
+  EXPECT_TRUE(Has(scheduler.out, "loan scheduler: 0 expired, 0 in arrears")) << scheduler.out;
+}
+
+// partner-demo drives the fake partner, which calls the gateway (here a
+// scripted server) as the MFI would.
+TEST_F(CliTest, PartnerDemoDrivesTheFakePartner) {
+  constexpr char kSecret[] = "imara-demo-secret-0123456789";
+  testing::ScriptedServer gateway;
+  gateway::FakeProviderOptions o;
+  o.print = false;
+  o.gateway_url = gateway.base_url();
+  gateway::FakeMfiPartnerOptions imara;
+  imara.id = "imara";
+  imara.name = "Imara Microfinance";
+  imara.secret = kSecret;
+  o.mfi_partners.push_back(imara);
+  auto fake = std::make_unique<gateway::FakeProvider>(o);
+  ASSERT_TRUE(fake->Start().ok());
+  const std::string fake_url = "http://127.0.0.1:" + std::to_string(fake->port());
+  const std::string config = db_ + ".toml";
+  {
+    std::ofstream f(config);
+    f << "[[mfi_partners]]\nid = \"imara\"\nname = \"Imara Microfinance\"\napi_base_url = \""
+      << fake_url << "/mfi/imara\"\nsecret = \"" << kSecret << "\"\n";
+  }
+  // A referral, as the gateway's sender would post it.
+  {
+    const std::string body =
+        R"({"reference":"K7P2QX","loan":{"amount_minor":1000000,"currency":"KES",)"
+        R"("term_months":6,"purpose":"bakery"},"member":{"name":"Amina Wekesa"}})";
+    const std::string ts = std::to_string(std::time(nullptr));
+    channels::HttpCall call;
+    call.url = fake_url + "/mfi/imara/referrals";
+    call.content_type = "application/json";
+    call.body = body;
+    call.headers = {{"X-SHG-Timestamp", ts},
+                    {"X-SHG-Signature", partners::Sign(kSecret, ts, body)},
+                    {"Idempotency-Key", "K7P2QX"}};
+    outbound::Transport transport;
+    ASSERT_EQ(transport.Perform(call, {}).status, 201);
+  }
+  auto run = [&](std::vector<std::string> args) {
+    std::vector<std::string> all = {"shg-gateway", "partner-demo"};
+    all.insert(all.end(), args.begin(), args.end());
+    all.insert(all.end(), {"--config", config, "--db", db_});
+    std::vector<char*> argv;
+    for (auto& a : all) argv.push_back(a.data());
+    ::testing::internal::CaptureStdout();
+    ::testing::internal::CaptureStderr();
+    CliRun r;
+    r.rc = cli::Main(static_cast<int>(argv.size()), argv.data());
+    r.out = ::testing::internal::GetCapturedStdout();
+    r.err = ::testing::internal::GetCapturedStderr();
+    return r;
+  };
+  testing::ScriptedResponse ok;
+  ok.body = R"({"reference":"K7P2QX","state":"approved","changed":true})";
+  gateway.Push(ok);
+  CliRun approved = run({"approve", "K7P2QX"});
+  EXPECT_EQ(approved.rc, 0) << approved.err;
+  EXPECT_EQ(approved.out, "imara approve K7P2QX: gateway answered 200 " + ok.body + "\n");
+  ASSERT_TRUE(gateway.WaitForRequests(1, std::chrono::milliseconds(5000)));
+  EXPECT_EQ(gateway.Requests()[0].path, "/partners/imara/loans/K7P2QX/decision");
+
+  EXPECT_EQ(run({"repay", "K7P2QX", "--amount", "1816.67"}).rc, 0);
+  ASSERT_TRUE(gateway.WaitForRequests(2, std::chrono::milliseconds(5000)));
+  EXPECT_NE(gateway.Requests()[1].body.find(R"("amount_minor":181667,)"), std::string::npos);
+
+  testing::ScriptedResponse conflict;
+  conflict.status = 409;
+  conflict.body = R"({"error":"event does not fit","state":"repaying"})";
+  gateway.Push(conflict);
+  CliRun refused = run({"disburse", "K7P2QX"});
+  EXPECT_EQ(refused.rc, 1);
+  EXPECT_TRUE(Has(refused.err, "gateway answered 409 " + conflict.body)) << refused.err;
+
+  CliRun unknown = run({"approve", "NOPE22"});
+  EXPECT_EQ(unknown.rc, 1);
+  EXPECT_TRUE(Has(unknown.err, "the fake partner answered 404")) << unknown.err;
+  EXPECT_EQ(run({"frobnicate", "K7P2QX"}).rc, 2);
+  EXPECT_EQ(run({"approve"}).rc, 2);
+
+  fake.reset();
+  CliRun down = run({"approve", "K7P2QX"});
+  EXPECT_EQ(down.rc, 1);
+  EXPECT_TRUE(Has(down.err, "is `shg-gateway fake-provider` running?")) << down.err;
+  EXPECT_EQ(gateway.RequestCount(), 3u);
   std::filesystem::remove(config);
 }
 

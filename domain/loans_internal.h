@@ -1,0 +1,118 @@
+// Private to domain/loans*.cc: the stored side of loans shared by the
+// member/group side (loans.cc) and the partner side and scheduler
+// (loans_partner.cc). Not part of any contract outside those files.
+//
+// Every function works on the caller's connection inside the caller's
+// transaction; the writers expect to run inside a Loans method's SAVEPOINT.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/loans.h"
+#include "domain/store/sqlite.h"
+
+namespace shg::loans_internal {
+
+// Open loan states as an SQL list (loan_rules.h IsOpen), and those of a
+// request still waiting for a lender (has_open_request).
+#define SHG_LOAN_OPEN_STATES \
+  "('requested', 'group_approved', 'referred_to_mfi', 'approved', 'disbursed', 'in_arrears')"
+
+// Every loan query selects these columns in this order (see ReadLoan).
+// charged / repaid are summed from the postings on her member_loan account
+// in the loan's journals: disbursement + interest, and confirmed repayments.
+#define SHG_LOAN_SELECT                                                                        \
+  "SELECT l.id, l.reference, l.member_id, l.group_id, m.name, m.phone, m.language,"            \
+  " l.currency, l.amount, l.purpose, l.term_months, l.state, l.partner_id, l.consent_at,"      \
+  " COALESCE(l.approved_amount, 0), COALESCE(l.approved_term_months, 0),"                      \
+  " COALESCE(l.interest_rule, 'declining'), COALESCE(l.annual_rate_bp, 0), l.decline_reason,"  \
+  " COALESCE(l.disbursed_at, 0), l.created_at, l.updated_at,"                                  \
+  " (SELECT COALESCE(SUM(p.amount), 0) FROM postings p JOIN accounts a ON a.id = p.account_id" \
+  "   WHERE p.journal_id IN (l.disbursement_journal_id, l.interest_journal_id)"                \
+  "   AND a.member_id = l.member_id AND a.kind = 'member_loan'),"                              \
+  " (SELECT COALESCE(-SUM(p.amount), 0) FROM loan_repayments r"                                \
+  "   JOIN postings p ON p.journal_id = r.journal_id JOIN accounts a ON a.id = p.account_id"   \
+  "   WHERE r.loan_id = l.id AND r.status = 'confirmed'"                                       \
+  "   AND a.member_id = l.member_id AND a.kind = 'member_loan')"                               \
+  " FROM loans l JOIN members m ON m.id = l.member_id"
+
+// Every repayment query selects these columns in this order (ReadRepayment).
+#define SHG_REPAYMENT_SELECT                                                                   \
+  "SELECT r.id, r.loan_id, l.reference, r.member_id, m.name, r.amount, r.currency, r.status,"  \
+  " r.reference, r.source, COALESCE(r.external_id, ''), r.created_at, r.group_id"              \
+  " FROM loan_repayments r JOIN loans l ON l.id = r.loan_id JOIN members m ON m.id = r.member_id"
+
+inline constexpr int64_t kDaySeconds = 24 * 60 * 60;
+
+// Reads the columns of SHG_LOAN_SELECT from the current row.
+Result<Loan> ReadLoan(const store::Statement& st);
+// All rows of a bound loan query (resets it).
+Result<std::vector<Loan>> ReadLoans(store::Statement& st);
+// At most one row of a bound loan query (resets it).
+Result<std::optional<Loan>> OneLoan(store::Statement& st);
+// NotFound "loan <id>" when absent.
+Result<Loan> LoadLoan(store::Connection& db, int64_t loan_id);
+
+// A repayment and the group it belongs to.
+struct RepaymentRow {
+  Repayment repayment;
+  int64_t group_id = 0;
+};
+Result<std::optional<RepaymentRow>> OneRepayment(store::Statement& st);
+Result<RepaymentRow> LoadRepayment(store::Connection& db, int64_t repayment_id);
+
+// The stored schedule (empty before disbursement), by instalment number.
+Result<std::vector<Instalment>> LoadSchedule(store::Connection& db, int64_t loan_id);
+
+// FailedPrecondition whose message starts with "state <name>: " (callers
+// answer 409 with the state).
+Status StateError(LoanState state, const std::string& what);
+// InvalidArgument unless the actor has a known kind and an id.
+Status CheckActor(const Actor& actor);
+// InvalidArgument unless `limit` is 1..1000 and `offset` >= 0.
+Status CheckPage(int limit, int offset);
+// True when `s` is valid UTF-8 of 1..max_chars code points with no control
+// characters.
+bool IsPrintableText(const std::string& s, size_t max_chars);
+
+// The product of `partner_id` lending in `currency`, or nullptr.
+const LoanProduct* FindProduct(const LoanProgramme& programme, const std::string& partner_id,
+                               const std::string& currency);
+
+// A fresh reference code that `exists_sql` (one bound parameter: the code)
+// does not find. Unavailable after several collisions in a row.
+Result<std::string> NewUniqueReference(store::Connection& db, const char* exists_sql);
+
+// Appends one loan_events row and one audit_log row ("loan." + event,
+// subject "loan:<id>"). `from` nullopt for the creation.
+Status RecordEvent(store::Connection& db, const DomainContext& ctx, int64_t loan_id,
+                   const std::string& event, std::optional<LoanState> from, LoanState to,
+                   const Actor& actor, const std::string& detail);
+// An audit row about a loan that is not a state change (repayments).
+Status AuditLoan(store::Connection& db, const DomainContext& ctx, int64_t loan_id,
+                 const std::string& action, const Actor& actor, const std::string& detail);
+
+// Applies `event` to `loan`: NextState (StateError when not allowed), the
+// state UPDATE guarded by the current state, the event and audit rows.
+// Updates loan.state / updated_at and appends the new state to `entered`.
+Status Advance(store::Connection& db, const DomainContext& ctx, Loan& loan, LoanEvent event,
+               const Actor& actor, const std::string& detail, std::vector<LoanState>& entered);
+
+// Posts a confirmed repayment's journal ("loan_repayment": Dr the group's
+// clearing account with the loan's partner / Cr her member_loan) and
+// returns its id.
+Result<int64_t> PostRepaymentJournal(store::Connection& db, const DomainContext& ctx,
+                                     const Loan& loan, int64_t amount,
+                                     const std::string& reference);
+
+// After a confirmed repayment: reloads `loan` (fresh ledger figures), then
+// repay_in_full when nothing is outstanding, or catch_up when in arrears
+// and nothing is overdue past the grace days any more.
+Status SettleAfterRepayment(store::Connection& db, const DomainContext& ctx,
+                            const LoanProgramme& programme, Loan& loan, const Actor& actor,
+                            std::vector<LoanState>& entered);
+
+}  // namespace shg::loans_internal
