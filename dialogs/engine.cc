@@ -44,8 +44,6 @@ class StepRunner {
       : e_(engine), svc_(svc), messages_(messages), req_(req), now_(now) {
     ctx_.catalogue = &e_.catalogue_;
     ctx_.lang = e_.options_.default_language;
-    // Loans reads only the time; the PIN fields are those of the engine.
-    loan_ctx_ = DomainContext{&e_.pins_, 3, now_};
   }
 
   Result<StepResult> Run() {
@@ -631,7 +629,7 @@ class StepRunner {
 
   bool LoansOn() const { return e_.options_.loans != nullptr; }
   const LoanProgramme& Programme() const { return *e_.options_.loans; }
-  Loans LoanBook() { return Loans(svc_.connection(), loan_ctx_, Programme()); }
+  Loans LoanBook() { return Loans(svc_.connection(), svc_.context(), Programme()); }
   Actor MemberActor() const {
     return Actor{"member", std::to_string(member_.id), req_.channel, req_.request_id};
   }
@@ -1098,7 +1096,6 @@ class StepRunner {
   StepResult result_;
   std::string phone_;  // masked: the session row is not a phone book
   std::optional<int64_t> stored_member_id_;  // of a session loaded from the store
-  DomainContext loan_ctx_;  // outlives every Loans view made by LoanBook()
 };
 
 Result<StepResult> Engine::Step(Services& services, Messages* messages, const UssdRequest& request,

@@ -134,14 +134,13 @@ std::string SmsCommands::ServiceCodeFor(const std::string& channel) const {
 class SmsRunner {
  public:
   SmsRunner(const Catalogue& catalogue, const Notifier& notifier, const SmsCommandOptions& options,
-            Services& svc, Messages& messages, const InboundSmsEvent& event, int64_t now)
+            Services& svc, Messages& messages, const InboundSmsEvent& event)
       : catalogue_(catalogue),
         notifier_(notifier),
         options_(options),
         svc_(svc),
         messages_(messages),
-        ev_(event),
-        loan_ctx_{nullptr, 3, now} {}
+        ev_(event) {}
 
   Result<SmsOutcome> Run(const std::string& country, const std::string& service_code) {
     if (ev_.channel.empty() || ev_.provider_id.empty()) {
@@ -247,7 +246,7 @@ class SmsRunner {
   // Her current loan; nullopt without a loan programme or when she never asked.
   Result<std::optional<LoanView>> CurrentLoan() {
     if (options_.loans == nullptr) return std::optional<LoanView>();
-    Loans loans(svc_.connection(), loan_ctx_, *options_.loans);
+    Loans loans(svc_.connection(), svc_.context(), *options_.loans);
     return loans.CurrentLoan(member_.id);
   }
 
@@ -329,13 +328,12 @@ class SmsRunner {
   Member member_;
   Group group_;
   std::string lang_;
-  // Loans reads only the time (no PIN is checked by SMS).
-  DomainContext loan_ctx_;
 };
 
 Result<SmsOutcome> SmsCommands::Handle(Services& services, Messages& messages,
-                                       const InboundSmsEvent& event, int64_t now) const {
-  SmsRunner runner(catalogue_, notifier_, options_, services, messages, event, now);
+                                       const InboundSmsEvent& event,
+                                       int64_t /*now: that of services.context()*/) const {
+  SmsRunner runner(catalogue_, notifier_, options_, services, messages, event);
   return runner.Run(CountryOf(event.channel), ServiceCodeFor(event.channel));
 }
 

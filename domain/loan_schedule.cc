@@ -138,6 +138,10 @@ std::vector<Instalment> DecliningParts(const LoanTerms& t) {
 
 }  // namespace
 
+const char* InterestRuleName(InterestRule rule) {
+  return rule == InterestRule::kFlat ? "flat" : "declining";
+}
+
 Result<std::vector<Instalment>> BuildSchedule(const LoanTerms& terms) {
   if (terms.principal <= 0 || terms.principal > kMaxLoanPrincipal) {
     return Status::InvalidArgument("principal: must be > 0 and <= the maximum");

@@ -53,6 +53,8 @@ inline constexpr int kMaxLoanTermMonths = 60;
 inline constexpr int64_t kMaxLoanRateBp = 10000;  // 100% a year
 
 enum class InterestRule { kFlat, kDeclining };
+// "flat" / "declining", as stored and as partners and staff write it.
+const char* InterestRuleName(InterestRule rule);
 
 struct LoanTerms {
   int64_t principal = 0;       // minor units, > 0

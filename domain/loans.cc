@@ -13,6 +13,7 @@
 #include "domain/loans_internal.h"
 #include "domain/messages.h"
 #include "domain/model.h"
+#include "domain/officers.h"
 #include "domain/refcode.h"
 
 namespace shg {
@@ -33,10 +34,6 @@ constexpr char kSetState[] =
 constexpr char kInsertEvent[] =
     "INSERT INTO loan_events (loan_id, event, from_state, to_state, actor_kind, actor, detail,"
     " at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
-
-// Attempts at a fresh reference code before giving up: with 32^6 codes a
-// collision is rare, several in a row mean something else is wrong.
-constexpr int kReferenceAttempts = 8;
 
 Result<InterestRule> ParseRule(const std::string& s) {
   if (s == "flat") return InterestRule::kFlat;
@@ -218,16 +215,16 @@ const LoanProduct* FindProduct(const LoanProgramme& programme, const std::string
 }
 
 Result<std::string> NewUniqueReference(Connection& db, const char* exists_sql) {
-  for (int attempt = 0; attempt < kReferenceAttempts; ++attempt) {
-    std::string reference = NewReferenceCode();
-    Statement& st = db.Prepare(exists_sql);
-    ScopedReset reset(st);
-    st.Bind(1, reference);
-    Result<bool> row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return reference;
-  }
-  return Status::Unavailable("could not allocate a unique reference code");
+  return WithFreshReference<std::string>(
+      [&](std::string reference) -> Result<std::optional<std::string>> {
+        Statement& st = db.Prepare(exists_sql);
+        ScopedReset reset(st);
+        st.Bind(1, reference);
+        Result<bool> row = st.Step();
+        if (!row.ok()) return row.status();
+        if (*row) return std::optional<std::string>();  // taken: try another
+        return std::optional<std::string>(std::move(reference));
+      });
 }
 
 Status RecordEvent(Connection& db, const DomainContext& ctx, int64_t loan_id,
@@ -368,7 +365,6 @@ constexpr char kGroupDecision[] =
     " WHERE id = ? AND state = 'requested'";
 constexpr char kMarkReferred[] =
     "UPDATE loans SET referred_at = ? WHERE id = ? AND state = 'group_approved'";
-constexpr char kDecider[] = "SELECT group_id, role, status FROM members WHERE id = ?";
 
 constexpr char kPendingTotal[] =
     "SELECT COALESCE(SUM(amount), 0) FROM loan_repayments WHERE loan_id = ? AND status = 'pending'";
@@ -466,26 +462,11 @@ std::string EligibilityRefusal(const LoanPolicy& policy, const MemberFacts& f) {
   return r == Ineligible::kNone ? "" : IneligibleName(r);
 }
 
-// PermissionDenied unless `decider` is an active treasurer/chair of
-// `group_id` other than `subject_member`; NotFound for no such decider.
-// `noun` names what is decided ("request", "repayment").
+// officers::CheckDecider for a loan `noun` ("request", "repayment").
 Status CheckDecider(Connection& db, int64_t decider, int64_t group_id, int64_t subject_member,
                     const std::string& noun) {
-  Statement& st = db.Prepare(kDecider);
-  ScopedReset reset(st);
-  st.Bind(1, decider);
-  Result<bool> row = st.Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return Status::NotFound("member " + std::to_string(decider));
-  std::optional<Role> role = ParseRole(st.Text(1));
-  if (st.Int(0) != group_id || !role || !CanManageGroup(*role) || st.Text(2) != "active") {
-    return Status::PermissionDenied(
-        "only an active treasurer or chair of the group decides a loan " + noun);
-  }
-  if (decider == subject_member) {
-    return Status::PermissionDenied("a treasurer or chair may not decide her own loan " + noun);
-  }
-  return Status::Ok();
+  return officers::CheckDecider(db, decider, group_id, subject_member, "a loan " + noun,
+                                "loan " + noun);
 }
 
 Result<int64_t> PendingTotal(Connection& db, int64_t loan_id) {

@@ -70,8 +70,6 @@ constexpr char kReferralTraining[] =
 constexpr size_t kMaxReasonChars = 160;
 constexpr size_t kMaxExternalIdChars = 100;
 
-const char* RuleName(InterestRule r) { return r == InterestRule::kFlat ? "flat" : "declining"; }
-
 // Ids of a query with at most one bound integer parameter.
 Result<std::vector<int64_t>> Ids(Connection& db, const char* sql, std::optional<int64_t> arg) {
   Statement& st = db.Prepare(sql);
@@ -190,14 +188,14 @@ Result<LoanChange> Loans::RecordPartnerDecision(const std::string& partner_id,
     SHG_RETURN_IF_ERROR(db_.Prepare(kSetTerms)
                             .Bind(1, decision.amount)
                             .Bind(2, static_cast<int64_t>(decision.term_months))
-                            .Bind(3, std::string_view(RuleName(decision.rule)))
+                            .Bind(3, std::string_view(InterestRuleName(decision.rule)))
                             .Bind(4, decision.annual_rate_bp)
                             .Bind(5, loan->id)
                             .Run());
     SHG_RETURN_IF_ERROR(Advance(db_, ctx_, change.loan, LoanEvent::kMfiApprove, actor,
                                 "amount " + std::to_string(decision.amount) + " term " +
                                     std::to_string(decision.term_months) + " " +
-                                    RuleName(decision.rule) + " " +
+                                    InterestRuleName(decision.rule) + " " +
                                     std::to_string(decision.annual_rate_bp) + "bp",
                                 change.entered));
     Result<Loan> fresh = LoadLoan(db_, loan->id);

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "domain/ledger.h"
+#include "domain/officers.h"
 #include "domain/refcode.h"
 #include "domain/services.h"
 
@@ -35,7 +36,6 @@ constexpr char kPendingSavings[] =
     "SELECT s.id, s.member_id, s.group_id, s.amount, s.currency, s.status, s.reference,"
     " s.created_at, m.name FROM savings s JOIN members m ON m.id = s.member_id"
     " WHERE s.group_id = ? AND s.status = 'pending' ORDER BY s.created_at, s.id LIMIT ? OFFSET ?";
-constexpr char kDecider[] = "SELECT group_id, role, status FROM members WHERE id = ?";
 constexpr char kSavingForDecision[] =
     "SELECT member_id, group_id, amount, currency, status, reference, journal_id,"
     " reversal_journal_id FROM savings WHERE id = ?";
@@ -77,10 +77,6 @@ constexpr char kGroupCounts[] =
     "   WHERE group_id = ?1 AND kind = 'member_savings'),"
     // Loans out: disbursed and not yet repaid (domain/loans.h).
     " (SELECT COUNT(*) FROM loans WHERE group_id = ?1 AND state IN ('disbursed', 'in_arrears'))";
-
-// Attempts at a fresh reference code before giving up: with 32^6 codes a
-// collision is rare, several in a row mean something else is wrong.
-constexpr int kReferenceAttempts = 8;
 
 Result<SavingStatus> ParseSavingStatus(std::string_view s) {
   if (s == "pending") return SavingStatus::kPending;
@@ -180,8 +176,8 @@ Result<Saving> Services::LogSaving(int64_t member_id, int64_t amount, const std:
     name = st.Text(3);
   }
 
-  for (int attempt = 0; attempt < kReferenceAttempts; ++attempt) {
-    const std::string reference = NewReferenceCode();
+  return WithFreshReference<Saving>([&](const std::string& reference)
+                                         -> Result<std::optional<Saving>> {
     Statement& ins = db_.Prepare(kInsertSaving);
     ins.Bind(1, member_id).Bind(2, group_id).Bind(3, amount).Bind(4, currency).Bind(5, reference);
     if (idempotency_key.empty()) {
@@ -201,10 +197,10 @@ Result<Saving> Services::LogSaving(int64_t member_id, int64_t amount, const std:
       s.reference = reference;
       s.created_at = ctx_.now;
       s.member_name = std::move(name);
-      return s;
+      return std::optional<Saving>(std::move(s));
     }
     // Nothing inserted: either this key was used before (a retried request)
-    // or the reference collided.
+    // or the reference collided (an empty answer: try another).
     if (!idempotency_key.empty()) {
       Statement& st = db_.Prepare(kSavingByKey);
       st.Bind(1, idempotency_key);
@@ -214,11 +210,11 @@ Result<Saving> Services::LogSaving(int64_t member_id, int64_t amount, const std:
         if ((*prior)->member_id != member_id) {
           return Status::AlreadyExists("idempotency key already used for another member");
         }
-        return std::move(**prior);
+        return prior;
       }
     }
-  }
-  return Status::Unavailable("could not allocate a unique reference code");
+    return std::optional<Saving>();
+  });
 }
 
 Result<std::vector<Saving>> Services::PendingSavings(int64_t group_id, int limit, int offset) {
@@ -256,21 +252,8 @@ Status Services::DecideSaving(int64_t saving_id, int64_t decider_member_id, bool
   const std::string& currency = saving->currency;
   const std::string& status = saving->status;
   const std::string& reference = saving->reference;
-  {
-    Statement& st = db_.Prepare(kDecider);
-    ScopedReset reset(st);
-    st.Bind(1, decider_member_id);
-    Result<bool> row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return Status::NotFound("member " + std::to_string(decider_member_id));
-    std::optional<Role> role = ParseRole(st.Text(1));
-    if (st.Int(0) != group_id || !role || !CanManageGroup(*role) || st.Text(2) != "active") {
-      return Status::PermissionDenied("only an active treasurer or chair of the group decides savings");
-    }
-  }
-  if (decider_member_id == member_id) {
-    return Status::PermissionDenied("a treasurer or chair may not decide her own saving");
-  }
+  SHG_RETURN_IF_ERROR(officers::CheckDecider(db_, decider_member_id, group_id, member_id,
+                                             "savings", "saving"));
   if (status != "pending") {
     return Status::FailedPrecondition("saving " + reference + " is already " + status);
   }

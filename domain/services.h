@@ -165,6 +165,9 @@ class Services {
  // The connection this view works on (to compose with Messages in one
   // transaction).
   store::Connection& connection() { return db_; }
+  // The context this view works in (to build other views, e.g. Loans, for
+  // the same unit of work); it outlives this view.
+  const DomainContext& context() const { return ctx_; }
 
  private:
   store::Connection& db_;

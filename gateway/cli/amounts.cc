@@ -67,4 +67,10 @@ std::string UnitsText(int64_t minor, const Currency& currency) {
   return out;
 }
 
+std::string MoneyText(int64_t minor, const std::string& currency_code) {
+  Result<Currency> currency = FindCurrency(currency_code);
+  if (!currency.ok()) return currency_code + " " + std::to_string(minor) + " (minor units)";
+  return FormatMoney(minor, *currency);
+}
+
 }  // namespace shg::cli

@@ -24,4 +24,8 @@ Result<int64_t> ParseUnits(std::string_view text, const Currency& currency, int6
 // ParseUnits accepts back for positive amounts.
 std::string UnitsText(int64_t minor, const Currency& currency);
 
+// For display by staff tools: FormatMoney in `currency_code` ("KES 1,816.67"),
+// or "<code> <minor> (minor units)" for a currency not in the table.
+std::string MoneyText(int64_t minor, const std::string& currency_code);
+
 }  // namespace shg::cli

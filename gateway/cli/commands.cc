@@ -23,6 +23,7 @@
 #include "dialogs/notify.h"
 #include "dialogs/receipts.h"
 #include "domain/messages.h"
+#include "gateway/cli/common.h"
 #include "gateway/cli/loans_cli.h"
 #include "gateway/cli/phone.h"
 #include "gateway/fake/fake_provider.h"
@@ -74,7 +75,7 @@ Every command takes --config FILE (default config/gateway.toml if present) and -
 The PIN pepper is read from [security].pepper_file or the SHG_PIN_PEPPER environment variable.
 )";
 
-using Flags = std::map<std::string, std::string>;
+using Flags = CliFlags;
 
 Result<Flags> ParseFlags(int argc, char** argv, int first) {
   Flags flags;
@@ -88,18 +89,8 @@ Result<Flags> ParseFlags(int argc, char** argv, int first) {
   return flags;
 }
 
-std::string Get(const Flags& f, const std::string& key, const std::string& def = "") {
-  auto it = f.find(key);
-  return it == f.end() ? def : it->second;
-}
-
-int Fail(const Status& s) {
-  std::cerr << "error: " << s.ToString() << "\n";
-  return s.code() == Status::Code::kInvalidArgument ? 2 : 1;
-}
-
 Result<config::Settings> LoadConfig(const Flags& flags) {
-  std::string path = Get(flags, "config");
+  std::string path = Flag(flags, "config");
   config::Settings settings;
   if (path.empty() && std::filesystem::exists("config/gateway.toml")) path = "config/gateway.toml";
   if (!path.empty()) {
@@ -107,20 +98,20 @@ Result<config::Settings> LoadConfig(const Flags& flags) {
     if (!loaded.ok()) return loaded.status();
     settings = std::move(*loaded);
   }
-  if (auto db = Get(flags, "db"); !db.empty()) settings.db_path = db;
-  if (auto sync = Get(flags, "synchronous"); !sync.empty()) {
+  if (auto db = Flag(flags, "db"); !db.empty()) settings.db_path = db;
+  if (auto sync = Flag(flags, "synchronous"); !sync.empty()) {
     if (sync != "OFF" && sync != "NORMAL" && sync != "FULL") {
       return Status::InvalidArgument("--synchronous must be OFF, NORMAL or FULL");
     }
     settings.synchronous = sync;
   }
-  if (auto threads = Get(flags, "threads"); !threads.empty()) {
+  if (auto threads = Flag(flags, "threads"); !threads.empty()) {
     settings.threads = std::atoi(threads.c_str());
     if (settings.threads < 1 || settings.threads > 64) {
       return Status::InvalidArgument("--threads must be 1..64");
     }
   }
-  if (auto listen = Get(flags, "listen"); !listen.empty()) {
+  if (auto listen = Flag(flags, "listen"); !listen.empty()) {
     size_t colon = listen.rfind(':');
     if (colon == std::string::npos) return Status::InvalidArgument("--listen must be HOST:PORT");
     settings.listen_host = listen.substr(0, colon);
@@ -129,14 +120,6 @@ Result<config::Settings> LoadConfig(const Flags& flags) {
     settings.listen_port = static_cast<uint16_t>(port);
   }
   return settings;
-}
-
-Result<std::unique_ptr<store::Store>> OpenStore(const config::Settings& s) {
-  store::StoreOptions so;
-  so.path = s.db_path;
-  so.synchronous = s.synchronous;
-  so.max_batch = s.max_batch;
-  return store::Store::Open(so);
 }
 
 // Runs `fn` with domain services on the writer, in one durable transaction.
@@ -192,7 +175,7 @@ int Demo(const Flags& flags) {
   if (!settings.ok()) return Fail(settings.status());
   auto pepper = config::LoadPepper(*settings);
   if (!pepper.ok()) return Fail(pepper.status());
-  int members = std::atoi(Get(flags, "members", "30").c_str());
+  int members = std::atoi(Flag(flags, "members", "30").c_str());
   if (members < 30) return Fail(Status::InvalidArgument("--members must be at least 30"));
   auto store = OpenStore(*settings);
   if (!store.ok()) return Fail(store.status());
@@ -218,15 +201,15 @@ int Admin(const std::string& command, const Flags& flags) {
   if (!store.ok()) return Fail(store.status());
   PinHasher pins(pepper);
   std::string output;
-  const std::string by = Get(flags, "by", "staff");
+  const std::string by = Flag(flags, "by", "staff");
   Status s = WithServices(**store, pins, *settings, [&](Services& svc) -> Status {
     if (command == "add-group") {
       Group g;
-      g.name = Get(flags, "name");
-      g.country = Get(flags, "country");
-      g.currency = Get(flags, "currency");
-      g.meeting_day = Get(flags, "meeting-day");
-      g.meeting_place = Get(flags, "meeting-place");
+      g.name = Flag(flags, "name");
+      g.country = Flag(flags, "country");
+      g.currency = Flag(flags, "currency");
+      g.meeting_day = Flag(flags, "meeting-day");
+      g.meeting_place = Flag(flags, "meeting-place");
       if (g.name.empty() || g.country.empty() || g.currency.empty()) {
         return Status::InvalidArgument("add-group needs --name, --country and --currency");
       }
@@ -236,18 +219,18 @@ int Admin(const std::string& command, const Flags& flags) {
       return svc.Audit({"staff", by, "group.added", "group:" + std::to_string(*id), "cli", "", ""});
     }
     if (command == "add-member") {
-      auto group = svc.GetGroup(std::atoll(Get(flags, "group").c_str()));
+      auto group = svc.GetGroup(std::atoll(Flag(flags, "group").c_str()));
       if (!group.ok()) return group.status();
-      auto phone = ParsePhone(Get(flags, "phone"), group->country);
+      auto phone = ParsePhone(Flag(flags, "phone"), group->country);
       if (!phone.ok()) return phone.status();
-      auto role = ParseRole(Get(flags, "role", "member"));
+      auto role = ParseRole(Flag(flags, "role", "member"));
       if (!role) return Status::InvalidArgument("--role must be member, treasurer, chair or secretary");
       Member m;
       m.group_id = group->id;
       m.phone = *phone;
-      m.name = Get(flags, "name");
+      m.name = Flag(flags, "name");
       m.role = *role;
-      m.language = Get(flags, "language", settings->default_language);
+      m.language = Flag(flags, "language", settings->default_language);
       m.joined_at = gateway::SystemNow();
       if (m.name.empty()) return Status::InvalidArgument("add-member needs --name");
       auto id = svc.AddMember(m);
@@ -256,23 +239,25 @@ int Admin(const std::string& command, const Flags& flags) {
       return svc.Audit({"staff", by, "member.added", "member:" + std::to_string(*id), "cli", "", ""});
     }
     if (command == "add-training-module") {
-      int step = std::atoi(Get(flags, "step").c_str());
+      int step = std::atoi(Flag(flags, "step").c_str());
       if (step < 1 || step > 4) return Status::InvalidArgument("--step must be 1..4 (programme step)");
-      SHG_RETURN_IF_ERROR(svc.UpsertTrainingModule(Get(flags, "id"), step, Get(flags, "title")));
-      output = "training module " + Get(flags, "id") + " (step " + std::to_string(step) + ") saved\n";
-      return svc.Audit({"staff", by, "training.module", "module:" + Get(flags, "id"), "cli", "", ""});
+      SHG_RETURN_IF_ERROR(svc.UpsertTrainingModule(Flag(flags, "id"), step, Flag(flags, "title")));
+      output = "training module " + Flag(flags, "id") + " (step " + std::to_string(step) +
+               ") saved\n";
+      return svc.Audit(
+          {"staff", by, "training.module", "module:" + Flag(flags, "id"), "cli", "", ""});
     }
     if (command == "record-training") {
-      int64_t member = std::atoll(Get(flags, "member").c_str());
-      SHG_RETURN_IF_ERROR(svc.RecordTraining(member, Get(flags, "module"), by));
+      int64_t member = std::atoll(Flag(flags, "member").c_str());
+      SHG_RETURN_IF_ERROR(svc.RecordTraining(member, Flag(flags, "module"), by));
       auto done = svc.CompletedTraining(member);
       if (!done.ok()) return done.status();
       output = std::string("training recorded; completed training: ") + (*done ? "yes" : "no") + "\n";
       return svc.Audit({"staff", by, "training.recorded", "member:" + std::to_string(member), "cli", "",
-                        "module=" + Get(flags, "module")});
+                        "module=" + Flag(flags, "module")});
     }
     if (command == "reset-pin") {
-      int64_t member_id = std::atoll(Get(flags, "member").c_str());
+      int64_t member_id = std::atoll(Flag(flags, "member").c_str());
       auto member = svc.GetMember(member_id);
       if (!member.ok()) return member.status();
       auto group = svc.GetGroup(member->group_id);
@@ -340,13 +325,13 @@ int Outbox(const std::string& sub, const Flags& flags) {
   if (!settings.ok()) return Fail(settings.status());
   auto store = OpenStore(*settings);
   if (!store.ok()) return Fail(store.status());
-  const int64_t id = std::atoll(Get(flags, "id", "0").c_str());
+  const int64_t id = std::atoll(Flag(flags, "id", "0").c_str());
   std::ostringstream out;
   Status s = (*store)->Run([&](store::Connection& conn) -> Status {
     Messages messages(conn, outbound::SystemNowMs());
     if (sub == "list") {
-      int limit = std::atoi(Get(flags, "limit", "50").c_str());
-      auto rows = messages.List(Get(flags, "status"), limit);
+      int limit = std::atoi(Flag(flags, "limit", "50").c_str());
+      auto rows = messages.List(Flag(flags, "status"), limit);
       if (!rows.ok()) return rows.status();
       out << "id\tchannel\tto\tkind\tstatus\tattempts\tcreated (UTC)\tlast error\n";
       for (const OutboundMessage& m : *rows) {
@@ -391,15 +376,15 @@ int Outbox(const std::string& sub, const Flags& flags) {
 
 int FakeProviderCommand(const Flags& flags) {
   gateway::FakeProviderOptions o;
-  std::string listen = Get(flags, "listen", "127.0.0.1:9090");
+  std::string listen = Flag(flags, "listen", "127.0.0.1:9090");
   size_t colon = listen.rfind(':');
   if (colon == std::string::npos) return Fail(Status::InvalidArgument("--listen HOST:PORT"));
   o.host = listen.substr(0, colon);
   o.port = static_cast<uint16_t>(std::atoi(listen.substr(colon + 1).c_str()));
-  o.gateway_url = Get(flags, "gateway");
+  o.gateway_url = Flag(flags, "gateway");
   // Callback keys of the configured channels, so delivery reports pass; the
   // MFI partners (their secrets sign both ways); the gateway's address.
-  if (!Get(flags, "config").empty() || std::filesystem::exists("config/gateway.toml")) {
+  if (!Flag(flags, "config").empty() || std::filesystem::exists("config/gateway.toml")) {
     Flags config_flags = flags;
     config_flags.erase("listen");  // ours, not the gateway's
     auto settings = LoadConfig(config_flags);

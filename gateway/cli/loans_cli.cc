@@ -22,6 +22,7 @@
 #include "gateway/app.h"
 #include "gateway/channels/form.h"
 #include "gateway/cli/amounts.h"
+#include "gateway/cli/common.h"
 #include "gateway/loan_jobs.h"
 #include "gateway/outbound/dispatcher.h"
 #include "gateway/outbound/transport.h"
@@ -32,19 +33,9 @@ namespace {
 // Loans never hash a PIN; the services only need some pepper.
 constexpr char kUnusedPepper[] = "unused-by-the-loan-commands-0000";
 
-int Fail(const Status& s) {
-  std::cerr << "error: " << s.ToString() << "\n";
-  return s.code() == Status::Code::kInvalidArgument ? 2 : 1;
-}
-
 int Usage(const std::string& message) {
   std::cerr << "error: " << message << "\n";
   return 2;
-}
-
-std::string Flag(const CliFlags& flags, const std::string& key) {
-  auto it = flags.find(key);
-  return it == flags.end() ? "" : it->second;
 }
 
 // Accepts only the flags a subcommand knows (config and db are global).
@@ -77,24 +68,6 @@ std::string Date(int64_t unix_seconds) {
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &tm);
   return buf;
-}
-
-std::string Money(int64_t minor, const std::string& currency_code) {
-  Result<Currency> currency = FindCurrency(currency_code);
-  if (!currency.ok()) return currency_code + " " + std::to_string(minor) + " (minor units)";
-  return FormatMoney(minor, *currency);
-}
-
-const char* RuleName(InterestRule rule) {
-  return rule == InterestRule::kFlat ? "flat" : "declining";
-}
-
-Result<std::unique_ptr<store::Store>> OpenStore(const config::Settings& s) {
-  store::StoreOptions so;
-  so.path = s.db_path;
-  so.synchronous = s.synchronous;
-  so.max_batch = s.max_batch;
-  return store::Store::Open(so);
 }
 
 // The member SMS of the commands: a notifier built as reset-pin builds one,
@@ -177,6 +150,32 @@ class LoanCli {
     if (!at) return Status::InvalidArgument("--at must be Unix seconds");
     return *at;
   }
+  // Money a partner moved on a loan (a disbursement, a repayment).
+  struct Movement {
+    Loan loan;           // read before the change
+    int64_t amount = 0;  // --amount, minor units of the loan's currency
+    std::string id;      // the partner's id of the movement
+    int64_t at = 0;      // --at, else now
+  };
+  // Reads a movement's flags: --amount, --`id_flag` (`id_what` names it when
+  // missing) and --at. nullopt with `m` filled, else the exit code (the
+  // error printed).
+  std::optional<int> ReadMovement(const std::string& reference, const char* id_flag,
+                                  const std::string& id_what, Movement& m) {
+    if (Status s = OnlyFlags(flags_, {"amount", id_flag, "at"}); !s.ok()) return Fail(s);
+    auto loan = Read(reference);
+    if (!loan.ok()) return Fail(loan.status());
+    auto amount = Amount(*loan, "amount");
+    if (!amount.ok()) return Fail(amount.status());
+    m.id = Flag(flags_, id_flag);
+    if (m.id.empty()) return Usage("--" + std::string(id_flag) + " (" + id_what + ") is required");
+    auto at = At();
+    if (!at.ok()) return Fail(at.status());
+    m.loan = std::move(*loan);
+    m.amount = *amount;
+    m.at = *at;
+    return std::nullopt;
+  }
   // A failed change: the error, and for a state error the loan's state now.
   int ChangeFailed(const Status& s, const std::string& reference) {
     int rc = Fail(s);
@@ -203,6 +202,21 @@ class LoanCli {
   Result<int> Notices(Messages& messages, Services& services, const LoanChange& change) {
     if (!sms_.notifier) return 0;
     return dialogs::SendLoanNotices(*sms_.notifier, messages, services, "", change, &programme_);
+  }
+  // Records a partner's event (`record(loans)` -> Result<LoanChange>) and
+  // queues her SMS about it in one durable unit of work: sets `change` and
+  // `queued` (SMS queued).
+  template <typename Record>
+  Status RecordChange(Record record, LoanChange& change, int& queued) {
+    return Write([&](Loans& loans, Services& services, Messages& messages) -> Status {
+      Result<LoanChange> c = record(loans);
+      if (!c.ok()) return c.status();
+      change = std::move(*c);
+      Result<int> n = Notices(messages, services, change);
+      if (!n.ok()) return n.status();
+      queued = *n;
+      return Status::Ok();
+    });
   }
   const LoanProduct* Product(const std::string& partner_id) const {
     for (const LoanProduct& p : programme_.products) {
@@ -243,9 +257,10 @@ int LoanCli::List() {
          "updated (UTC)\n";
   for (const Loan& l : *rows) {
     out << l.reference << '\t' << LoanStateName(l.state) << '\t' << l.member_name << '\t'
-        << MaskPhone(l.member_phone) << '\t' << l.group_id << '\t' << Money(l.amount, l.currency)
-        << '\t' << l.term_months << "m\t" << (l.partner_id.empty() ? "-" : l.partner_id) << '\t'
-        << Money(l.outstanding, l.currency) << '\t' << Date(l.updated_at) << '\n';
+        << MaskPhone(l.member_phone) << '\t' << l.group_id << '\t'
+        << MoneyText(l.amount, l.currency) << '\t' << l.term_months << "m\t"
+        << (l.partner_id.empty() ? "-" : l.partner_id) << '\t'
+        << MoneyText(l.outstanding, l.currency) << '\t' << Date(l.updated_at) << '\n';
   }
   out << rows->size() << " loan(s)\n";
   std::cout << out.str();
@@ -265,7 +280,7 @@ int LoanCli::Show(const std::string& reference) {
   auto history = loans.History(loan->id);
   if (!history.ok()) return Fail(history.status());
   const Loan& l = *loan;
-  auto money = [&](int64_t minor) { return Money(minor, l.currency); };
+  auto money = [&](int64_t minor) { return MoneyText(minor, l.currency); };
   const LoanProduct* product = Product(l.partner_id);
 
   std::ostringstream out;
@@ -283,7 +298,7 @@ int LoanCli::Show(const std::string& reference) {
   out << "\n";
   if (l.approved_amount > 0) {
     out << "  terms        " << money(l.approved_amount) << " over " << l.approved_term_months
-        << " months, " << RuleName(l.rule) << " " << l.annual_rate_bp << " bp a year\n";
+        << " months, " << InterestRuleName(l.rule) << " " << l.annual_rate_bp << " bp a year\n";
   }
   if (!l.decline_reason.empty()) out << "  reason       " << l.decline_reason << "\n";
   if (l.disbursed_at > 0) out << "  disbursed    " << Date(l.disbursed_at) << " UTC\n";
@@ -361,15 +376,11 @@ int LoanCli::Decide(const std::string& reference, const std::string& decision) {
   }
   LoanChange change;
   int queued = 0;
-  Status s = Write([&](Loans& loans, Services& services, Messages& messages) -> Status {
-    auto c = loans.RecordPartnerDecision(loan->partner_id, reference, d, actor_);
-    if (!c.ok()) return c.status();
-    change = std::move(*c);
-    auto n = Notices(messages, services, change);
-    if (!n.ok()) return n.status();
-    queued = *n;
-    return Status::Ok();
-  });
+  Status s = RecordChange(
+      [&](Loans& loans) {
+        return loans.RecordPartnerDecision(loan->partner_id, reference, d, actor_);
+      },
+      change, queued);
   if (!s.ok()) return ChangeFailed(s, reference);
   const Loan& l = change.loan;
   if (!change.changed) {
@@ -378,9 +389,9 @@ int LoanCli::Decide(const std::string& reference, const std::string& decision) {
     return 0;
   }
   if (approve) {
-    std::cout << "loan " << reference << " approved: " << Money(l.approved_amount, l.currency)
-              << " over " << l.approved_term_months << " months, " << RuleName(l.rule) << " "
-              << l.annual_rate_bp << " bp a year; " << SmsNote(sms_, queued) << "\n";
+    std::cout << "loan " << reference << " approved: " << MoneyText(l.approved_amount, l.currency)
+              << " over " << l.approved_term_months << " months, " << InterestRuleName(l.rule)
+              << " " << l.annual_rate_bp << " bp a year; " << SmsNote(sms_, queued) << "\n";
   } else {
     std::cout << "loan " << reference << " declined; " << SmsNote(sms_, queued) << "\n";
   }
@@ -388,26 +399,18 @@ int LoanCli::Decide(const std::string& reference, const std::string& decision) {
 }
 
 int LoanCli::Disburse(const std::string& reference) {
-  if (Status s = OnlyFlags(flags_, {"amount", "tx", "at"}); !s.ok()) return Fail(s);
-  auto loan = Read(reference);
-  if (!loan.ok()) return Fail(loan.status());
-  auto amount = Amount(*loan, "amount");
-  if (!amount.ok()) return Fail(amount.status());
-  const std::string tx = Flag(flags_, "tx");
-  if (tx.empty()) return Usage("--tx (the partner's transaction id) is required");
-  auto at = At();
-  if (!at.ok()) return Fail(at.status());
+  Movement m;
+  if (auto refused = ReadMovement(reference, "tx", "the partner's transaction id", m)) {
+    return *refused;
+  }
+  const std::string& tx = m.id;
   LoanChange change;
   int queued = 0;
-  Status s = Write([&](Loans& loans, Services& services, Messages& messages) -> Status {
-    auto c = loans.RecordDisbursement(loan->partner_id, reference, *amount, *at, tx, actor_);
-    if (!c.ok()) return c.status();
-    change = std::move(*c);
-    auto n = Notices(messages, services, change);
-    if (!n.ok()) return n.status();
-    queued = *n;
-    return Status::Ok();
-  });
+  Status s = RecordChange(
+      [&](Loans& loans) {
+        return loans.RecordDisbursement(m.loan.partner_id, reference, m.amount, m.at, tx, actor_);
+      },
+      change, queued);
   if (!s.ok()) return ChangeFailed(s, reference);
   const Loan& l = change.loan;
   if (!change.changed) {
@@ -415,27 +418,23 @@ int LoanCli::Disburse(const std::string& reference) {
               << ": nothing changed\n";
     return 0;
   }
-  std::cout << "loan " << reference << " disbursed: " << Money(*amount, l.currency)
-            << " (transaction " << tx << "); outstanding " << Money(l.outstanding, l.currency)
+  std::cout << "loan " << reference << " disbursed: " << MoneyText(m.amount, l.currency)
+            << " (transaction " << tx << "); outstanding " << MoneyText(l.outstanding, l.currency)
             << "; " << SmsNote(sms_, queued) << "\n";
   return 0;
 }
 
 int LoanCli::Repay(const std::string& reference) {
-  if (Status s = OnlyFlags(flags_, {"amount", "payment-id", "at"}); !s.ok()) return Fail(s);
-  auto loan = Read(reference);
-  if (!loan.ok()) return Fail(loan.status());
-  auto amount = Amount(*loan, "amount");
-  if (!amount.ok()) return Fail(amount.status());
-  const std::string payment_id = Flag(flags_, "payment-id");
-  if (payment_id.empty()) return Usage("--payment-id (the partner's payment id) is required");
-  auto at = At();
-  if (!at.ok()) return Fail(at.status());
+  Movement m;
+  if (auto refused = ReadMovement(reference, "payment-id", "the partner's payment id", m)) {
+    return *refused;
+  }
+  const std::string& payment_id = m.id;
   RepaymentChange change;
   int queued = 0;
   Status s = Write([&](Loans& loans, Services& services, Messages& messages) -> Status {
-    auto c = loans.RecordPartnerRepayment(loan->partner_id, reference, payment_id, *amount, *at,
-                                          actor_);
+    auto c = loans.RecordPartnerRepayment(m.loan.partner_id, reference, payment_id, m.amount,
+                                          m.at, actor_);
     if (!c.ok()) return c.status();
     change = std::move(*c);
     if (!sms_.notifier || !change.loan.changed) return Status::Ok();
@@ -455,9 +454,10 @@ int LoanCli::Repay(const std::string& reference) {
     return 0;
   }
   std::cout << "repayment " << change.repayment.reference << " of "
-            << Money(change.repayment.amount, l.currency) << " recorded on loan " << reference
-            << " (payment " << payment_id << "); outstanding " << Money(l.outstanding, l.currency)
-            << ", loan " << LoanStateName(l.state) << "; " << SmsNote(sms_, queued) << "\n";
+            << MoneyText(change.repayment.amount, l.currency) << " recorded on loan " << reference
+            << " (payment " << payment_id << "); outstanding "
+            << MoneyText(l.outstanding, l.currency) << ", loan " << LoanStateName(l.state) << "; "
+            << SmsNote(sms_, queued) << "\n";
   return 0;
 }
 

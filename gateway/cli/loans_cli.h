@@ -32,15 +32,13 @@
 // usage error or an invalid value.
 #pragma once
 
-#include <map>
 #include <string>
 #include <vector>
 
 #include "config/settings.h"
+#include "gateway/cli/common.h"
 
 namespace shg::cli {
-
-using CliFlags = std::map<std::string, std::string>;
 
 // `args` are the words after "loans" before the first --flag (the
 // subcommand first); `flags` the --flag values (config and db already

@@ -61,16 +61,6 @@ std::string MaskName(std::string_view name) {
   return out + " " + std::string(name.substr(last, initial_end - last)) + ".";
 }
 
-std::string Money(int64_t minor, const std::string& currency_code) {
-  Result<Currency> currency = FindCurrency(currency_code);
-  if (!currency.ok()) return currency_code + " " + std::to_string(minor) + " (minor units)";
-  return FormatMoney(minor, *currency);
-}
-
-const char* RuleName(InterestRule rule) {
-  return rule == InterestRule::kFlat ? "flat" : "declining";
-}
-
 // One line: control characters as '?' (a trailing line break dropped), at
 // most `max` bytes.
 std::string Printable(std::string_view s, size_t max = 200) {
@@ -226,8 +216,9 @@ http::Response FakeProvider::HandleReferral(std::string_view partner_id, std::st
   mfi_->referrals_cv.notify_all();
   Print("fake-mfi: " + name + " received referral " + Printable(key, 16) + " (" +
         referral.partner_ref + "): " + Printable(referral.member_name, 60) + ", " +
-        Money(referral.amount, referral.currency) + " for " + Printable(referral.purpose, 40) +
-        " over " + std::to_string(referral.term_months) + " months");
+        cli::MoneyText(referral.amount, referral.currency) + " for " +
+        Printable(referral.purpose, 40) + " over " + std::to_string(referral.term_months) +
+        " months");
   return JsonAnswer(201, R"({"id":)" + JsonQuote(referral.partner_ref) + "}");
 }
 
@@ -314,7 +305,7 @@ FakeMfiCall FakeProvider::ApproveFor(std::string_view partner_hint, const std::s
   std::string body = R"({"decision":"approved","amount_minor":)" + std::to_string(plan.amount) +
                      R"(,"currency":)" + JsonQuote(plan.currency) + R"(,"term_months":)" +
                      std::to_string(plan.term_months) + R"(,"interest_rule":")" +
-                     RuleName(plan.rule) + R"(","annual_rate_bp":)" +
+                     InterestRuleName(plan.rule) + R"(","annual_rate_bp":)" +
                      std::to_string(plan.rate_bp) + "}";
   FakeMfiCall call = SendCallback(plan.partner_id, reference, "decision", body);
   if (call.ok()) {
@@ -329,9 +320,9 @@ FakeMfiCall FakeProvider::ApproveFor(std::string_view partner_hint, const std::s
     track.approved_amount = plan.amount;
   }
   PrintCall(plan.partner_id, "approves " + Printable(reference, 16) + ": " +
-                                 Money(plan.amount, plan.currency) + " over " +
+                                 cli::MoneyText(plan.amount, plan.currency) + " over " +
                                  std::to_string(plan.term_months) + " months, " +
-                                 RuleName(plan.rule) + " " + std::to_string(plan.rate_bp) +
+                                 InterestRuleName(plan.rule) + " " + std::to_string(plan.rate_bp) +
                                  " bp a year",
             call);
   return call;
@@ -394,7 +385,7 @@ FakeMfiCall FakeProvider::DisburseFor(std::string_view partner_hint, const std::
                      JsonQuote(plan.currency) + R"(,"disbursed_at":)" + std::to_string(Now()) +
                      R"(,"transaction_id":)" + JsonQuote(plan.external_id) + "}";
   FakeMfiCall call = SendCallback(plan.partner_id, reference, "disbursement", body);
-  PrintCall(plan.partner_id, "disburses " + Money(plan.amount, plan.currency) + " for " +
+  PrintCall(plan.partner_id, "disburses " + cli::MoneyText(plan.amount, plan.currency) + " for " +
                                  Printable(reference, 16) + " (" + plan.external_id + ")",
             call);
   return call;
@@ -420,8 +411,9 @@ FakeMfiCall FakeProvider::RepayFor(std::string_view partner_hint, const std::str
                      std::to_string(amount) + R"(,"currency":)" + JsonQuote(plan.currency) +
                      R"(,"paid_at":)" + std::to_string(Now()) + "}";
   FakeMfiCall call = SendCallback(plan.partner_id, reference, "repayments", body);
-  PrintCall(plan.partner_id, "received a repayment of " + Money(amount, plan.currency) + " on " +
-                                 Printable(reference, 16) + " (" + plan.external_id + ")",
+  PrintCall(plan.partner_id, "received a repayment of " + cli::MoneyText(amount, plan.currency) +
+                                 " on " + Printable(reference, 16) + " (" + plan.external_id +
+                                 ")",
             call);
   return call;
 }

@@ -411,5 +411,10 @@ TEST(StatusAfterEmptyTest, EmptyScheduleHasNothingDue) {
   EXPECT_FALSE(s.next_due.has_value());
 }
 
+TEST(InterestRuleNameTest, NamesEachRuleAsStored) {
+  EXPECT_STREQ(InterestRuleName(InterestRule::kFlat), "flat");
+  EXPECT_STREQ(InterestRuleName(InterestRule::kDeclining), "declining");
+}
+
 }  // namespace
 }  // namespace shg

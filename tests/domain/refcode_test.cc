@@ -3,8 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 namespace shg {
 namespace {
@@ -63,6 +65,40 @@ TEST(NewReferenceCodeTest, UsesTheWholeAlphabetRoughlyEvenly) {
     EXPECT_GT(n, 400) << c;
     EXPECT_LT(n, 800) << c;
   }
+}
+
+TEST(WithFreshReferenceTest, RetriesOnCollisionWithAFreshCode) {
+  std::vector<std::string> tried;
+  auto attempt = [&](const std::string& code) -> Result<std::optional<std::string>> {
+    tried.push_back(code);
+    if (tried.size() < 3) return std::optional<std::string>();  // collided
+    return std::optional<std::string>("took " + code);
+  };
+  Result<std::string> r = WithFreshReference<std::string>(attempt);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(tried.size(), 3u);
+  EXPECT_EQ(*r, "took " + tried[2]);
+  for (const std::string& code : tried) EXPECT_TRUE(IsReferenceCode(code)) << code;
+}
+
+TEST(WithFreshReferenceTest, GivesUpAfterTheAttemptsAndPassesErrorsThrough) {
+  int calls = 0;
+  Result<int> exhausted = WithFreshReference<int>([&](const std::string&) {
+    ++calls;
+    return Result<std::optional<int>>(std::optional<int>());
+  });
+  ASSERT_FALSE(exhausted.ok());
+  EXPECT_EQ(exhausted.status().code(), Status::Code::kUnavailable);
+  EXPECT_EQ(calls, kReferenceAttempts);
+
+  calls = 0;
+  Result<int> failed = WithFreshReference<int>([&](const std::string&) {
+    ++calls;
+    return Result<std::optional<int>>(Status::Internal("disk I/O error"));
+  });
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.status().message(), "disk I/O error");
+  EXPECT_EQ(calls, 1);
 }
 
 }  // namespace

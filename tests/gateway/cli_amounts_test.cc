@@ -76,5 +76,11 @@ TEST(UnitsTextTest, IsWhatParseUnitsReadsBack) {
   }
 }
 
+TEST(MoneyTextTest, FormatsKnownCurrenciesAndShowsMinorUnitsOtherwise) {
+  EXPECT_EQ(MoneyText(181667, "KES"), "KES 1,816.67");
+  EXPECT_EQ(MoneyText(250000, "UGX"), "UGX 250,000");
+  EXPECT_EQ(MoneyText(1234, "XXX"), "XXX 1234 (minor units)");
+}
+
 }  // namespace
 }  // namespace shg::cli

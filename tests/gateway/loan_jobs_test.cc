@@ -4,7 +4,6 @@
 #include "gateway/loan_jobs.h"
 
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <memory>
 #include <string>
@@ -14,6 +13,7 @@
 #include "domain/demo.h"
 #include "domain/services.h"
 #include "tests/domain/temp_db.h"
+#include "tests/support/count_rows.h"
 
 namespace shg::gateway {
 namespace {
@@ -105,16 +105,9 @@ class LoanJobsTest : public ::testing::Test {
   }
 
   int64_t Sms(const std::string& kind_like) {
-    sqlite3_stmt* st = nullptr;
-    int64_t n = -1;
-    const std::string sql =
-        "SELECT count(*) FROM messages WHERE kind LIKE '" + kind_like + "' AND channel = 'at-ke'";
-    if (sqlite3_prepare_v2(store_->Reader().raw(), sql.c_str(), -1, &st, nullptr) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW) {
-      n = sqlite3_column_int64(st, 0);
-    }
-    sqlite3_finalize(st);
-    return n;
+    return shg::testing::CountRows(
+        store_->Reader().raw(),
+        "SELECT count(*) FROM messages WHERE kind LIKE '" + kind_like + "' AND channel = 'at-ke'");
   }
 
   testing_support::TempDb db_;

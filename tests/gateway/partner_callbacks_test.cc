@@ -4,7 +4,6 @@
 // for her bakery over 6 months and Grace (chair) approves, so the loan is
 // referred_to_mfi to "imara" before each test's callbacks.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -20,6 +19,7 @@
 #include "domain/store/store.h"
 #include "gateway/app.h"
 #include "gateway/partners/signature.h"
+#include "tests/support/count_rows.h"
 #include "tests/support/http_client.h"
 #include "tests/support/scripted_server.h"
 
@@ -129,19 +129,10 @@ class PartnerCallbacksTest : public ::testing::Test {
     return loan.ok() ? *loan : Loan{};
   }
 
-  // One integer from a query on a fresh statement (Prepare caches by the
-  // SQL text's address; a temporary string must not be cached).
+  // One integer from a query on a fresh statement (tests/support/count_rows.h
+  // says why not Connection::Prepare).
   int64_t Count(const std::string& sql) {
-    sqlite3* db = app_->store().Reader().raw();
-    sqlite3_stmt* st = nullptr;
-    int64_t v = -1;
-    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW) {
-      v = sqlite3_column_int64(st, 0);
-    }
-    sqlite3_finalize(st);
-    EXPECT_GE(v, 0) << sql;
-    return v;
+    return testing::CountRows(app_->store().Reader().raw(), sql);
   }
 
   // What a change leaves behind: its events, audit rows, journals and SMS.

@@ -10,20 +10,14 @@
 // the outstanding and next instalment under My loan and logs repayments that
 // Wanjiru (treasurer) confirms, one comes from the partner, until repaid. She
 // gets an SMS at each step, and the ledger balances at every step.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sqlite3.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <filesystem>
-#include <functional>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "domain/demo.h"
@@ -34,13 +28,17 @@
 #include "gateway/app.h"
 #include "gateway/fake/fake_provider.h"
 #include "gateway/partners/signature.h"
+#include "tests/support/count_rows.h"
 #include "tests/support/http_client.h"
+#include "tests/support/net.h"
 
 namespace shg {
 namespace {
 
+using testing::FreePort;
 using testing::HttpClient;
 using testing::HttpResult;
+using testing::WaitFor;
 
 const std::string kPepper = "loans-test-pepper-0123456789abcdef";
 const std::string kCallbackKey = "cbkey-loans-SECRET";
@@ -50,28 +48,6 @@ const std::string kAmina = "+254700000001";
 const std::string kWanjiru = "+254700000002";  // treasurer
 const std::string kGrace = "+254700000003";    // chair
 const std::string kMary = "+254700000005";     // step 1 of the training only
-
-uint16_t FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
-bool WaitFor(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return done();
-}
 
 class LoansTest : public ::testing::Test {
  protected:
@@ -178,17 +154,10 @@ class LoansTest : public ::testing::Test {
     return Ussd(kGrace, {"2580", "8", "2", "1", "1"});
   }
 
+  // One integer from a query on a fresh statement (tests/support/count_rows.h
+  // says why not Connection::Prepare).
   int64_t Count(const std::string& sql) {
-    sqlite3* db = app_->store().Reader().raw();
-    sqlite3_stmt* st = nullptr;
-    int64_t v = -1;
-    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW) {
-      v = sqlite3_column_int64(st, 0);
-    }
-    sqlite3_finalize(st);
-    EXPECT_GE(v, 0) << sql;
-    return v;
+    return testing::CountRows(app_->store().Reader().raw(), sql);
   }
 
   Loan LoanOf(const std::string& reference) {

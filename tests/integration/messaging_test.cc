@@ -2,10 +2,7 @@
 // the demo data, durable commits, the outbox dispatcher running) against a
 // real loopback fake provider that speaks the Africa's Talking, Twilio,
 // Kannel and Hubtel send APIs and sends delivery reports back over HTTP.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -13,7 +10,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <functional>
 #include <sstream>
 #include <thread>
 
@@ -23,13 +19,17 @@
 #include "gateway/app.h"
 #include "gateway/channels/twilio/signature.h"
 #include "gateway/fake/fake_provider.h"
+#include "tests/support/count_rows.h"
 #include "tests/support/http_client.h"
+#include "tests/support/net.h"
 
 namespace shg {
 namespace {
 
+using testing::FreePort;
 using testing::HttpClient;
 using testing::HttpResult;
+using testing::WaitFor;
 
 const std::string kPepper = "messaging-test-pepper-0123456789";
 const std::string kAtKey = "at-api-key-SECRET-1";
@@ -37,30 +37,6 @@ const std::string kTwilioToken = "twilio-token-SECRET-2";
 const std::string kKannelPassword = "kannel-pass-SECRET-3";
 const std::string kHubtelSecret = "hubtel-secret-SECRET-4";
 const std::string kCallbackKey = "cbkey-SECRET-5";
-
-// A port that was free a moment ago (the gateway's URL must be known before
-// it starts: Twilio signs it and the fake provider calls it back).
-uint16_t FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
-bool WaitFor(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return done();
-}
 
 class MessagingTest : public ::testing::Test {
  protected:
@@ -171,20 +147,10 @@ class MessagingTest : public ::testing::Test {
     return last;
   }
 
-  // One integer from a query on a fresh statement: Connection::Prepare
-  // caches by the text's address, which a temporary string does not keep,
-  // and an unreset statement would pin an old read snapshot.
+  // One integer from a query on a fresh statement (tests/support/count_rows.h
+  // says why not Connection::Prepare).
   int64_t Count(const std::string& sql) {
-    sqlite3* db = app_->store().Reader().raw();
-    sqlite3_stmt* st = nullptr;
-    int64_t v = -1;
-    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW) {
-      v = sqlite3_column_int64(st, 0);
-    }
-    sqlite3_finalize(st);
-    EXPECT_GE(v, 0) << sql;
-    return v;
+    return testing::CountRows(app_->store().Reader().raw(), sql);
   }
 
   std::string Status(int64_t id) {

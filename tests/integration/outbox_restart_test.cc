@@ -6,12 +6,9 @@
 // (SIGKILL) while the provider refuses every send, or stopped (SIGTERM)
 // while a send is in flight, then started again: every receipt reaches the
 // provider exactly once.
-#include <arpa/inet.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,7 +16,6 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <functional>
 #include <initializer_list>
 #include <iostream>
 #include <memory>
@@ -33,43 +29,22 @@
 #include "domain/store/sqlite.h"
 #include "gateway/fake/fake_provider.h"
 #include "tests/support/http_client.h"
+#include "tests/support/net.h"
 
 namespace shg {
 namespace {
 
 using std::chrono::milliseconds;
+using testing::FreePort;
 using testing::HttpClient;
 using testing::HttpResult;
+using testing::WaitFor;
 
 constexpr int kSaves = 10;  // members who save, one receipt each
 // Generated demo members (domain/demo.h): "Demo Group 1" holds consecutive
 // phones from +254700000021, every PIN 2580, one member per phone.
 constexpr int kFirstPhone = 21;
 constexpr int kDemoMembers = 50;
-
-// A port that was free a moment ago: the gateway's address must be known
-// before it starts, since the fake provider sends delivery reports to it.
-uint16_t FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
-bool WaitFor(const std::function<bool()>& done, milliseconds timeout, milliseconds step = milliseconds(20)) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(step);
-  }
-  return done();
-}
 
 std::string Phone(int i) {
   std::string digits = std::to_string(kFirstPhone + i);

@@ -15,6 +15,7 @@
 #include "domain/store/store.h"
 #include "gateway/app.h"
 #include "gateway/cli/phone.h"
+#include "tests/support/count_rows.h"
 #include "tests/support/http_client.h"
 
 namespace shg {
@@ -94,20 +95,10 @@ class GatewayTest : public ::testing::Test {
     static inline std::atomic<int> counter_{0};
   };
 
-  // One integer from a query on a fresh statement: Connection::Prepare
-  // caches by the text's address, which a temporary string does not keep,
-  // and an unreset statement would pin an old read snapshot.
+  // One integer from a query on a fresh statement (tests/support/count_rows.h
+  // says why not Connection::Prepare).
   int64_t Count(const std::string& sql) {
-    sqlite3* db = app_->store().Reader().raw();
-    sqlite3_stmt* st = nullptr;
-    int64_t v = -1;
-    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW) {
-      v = sqlite3_column_int64(st, 0);
-    }
-    sqlite3_finalize(st);
-    EXPECT_GE(v, 0) << sql;
-    return v;
+    return testing::CountRows(app_->store().Reader().raw(), sql);
   }
 
 

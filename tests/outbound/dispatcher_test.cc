@@ -13,6 +13,7 @@
 #include "domain/store/store.h"
 #include "gateway/channels/channel.h"
 #include "tests/domain/temp_db.h"
+#include "tests/support/net.h"
 #include "tests/support/scripted_server.h"
 
 namespace shg::outbound {
@@ -98,12 +99,8 @@ class DispatcherTest : public ::testing::Test {
   }
 
   bool WaitForStatus(int64_t id, const std::string& status, std::chrono::milliseconds timeout) {
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (Get(id).status == status) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return Get(id).status == status;
+    return testing::WaitFor([&] { return Get(id).status == status; }, timeout,
+                            std::chrono::milliseconds(10));
   }
 
   testing_support::TempDb db_;

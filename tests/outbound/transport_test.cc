@@ -19,6 +19,7 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/net.h"
 #include "tests/support/scripted_server.h"
 
 namespace shg::outbound {
@@ -45,20 +46,6 @@ TransportOptions Fast() {
   o.connect_timeout_ms = 2000;
   o.total_timeout_ms = 5000;
   return o;
-}
-
-// A port on 127.0.0.1 that nothing listens on: bound, then closed.
-uint16_t ClosedPort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
-  socklen_t len = sizeof(addr);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
 }
 
 TEST(TransportTest, GetArrivesAsSentAndResponseComesBack) {
@@ -252,7 +239,8 @@ TEST(TransportTest, DelayBeyondTotalTimeoutIsTimeout) {
 
 TEST(TransportTest, ClosedPortIsConnectFailure) {
   HttpCall call;
-  call.url = "http://127.0.0.1:" + std::to_string(ClosedPort()) + "/send?password=s3cr3t";
+  // A port that nothing listens on: bound, then closed.
+  call.url = "http://127.0.0.1:" + std::to_string(testing::FreePort()) + "/send?password=s3cr3t";
   call.basic_user = "user";
   call.basic_password = "pa55";
   Transport transport;

@@ -1,0 +1,30 @@
+// What every shg-gateway command shares (gateway/cli/commands.cc and
+// gateway/cli/loans_cli.cc): flag values, the error exit and the store.
+// Thread-compatible (plain functions; the store as store::Store documents).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "config/settings.h"
+#include "domain/result.h"
+#include "domain/store/store.h"
+
+namespace shg::cli {
+
+// --flag values by flag name (without the dashes).
+using CliFlags = std::map<std::string, std::string>;
+
+// The value of --`key`, or `def` when it was not given.
+std::string Flag(const CliFlags& flags, const std::string& key, const std::string& def = "");
+
+// Prints "error: <status>" to stderr; the exit code: 2 for InvalidArgument
+// (a usage error or an invalid value), else 1.
+int Fail(const Status& s);
+
+// The database of `settings` (path, synchronous, max_batch); Open applies
+// pending migrations.
+Result<std::unique_ptr<store::Store>> OpenStore(const config::Settings& settings);
+
+}  // namespace shg::cli
