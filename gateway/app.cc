@@ -1,5 +1,6 @@
 #include "gateway/app.h"
 
+#include <algorithm>
 #include <chrono>
 #include <set>
 
@@ -299,6 +300,15 @@ Result<std::unique_ptr<App>> App::Create(const config::Settings& settings, std::
   auto catalogue = dialogs::Catalogue::Load(settings.catalogue_dir, settings.languages);
   if (!catalogue.ok()) return catalogue.status();
   app->catalogue_ = std::make_unique<dialogs::Catalogue>(std::move(*catalogue));
+  // A purpose without a label would show its bare id on the member's screen.
+  const std::vector<std::string> keys = app->catalogue_->Keys();
+  for (const std::string& purpose : settings.loan_purposes) {
+    if (std::find(keys.begin(), keys.end(), "purpose_" + purpose) == keys.end()) {
+      return Status::InvalidArgument("loan purpose '" + purpose + "' has no label purpose_" +
+                                     purpose + " in the " + settings.languages.front() +
+                                     " catalogue");
+    }
+  }
 
   app->programme_ = config::LoanProgrammeFrom(settings);
 

@@ -257,7 +257,7 @@ TEST(SettingsTest, LoansPurposesAndPartners) {
 [loans]
 savings_multiple = 4
 min_months = 6
-group_loans = true
+group_loan_max_term_months = 2
 
 [[loan_purposes]]
 id = "bakery"
@@ -280,7 +280,7 @@ name = "Paper MFI"
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   EXPECT_EQ(s->loans.savings_multiple, 4);
   EXPECT_EQ(s->loans.min_months, 6);
-  EXPECT_TRUE(s->loans.group_loans);
+  EXPECT_EQ(s->loans.group_loan_max_term_months, 2);
   EXPECT_EQ(s->loans.grace_days, 7) << "default kept";
   EXPECT_EQ(s->loan_purposes, (std::vector<std::string>{"bakery", "tailoring"}));
   ASSERT_EQ(s->mfi_partners.size(), 2u);
@@ -368,6 +368,8 @@ TEST(SettingsTest, RejectsInvalidDocuments) {
       {"unknown top-level key", "[serverr]\nthreads = 2\n", "serverr (line 1): unknown key"},
       {"unknown server key", "[server]\nthread = 2\n", "server.thread (line 2): unknown key"},
       {"unknown root value", "debug = true\n", "debug (line 1): unknown key"},
+      {"group loans not yet", "[loans]\ngroup_loans = true\n",
+       "loans.group_loans (line 2): internal group loans are not available yet"},
       // [server]
       {"listen without port", "[server]\nlisten = \"127.0.0.1\"\n",
        "server.listen (line 2): expected HOST:PORT"},

@@ -410,5 +410,19 @@ TEST_F(PartnerCallbacksTest, SchedulerExpiresAForgottenReferral) {
   EXPECT_NE(late.body.find(R"("state":"expired")"), std::string::npos) << late.body;
 }
 
+// A configured purpose needs a label in the catalogue, or the member would
+// see its bare id: the gateway refuses to start and names it.
+TEST_F(PartnerCallbacksTest, PurposeWithoutACatalogueLabelStopsStartUp) {
+  config::Settings settings = settings_;
+  settings.db_path = dir_ + "/other.db";
+  settings.loan_purposes = {"bakery", "fish_pond"};
+  auto app = gateway::App::Create(settings, kPepper);
+  ASSERT_FALSE(app.ok());
+  EXPECT_EQ(app.status().code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(app.status().message().find("'fish_pond' has no label purpose_fish_pond"),
+            std::string::npos)
+      << app.status().ToString();
+}
+
 }  // namespace
 }  // namespace shg
