@@ -56,7 +56,9 @@ TEST(ParseUnitsTest, RefusesAnythingInexactOrOutOfRange) {
   for (const Case& c : cases) {
     Result<int64_t> minor = ParseUnits(c.text, c.currency, kMax);
     EXPECT_FALSE(minor.ok()) << c.text << " (" << c.why << ")";
-    if (!minor.ok()) EXPECT_EQ(minor.status().code(), Status::Code::kInvalidArgument) << c.text;
+    if (!minor.ok()) {
+      EXPECT_EQ(minor.status().code(), Status::Code::kInvalidArgument) << c.text;
+    }
   }
   EXPECT_FALSE(ParseUnits("10", kKes, 999).ok());  // 1000 minor units > 999
   EXPECT_TRUE(ParseUnits("9.99", kKes, 999).ok());
