@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "domain/civil_date.h"
+
 namespace shg {
 namespace {
 
@@ -41,40 +43,6 @@ constexpr const char* kEventNames[kLoanEventCount] = {
     "group_approve", "group_decline", "refer",         "approve_internal", "mfi_approve",
     "mfi_decline",   "disburse",      "fall_overdue",  "catch_up",         "repay_in_full",
     "member_cancel", "expire",        "write_off"};
-
-// Days since 1970-01-01 -> proleptic Gregorian date (H. Hinnant's algorithm).
-struct Date {
-  int64_t year;
-  int month;  // 1..12
-  int day;    // 1..31
-};
-
-Date CivilFromDays(int64_t z) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const int64_t doe = z - era * 146097;
-  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int64_t mp = (5 * doy + 2) / 153;
-  const int d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
-  const int m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
-  return Date{yoe + era * 400 + (m <= 2 ? 1 : 0), m, d};
-}
-
-Date DateOf(int64_t unix_seconds) {
-  constexpr int64_t kDay = 86400;
-  // Floor division so times before 1970 land on the right day.
-  int64_t days = unix_seconds / kDay;
-  if (unix_seconds % kDay < 0) --days;
-  return CivilFromDays(days);
-}
-
-bool IsLeap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-int DaysInMonth(int64_t y, int m) {
-  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return m == 2 && IsLeap(y) ? 29 : kDays[m - 1];
-}
 
 }  // namespace
 
@@ -153,8 +121,8 @@ const char* IneligibleName(Ineligible r) {
 }
 
 int CalendarMonthsBetween(int64_t from, int64_t to) {
-  const Date a = DateOf(from);
-  const Date b = DateOf(to);
+  const CivilDate a = CivilDateOf(from);
+  const CivilDate b = CivilDateOf(to);
   int64_t months = (b.year - a.year) * 12 + (b.month - a.month);
   if (months <= 0) return 0;
   // a + months lands in b's month, day clamped; one month less if that is after b.

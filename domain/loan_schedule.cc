@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <string>
 
+#include "domain/civil_date.h"
+
 namespace shg {
 namespace {
 
@@ -17,46 +19,16 @@ constexpr int64_t kRateDenominator = 120000;
 // Half-up rounding of num / den for num >= 0, den > 0.
 i128 RoundHalfUp(i128 num, i128 den) { return (2 * num + den) / (2 * den); }
 
-// Howard Hinnant's civil-date algorithms (proleptic Gregorian, UTC).
-int64_t DaysFromCivil(int64_t y, int m, int d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const int64_t yoe = y - era * 400;
-  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
-void CivilFromDays(int64_t z, int64_t* y, int* m, int* d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const int64_t doe = z - era * 146097;
-  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int64_t mp = (5 * doy + 2) / 153;
-  *d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
-  *m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
-  *y = yoe + era * 400 + (*m <= 2);
-}
-
-int LastDayOfMonth(int64_t y, int m) {
-  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  return m == 2 && leap ? 29 : kDays[m - 1];
-}
-
 // `t` plus `months` calendar months, keeping the original day of month
 // (clamped to the target month's last day) and the time of day. t >= 0.
 int64_t AddMonths(int64_t t, int months) {
   const int64_t days = t / kSecondsPerDay;
   const int64_t time_of_day = t % kSecondsPerDay;
-  int64_t y;
-  int m, d;
-  CivilFromDays(days, &y, &m, &d);
-  const int64_t index = y * 12 + (m - 1) + months;
+  const CivilDate date = CivilFromDays(days);
+  const int64_t index = date.year * 12 + (date.month - 1) + months;
   const int64_t ny = index / 12;
   const int nm = static_cast<int>(index % 12) + 1;
-  const int nd = std::min(d, LastDayOfMonth(ny, nm));
+  const int nd = std::min(date.day, DaysInMonth(ny, nm));
   return DaysFromCivil(ny, nm, nd) * kSecondsPerDay + time_of_day;
 }
 

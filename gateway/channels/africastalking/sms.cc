@@ -3,6 +3,7 @@
 #include <utility>
 #include <vector>
 
+#include "domain/civil_date.h"
 #include "gateway/channels/africastalking/ussd.h"
 #include "gateway/channels/form.h"
 #include "gateway/channels/json.h"
@@ -96,24 +97,6 @@ bool Expect(std::string_view s, size_t* i, char c) {
   if (*i >= s.size() || s[*i] != c) return false;
   ++*i;
   return true;
-}
-
-bool IsLeapYear(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-int DaysInMonth(int y, int m) {
-  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return m == 2 && IsLeapYear(y) ? 29 : kDays[m - 1];
-}
-
-// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
-// days_from_civil).
-int64_t DaysFromCivil(int y, int m, int d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const int64_t yoe = y - era * 400;
-  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
 }
 
 // --- sending ---
