@@ -331,8 +331,7 @@ class SmsRunner {
 };
 
 Result<SmsOutcome> SmsCommands::Handle(Services& services, Messages& messages,
-                                       const InboundSmsEvent& event,
-                                       int64_t /*now: that of services.context()*/) const {
+                                       const InboundSmsEvent& event) const {
   SmsRunner runner(catalogue_, notifier_, options_, services, messages, event);
   return runner.Run(CountryOf(event.channel), ServiceCodeFor(event.channel));
 }

@@ -100,15 +100,15 @@ class SmsCommands {
   // REQUIRES: catalogue and notifier outlive this object.
   SmsCommands(const Catalogue& catalogue, const Notifier& notifier, SmsCommandOptions options);
 
-  // Handles one inbound SMS at `now` (Unix seconds; `services` carries the
-  // same time). Runs inside the caller's writer transaction (like
+  // Handles one inbound SMS at the time `services` carries (its context's
+  // `now`). Runs inside the caller's writer transaction (like
   // Engine::Step): `services` and `messages` are views over that connection.
   // Records the SMS, then answers through the outbox on the channel it came
   // in on (Notifier routing). InvalidArgument for an event without channel
   // or provider id; other errors are store failures: the caller rolls back
   // (nothing recorded) and lets the provider retry.
-  Result<SmsOutcome> Handle(Services& services, Messages& messages, const InboundSmsEvent& event,
-                            int64_t now) const;
+  Result<SmsOutcome> Handle(Services& services, Messages& messages,
+                            const InboundSmsEvent& event) const;
 
  private:
   std::string CountryOf(const std::string& channel) const;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "domain/loans.h"
+#include "domain/paging.h"
 #include "domain/store/sqlite.h"
 
 namespace shg::loans_internal {
@@ -72,8 +73,6 @@ Result<std::vector<Instalment>> LoadSchedule(store::Connection& db, int64_t loan
 Status StateError(LoanState state, const std::string& what);
 // InvalidArgument unless the actor has a known kind and an id.
 Status CheckActor(const Actor& actor);
-// InvalidArgument unless `limit` is 1..1000 and `offset` >= 0.
-Status CheckPage(int limit, int offset);
 // True when `s` is valid UTF-8 of 1..max_chars code points with no control
 // characters.
 bool IsPrintableText(const std::string& s, size_t max_chars);

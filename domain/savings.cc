@@ -4,6 +4,7 @@
 #include <string>
 
 #include "domain/ledger.h"
+#include "domain/paging.h"
 #include "domain/officers.h"
 #include "domain/refcode.h"
 #include "domain/services.h"
@@ -110,13 +111,6 @@ Result<std::optional<Saving>> OneSaving(Statement& st) {
   Result<Saving> s = ReadSaving(st);
   if (!s.ok()) return s.status();
   return std::optional<Saving>(std::move(*s));
-}
-
-Status CheckPage(int limit, int offset) {
-  if (limit < 1 || limit > 1000 || offset < 0) {
-    return Status::InvalidArgument("page must have 1..1000 rows and a non-negative offset");
-  }
-  return Status::Ok();
 }
 
 

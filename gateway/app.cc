@@ -539,7 +539,7 @@ void App::HandleSms(const channels::Adapter& adapter, http::Request&& request, h
         DomainContext ctx{&pins_, settings_.max_pin_failures, now};
         Services svc(conn, ctx);
         Messages messages(conn, NowMs());
-        job->result = sms_commands_->Handle(svc, messages, job->event, now);
+        job->result = sms_commands_->Handle(svc, messages, job->event);
         return job->result.status();
       },
       [this, job, &adapter, reply = std::move(reply)](const Status& committed) {

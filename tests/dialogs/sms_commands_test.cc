@@ -99,7 +99,7 @@ class SmsCommandsTest : public ::testing::Test {
       DomainContext ctx{&pins_, 3, now};
       Services svc(conn, ctx);
       Messages messages(conn, now * 1000);
-      out = commands.Handle(svc, messages, ev, now);
+      out = commands.Handle(svc, messages, ev);
       return out.status();
     });
     if (!s.ok() && out.ok()) return s;
