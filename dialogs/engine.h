@@ -3,8 +3,10 @@
 // Input is the normalised request (session id + step number + latest input,
 // see events.h); output is the screen to answer with. The session's state is
 // kept in the store (ussd_sessions), keyed by (channel, session id), with an
-// idle timeout; it holds what the dialog needs (stage, member, amount...) and
-// never a PIN (a PIN typed to be repeated is kept as a keyed digest).
+// idle timeout, and bound to the phone that opened it (a keyed digest of the
+// number): a step from another phone changes nothing and ends. It holds what
+// the dialog needs (stage, member, amount...) and never a PIN (a PIN typed to
+// be repeated is kept as a keyed digest).
 //
 // Loans (main menu 3 "Request loan", 4 "My loan", the loan items of 8
 // "Group tasks") go through domain/loans.h on the same connection; their
@@ -48,7 +50,17 @@ struct EngineOptions {
 };
 
 // What happened, for metrics and logs (no personal data).
-enum class StepKind { kNew, kContinued, kDuplicate, kExpired, kUnknownPhone, kBadPhone };
+// kPhoneMismatch: a step whose phone is not the one that opened the session
+// (answered with an END that asks to dial again; nothing changed).
+enum class StepKind {
+  kNew,
+  kContinued,
+  kDuplicate,
+  kExpired,
+  kUnknownPhone,
+  kBadPhone,
+  kPhoneMismatch,
+};
 const char* StepKindName(StepKind k);
 
 struct StepResult {

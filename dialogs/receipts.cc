@@ -69,4 +69,12 @@ Result<int64_t> SendPinReset(const Notifier& notifier, Messages& messages,
                        {{"pin", one_time_pin}, {"code", service_code}}, "", /*sensitive=*/true);
 }
 
+Result<int64_t> SendPinChanged(const Notifier& notifier, Messages& messages,
+                               std::string_view cause_channel, const Member& member,
+                               const Group& group, int64_t now) {
+  return notifier.Send(messages, cause_channel, To(member, group), "pin_changed",
+                       "sms_pin_changed", {},
+                       "pin_changed:" + std::to_string(member.id) + ":" + std::to_string(now));
+}
+
 }  // namespace shg::dialogs

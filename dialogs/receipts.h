@@ -55,4 +55,10 @@ Result<int64_t> SendPinReset(const Notifier& notifier, Messages& messages,
                              const Group& group, std::string_view one_time_pin,
                              std::string_view service_code);
 
+// sms_pin_changed: her PIN was changed (by her, or set after a reset), so
+// a change she did not make does not go unnoticed. Never carries the PIN.
+Result<int64_t> SendPinChanged(const Notifier& notifier, Messages& messages,
+                               std::string_view cause_channel, const Member& member,
+                               const Group& group, int64_t now);
+
 }  // namespace shg::dialogs

@@ -99,8 +99,36 @@ UssdReply NotRegisteredScreen(const ScreenContext& c) { return End(c.T("not_regi
 UssdReply LockedScreen(const ScreenContext& c) { return End(c.T("locked")); }
 UssdReply LockedNowScreen(const ScreenContext& c) { return End(c.T("locked_now")); }
 
+namespace {
+
+// "Wanjiru or Grace": the first names of up to two officers.
+std::string OfficerNames(const ScreenContext& c, const std::vector<std::string>& officers) {
+  std::string out;
+  for (size_t i = 0; i < officers.size() && i < 2; ++i) {
+    if (i > 0) out += " " + c.T("word_or") + " ";
+    out += ShortName(officers[i]);
+  }
+  return out;
+}
+
+}  // namespace
+
+UssdReply LockedScreen(const ScreenContext& c, const std::vector<std::string>& officers) {
+  if (officers.empty()) return LockedScreen(c);
+  return End(Format(c.T("locked_ask"), {{"names", OfficerNames(c, officers)}}));
+}
+
+UssdReply LockedNowScreen(const ScreenContext& c, const std::vector<std::string>& officers) {
+  if (officers.empty()) return LockedNowScreen(c);
+  return End(Format(c.T("locked_now_ask"), {{"names", OfficerNames(c, officers)}}));
+}
+
 UssdReply SessionExpiredScreen(const ScreenContext& c, std::string_view service_code) {
   return End(Format(c.T("session_expired"), {{"code", service_code}}));
+}
+
+UssdReply OtherPhoneScreen(const ScreenContext& c, std::string_view service_code) {
+  return End(Format(c.T("session_other_phone"), {{"code", service_code}}));
 }
 
 UssdReply ChooseMemberScreen(const ScreenContext& c, const std::vector<std::string>& names,
@@ -235,7 +263,10 @@ UssdReply TasksScreen(const ScreenContext& c, const TaskCounts& counts, std::str
   return Con(Lines(note, {c.T("tasks_title"),
                           Option("1", Format(c.T("tasks_savings"),
                                              {{"count", std::to_string(counts.savings)}})),
-                          loans, Option(kKeyBack, c.T("opt_back"))}));
+                          loans,
+                          Option("4", Format(c.T("tasks_pin_reset"),
+                                             {{"count", std::to_string(counts.locked_pins)}})),
+                          Option(kKeyBack, c.T("opt_back"))}));
 }
 
 UssdReply PendingSavingsScreen(const ScreenContext& c, const std::vector<Saving>& items, int page,
@@ -486,5 +517,40 @@ UssdReply DecideRepaymentScreen(const ScreenContext& c, const Repayment& r, std:
 
 UssdReply GoodbyeScreen(const ScreenContext& c) { return End(c.T("goodbye")); }
 UssdReply TechnicalErrorScreen(const ScreenContext& c) { return End(c.T("technical_error")); }
+
+// --- group tasks: PIN reset ---
+
+namespace {
+
+// "Amina W.": first name and the initial of the last, so two Aminas of a
+// group can be told apart.
+std::string NameAndInitial(std::string_view full_name) {
+  std::string out = ShortName(full_name);
+  const size_t last = full_name.find_last_of(' ');
+  if (last != std::string_view::npos && last + 1 < full_name.size() &&
+      full_name.find_first_not_of(' ') < last) {
+    out += " " + CutChars(full_name.substr(last + 1), 1) + ".";
+  }
+  return out;
+}
+
+}  // namespace
+
+UssdReply ResetPinMembersScreen(const ScreenContext& c, const std::vector<Member>& members,
+                                int page, bool more, std::string_view note) {
+  std::string body = !note.empty() ? std::string(note) : c.T("reset_pin_title");
+  if (members.empty()) body += "\n" + c.T("reset_pin_empty");
+  for (size_t i = 0; i < members.size(); ++i) {
+    body += "\n" + Option(std::to_string(page * kTasksPerPage + static_cast<int>(i) + 1),
+                          NameAndInitial(members[i].name));
+  }
+  return Con(Lines("", {body, ListFooter(c, more)}));
+}
+
+UssdReply ResetPinConfirmScreen(const ScreenContext& c, std::string_view name,
+                                std::string_view note) {
+  return Con(Lines(note, {Format(c.T("reset_pin_confirm"), {{"name", NameAndInitial(name)}}),
+                          Option("1", c.T("reset_pin_do")), Option(kKeyBack, c.T("opt_back"))}));
+}
 
 }  // namespace shg::dialogs

@@ -115,7 +115,14 @@ bool FitScreen(UssdReply* reply);
 UssdReply NotRegisteredScreen(const ScreenContext& c);
 UssdReply LockedScreen(const ScreenContext& c);
 UssdReply LockedNowScreen(const ScreenContext& c);
+// The same, naming who can reset it: the first names of up to two of
+// `officers` (full names of her group's treasurers and chairs, herself left
+// out); none -> the screens above.
+UssdReply LockedScreen(const ScreenContext& c, const std::vector<std::string>& officers);
+UssdReply LockedNowScreen(const ScreenContext& c, const std::vector<std::string>& officers);
 UssdReply SessionExpiredScreen(const ScreenContext& c, std::string_view service_code);
+// END for a step whose phone is not the one that opened the session.
+UssdReply OtherPhoneScreen(const ScreenContext& c, std::string_view service_code);
 UssdReply ChooseMemberScreen(const ScreenContext& c, const std::vector<std::string>& names,
                              std::string_view note);
 UssdReply EnterPinScreen(const ScreenContext& c, std::string_view name, std::string_view group,
@@ -150,6 +157,7 @@ struct TaskCounts {
   bool loans = false;
   int loan_requests = 0;
   int repayments = 0;
+  int locked_pins = 0;  // members of the group whose PIN is locked (item 4)
 };
 UssdReply TasksScreen(const ScreenContext& c, const TaskCounts& counts, std::string_view note);
 // `items` holds at most kTasksPerPage pending savings of page `page`.
@@ -214,5 +222,13 @@ UssdReply DecideRepaymentScreen(const ScreenContext& c, const Repayment& r,
 
 UssdReply GoodbyeScreen(const ScreenContext& c);
 UssdReply TechnicalErrorScreen(const ScreenContext& c);
+
+// --- group tasks: reset a member's locked PIN ---
+// `members` holds at most kTasksPerPage locked members of page `page`,
+// numbered on from the previous pages (page 1 starts at kTasksPerPage + 1).
+UssdReply ResetPinMembersScreen(const ScreenContext& c, const std::vector<Member>& members,
+                                int page, bool more, std::string_view note);
+UssdReply ResetPinConfirmScreen(const ScreenContext& c, std::string_view name,
+                                std::string_view note);
 
 }  // namespace shg::dialogs

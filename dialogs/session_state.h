@@ -44,8 +44,14 @@ enum class Stage {
   kDecideLoan,
   kPendingRepayments, // group tasks: repayments awaiting confirmation
   kDecideRepayment,
+  // --- information screens that stay open (0 / 00 back to the main menu) ---
+  kBalance,
+  kGroupInfo,
+  // --- group tasks: reset a member's locked PIN ---
+  kResetPinMembers,
+  kResetPinConfirm,
 };
-inline constexpr Stage kLastStage = Stage::kDecideRepayment;
+inline constexpr Stage kLastStage = Stage::kResetPinConfirm;
 
 struct DialogState {
   Stage stage = Stage::kDone;

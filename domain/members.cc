@@ -4,6 +4,8 @@
 
 #include "domain/ledger.h"
 #include "domain/money.h"
+#include "domain/officers.h"
+#include "domain/paging.h"
 #include "domain/phone.h"
 #include "domain/services.h"
 
@@ -41,6 +43,18 @@ constexpr char kClearPinFailures[] = "UPDATE members SET pin_failed = 0 WHERE id
 constexpr char kStorePin[] =
     "UPDATE members SET pin_hash = ?, pin_salt = ?, pin_failed = 0, pin_locked_at = NULL,"
     " pin_must_change = ? WHERE id = ?";
+// Active members of a group whose PIN is locked, longest locked first.
+constexpr char kLockedMembers[] =
+    "SELECT id, group_id, phone, name, role, language, status, pin_hash IS NOT NULL,"
+    " pin_failed, pin_locked_at IS NOT NULL, pin_must_change, joined_at"
+    " FROM members WHERE group_id = ? AND status = 'active' AND pin_locked_at IS NOT NULL"
+    " ORDER BY pin_locked_at, id LIMIT ? OFFSET ?";
+// Active treasurers and chairs of a group: treasurers first.
+constexpr char kGroupOfficers[] =
+    "SELECT id, group_id, phone, name, role, language, status, pin_hash IS NOT NULL,"
+    " pin_failed, pin_locked_at IS NOT NULL, pin_must_change, joined_at"
+    " FROM members WHERE group_id = ? AND status = 'active' AND role IN ('treasurer', 'chair')"
+    " ORDER BY role = 'chair', id";
 
 bool IsUpperAlpha(std::string_view s, size_t n) {
   return s.size() == n && std::all_of(s.begin(), s.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
@@ -273,10 +287,11 @@ Status Services::SetPin(int64_t member_id, const std::string& pin) {
       must_change = st.Int(5) != 0;
     }
   }
-  // Replacing a one-time PIN by the same digits would keep a PIN that was
-  // sent by SMS (and seen by whoever read it).
-  if (must_change && ctx_.pins->Verify(pin, old_salt, old_hash)) {
-    return Status::InvalidArgument("choose a PIN different from the one-time PIN");
+  // A "change" to the same digits changes nothing a thief would notice; and
+  // a one-time PIN was sent by SMS (and seen by whoever read it).
+  if (!old_hash.empty() && ctx_.pins->Verify(pin, old_salt, old_hash)) {
+    return Status::AlreadyExists(must_change ? "choose a PIN different from the one-time PIN"
+                                             : "the new PIN is the current PIN");
   }
   const std::string salt = NewSalt();
   return db_.Prepare(kStorePin)
@@ -300,6 +315,47 @@ Status Services::ResetPin(int64_t member_id, const std::string& one_time_pin) {
                           .Run());
   if (db_.Changes() == 0) return Status::NotFound("member " + std::to_string(member_id));
   return Status::Ok();
+}
+
+Status Services::ResetPinByOfficer(int64_t member_id, int64_t officer_id,
+                                  const std::string& one_time_pin) {
+  Result<Member> member = GetMember(member_id);
+  if (!member.ok()) return member.status();
+  SHG_RETURN_IF_ERROR(officers::CheckDecider(db_, officer_id, member->group_id, member_id,
+                                             "PIN resets", "PIN"));
+  if (!member->active) {
+    return Status::FailedPrecondition("member " + std::to_string(member_id) + " is not active");
+  }
+  return ResetPin(member_id, one_time_pin);
+}
+
+namespace {
+
+Result<std::vector<Member>> ReadMembers(Statement& st) {
+  ScopedReset reset(st);
+  std::vector<Member> out;
+  for (;;) {
+    Result<bool> row = st.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return out;
+    Result<Member> m = ReadMember(st);
+    if (!m.ok()) return m.status();
+    out.push_back(std::move(*m));
+  }
+}
+
+}  // namespace
+
+Result<std::vector<Member>> Services::LockedMembers(int64_t group_id, int limit, int offset) {
+  SHG_RETURN_IF_ERROR(CheckPage(limit, offset));
+  return ReadMembers(db_.Prepare(kLockedMembers)
+                         .Bind(1, group_id)
+                         .Bind(2, static_cast<int64_t>(limit))
+                         .Bind(3, static_cast<int64_t>(offset)));
+}
+
+Result<std::vector<Member>> Services::GroupOfficers(int64_t group_id) {
+  return ReadMembers(db_.Prepare(kGroupOfficers).Bind(1, group_id));
 }
 
 }  // namespace shg

@@ -84,6 +84,9 @@ struct SessionRecord {
   std::string channel;
   std::string session_id;
   std::string phone;     // masked
+  // Keyed digest of the phone that opened the session (the dialog engine's):
+  // a step from another phone is refused. "" on rows older than migration 4.
+  std::string phone_key;
   std::string network;   // operator code as the provider sent it (e.g. "63902")
   std::string state;     // serialized by the dialog engine; never holds a PIN
   int step = 0;          // inputs consumed so far

@@ -31,7 +31,7 @@ constexpr char kInsertAudit[] =
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 constexpr char kLoadSession[] =
     "SELECT phone, state, step, answer, ended, updated_at, expires_at, network,"
-    " COALESCE(member_id, 0) FROM ussd_sessions"
+    " COALESCE(member_id, 0), phone_key FROM ussd_sessions"
     " WHERE channel = ? AND session_id = ? AND expires_at >= ?";
 constexpr char kLatestOtherSession[] =
     "SELECT channel, session_id, phone, state, step, answer, ended, updated_at, expires_at,"
@@ -41,8 +41,8 @@ constexpr char kEndSession[] =
     "UPDATE ussd_sessions SET ended = 1 WHERE channel = ? AND session_id = ?";
 constexpr char kSaveSession[] =
     "INSERT INTO ussd_sessions (channel, session_id, phone, state, step, answer, ended,"
-    " updated_at, expires_at, network, member_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-    " NULLIF(?, 0)) ON CONFLICT (channel, session_id) DO UPDATE SET phone = excluded.phone,"
+    " updated_at, expires_at, network, member_id, phone_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?,"
+    " ?, NULLIF(?, 0), ?) ON CONFLICT (channel, session_id) DO UPDATE SET phone = excluded.phone,"
     " state = excluded.state, step = excluded.step, answer = excluded.answer,"
     " ended = excluded.ended, updated_at = excluded.updated_at, expires_at = excluded.expires_at,"
     " network = excluded.network";
@@ -53,6 +53,9 @@ constexpr char kSetSessionMember[] =
 constexpr char kTimedOutSessions[] =
     "SELECT channel, network, COUNT(*) FROM ussd_sessions WHERE expires_at < ? AND ended = 0"
     " GROUP BY channel, network";
+constexpr char kUnendedSessionsToPurge[] =
+    "SELECT channel, session_id, state, member_id FROM ussd_sessions"
+    " WHERE expires_at < ? AND ended = 0 AND member_id IS NOT NULL ORDER BY id";
 constexpr char kPurgeSessions[] = "DELETE FROM ussd_sessions WHERE expires_at < ?";
 constexpr char kActiveSessions[] =
     "SELECT COUNT(*) FROM ussd_sessions WHERE expires_at >= ? AND ended = 0";
@@ -175,6 +178,7 @@ Result<std::optional<SessionRecord>> Services::LoadSession(const std::string& ch
   s.expires_at = st.Int(6);
   s.network = st.Text(7);
   s.member_id = st.Int(8);
+  s.phone_key = st.Text(9);
   return std::optional<SessionRecord>(std::move(s));
 }
 
@@ -219,6 +223,7 @@ Status Services::SaveSession(const SessionRecord& s) {
   return BindSession(db_.Prepare(kSaveSession), s, ctx_.now)
       .Bind(10, s.network)
       .Bind(11, s.member_id)
+      .Bind(12, s.phone_key)
       .Run();
 }
 
@@ -232,6 +237,24 @@ Result<std::vector<TimedOutSessions>> Services::TimedOutSessionsToPurge(int64_t 
     if (!row.ok()) return row.status();
     if (!*row) return out;
     out.push_back(TimedOutSessions{st.Text(0), st.Text(1), st.Int(2)});
+  }
+}
+
+Result<std::vector<SessionRecord>> Services::UnendedSessionsToPurge(int64_t keep_s) {
+  Statement& st = db_.Prepare(kUnendedSessionsToPurge);
+  ScopedReset reset(st);
+  st.Bind(1, ctx_.now - keep_s);
+  std::vector<SessionRecord> out;
+  for (;;) {
+    Result<bool> row = st.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return out;
+    SessionRecord s;
+    s.channel = st.Text(0);
+    s.session_id = st.Text(1);
+    s.state = st.Text(2);
+    s.member_id = st.Int(3);
+    out.push_back(std::move(s));
   }
 }
 

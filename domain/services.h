@@ -74,14 +74,23 @@ class Services {
   // with tries_left; the attempt that reaches the limit is kWrong with
   // tries_left 0 and just_locked. FailedPrecondition for an exited member.
   Result<PinOutcome> VerifyPin(int64_t member_id, const std::string& pin);
-  // Sets a member-chosen PIN (rules of ValidateNewPin) with a new salt,
-  // clears failures, lock and must-change. While a one-time PIN is in force
-  // the new PIN must differ from it (InvalidArgument).
+  // Sets a member-chosen PIN (rules of ValidateNewPin: InvalidArgument) with
+  // a new salt, clears failures, lock and must-change. The new PIN must
+  // differ from the PIN in force, one-time or not (AlreadyExists).
   Status SetPin(int64_t member_id, const std::string& pin);
   // Staff/treasurer reset: stores `one_time_pin` (any 4 digits) with
   // must-change set, unlocks and clears failures. The caller delivers the
   // one-time PIN (SMS with messaging).
   Status ResetPin(int64_t member_id, const std::string& one_time_pin);
+  // ResetPin by a treasurer or chair of her group from Group tasks. Checks
+  // in order: NotFound (member or officer), PermissionDenied (not an active
+  // officer of her group, or her own PIN), FailedPrecondition (she exited).
+  Status ResetPinByOfficer(int64_t member_id, int64_t officer_id, const std::string& one_time_pin);
+  // Active members of the group whose PIN is locked, longest locked first
+  // (paged: 1..1000 rows).
+  Result<std::vector<Member>> LockedMembers(int64_t group_id, int limit, int offset);
+  // Active treasurers then chairs of the group (who can reset a PIN).
+  Result<std::vector<Member>> GroupOfficers(int64_t group_id);
 
   // --- savings ---
   // Logs a pending saving (amount > 0, in her group's currency) with a new
@@ -150,6 +159,10 @@ class Services {
   // Sessions that PurgeExpiredSessions(keep_s) would delete and that expired
   // waiting for input (not ended by the dialog), by channel and network.
   Result<std::vector<TimedOutSessions>> TimedOutSessionsToPurge(int64_t keep_s = 0);
+  // Sessions that PurgeExpiredSessions(keep_s) would delete, that were not
+  // ended by the dialog and had an identified member (channel, session id,
+  // state, member_id set): what was dropped for good.
+  Result<std::vector<SessionRecord>> UnendedSessionsToPurge(int64_t keep_s = 0);
   // Deletes sessions whose expires_at < now - keep_s (kept that long after
   // expiry so a dropped session can be resumed); returns how many.
   Result<int> PurgeExpiredSessions(int64_t keep_s = 0);

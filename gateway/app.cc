@@ -5,6 +5,7 @@
 #include <set>
 
 #include "config/programme.h"
+#include "dialogs/dropped_actions.h"
 #include "dialogs/loan_notices.h"
 #include "domain/json.h"
 #include "domain/messages.h"
@@ -357,6 +358,7 @@ Result<std::unique_ptr<App>> App::Create(const config::Settings& settings, std::
       break;
     }
   }
+  app->service_codes_ = so_sms.channel_service_code;
   app->engine_ = std::make_unique<dialogs::Engine>(*app->catalogue_, app->pins_, std::move(eo),
                                                    app->notifier_.get());
   app->sms_commands_ =
@@ -787,13 +789,21 @@ std::string NetworkLabel(const std::string& network) {
 Status App::PurgeSessions() {
   const int64_t now = clock_();
   std::vector<TimedOutSessions> timed_out;
-  Status s = store_->Run([this, now, &timed_out](store::Connection& conn) -> Status {
+  bool wake_after = false;
+  Status s = store_->Run([this, now, &timed_out, &wake_after](store::Connection& conn) -> Status {
     DomainContext ctx{&pins_, settings_.max_pin_failures, now};
     Services svc(conn, ctx);
     // Expired sessions are kept for the resume window (resume after a drop).
     auto counted = svc.TimedOutSessionsToPurge(settings_.resume_window_s);
     if (!counted.ok()) return counted.status();
     timed_out = std::move(*counted);
+    // A save or loan request cut at its confirmation and never resumed is
+    // told to her before its session goes (same transaction: told once).
+    Messages messages(conn, NowMs());
+    auto told = dialogs::NotifyDroppedActions(*notifier_, svc, messages, service_codes_,
+                                              settings_.resume_window_s);
+    if (!told.ok()) return told.status();
+    if (*told > 0) wake_after = true;
     auto purged = svc.PurgeExpiredSessions(settings_.resume_window_s);
     if (!purged.ok()) return purged.status();
     auto active = svc.ActiveSessionCount();
@@ -801,6 +811,7 @@ Status App::PurgeSessions() {
     return Status::Ok();
   });
   if (!s.ok()) return s;
+  if (wake_after) Wake();
   for (const auto& t : timed_out) {
     timed_out_->Inc({t.channel, NetworkLabel(t.network)}, static_cast<double>(t.sessions));
   }

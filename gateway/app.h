@@ -133,6 +133,7 @@ class App {
   LoanProgramme programme_;  // built once from settings_; the engine and SMS commands borrow it
   std::unique_ptr<dialogs::Catalogue> catalogue_;
   std::unique_ptr<dialogs::Notifier> notifier_;
+  std::map<std::string, std::string> service_codes_;  // channel id -> USSD code in SMS texts
   std::unique_ptr<dialogs::Engine> engine_;
   std::unique_ptr<dialogs::SmsCommands> sms_commands_;
   std::map<std::string, std::unique_ptr<channels::Adapter>, std::less<>> adapters_;

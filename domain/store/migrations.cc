@@ -428,10 +428,18 @@ CREATE TRIGGER loan_repayments_no_delete BEFORE DELETE ON loan_repayments
 BEGIN SELECT RAISE(ABORT, 'loan repayments are never deleted'); END;
 )sql";
 
+// USSD sessions bound to the phone that opened them: a keyed digest of the
+// number (never the number), compared at every step. Sessions written before
+// have '' and are refused at their next step (they last 180 s).
+constexpr char kMigration4[] = R"sql(
+ALTER TABLE ussd_sessions ADD COLUMN phone_key TEXT NOT NULL DEFAULT '';
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "groups, members, ledger, savings, training, audit, sessions", kMigration1},
     {2, "messages (outbox), message events, inbound SMS, session member", kMigration2},
     {3, "loans, loan events, instalments, repayments", kMigration3},
+    {4, "session bound to its phone", kMigration4},
 };
 
 constexpr char kCreateMigrationsTable[] =

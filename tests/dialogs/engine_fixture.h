@@ -13,7 +13,9 @@
 #include <string>
 #include <vector>
 
+#include "dialogs/dialog_machine.h"
 #include "dialogs/engine.h"
+#include "dialogs/session_state.h"
 #include "domain/demo.h"
 #include "domain/loans.h"
 #include "domain/store/store.h"
@@ -86,6 +88,16 @@ class EngineTest : public ::testing::Test {
       auto r = (engine != nullptr ? engine : engine_.get())->Step(svc, &messages, req, now);
       if (!r.ok()) return r.status();
       out = *r;
+      // Every step leaves the session in a state its stage allows
+      // (dialogs/dialog_machine.h).
+      auto saved = svc.LoadSession(req.channel, req.session_id);
+      if (!saved.ok()) return saved.status();
+      if (saved->has_value()) {
+        auto state = ParseState((*saved)->state);
+        if (!state.ok()) return state.status();
+        Status invariant = CheckDialogState(*state);
+        EXPECT_TRUE(invariant.ok()) << invariant.ToString() << " after input '" << input << "'";
+      }
       return Status::Ok();
     });
     EXPECT_TRUE(s.ok()) << s.ToString();

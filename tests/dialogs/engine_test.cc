@@ -57,7 +57,7 @@ INSTANTIATE_TEST_SUITE_P(
                {{"", "Enter PIN:"},
                 {"1111", "=Wrong PIN. 2 tries left.\nEnter PIN:"},
                 {"1112", "Wrong PIN. 1 tries left."},
-                {"1113", "=Wrong PIN. Your PIN is now locked. Ask your group treasurer to reset it.", true}}},
+                {"1113", "=Wrong PIN. Your PIN is now locked. Ask Wanjiru or Grace to reset it in Group tasks.", true}}},
         Script{"unknown_phone", "+254711111111",
                {{"", "=This number is not registered. Ask your group facilitator.", true}}},
         Script{"garbage_phone", "not-a-phone",
@@ -121,7 +121,7 @@ TEST_F(EngineTest, SavedThenConfirmedByTreasurerChangesBalance) {
        {{"", "Welcome Wanjiru"},
         {"2580", "8. Group tasks"},
         {"8", "=Group tasks\n1. Savings to confirm (1)\n2. Loan requests (0)\n"
-              "3. Repayments to confirm (0)\n0. Back"},
+              "3. Repayments to confirm (0)\n4. Reset a PIN (0)\n0. Back"},
         {"1", "=Savings to confirm p1\n1. Amina KES 200\n0. Back"},
         {"1", "Amina saved KES 200 on "},
         {"1", "Confirmed. Ref "}});
@@ -173,7 +173,7 @@ TEST_F(EngineTest, ExpiredOrUnknownSessionEnds) {
 TEST_F(EngineTest, LockedMemberIsToldAtDialAndStaffResetIssuesOneTimePin) {
   Play("lock", kAmina, {{"", ""}, {"0000", ""}, {"1111", ""}, {"2222", "locked", true}});
   Play("after-lock", kAmina,
-       {{"", "=Your PIN is locked. Ask your group treasurer to reset it.", true}});
+       {{"", "=Your PIN is locked. Ask Wanjiru or Grace to reset it in Group tasks.", true}});
   Member amina = MemberOn(kAmina);
   ASSERT_TRUE(store_->Run([&](store::Connection& conn) -> Status {
                 DomainContext ctx{&pins_, 3, kNow};

@@ -205,9 +205,9 @@ TEST_F(GatewayTest, WrongPinThreeTimesLocks) {
   EXPECT_EQ(s.Send("1111").body, "CON Wrong PIN. 2 tries left.\nEnter PIN:");
   EXPECT_EQ(s.Send("2222").body, "CON Wrong PIN. 1 tries left.\nEnter PIN:");
   EXPECT_EQ(s.Send("3333").body,
-            "END Wrong PIN. Your PIN is now locked. Ask your group treasurer to reset it.");
+            "END Wrong PIN. Your PIN is now locked. Ask Wanjiru or Grace to reset it in Group tasks.");
   Session again(this, "+254700000001");
-  EXPECT_EQ(again.Dial().body, "END Your PIN is locked. Ask your group treasurer to reset it.");
+  EXPECT_EQ(again.Dial().body, "END Your PIN is locked. Ask Wanjiru or Grace to reset it in Group tasks.");
   HttpResult metrics = HttpClient().Get(base_ + "/metrics");
   EXPECT_NE(metrics.body.find("shg_pin_failures_total{channel=\"at-ke\",locked=\"true\"} 1"),
             std::string::npos);

@@ -1,0 +1,48 @@
+// Save: amount, confirmation, the pending saving and its receipt.
+// Handlers of StepRunner (dialogs/step_runner.h); stages and transitions:
+// dialogs/dialog_machine.h.
+#include "dialogs/step_runner.h"
+
+#include "dialogs/receipts.h"
+#include "domain/money.h"
+
+namespace shg::dialogs {
+
+Result<UssdReply> StepRunner::OnSaveAmount(std::string_view in) {
+  if (in == kKeyBack) return MainMenu("");
+  const int64_t max_minor = ToMinor(e_.options_.max_amount_units, ctx_.currency);
+  auto amount = ParseAmountInput(in, ctx_.currency, INT64_MAX / 4);
+  if (!amount.ok()) {
+    return SaveAmountScreen(ctx_, Format(T("err_amount"), {{"currency", ctx_.currency.code}}));
+  }
+  if (*amount > max_minor) {
+    return SaveAmountScreen(ctx_, Format(T("err_amount_max"), {{"max", ctx_.Money(max_minor)}}));
+  }
+  st_.amount = *amount;
+  st_.stage = Stage::kSaveConfirm;
+  return SaveConfirmScreen(ctx_, st_.amount, "");
+}
+
+Result<UssdReply> StepRunner::OnSaveConfirm(std::string_view in) {
+  if (in == "1") {
+    // The key makes the saving idempotent even if a retry slipped past the
+    // session's step check (e.g. a second gateway instance).
+    std::string key = req_.channel + ":" + req_.session_id + ":" + std::to_string(req_.step);
+    auto saving = svc_.LogSaving(member_.id, st_.amount, req_.channel, key);
+    if (!saving.ok()) return saving.status();
+    SHG_RETURN_IF_ERROR(Audit("saving.logged", "saving:" + std::to_string(saving->id),
+          "amount=" + std::to_string(saving->amount) + " ref=" + saving->reference));
+    SHG_RETURN_IF_ERROR(Notify([&](const Notifier& n, Messages& m) {
+      return SendSavingLoggedReceipt(n, m, svc_, req_.channel, member_, group_, *saving);
+    }));
+    return SavedScreen(ctx_, saving->amount, saving->reference);
+  }
+  if (in == "2") return MainMenu(T("save_cancelled"));
+  if (in == kKeyBack) {
+    st_.stage = Stage::kSaveAmount;
+    return SaveAmountScreen(ctx_, "");
+  }
+  return SaveConfirmScreen(ctx_, st_.amount, T("err_option"));
+}
+
+}  // namespace shg::dialogs
