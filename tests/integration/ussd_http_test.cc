@@ -5,11 +5,11 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <fcntl.h>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
+#include <string_view>
 #include <thread>
+#include <vector>
 
 #include "domain/demo.h"
 #include "domain/store/store.h"
@@ -17,6 +17,7 @@
 #include "gateway/cli/phone.h"
 #include "tests/support/count_rows.h"
 #include "tests/support/http_client.h"
+#include "tests/support/log_capture.h"
 
 namespace shg {
 namespace {
@@ -25,6 +26,17 @@ using testing::HttpClient;
 using testing::HttpResult;
 
 const std::string kPepper = "integration-test-pepper-0123456789";
+
+constexpr std::string_view kInjectedFault = "injected fault";
+constexpr char kBreakSessionWrites[] =
+    "CREATE TRIGGER test_fault_insert BEFORE INSERT ON ussd_sessions"
+    " BEGIN SELECT RAISE(ABORT, 'injected fault'); END;"
+    "CREATE TRIGGER test_fault_update BEFORE UPDATE ON ussd_sessions"
+    " BEGIN SELECT RAISE(ABORT, 'injected fault'); END;";
+constexpr char kRepairSessionWrites[] =
+    "DROP TRIGGER test_fault_insert; DROP TRIGGER test_fault_update;";
+const std::string kTechnicalError =
+    "END Sorry, something went wrong. Nothing was changed. Please try again.";
 
 class GatewayTest : public ::testing::Test {
  protected:
@@ -101,6 +113,17 @@ class GatewayTest : public ::testing::Test {
     return testing::CountRows(app_->store().Reader().raw(), sql);
   }
 
+
+  // A store fault for the steps that follow: every write of a USSD session
+  // aborts (a trigger), so the step's unit of work fails and rolls back.
+  void BreakSessionWrites() {
+    Status s = app_->store().Run([](store::Connection& c) { return c.Exec(kBreakSessionWrites); });
+    ASSERT_TRUE(s.ok()) << s.ToString();
+  }
+  void RepairSessionWrites() {
+    Status s = app_->store().Run([](store::Connection& c) { return c.Exec(kRepairSessionWrites); });
+    ASSERT_TRUE(s.ok()) << s.ToString();
+  }
 
   std::string dir_;
   config::Settings settings_;
@@ -336,32 +359,46 @@ TEST_F(GatewayTest, HealthAndMetrics) {
 }
 
 // The PIN, repeated by the provider in every later `text`, must not reach a
-// log line, a stored session, an audit row or a metric label.
+// log line, a stored session, an audit row or a metric label. The log is
+// the gateway's own (every Log() line of the process, through the sink of
+// gateway/log.h) while the steps run. A step that succeeds writes no log
+// line, so the traffic also includes a step that fails (a store fault): the
+// one line the USSD path writes.
 TEST_F(GatewayTest, PinNeverLeavesTheRequest) {
-  std::string log_path = dir_ + "/stderr.log";
-  int saved = ::dup(STDERR_FILENO);
-  int fd = ::open(log_path.c_str(), O_CREAT | O_WRONLY | O_TRUNC, 0600);
-  ::dup2(fd, STDERR_FILENO);
+  testing::LogCapture log;
   {
     Session s(this, "+254700000001");
     s.Dial();
     s.Send("2580");
     s.Send("2");
     s.Send("400");
-    s.Send("1");
+    EXPECT_EQ(s.Send("1").body.rfind("END Saved KES 400", 0), 0u);
+    s.Repeat();  // an operator retry: the whole path again
     Session bad(this, "+254700000002");
     bad.Dial();
     bad.Send("2580");
     bad.Send("9");
+    // The end-of-session notification repeats the whole path in `input`.
+    HttpResult end = HttpClient().PostForm(
+        base_ + "/channels/at-ke/ussd-end",
+        {{"sessionId", bad.id()}, {"serviceCode", "*384*7#"}, {"phoneNumber", "+254700000002"},
+         {"status", "Incomplete"}, {"input", "2580*9"}});
+    EXPECT_EQ(end.status, 200) << end.body;
+    Session failing(this, "+254700000001");
+    failing.Dial();
+    failing.Send("2580");
+    ASSERT_NO_FATAL_FAILURE(BreakSessionWrites());
+    EXPECT_EQ(failing.Send("1").body, kTechnicalError);  // text "2580*1"
+    ASSERT_NO_FATAL_FAILURE(RepairSessionWrites());
   }
-  ::fflush(stderr);
-  ::dup2(saved, STDERR_FILENO);
-  ::close(fd);
-  ::close(saved);
-  std::ifstream in(log_path);
-  std::stringstream logs;
-  logs << in.rdbuf();
-  EXPECT_EQ(logs.str().find("2580"), std::string::npos) << logs.str();
+  const std::string logs = log.Text();
+  EXPECT_FALSE(logs.empty()) << "nothing was captured";
+  std::vector<std::string> failed = log.Events("ussd_step_failed");
+  ASSERT_EQ(failed.size(), 1u) << logs;
+  EXPECT_NE(failed[0].find(" level=error "), std::string::npos) << failed[0];
+  EXPECT_NE(failed[0].find(" channel=at-ke "), std::string::npos) << failed[0];
+  EXPECT_NE(failed[0].find(std::string(kInjectedFault)), std::string::npos) << failed[0];
+  EXPECT_EQ(logs.find("2580"), std::string::npos) << logs;
   for (const char* sql : {"SELECT group_concat(state || answer || phone, '|') FROM ussd_sessions",
                           "SELECT group_concat(coalesce(actor,'') || coalesce(action,'') || "
                           "coalesce(subject,'') || coalesce(detail,'') || coalesce(request_id,''), '|') "
@@ -372,6 +409,50 @@ TEST_F(GatewayTest, PinNeverLeavesTheRequest) {
   }
   HttpResult m = HttpClient().Get(base_ + "/metrics");
   EXPECT_EQ(m.body.find("2580"), std::string::npos);
+}
+
+struct FailedStepCase {
+  const char* name;
+  std::vector<std::string> before;  // inputs that succeed (after the dial)
+  std::string failing;              // the input whose step fails
+  std::string path;                 // the `text` of the failing request
+};
+
+// A step that fails in the store is logged (ussd_step_failed, with the
+// channel and the store's status) and rolled back; the request carried the
+// PIN in its `text`, the log line does not.
+TEST_F(GatewayTest, FailedStepIsLoggedWithoutThePin) {
+  const std::vector<FailedStepCase> cases = {
+      {"pin_entry", {}, "2580", "2580"},
+      {"menu_after_pin", {"2580"}, "1", "2580*1"},
+      {"confirm_save", {"2580", "2", "700"}, "1", "2580*2*700*1"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    Session s(this, "+254700000001");
+    s.Dial();
+    for (const auto& input : c.before) s.Send(input);
+    testing::LogCapture log;
+    ASSERT_NO_FATAL_FAILURE(BreakSessionWrites());
+    HttpResult r = s.Send(c.failing);
+    ASSERT_NO_FATAL_FAILURE(RepairSessionWrites());
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.body, kTechnicalError);
+    const std::string logs = log.Text();
+    std::vector<std::string> failed = log.Events("ussd_step_failed");
+    ASSERT_EQ(failed.size(), 1u) << logs;
+    EXPECT_NE(failed[0].find(" channel=at-ke "), std::string::npos) << failed[0];
+    EXPECT_NE(failed[0].find(std::string(kInjectedFault)), std::string::npos) << failed[0];
+    EXPECT_EQ(logs.find("2580"), std::string::npos) << logs;
+    EXPECT_EQ(logs.find(c.path), std::string::npos) << logs;
+  }
+  // Rolled back: the confirmed save was not applied, and the failures counted.
+  EXPECT_EQ(Count("SELECT count(*) FROM savings WHERE amount=70000"), 0);
+  HttpResult m = HttpClient().Get(base_ + "/metrics");
+  EXPECT_NE(m.body.find("shg_http_requests_total{channel=\"at-ke\",route=\"ussd\",outcome=\"error\"} " +
+                        std::to_string(cases.size())),
+            std::string::npos)
+      << m.body;
 }
 
 TEST_F(GatewayTest, PhoneSimulatorPlaysASession) {
