@@ -22,7 +22,6 @@ namespace {
 constexpr size_t kMinPepperBytes = 16;
 constexpr int64_t kMaxBodyLimit = 16 * 1024 * 1024;
 constexpr int64_t kMaxTimeoutMs = 600000;
-constexpr int64_t kMaxAmountUnits = 1000000000000;  // keeps minor units far from int64 overflow
 // The countries domain/phone.h can parse numbers for.
 constexpr std::string_view kCountries[] = {"KE", "UG", "TZ", "RW", "IN"};
 constexpr std::string_view kChannelTypes[] = {"africastalking", "twilio", "kannel", "hubtel"};
@@ -311,11 +310,24 @@ Status ReadDialogs(const Field& f, Settings& s) {
       });
 }
 
+// An amount of one money action in whole units, 1..kMaxAmountUnitsCap, with
+// the reason for the cap in the error (the cap also keeps minor units far
+// from int64 overflow).
+Status AmountUnits(const Field& k, int64_t* out) {
+  const auto* v = k.node().as_integer();
+  if (v != nullptr && v->get() > kMaxAmountUnitsCap) {
+    return k.Error("must be at most " + std::to_string(kMaxAmountUnitsCap) +
+                   " (the largest amount every USSD screen and SMS fits in 160 characters), got " +
+                   std::to_string(v->get()));
+  }
+  return k.Int(1, kMaxAmountUnitsCap, out);
+}
+
 Status ReadLimits(const Field& f, Settings& s) {
   return ReadTable(
       f, {
              {"max_amount_units",
-              [&](const Field& k) { return k.Int(1, kMaxAmountUnits, &s.max_amount_units); }},
+              [&](const Field& k) { return AmountUnits(k, &s.max_amount_units); }},
          });
 }
 
@@ -516,9 +528,9 @@ Status ReadMfiPartner(const Field& f, Settings& s) {
              return k.Error("currency '" + p.currency + "' is not in the built-in table");
            }},
           {"min_amount_units",
-           [&](const Field& k) { return k.Int(1, kMaxAmountUnits, &p.min_amount_units); }},
+           [&](const Field& k) { return AmountUnits(k, &p.min_amount_units); }},
           {"max_amount_units",
-           [&](const Field& k) { return k.Int(1, kMaxAmountUnits, &p.max_amount_units); }},
+           [&](const Field& k) { return AmountUnits(k, &p.max_amount_units); }},
           {"terms_months",
            [&](const Field& k) -> Status {
              const toml::array* a = k.node().as_array();

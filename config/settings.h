@@ -13,6 +13,13 @@
 
 namespace shg::config {
 
+// The largest amount of one money action the validator accepts, in whole
+// currency units ([limits] and [[mfi_partners]] max_amount_units and
+// min_amount_units): the largest at which every USSD screen and SMS of
+// every language still fits 160 characters with the longest names
+// (tests/dialogs/screens_test.cc renders them all at this cap).
+inline constexpr int64_t kMaxAmountUnitsCap = 100'000'000;
+
 // One provider channel. Which fields a type uses is documented in
 // config/gateway.example.toml; `secret` is never logged.
 struct ChannelSettings {

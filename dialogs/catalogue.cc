@@ -89,6 +89,22 @@ std::vector<std::string> Catalogue::MissingKeys(std::string_view lang) const {
   return missing;
 }
 
+namespace {
+
+// The value of `name` in `fields`, or nullptr.
+const std::string_view* Field(
+    std::initializer_list<std::pair<std::string_view, std::string_view>> fields,
+    std::string_view name) {
+  for (const auto& field : fields) {
+    if (field.first == name) return &field.second;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+bool IsPluralOne(std::string_view count) { return count == "1"; }
+
 std::string Format(std::string_view tmpl,
                    std::initializer_list<std::pair<std::string_view, std::string_view>> fields) {
   std::string out;
@@ -98,18 +114,24 @@ std::string Format(std::string_view tmpl,
     if (tmpl[i] == '{') {
       size_t close = tmpl.find('}', i);
       if (close != std::string_view::npos) {
-        std::string_view name = tmpl.substr(i + 1, close - i - 1);
-        bool replaced = false;
-        for (const auto& [k, v] : fields) {
-          if (k == name) {
-            out.append(v);
-            replaced = true;
-            break;
-          }
-        }
-        if (replaced) {
+        std::string_view inside = tmpl.substr(i + 1, close - i - 1);
+        const size_t bar = inside.find('|');
+        const std::string_view* value = Field(fields, inside.substr(0, bar));
+        if (value != nullptr && bar == std::string_view::npos) {
+          out.append(*value);
           i = close + 1;
           continue;
+        }
+        if (value != nullptr) {
+          // {field|one|other}: exactly two forms, else left visible as a defect.
+          std::string_view forms = inside.substr(bar + 1);
+          const size_t second = forms.find('|');
+          if (second != std::string_view::npos &&
+              forms.find('|', second + 1) == std::string_view::npos) {
+            out.append(IsPluralOne(*value) ? forms.substr(0, second) : forms.substr(second + 1));
+            i = close + 1;
+            continue;
+          }
         }
       }
     }

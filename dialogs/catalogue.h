@@ -1,10 +1,13 @@
 // Message catalogue: one TOML file per language under config/lang/
 // (`<code>.toml` with `code`, `name` and a [text] table of templates).
-// Templates use {placeholder} fields filled by Format().
+// Templates use {placeholder} fields filled by Format(), and plural forms
+// chosen by a count field: "{n} {n|try|tries} left", Kiswahili
+// "{n|Jaribio|Majaribio} {n} {n|limebaki|yamebaki}".
 //
 // Thread-safety: immutable after Load; safe to share across threads.
 #pragma once
 
+#include <initializer_list>
 #include <map>
 #include <string>
 #include <string_view>
@@ -45,7 +48,16 @@ class Catalogue {
   mutable std::string missing_;  // scratch for "[key]"; not thread-safe but only for defects
 };
 
-// Replaces each {name} in `tmpl` by its value; unknown fields stay as-is.
+// True when `count` (a field's decimal text) takes the singular ("one")
+// form: exactly 1. This is the rule of English and Kiswahili (0 is plural:
+// "0 tries", "Majaribio 0"); a language with other plural rules needs a rule
+// of its own here.
+bool IsPluralOne(std::string_view count);
+
+// Replaces each {name} in `tmpl` by its value, and each {name|one|other} by
+// `one` when the value of name IsPluralOne, else by `other` (the forms are
+// plain text: no braces or '|' inside). Unknown fields, and a selector that
+// does not have exactly two forms, stay as-is (visible, never a crash).
 std::string Format(std::string_view tmpl,
                    std::initializer_list<std::pair<std::string_view, std::string_view>> fields);
 

@@ -13,6 +13,14 @@ std::string Money(int64_t minor, const std::string& currency) {
   return c.ok() ? FormatMoney(minor, *c) : std::to_string(minor) + " " + currency;
 }
 
+// Calendar words of the language her SMS goes out in (Notifier::Send's rule).
+ScreenContext Words(const Notifier& notifier, const Member& m) {
+  ScreenContext c;
+  c.catalogue = &notifier.catalogue();
+  c.lang = notifier.catalogue().HasLanguage(m.language) ? m.language : notifier.default_language();
+  return c;
+}
+
 }  // namespace
 
 Result<int64_t> SendSavingLoggedReceipt(const Notifier& notifier, Messages& messages,
@@ -26,7 +34,7 @@ Result<int64_t> SendSavingLoggedReceipt(const Notifier& notifier, Messages& mess
   return notifier.Send(messages, cause_channel, To(member, group), "receipt_saving",
                        "sms_saving_logged",
                        {{"amount", Money(saving.amount, saving.currency)},
-                        {"date", ShortDate(saving.created_at)},
+                        {"date", LongDayMonth(Words(notifier, member), saving.created_at)},
                         {"ref", saving.reference},
                         {"savings", Money(balances->savings_confirmed, group.currency)}},
                        "saving:" + std::to_string(saving.id) + ":logged");
@@ -45,6 +53,8 @@ Result<int64_t> SendSavingDecidedReceipt(const Notifier& notifier, Messages& mes
   auto balances = services.BalancesFor(member->id);
   if (!balances.ok()) return balances.status();
   const char* outcome = confirmed ? "confirmed" : "rejected";
+  // To the saver only, on either outcome: the deciding officer sees the
+  // result on her screen and gets no SMS.
   return notifier.Send(messages, cause_channel, To(*member, *group),
                        confirmed ? "saving_confirmed" : "saving_rejected",
                        confirmed ? "sms_saving_confirmed" : "sms_saving_rejected",

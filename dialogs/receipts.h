@@ -29,16 +29,19 @@
 
 namespace shg::dialogs {
 
-// sms_saving_logged: amount, date logged, reference and her confirmed
-// savings. Sent when a pending saving is logged (USSD or SMS).
+// sms_saving_logged: amount, date logged ("27 November", LongDayMonth in
+// her language), reference and her confirmed savings (which the pending
+// saving does not change yet). Sent when a pending saving is logged (USSD or
+// SMS).
 Result<int64_t> SendSavingLoggedReceipt(const Notifier& notifier, Messages& messages,
                                         Services& services, std::string_view cause_channel,
                                         const Member& member, const Group& group,
                                         const Saving& saving);
 
-// sms_saving_confirmed / sms_saving_rejected to the saver (not the decider)
-// after a treasurer's decision; the confirmed receipt shows her savings
-// after the posting.
+// sms_saving_confirmed / sms_saving_rejected to the saver only, never the
+// deciding officer (she sees the outcome on screen), after an officer's
+// decision; both show her confirmed savings after it (after the posting when
+// confirmed, unchanged when rejected).
 Result<int64_t> SendSavingDecidedReceipt(const Notifier& notifier, Messages& messages,
                                          Services& services, std::string_view cause_channel,
                                          int64_t saving_id, bool confirmed);

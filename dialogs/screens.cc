@@ -1,6 +1,8 @@
 #include "dialogs/screens.h"
 
 #include <algorithm>
+#include <cctype>
+#include <cstdio>
 #include <ctime>
 
 #include "dialogs/gsm.h"
@@ -34,14 +36,56 @@ std::string ListFooter(const ScreenContext& c, bool more) {
   return s;
 }
 
-// "1. <label>" lines of a numbered list, one per line.
-std::string Numbered(const std::vector<std::string>& labels) {
+// "1. <label>" lines of a numbered list, one per line, from `first`.
+std::string Numbered(const std::vector<std::string>& labels, int first = 1) {
   std::string s;
   for (size_t i = 0; i < labels.size(); ++i) {
     if (i) s.push_back('\n');
-    s += Option(std::to_string(i + 1), labels[i]);
+    s += Option(std::to_string(first + static_cast<int>(i)), labels[i]);
   }
   return s;
+}
+
+// "00. Main menu" and "0. Back" under an information screen; `with_back`
+// false leaves Back out where the screen has no room (both keys work).
+std::string InfoFooter(const ScreenContext& c, bool with_back) {
+  std::string s = Option(kKeyMain, c.T("opt_main"));
+  if (with_back) s += "\n" + Option(kKeyBack, c.T("opt_back"));
+  return s;
+}
+
+// The first screen of `candidates` (most complete first) that fits, else
+// the last one.
+UssdReply FirstThatFits(const std::vector<UssdReply>& candidates) {
+  for (const UssdReply& r : candidates) {
+    if (ScreenFits(r.text)) return r;
+  }
+  return candidates.back();
+}
+
+std::tm Utc(int64_t unix_seconds) {
+  std::time_t t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  return tm;
+}
+
+std::string TwoDigits(int n) {
+  char buf[4];
+  std::snprintf(buf, sizeof buf, "%02d", n % 100);
+  return buf;
+}
+
+// A task list line: "Grace KES 500", and "Grace KES 500 (yours)" for the
+// viewer's own, her name cut so that the mark costs no more room than the
+// longest name: a list never grows by marking.
+std::string TaskLine(const ScreenContext& c, std::string_view name, int64_t amount,
+                     bool viewers_own) {
+  if (!viewers_own) return ShortName(name) + " " + c.Money(amount);
+  const std::string& mark = c.T("mark_yours");
+  const size_t mark_chars = ScreenLength(mark) + 1;
+  const size_t room = kMaxNameChars > mark_chars ? kMaxNameChars - mark_chars : 1;
+  return ShortName(name, room) + " " + c.Money(amount) + " " + mark;
 }
 
 }  // namespace
@@ -77,6 +121,52 @@ std::string ShortDate(int64_t unix_seconds) {
   char buf[8];
   std::snprintf(buf, sizeof buf, "%02d/%02d", tm.tm_mday % 100, (tm.tm_mon + 1) % 100);
   return buf;
+}
+
+std::string WeekdayName(const ScreenContext& c, int iso_weekday) {
+  if (iso_weekday < 1 || iso_weekday > 7) return "";
+  return c.T("weekday_" + std::to_string(iso_weekday));
+}
+
+std::string MonthName(const ScreenContext& c, int month) {
+  if (month < 1 || month > 12) return "";
+  return c.T("month_" + std::to_string(month));
+}
+
+int ParseWeekday(std::string_view word) {
+  static constexpr std::string_view kDays[] = {"monday", "tuesday",  "wednesday", "thursday",
+                                               "friday", "saturday", "sunday"};
+  std::string lower;
+  for (char ch : word) {
+    lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(ch))));
+  }
+  for (int i = 0; i < 7; ++i) {
+    if (lower == kDays[i] || lower == kDays[i].substr(0, 3)) return i + 1;
+  }
+  return 0;
+}
+
+std::string MeetingDayText(const ScreenContext& c, std::string_view stored) {
+  size_t end = 0;
+  while (end < stored.size() && std::isalpha(static_cast<unsigned char>(stored[end]))) ++end;
+  const int day = ParseWeekday(stored.substr(0, end));
+  if (day == 0) return std::string(stored);
+  return WeekdayName(c, day) + std::string(stored.substr(end));
+}
+
+std::string DayMonth(const ScreenContext& c, int64_t unix_seconds) {
+  const std::tm tm = Utc(unix_seconds);
+  return TwoDigits(tm.tm_mday) + " " + c.T("month_short_" + std::to_string(tm.tm_mon + 1));
+}
+
+std::string FullDate(const ScreenContext& c, int64_t unix_seconds) {
+  const std::tm tm = Utc(unix_seconds);
+  return DayMonth(c, unix_seconds) + " " + std::to_string(tm.tm_year + 1900);
+}
+
+std::string LongDayMonth(const ScreenContext& c, int64_t unix_seconds) {
+  const std::tm tm = Utc(unix_seconds);
+  return std::to_string(tm.tm_mday) + " " + MonthName(c, tm.tm_mon + 1);
 }
 
 UssdReply Con(std::string text) { return UssdReply{std::move(text), false}; }
@@ -170,16 +260,18 @@ UssdReply MainMenuScreen(const ScreenContext& c, bool manager, std::string_view 
 
 UssdReply BalanceScreen(const ScreenContext& c, const Balances& b,
                         const std::optional<Instalment>& next_due) {
-  auto render = [&](const std::optional<Instalment>& next) {
-    return End(Format(c.T("balance"), {{"savings", c.Money(b.savings_confirmed)},
+  auto render = [&](const std::optional<Instalment>& next, bool with_back) {
+    return Con(Format(c.T("balance"), {{"savings", c.Money(b.savings_confirmed)},
                                        {"pending", c.Money(b.savings_pending)},
                                        {"fund", c.Money(b.group_fund)},
                                        {"social", c.Money(b.social_fund)},
-                                       {"loan", BalanceLoanText(c, b.loan_outstanding, next)}}));
+                                       {"loan", BalanceLoanText(c, b.loan_outstanding, next)}}) +
+               "\n" + InfoFooter(c, with_back));
   };
-  UssdReply full = render(next_due);
-  // Very large balances leave no room for the next instalment: My loan has it.
-  return ScreenFits(full.text) ? full : render(std::nullopt);
+  // Very large balances leave no room: "0. Back" (00 does the same here)
+  // gives way first, then the next instalment (My loan has it).
+  return FirstThatFits({render(next_due, true), render(next_due, false),
+                        render(std::nullopt, true), render(std::nullopt, false)});
 }
 
 UssdReply SaveAmountScreen(const ScreenContext& c, std::string_view note) {
@@ -197,6 +289,13 @@ UssdReply ResumeSaveScreen(const ScreenContext& c, int64_t amount, std::string_v
                           Option("1", c.T("opt_yes")), Option("2", c.T("opt_start_again"))}));
 }
 
+UssdReply SavedScreen(const ScreenContext& c, int64_t amount, std::string_view reference,
+                      int64_t confirmed_savings) {
+  return End(Format(c.T("saved_balance"), {{"amount", c.Money(amount)},
+                                           {"savings", c.Money(confirmed_savings)},
+                                           {"ref", reference}}));
+}
+
 UssdReply SavedScreen(const ScreenContext& c, int64_t amount, std::string_view reference) {
   return End(Format(c.T("saved"), {{"amount", c.Money(amount)}, {"ref", reference}}));
 }
@@ -208,26 +307,40 @@ UssdReply StatementScreen(const ScreenContext& c, const std::vector<StatementLin
                                    : Format(c.T("statement_title"), {{"page", std::to_string(page + 1)},
                                                                      {"currency", c.currency.code}});
   if (lines.empty()) body += "\n" + c.T("statement_empty");
-  for (const auto& l : lines) {
-    const char* status_key = l.status == SavingStatus::kConfirmed ? "status_confirmed"
-                             : l.status == SavingStatus::kRejected ? "status_rejected"
-                                                                    : "status_pending";
-    body += "\n" + Format(c.T("statement_line"), {{"date", ShortDate(l.at)},
-                                                 {"amount", c.Number(l.amount)},
-                                                 {"status", c.T(status_key)},
-                                                 {"ref", l.reference}});
-  }
-  return Con(Lines("", {body, ListFooter(c, more)}));
+  auto render = [&](bool with_balance, bool full_date) {
+    std::string text = body;
+    for (const auto& l : lines) {
+      const char* status_key = l.status == SavingStatus::kConfirmed ? "status_confirmed"
+                               : l.status == SavingStatus::kRejected ? "status_rejected"
+                                                                      : "status_pending";
+      const std::string balance = c.Number(l.balance_after);
+      text += "\n" + Format(c.T(with_balance ? "statement_line_balance" : "statement_line"),
+                            {{"date", full_date ? FullDate(c, l.at) : ShortDate(l.at)},
+                             {"amount", c.Number(l.amount)},
+                             {"status", c.T(status_key)},
+                             {"balance", balance},
+                             {"ref", l.reference}});
+    }
+    return Con(Lines("", {text, ListFooter(c, more)}));
+  };
+  // All or nothing on a page: large amounts leave no room for the balance
+  // column, then for the full date, which gives way to "21/09" (the worst
+  // case has neither); typical pages have both.
+  return FirstThatFits({render(true, true), render(false, true), render(false, false)});
 }
 
 UssdReply GroupScreen(const ScreenContext& c, const GroupSummary& g) {
-  std::string meeting = g.group.meeting_day;
+  std::string meeting = MeetingDayText(c, g.group.meeting_day);
   if (!g.group.meeting_place.empty()) meeting += ", " + g.group.meeting_place;
-  return End(Format(c.T("group_info"), {{"group", CutChars(g.group.name, kMaxGroupChars)},
-                                       {"members", std::to_string(g.members)},
-                                       {"savings", c.Money(g.group_savings)},
-                                       {"loans", std::to_string(g.loans_out)},
-                                       {"meeting", CutChars(meeting, 40)}}));
+  auto render = [&](bool with_back) {
+    return Con(Format(c.T("group_info"), {{"group", CutChars(g.group.name, kMaxGroupChars)},
+                                         {"members", std::to_string(g.members)},
+                                         {"savings", c.Money(g.group_savings)},
+                                         {"loans", std::to_string(g.loans_out)},
+                                         {"meeting", CutChars(meeting, 40)}}) +
+               "\n" + InfoFooter(c, with_back));
+  };
+  return FirstThatFits({render(true), render(false)});
 }
 
 UssdReply SettingsScreen(const ScreenContext& c, std::string_view note) {
@@ -270,21 +383,27 @@ UssdReply TasksScreen(const ScreenContext& c, const TaskCounts& counts, std::str
 }
 
 UssdReply PendingSavingsScreen(const ScreenContext& c, const std::vector<Saving>& items, int page,
-                               bool more, std::string_view note) {
+                               bool more, std::string_view note, int64_t viewer_member_id) {
   std::string body = !note.empty() ? std::string(note)
                                    : Format(c.T("pending_title"), {{"page", std::to_string(page + 1)}});
   if (items.empty()) body += "\n" + c.T("pending_empty");
   for (size_t i = 0; i < items.size(); ++i) {
-    body += "\n" + Option(std::to_string(i + 1), ShortName(items[i].member_name) + " " +
-                                                     c.Money(items[i].amount));
+    const bool own = viewer_member_id != 0 && items[i].member_id == viewer_member_id;
+    body += "\n" + Option(std::to_string(i + 1),
+                          TaskLine(c, items[i].member_name, items[i].amount, own));
   }
   return Con(Lines("", {body, ListFooter(c, more)}));
+}
+
+UssdReply PendingSavingsScreen(const ScreenContext& c, const std::vector<Saving>& items, int page,
+                               bool more, std::string_view note) {
+  return PendingSavingsScreen(c, items, page, more, note, /*viewer_member_id=*/0);
 }
 
 UssdReply DecideSavingScreen(const ScreenContext& c, const Saving& s, std::string_view note) {
   return Con(Lines(note, {Format(c.T("decide_saving"), {{"name", ShortName(s.member_name)},
                                                        {"amount", c.Money(s.amount)},
-                                                       {"date", ShortDate(s.created_at)},
+                                                       {"date", DayMonth(c, s.created_at)},
                                                        {"ref", s.reference}}),
                           Option("1", c.T("opt_confirm")), Option("2", c.T("opt_reject")),
                           Option(kKeyBack, c.T("opt_back"))}));
@@ -322,7 +441,7 @@ std::string BalanceLoanText(const ScreenContext& c, int64_t outstanding,
   if (!next_due.has_value()) return c.Money(outstanding);
   return Format(c.T("balance_loan"), {{"outstanding", c.Money(outstanding)},
                                       {"next", c.Number(next_due->total)},
-                                      {"date", ShortDate(next_due->due_at)}});
+                                      {"date", DayMonth(c, next_due->due_at)}});
 }
 
 std::string LoanRefusalText(const ScreenContext& c, std::string_view refusal,
@@ -358,7 +477,7 @@ UssdReply LoanPurposeScreen(const ScreenContext& c, const std::vector<std::strin
   const bool more = first + labels.size() < purposes.size();
   // A note takes the title's place, as on the other list screens.
   const std::string title = note.empty() ? c.T("loan_purpose_title") : std::string(note);
-  return Con(Lines("", {title, Numbered(labels), ListFooter(c, more)}));
+  return Con(Lines("", {title, Numbered(labels, PurposeNumber(first)), ListFooter(c, more)}));
 }
 
 UssdReply LoanTermScreen(const ScreenContext& c, const std::vector<int>& terms_months,
@@ -470,45 +589,88 @@ UssdReply LoanCancelTooLateScreen(const ScreenContext& c, LoanState state) {
 UssdReply LoanNotRepayingScreen(const ScreenContext& c) { return End(c.T("loan_not_repaying")); }
 
 UssdReply PendingLoansScreen(const ScreenContext& c, const std::vector<Loan>& items, int page,
-                             bool more, std::string_view note) {
+                             bool more, std::string_view note, int64_t viewer_member_id) {
   std::string body = !note.empty()
                          ? std::string(note)
                          : Format(c.T("pending_loans_title"), {{"page", std::to_string(page + 1)}});
   if (items.empty()) body += "\n" + c.T("pending_empty");
   for (size_t i = 0; i < items.size(); ++i) {
+    const bool own = viewer_member_id != 0 && items[i].member_id == viewer_member_id;
     body += "\n" + Option(std::to_string(i + 1),
-                          ShortName(items[i].member_name) + " " + c.Money(items[i].amount));
+                          TaskLine(c, items[i].member_name, items[i].amount, own));
   }
   return Con(Lines("", {body, ListFooter(c, more)}));
 }
 
+UssdReply PendingLoansScreen(const ScreenContext& c, const std::vector<Loan>& items, int page,
+                             bool more, std::string_view note) {
+  return PendingLoansScreen(c, items, page, more, note, /*viewer_member_id=*/0);
+}
+
+namespace {
+
+std::string DecideLoanText(const ScreenContext& c, const Loan& loan) {
+  return Format(c.T("decide_loan"), {{"name", ShortName(loan.member_name)},
+                                     {"amount", c.Money(loan.amount)},
+                                     {"purpose", PurposeLabel(c, loan.purpose)},
+                                     {"term", Months(c, loan.term_months)},
+                                     {"ref", loan.reference}});
+}
+
+UssdReply DecideLoan(const ScreenContext& c, std::string_view text, std::string_view member,
+                     std::string_view note) {
+  return Con(Lines(note, {text, member, Option("1", c.T("opt_approve")),
+                          Option("2", c.T("opt_decline")), Option(kKeyBack, c.T("opt_back"))}));
+}
+
+}  // namespace
+
+UssdReply DecideLoanScreen(const ScreenContext& c, const Loan& loan, int64_t confirmed_savings,
+                           bool trained, std::string_view note) {
+  const std::string member =
+      Format(c.T("decide_loan_member"),
+             {{"savings", c.Money(confirmed_savings)},
+              {"training", c.T(trained ? "training_done" : "training_not_done")}});
+  // Very large amounts leave no room for the reference (the list she chose
+  // from and the outcome note name it), then for her savings and training.
+  const std::string short_text = Format(c.T("decide_loan_short"),
+                                        {{"name", ShortName(loan.member_name)},
+                                         {"amount", c.Money(loan.amount)},
+                                         {"purpose", PurposeLabel(c, loan.purpose)},
+                                         {"term", Months(c, loan.term_months)}});
+  return FirstThatFits({DecideLoan(c, DecideLoanText(c, loan), member, note),
+                        DecideLoan(c, short_text, member, note),
+                        DecideLoan(c, DecideLoanText(c, loan), "", note)});
+}
+
 UssdReply DecideLoanScreen(const ScreenContext& c, const Loan& loan, std::string_view note) {
-  return Con(Lines(note, {Format(c.T("decide_loan"), {{"name", ShortName(loan.member_name)},
-                                                      {"amount", c.Money(loan.amount)},
-                                                      {"purpose", PurposeLabel(c, loan.purpose)},
-                                                      {"term", Months(c, loan.term_months)},
-                                                      {"ref", loan.reference}}),
-                          Option("1", c.T("opt_approve")), Option("2", c.T("opt_decline")),
-                          Option(kKeyBack, c.T("opt_back"))}));
+  return DecideLoan(c, DecideLoanText(c, loan), "", note);
 }
 
 UssdReply PendingRepaymentsScreen(const ScreenContext& c, const std::vector<Repayment>& items,
-                                  int page, bool more, std::string_view note) {
+                                  int page, bool more, std::string_view note,
+                                  int64_t viewer_member_id) {
   std::string body =
       !note.empty() ? std::string(note)
                     : Format(c.T("pending_repayments_title"), {{"page", std::to_string(page + 1)}});
   if (items.empty()) body += "\n" + c.T("pending_empty");
   for (size_t i = 0; i < items.size(); ++i) {
+    const bool own = viewer_member_id != 0 && items[i].member_id == viewer_member_id;
     body += "\n" + Option(std::to_string(i + 1),
-                          ShortName(items[i].member_name) + " " + c.Money(items[i].amount));
+                          TaskLine(c, items[i].member_name, items[i].amount, own));
   }
   return Con(Lines("", {body, ListFooter(c, more)}));
+}
+
+UssdReply PendingRepaymentsScreen(const ScreenContext& c, const std::vector<Repayment>& items,
+                                  int page, bool more, std::string_view note) {
+  return PendingRepaymentsScreen(c, items, page, more, note, /*viewer_member_id=*/0);
 }
 
 UssdReply DecideRepaymentScreen(const ScreenContext& c, const Repayment& r, std::string_view note) {
   return Con(Lines(note, {Format(c.T("decide_repayment"), {{"name", ShortName(r.member_name)},
                                                            {"amount", c.Money(r.amount)},
-                                                           {"date", ShortDate(r.created_at)},
+                                                           {"date", DayMonth(c, r.created_at)},
                                                            {"loan_ref", r.loan_reference},
                                                            {"ref", r.reference}}),
                           Option("1", c.T("opt_confirm")), Option("2", c.T("opt_reject")),

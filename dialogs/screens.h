@@ -75,8 +75,28 @@ size_t ScreenLength(std::string_view text);
 bool ScreenFits(std::string_view text);
 // The display form of a name: first word, at most `max` characters.
 std::string ShortName(std::string_view full_name, size_t max = kMaxNameChars);
-// "27/11" in UTC.
+// "27/11" in UTC, no words: the statement's last resort, and callers not yet
+// on DayMonth.
 std::string ShortDate(int64_t unix_seconds);
+
+// --- calendar words (catalogue of c.lang; all dates in UTC) ---
+// weekday_<1..7>, ISO 8601 (1 = Monday); "" out of range.
+std::string WeekdayName(const ScreenContext& c, int iso_weekday);
+// month_<1..12> ("November", "Novemba"); "" out of range.
+std::string MonthName(const ScreenContext& c, int month);
+// 1..7 for an English weekday as groups store it ("Tuesday", "tue", any
+// case), 0 for anything else.
+int ParseWeekday(std::string_view word);
+// The meeting day in c.lang: a stored text that starts with an English
+// weekday has that word translated ("Tuesday, 2 pm" -> "Jumanne, 2 pm");
+// any other text is shown as stored.
+std::string MeetingDayText(const ScreenContext& c, std::string_view stored);
+// "27 Nov" (month_short_<m>): dates on screens within the year.
+std::string DayMonth(const ScreenContext& c, int64_t unix_seconds);
+// "27 Nov 2026": statement lines.
+std::string FullDate(const ScreenContext& c, int64_t unix_seconds);
+// "27 November" (month_<m>): dates in SMS, which have the room.
+std::string LongDayMonth(const ScreenContext& c, int64_t unix_seconds);
 // Cuts to `max` code points, never inside a UTF-8 sequence.
 std::string CutChars(std::string_view text, size_t max);
 
@@ -87,7 +107,8 @@ std::string PurposeLabel(const ScreenContext& c, std::string_view purpose_id);
 // loan_state_<name>: her loan's state in words.
 std::string LoanStateLabel(const ScreenContext& c, LoanState s);
 // The "Loan:" value of her balance: "none", the outstanding amount, or the
-// outstanding with the next instalment (balance_loan) while she repays.
+// outstanding with the next instalment (balance_loan, its date as DayMonth)
+// while she repays.
 std::string BalanceLoanText(const ScreenContext& c, int64_t outstanding,
                             const std::optional<Instalment>& next_due);
 // What My loan offers in each state.
@@ -131,7 +152,10 @@ UssdReply CreatePinScreen(const ScreenContext& c, std::string_view name, bool af
                           std::string_view note);
 UssdReply RepeatPinScreen(const ScreenContext& c, std::string_view note);
 UssdReply MainMenuScreen(const ScreenContext& c, bool manager, std::string_view note);
-// `next_due`: her loan's next instalment while she repays (nullopt otherwise).
+// CON, ending "00. Main menu" and, when it fits, "0. Back" (both lead to
+// the main menu; the engine keeps the session at this screen's stage).
+// `next_due`: her loan's next instalment while she repays (nullopt
+// otherwise); it gives way when very large amounts leave no room.
 UssdReply BalanceScreen(const ScreenContext& c, const Balances& b,
                         const std::optional<Instalment>& next_due = std::nullopt);
 UssdReply SaveAmountScreen(const ScreenContext& c, std::string_view note);
@@ -139,11 +163,22 @@ UssdReply SaveConfirmScreen(const ScreenContext& c, int64_t amount, std::string_
 // After her PIN, a member whose previous session was cut at the save
 // confirmation: "Continue saving KES 500? 1. Yes 2. Start again".
 UssdReply ResumeSaveScreen(const ScreenContext& c, int64_t amount, std::string_view note);
+// END: "Saved KES 200, pending confirmation. Confirmed savings: KES 4,250.
+// Ref K7P2QX". `confirmed_savings`: her confirmed savings (Balances::
+// savings_confirmed), which the pending saving does not change yet.
+UssdReply SavedScreen(const ScreenContext& c, int64_t amount, std::string_view reference,
+                      int64_t confirmed_savings);
+// The older form without her savings ("pending treasurer confirmation").
 UssdReply SavedScreen(const ScreenContext& c, int64_t amount, std::string_view reference);
 // List screens (statement, pending savings) show the note in place of their
 // title. `lines` holds at most kStatementPerPage entries of page `page`.
+// Each line: full date ("03 Mar 2026"), amount, status, her running balance
+// (StatementLine::balance_after, "bal 4,250"), reference. What does not fit
+// gives way for the whole page: first the balances, then the full date
+// (ShortDate "03/03"); with worst-case amounts neither is shown.
 UssdReply StatementScreen(const ScreenContext& c, const std::vector<StatementLine>& lines, int page,
                           bool more, std::string_view note);
+// CON like BalanceScreen; the meeting day in c.lang (MeetingDayText).
 UssdReply GroupScreen(const ScreenContext& c, const GroupSummary& g);
 UssdReply SettingsScreen(const ScreenContext& c, std::string_view note);
 UssdReply LanguageScreen(const ScreenContext& c, std::string_view note);
@@ -161,6 +196,11 @@ struct TaskCounts {
 };
 UssdReply TasksScreen(const ScreenContext& c, const TaskCounts& counts, std::string_view note);
 // `items` holds at most kTasksPerPage pending savings of page `page`.
+// `viewer_member_id`: the officer looking; her own items are marked
+// "(yours)" (another officer must decide them).
+UssdReply PendingSavingsScreen(const ScreenContext& c, const std::vector<Saving>& items, int page,
+                               bool more, std::string_view note, int64_t viewer_member_id);
+// Without marks (the viewer unknown).
 UssdReply PendingSavingsScreen(const ScreenContext& c, const std::vector<Saving>& items, int page,
                                bool more, std::string_view note);
 UssdReply DecideSavingScreen(const ScreenContext& c, const Saving& s, std::string_view note);
@@ -175,10 +215,14 @@ UssdReply LoanRefusedScreen(const ScreenContext& c, std::string_view refusal,
 UssdReply LoanAmountScreen(const ScreenContext& c, int64_t min_amount, int64_t max_amount,
                            std::string_view note);
 // Page `page` (from 0) of `purposes` (all ids, display order),
-// kPurposesPerPage per screen numbered from 1, "98 More" when more follow.
+// kPurposesPerPage per screen, numbered on across pages: the first number
+// on page p is p * kPurposesPerPage + 1 (PurposeNumber), so a number always
+// names the same purpose; "98 More" when more follow.
 // On this and the term screen a note takes the title's place.
 UssdReply LoanPurposeScreen(const ScreenContext& c, const std::vector<std::string>& purposes,
                             int page, std::string_view note);
+// The number shown for purposes[index] (from 0): index + 1 on every page.
+inline int PurposeNumber(size_t index) { return static_cast<int>(index) + 1; }
 // The product's repayment periods, "1. 3 months" ... (at most 9).
 UssdReply LoanTermScreen(const ScreenContext& c, const std::vector<int>& terms_months,
                          std::string_view note);
@@ -212,9 +256,23 @@ UssdReply LoanCancelTooLateScreen(const ScreenContext& c, LoanState state);
 UssdReply LoanNotRepayingScreen(const ScreenContext& c);
 
 // --- loans: group tasks ---
+// The task lists mark the viewing officer's own items like
+// PendingSavingsScreen; the overloads without `viewer_member_id` mark none.
+UssdReply PendingLoansScreen(const ScreenContext& c, const std::vector<Loan>& items, int page,
+                             bool more, std::string_view note, int64_t viewer_member_id);
 UssdReply PendingLoansScreen(const ScreenContext& c, const std::vector<Loan>& items, int page,
                              bool more, std::string_view note);
+// The request and what the officers weigh: her confirmed savings
+// (Balances::savings_confirmed of loan.member_id) and whether she completed
+// the business training (Services::CompletedTraining), "Savings KES 4,250,
+// trained".
+UssdReply DecideLoanScreen(const ScreenContext& c, const Loan& loan, int64_t confirmed_savings,
+                           bool trained, std::string_view note);
+// The request alone.
 UssdReply DecideLoanScreen(const ScreenContext& c, const Loan& loan, std::string_view note);
+UssdReply PendingRepaymentsScreen(const ScreenContext& c, const std::vector<Repayment>& items,
+                                  int page, bool more, std::string_view note,
+                                  int64_t viewer_member_id);
 UssdReply PendingRepaymentsScreen(const ScreenContext& c, const std::vector<Repayment>& items,
                                   int page, bool more, std::string_view note);
 UssdReply DecideRepaymentScreen(const ScreenContext& c, const Repayment& r,

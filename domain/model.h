@@ -66,10 +66,15 @@ struct Balances {
 
 struct StatementLine {
   int64_t at = 0;
-  std::string kind;  // "saving"
+  std::string kind;  // "saving" | "reversal" (amount negative)
   int64_t amount = 0;
   SavingStatus status = SavingStatus::kPending;
   std::string reference;
+  // Her confirmed savings after this line: the sum of the posted amounts
+  // (confirmed savings, reversals) of all her lines up to and including this
+  // one, oldest first. Pending and rejected lines leave it unchanged. The
+  // newest line's value is Balances::savings_confirmed.
+  int64_t balance_after = 0;
 };
 
 struct GroupSummary {

@@ -63,8 +63,13 @@ constexpr char kBalances[] =
     " FROM members m JOIN groups g ON g.id = m.group_id WHERE m.id = ?";
 // A reversed saving shows twice: the saving as confirmed, and the reversal
 // (negative, at the reversal's time) so the statement adds up to her balance.
+// The running balance sums the posted lines (a confirmed saving, and its
+// reversal, which keeps the saving's status) over all her lines, oldest
+// first: the window runs before LIMIT/OFFSET, so every page is exact.
 constexpr char kStatement[] =
-    "SELECT at, kind, amount, status, reference FROM ("
+    "SELECT at, kind, amount, status, reference,"
+    " SUM(CASE WHEN status = 'confirmed' THEN amount ELSE 0 END)"
+    "  OVER (ORDER BY at, ord, sub ROWS UNBOUNDED PRECEDING) FROM ("
     " SELECT s.created_at AS at, 'saving' AS kind, s.amount AS amount, s.status AS status,"
     "  s.reference AS reference, s.id AS ord, 0 AS sub FROM savings s WHERE s.member_id = ?1"
     " UNION ALL"
@@ -356,6 +361,7 @@ Result<std::vector<StatementLine>> Services::StatementFor(int64_t member_id, int
     if (!status.ok()) return status.status();
     line.status = *status;
     line.reference = st.Text(4);
+    line.balance_after = st.Int(5);
     out.push_back(std::move(line));
   }
   return out;

@@ -308,6 +308,10 @@ name = "Paper MFI"
        "min_amount_units is above max_amount_units"},
       {"[[mfi_partners]]\nid = \"x\"\nname = \"X\"\nterms_months = [0]\n",
        "mfi_partners[0].terms_months[0]"},
+      {"[[mfi_partners]]\nid = \"x\"\nname = \"X\"\nmax_amount_units = 100000001\n",
+       "mfi_partners[0].max_amount_units (line 4): must be at most 100000000"},
+      {"[[mfi_partners]]\nid = \"x\"\nname = \"X\"\nmin_amount_units = 100000001\n",
+       "mfi_partners[0].min_amount_units (line 4): must be at most 100000000"},
   };
   for (const Bad& b : bad) {
     Result<Settings> r = ParseSettings(b.toml);
@@ -315,6 +319,20 @@ name = "Paper MFI"
     EXPECT_NE(r.status().message().find(b.want), std::string::npos)
         << r.status().message() << "\nwanted: " << b.want;
   }
+}
+
+// The amount cap is what every screen fits (tests/dialogs/screens_test.cc
+// renders them all at kMaxAmountUnitsCap): the cap itself is accepted.
+TEST(SettingsTest, AmountLimitsUpToTheScreenCapAreAccepted) {
+  EXPECT_EQ(kMaxAmountUnitsCap, 100'000'000);
+  Result<Settings> s = ParseSettings(
+      "[limits]\nmax_amount_units = 100000000\n"
+      "[[mfi_partners]]\nid = \"x\"\nname = \"X\"\nmin_amount_units = 100000000\n"
+      "max_amount_units = 100000000\n");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->max_amount_units, kMaxAmountUnitsCap);
+  ASSERT_EQ(s->mfi_partners.size(), 1u);
+  EXPECT_EQ(s->mfi_partners[0].max_amount_units, kMaxAmountUnitsCap);
 }
 
 TEST(SettingsTest, PartialSectionKeepsOtherDefaults) {
@@ -436,8 +454,11 @@ TEST(SettingsTest, RejectsInvalidDocuments) {
       // [limits]
       {"max amount zero", "[limits]\nmax_amount_units = 0\n",
        "limits.max_amount_units (line 2): must be between 1"},
-      {"max amount huge", "[limits]\nmax_amount_units = 1000000000001\n",
-       "limits.max_amount_units (line 2): must be between 1 and 1000000000000"},
+      {"max amount above the screen cap", "[limits]\nmax_amount_units = 100000001\n",
+       "limits.max_amount_units (line 2): must be at most 100000000 (the largest amount every "
+       "USSD screen and SMS fits in 160 characters), got 100000001"},
+      {"max amount huge", "[limits]\nmax_amount_units = 1000000000000\n",
+       "limits.max_amount_units (line 2): must be at most 100000000"},
       // [[channels]]
       {"channels as table", "[channels]\nid = \"x\"\n",
        "channels (line 1): expected an array of tables ([[channels]]), got a table"},

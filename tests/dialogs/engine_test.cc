@@ -30,9 +30,11 @@ INSTANTIATE_TEST_SUITE_P(
         Script{"balance", kAmina,
                {{"", "=Welcome Amina (Upendo Women Group). Enter PIN:"},
                 {"2580", std::string("=") + kMainMenu},
-                {"1", "Savings: KES 4,250\nPending: KES 0\nGroup fund: KES ", true}}},
+                {"1", "Savings: KES 4,250\nPending: KES 0\nGroup fund: KES "},
+                // An information screen: more look-ups in the same dial.
+                {"1", "\n00. Main menu\n0. Back"}}},
         Script{"balance_also_national_format", "0700000001",
-               {{"", "Welcome Amina"}, {"2580", "1. My balance"}, {"1", "Savings: KES 4,250", true}}},
+               {{"", "Welcome Amina"}, {"2580", "1. My balance"}, {"1", "Savings: KES 4,250"}}},
         Script{"save", kAmina,
                {{"", "Enter PIN:"},
                 {"2580", "2. Save"},
@@ -56,7 +58,7 @@ INSTANTIATE_TEST_SUITE_P(
         Script{"wrong_pin_three_times_locks", kAmina,
                {{"", "Enter PIN:"},
                 {"1111", "=Wrong PIN. 2 tries left.\nEnter PIN:"},
-                {"1112", "Wrong PIN. 1 tries left."},
+                {"1112", "=Wrong PIN. 1 try left.\nEnter PIN:"},
                 {"1113", "=Wrong PIN. Your PIN is now locked. Ask Wanjiru or Grace to reset it in Group tasks.", true}}},
         Script{"unknown_phone", "+254711111111",
                {{"", "=This number is not registered. Ask your group facilitator.", true}}},
@@ -78,7 +80,7 @@ INSTANTIATE_TEST_SUITE_P(
         Script{"kiswahili", kHalima,
                {{"", "=Karibu Halima (Upendo Women Group). Ingiza PIN:"},
                 {"2580", "1. Salio langu\n2. Weka akiba"},
-                {"1", "Akiba: KES ", true}}},
+                {"1", "Akiba: KES "}}},
         Script{"statement_pages", kAmina,
                {{"", "Enter PIN:"},
                 {"2580", "5. Statement"},
@@ -91,7 +93,11 @@ INSTANTIATE_TEST_SUITE_P(
         Script{"my_group", kAmina,
                {{"", "Enter PIN:"},
                 {"2580", "6. My group"},
-                {"6", "Upendo Women Group\nMembers: 20\n", true}}},
+                {"6", "Upendo Women Group\nMembers: 20\n"}}},
+        Script{"my_group_kiswahili", kHalima,
+               {{"", "Karibu Halima"},
+                {"2580", "6. Kikundi"},
+                {"6", "\nMkutano: Jumanne"}}},
         Script{"change_language", kAmina,
                {{"", "Enter PIN:"},
                 {"2580", "7. Settings"},
@@ -129,7 +135,8 @@ TEST_F(EngineTest, SavedThenConfirmedByTreasurerChangesBalance) {
   EXPECT_EQ(after.savings_confirmed, 445000);
   EXPECT_EQ(after.savings_pending, 0);
   EXPECT_EQ(after.group_fund, before.group_fund + 20000);
-  Play("amina-balance", kAmina, {{"", ""}, {"2580", ""}, {"1", "Savings: KES 4,450\nPending: KES 0", true}});
+  Play("amina-balance", kAmina,
+       {{"", ""}, {"2580", ""}, {"1", "Savings: KES 4,450\nPending: KES 0"}});
 }
 
 TEST_F(EngineTest, TreasurerCannotConfirmHerOwnSavingButChairCan) {
@@ -219,20 +226,38 @@ TEST_F(EngineTest, MoneyActionsAndLockoutsQueueOneSmsEach) {
   std::vector<std::string> sms = Sms();
   ASSERT_EQ(sms.size(), 1u);
   EXPECT_EQ(sms[0].rfind(kAmina + "|receipt_saving|Saved KES 200 on ", 0), 0u) << sms[0];
-  EXPECT_NE(sms[0].find("pending treasurer confirmation. Ref "), std::string::npos) << sms[0];
+  EXPECT_NE(sms[0].find(", pending confirmation. Ref "), std::string::npos) << sms[0];
+  EXPECT_NE(sms[0].find(". Confirmed savings: KES 4,250"), std::string::npos) << sms[0];
 
   Play("r-confirm", kWanjiru,
        {{"", ""}, {"2580", ""}, {"8", ""}, {"1", ""}, {"1", "Amina saved"}, {"1", "Confirmed."}});
   sms = Sms();
   ASSERT_EQ(sms.size(), 2u);
   EXPECT_EQ(sms[1].rfind(kAmina + "|saving_confirmed|Your saving of KES 200 (Ref ", 0), 0u) << sms[1];
-  EXPECT_NE(sms[1].find("is confirmed. Savings: KES 4,450"), std::string::npos) << sms[1];
+  EXPECT_NE(sms[1].find("is confirmed. Confirmed savings: KES 4,450"), std::string::npos) << sms[1];
 
   Play("r-halima", kHalima, {{"", ""}, {"1111", ""}, {"1112", ""}, {"1113", "imefungwa", true}});
   sms = Sms();
   ASSERT_EQ(sms.size(), 3u);
   EXPECT_EQ(sms[2].rfind(kHalima + "|pin_locked|PIN yako imefungwa", 0), 0u) << sms[2];
   for (const std::string& m : sms) EXPECT_EQ(m.find("2580"), std::string::npos);
+}
+
+// A rejection is told to the saver only: the officer who rejected it sees
+// the outcome on her screen and gets no SMS.
+TEST_F(EngineTest, RejectionNoticeGoesToTheSaverOnly) {
+  Play("w-save", kWanjiru, {{"", ""}, {"2580", ""}, {"2", ""}, {"300", ""}, {"1", "Ref", true}});
+  const size_t before = Sms().size();
+  Play("g-reject", kGrace,
+       {{"", ""}, {"2580", ""}, {"8", ""}, {"1", "1. Wanjiru KES 300"}, {"1", ""},
+        {"2", "^Rejected. Ref "}});
+  const std::vector<std::string> sms = Sms();
+  ASSERT_EQ(sms.size(), before + 1);
+  EXPECT_EQ(sms.back().rfind(kWanjiru + "|saving_rejected|Your saving of KES 300 (Ref ", 0), 0u)
+      << sms.back();
+  EXPECT_NE(sms.back().find("was not confirmed. Confirmed savings: KES 3,000."), std::string::npos)
+      << sms.back();
+  for (const std::string& m : sms) EXPECT_NE(m.rfind(kGrace + "|", 0), 0u) << m;
 }
 
 // Resume after a drop (ussd.md): a save cut at its confirmation is offered

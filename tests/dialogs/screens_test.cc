@@ -5,8 +5,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <functional>
 
+#include "config/settings.h"
 #include "dialogs/engine.h"
 #include "dialogs/gsm.h"
 #include "domain/money.h"
@@ -14,12 +17,31 @@
 namespace shg::dialogs {
 namespace {
 
-const std::vector<std::string> kLanguages = {"en", "sw"};
+// Every catalogue file shipped (config/lang/*.toml), English first (the
+// fallback), so an added language is checked without editing this test.
+std::vector<std::string> ShippedLanguages() {
+  std::vector<std::string> codes;
+  for (const auto& e :
+       std::filesystem::directory_iterator(std::string(SHG_SOURCE_DIR) + "/config/lang")) {
+    if (e.path().extension() == ".toml") codes.push_back(e.path().stem().string());
+  }
+  std::sort(codes.begin(), codes.end(), [](const std::string& a, const std::string& b) {
+    return (a != "en") < (b != "en") || ((a != "en") == (b != "en") && a < b);
+  });
+  return codes;
+}
+const std::vector<std::string> kLanguages = ShippedLanguages();
 
 Catalogue LoadShipped() {
   auto c = Catalogue::Load(std::string(SHG_SOURCE_DIR) + "/config/lang", kLanguages);
   EXPECT_TRUE(c.ok()) << c.status().ToString();
   return std::move(*c);
+}
+
+TEST(ScreensTest, LanguagesAreTheShippedCatalogueFiles) {
+  ASSERT_GE(kLanguages.size(), 2u);
+  EXPECT_EQ(kLanguages.front(), "en");
+  EXPECT_NE(std::find(kLanguages.begin(), kLanguages.end(), "sw"), kLanguages.end());
 }
 
 // Largest amounts a screen may show: a member's savings up to the limit
@@ -38,9 +60,12 @@ Saving WorstSaving() {
   return s;
 }
 
-// The largest amount of one money action: the default limit of 1,000,000
-// whole units, in the currency of the screen.
+// The largest amount of one money action: the highest limit the config
+// accepts (config::kMaxAmountUnitsCap whole units), in the currency of the
+// screen.
 int64_t kMaxAction = 0;
+// The officer looking at the task lists, whose own items are marked.
+constexpr int64_t kViewer = 4242;
 // What a loan of that size may come to with interest, cents included.
 int64_t kLoanOwed = 0;
 const std::string kLongPartner = "Jamii Bora Microfinance Bank Kenya Limited";
@@ -60,6 +85,7 @@ std::string LongestPurpose(const ScreenContext& c) {
 Loan WorstLoan(const ScreenContext& c, LoanState state) {
   Loan l;
   l.id = 99999;
+  l.member_id = kViewer;
   l.reference = "WXYZ23";
   l.member_name = kLongName;
   l.amount = kMaxAction;
@@ -101,9 +127,10 @@ struct Case {
   std::vector<const char*> notes;  // the reasons/outcomes this screen can carry
 };
 
-// A note as the engine fills it, with worst-case values.
-std::string Note(const ScreenContext& c, const char* key) {
-  return Format(c.T(key), {{"n", "2"},
+// A note as the engine fills it, with worst-case values (`n` is the count of
+// a plural: both forms are rendered).
+std::string Note(const ScreenContext& c, const char* key, std::string_view n = "2") {
+  return Format(c.T(key), {{"n", n},
                            {"currency", c.currency.code},
                            {"max", c.Money(kMaxAction)},
                            {"language", "Kiswahili"},
@@ -117,15 +144,23 @@ std::vector<Case> AllScreens() {
   Balances b{"KES", kHuge, kHuge, kHuge, kHuge, kHuge};
   GroupSummary g;
   g.group.name = kLongGroup;
-  g.group.meeting_day = "Wednesday";
+  g.group.meeting_day = "Wednesday";  // longest in English; translated on screen
   g.group.meeting_place = "Kibera Olympic primary school social hall";
   g.members = 40;
   g.group_savings = kHuge;
   g.loans_out = 40;
+  // The largest saving with the longest status word on every line, and a
+  // balance of the largest savings (a reversal's minus sign comes with the
+  // short "ok": see the statement_reversals case).
   std::vector<StatementLine> lines(
-      kStatementPerPage, StatementLine{1'790'000'000, "saving", kMaxAction, SavingStatus::kRejected, "WXYZ23"});
+      kStatementPerPage, StatementLine{1'790'000'000, "saving", kMaxAction,
+                                       SavingStatus::kRejected, "WXYZ23", kHuge});
+  std::vector<StatementLine> reversals(
+      kStatementPerPage, StatementLine{1'790'000'000, "reversal", -kMaxAction,
+                                       SavingStatus::kConfirmed, "WXYZ23", kHuge});
   Saving worst = WorstSaving();
   worst.amount = kMaxAction;
+  worst.member_id = kViewer;
   std::vector<Saving> pending(kTasksPerPage, worst);
   std::vector<std::string> names(kMembersPerPhone, kLongName);
   const std::vector<const char*> kPinNotes = {"err_pin_format", "wrong_pin"};
@@ -156,7 +191,11 @@ std::vector<Case> AllScreens() {
       {"save_confirm", [](auto& c, auto n) { return SaveConfirmScreen(c, kMaxAction, n); }, {"err_option"}},
       {"resume_save", [](auto& c, auto n) { return ResumeSaveScreen(c, kMaxAction, n); }, {"err_option"}},
       {"saved", [](auto& c, auto) { return SavedScreen(c, kMaxAction, "WXYZ23"); }, {}},
+      {"saved_with_savings",
+       [](auto& c, auto) { return SavedScreen(c, kMaxAction, "WXYZ23", kHuge); }, {}},
       {"statement", [=](auto& c, auto n) { return StatementScreen(c, lines, 98, true, n); }, {"err_option"}},
+      {"statement_reversals",
+       [=](auto& c, auto n) { return StatementScreen(c, reversals, 98, true, n); }, {"err_option"}},
       {"group", [=](auto& c, auto) { return GroupScreen(c, g); }, {}},
       {"settings", [](auto& c, auto n) { return SettingsScreen(c, n); }, {"err_option"}},
       {"language", [](auto& c, auto n) { return LanguageScreen(c, n); }, {"err_option"}},
@@ -166,6 +205,9 @@ std::vector<Case> AllScreens() {
       {"tasks", [](auto& c, auto n) { return TasksScreen(c, TaskCounts{999, true, 999, 999}, n); },
        {"err_option"}},
       {"pending_savings", [=](auto& c, auto n) { return PendingSavingsScreen(c, pending, 98, true, n); },
+       {"err_option", "saving_already", "err_own_saving", "saving_confirmed", "saving_rejected"}},
+      {"pending_savings_all_hers",
+       [=](auto& c, auto n) { return PendingSavingsScreen(c, pending, 98, true, n, kViewer); },
        {"err_option", "saving_already", "err_own_saving", "saving_confirmed", "saving_rejected"}},
       {"decide_saving", [=](auto& c, auto n) { return DecideSavingScreen(c, worst, n); }, {"err_option"}},
       {"loan_unavailable", [](auto& c, auto) { return LoanUnavailableScreen(c); }, {}},
@@ -212,8 +254,20 @@ std::vector<Case> AllScreens() {
        },
        {"err_option", "saving_already", "err_own_loan", "loan_approved_note",
         "loan_declined_note"}},
+      {"pending_loans_all_hers",
+       [](auto& c, auto n) {
+         std::vector<Loan> items(kTasksPerPage, WorstLoan(c, LoanState::kRequested));
+         return PendingLoansScreen(c, items, 98, true, n, kViewer);
+       },
+       {"err_option", "saving_already", "err_own_loan", "loan_approved_note",
+        "loan_declined_note"}},
       {"decide_loan",
        [](auto& c, auto n) { return DecideLoanScreen(c, WorstLoan(c, LoanState::kRequested), n); },
+       {"err_option"}},
+      {"decide_loan_with_member",
+       [](auto& c, auto n) {
+         return DecideLoanScreen(c, WorstLoan(c, LoanState::kRequested), kHuge, false, n);
+       },
        {"err_option"}},
       {"pending_repayments",
        [](auto& c, auto n) {
@@ -223,6 +277,16 @@ std::vector<Case> AllScreens() {
          r.amount = kMaxAction;
          std::vector<Repayment> items(kTasksPerPage, r);
          return PendingRepaymentsScreen(c, items, 98, true, n);
+       },
+       {"err_option", "saving_already", "err_own_saving", "saving_confirmed", "saving_rejected"}},
+      {"pending_repayments_all_hers",
+       [](auto& c, auto n) {
+         Repayment r;
+         r.member_id = kViewer;
+         r.member_name = kLongName;
+         r.amount = kMaxAction;
+         std::vector<Repayment> items(kTasksPerPage, r);
+         return PendingRepaymentsScreen(c, items, 98, true, n, kViewer);
        },
        {"err_option", "saving_already", "err_own_saving", "saving_confirmed", "saving_rejected"}},
       {"decide_repayment",
@@ -241,22 +305,33 @@ std::vector<Case> AllScreens() {
   };
 }
 
-TEST(ScreensTest, EveryScreenOfEveryLanguageFitsWithWorstCaseData) {
+// Renders every screen of every language and currency with the largest
+// money action `cap_units` whole units; returns how many did not fit (each
+// reported when `report`), and checks the other properties on the way.
+int RenderEveryScreen(int64_t cap_units, bool report, int* rendered) {
   Catalogue catalogue = LoadShipped();
-  int rendered = 0;
+  int overflows = 0;
   for (const auto& lang : kLanguages) {
     for (const char* currency : {"KES", "UGX"}) {
       ScreenContext c{&catalogue, lang, *FindCurrency(currency)};
-      kMaxAction = ToMinor(1'000'000, c.currency);
+      kMaxAction = ToMinor(cap_units, c.currency);
       kLoanOwed = 2 * kMaxAction - 1;
       for (const Case& sc : AllScreens()) {
         std::vector<std::string> notes = {""};
-        for (const char* key : sc.notes) notes.push_back(Note(c, key));
+        for (const char* key : sc.notes) {
+          notes.push_back(Note(c, key));
+          notes.push_back(Note(c, key, "1"));
+        }
         for (const auto& note : notes) {
           UssdReply r = sc.render(c, note);
-          ++rendered;
-          EXPECT_TRUE(ScreenFits(r.text))
-              << lang << "/" << sc.name << " is " << MeasureSms(r.text).units << " units:\n" << r.text;
+          ++*rendered;
+          if (!ScreenFits(r.text)) {
+            ++overflows;
+            if (report) {
+              ADD_FAILURE() << lang << "/" << sc.name << " is " << MeasureSms(r.text).units
+                            << " units:\n" << r.text;
+            }
+          }
           EXPECT_TRUE(IsGsm7(r.text)) << lang << "/" << sc.name << " needs UCS-2:\n" << r.text;
           EXPECT_EQ(r.text.find('['), std::string::npos) << lang << "/" << sc.name << " misses a key:\n" << r.text;
           EXPECT_EQ(r.text.find('{'), std::string::npos) << lang << "/" << sc.name << " unfilled:\n" << r.text;
@@ -264,7 +339,20 @@ TEST(ScreensTest, EveryScreenOfEveryLanguageFitsWithWorstCaseData) {
       }
     }
   }
+  return overflows;
+}
+
+TEST(ScreensTest, EveryScreenOfEveryLanguageFitsWithWorstCaseData) {
+  int rendered = 0;
+  EXPECT_EQ(RenderEveryScreen(config::kMaxAmountUnitsCap, /*report=*/true, &rendered), 0);
   EXPECT_GT(rendered, 100);
+}
+
+// The amount cap of the config is the largest power of ten every screen
+// fits: ten times it overflows some screen.
+TEST(ScreensTest, TheAmountCapIsTheLargestThatFits) {
+  int rendered = 0;
+  EXPECT_GT(RenderEveryScreen(10 * config::kMaxAmountUnitsCap, /*report=*/false, &rendered), 0);
 }
 
 // Each loan screen that depends on the loan's state or the refusal, for
@@ -278,7 +366,7 @@ TEST(ScreensTest, EveryLoanStateAndRefusalFitsInEveryLanguage) {
   for (const auto& lang : kLanguages) {
     for (const char* currency : {"KES", "UGX"}) {
       ScreenContext c{&catalogue, lang, *FindCurrency(currency)};
-      kMaxAction = ToMinor(1'000'000, c.currency);
+      kMaxAction = ToMinor(config::kMaxAmountUnitsCap, c.currency);
       kLoanOwed = 2 * kMaxAction - 1;
       std::vector<std::pair<std::string, UssdReply>> screens;
       for (LoanState s : kAllStates) {
@@ -302,7 +390,7 @@ TEST(ScreensTest, EveryLoanStateAndRefusalFitsInEveryLanguage) {
       }
     }
   }
-  EXPECT_EQ(rendered, 2 * 2 * (11 * 3 + 14));
+  EXPECT_EQ(rendered, static_cast<int>(kLanguages.size()) * 2 * (11 * 3 + 14));
 }
 
 TEST(ScreensTest, LoanWordsComeFromTheCatalogue) {
@@ -323,16 +411,32 @@ TEST(ScreensTest, LoanWordsComeFromTheCatalogue) {
             "You can request a loan after 3 months in the group.");
   EXPECT_EQ(LoanRefusalText(en, "a_reason_from_the_future", policy),
             catalogue.Template("en", "loan_err_other"));
-  // Purposes are paged four to a screen, numbered from 1 on each page.
+  // Purposes are paged four to a screen, numbered on: page p starts at
+  // p * kPurposesPerPage + 1.
+  EXPECT_EQ(LoanPurposeScreen(en, kPurposes, 0, "").text,
+            "What is the loan for?\n1. Vegetable farming\n2. Bakery\n3. Tailoring\n"
+            "4. Beauty salon\n98. More\n0. Back");
   EXPECT_EQ(LoanPurposeScreen(en, kPurposes, 1, "").text,
-            "What is the loan for?\n1. Bicycle repair\n2. Livestock\n3. Retail shop\n"
-            "4. Other business\n0. Back");
+            "What is the loan for?\n5. Bicycle repair\n6. Livestock\n7. Retail shop\n"
+            "8. Other business\n0. Back");
+  EXPECT_EQ(LoanPurposeScreen(sw, kPurposes, 1, "x").text.rfind("x\n5. Ukarabati wa baiskeli\n", 0),
+            0u);
+  for (size_t i = 0; i < kPurposes.size(); ++i) {
+    const int page = static_cast<int>(i) / kPurposesPerPage;
+    EXPECT_NE(LoanPurposeScreen(en, kPurposes, page, "")
+                  .text.find("\n" + std::to_string(PurposeNumber(i)) + ". " +
+                             PurposeLabel(en, kPurposes[i]) + "\n"),
+              std::string::npos)
+        << i;
+    EXPECT_EQ(PurposeNumber(i),
+              page * kPurposesPerPage + 1 + static_cast<int>(i) % kPurposesPerPage);
+  }
   EXPECT_EQ(LoanPurposeScreen(en, {"bakery"}, 0, "").text,
             "What is the loan for?\n1. Bakery\n0. Back");
   // The next instalment gives way on the balance screen only when it cannot fit.
   Balances small{"KES", 425000, 0, 4015000, 0, 1090000};
   Instalment next{1, 1'798'675'200, 160000, 15000, 175000};
-  EXPECT_NE(BalanceScreen(en, small, next).text.find("\nLoan: KES 10,900 (next 1,750 31/12)"),
+  EXPECT_NE(BalanceScreen(en, small, next).text.find("\nLoan: KES 10,900 (next 1,750 31 Dec)"),
             std::string::npos)
       << BalanceScreen(en, small, next).text;
   Balances huge{"KES", kHuge, kHuge, kHuge, kHuge, kHuge};
@@ -392,6 +496,271 @@ TEST(ScreensTest, MainMenuShowsGroupTasksOnlyToManagers) {
 TEST(FormatTest, FillsKnownFieldsAndKeepsUnknown) {
   EXPECT_EQ(Format("Hi {name}, {x} {name}", {{"name", "Amina"}}), "Hi Amina, {x} Amina");
   EXPECT_EQ(Format("{", {}), "{");
+}
+
+TEST(FormatTest, ChoosesPluralFormsByCount) {
+  struct Case {
+    const char* tmpl;
+    const char* n;
+    const char* want;
+  };
+  const Case kCases[] = {
+      {"{n} {n|try|tries} left", "1", "1 try left"},
+      {"{n} {n|try|tries} left", "2", "2 tries left"},
+      {"{n} {n|try|tries} left", "0", "0 tries left"},
+      {"{n} {n|try|tries} left", "11", "11 tries left"},
+      {"{n|Jaribio|Majaribio} {n} {n|limebaki|yamebaki}", "1", "Jaribio 1 limebaki"},
+      {"{n|Jaribio|Majaribio} {n} {n|limebaki|yamebaki}", "2", "Majaribio 2 yamebaki"},
+      {"{n||s}", "1", ""},
+      {"{n||s}", "3", "s"},
+      // Defects stay visible: unknown field, one form, three forms.
+      {"{m|a|b}", "1", "{m|a|b}"},
+      {"{n|a}", "1", "{n|a}"},
+      {"{n|a|b|c}", "1", "{n|a|b|c}"},
+  };
+  for (const Case& c : kCases) {
+    EXPECT_EQ(Format(c.tmpl, {{"n", c.n}}), c.want) << c.tmpl << " n=" << c.n;
+  }
+}
+
+// Counts shown in words take their singular at 1, in every language.
+TEST(ScreensTest, CountsUseTheLanguagesPluralForms) {
+  Catalogue catalogue = LoadShipped();
+  struct Case {
+    const char* lang;
+    const char* key;
+    const char* field;
+    const char* n;
+    const char* want;
+  };
+  const Case kCases[] = {
+      {"en", "wrong_pin", "n", "1", "Wrong PIN. 1 try left."},
+      {"en", "wrong_pin", "n", "2", "Wrong PIN. 2 tries left."},
+      {"sw", "wrong_pin", "n", "1", "PIN si sahihi. Jaribio 1 limebaki."},
+      {"sw", "wrong_pin", "n", "2", "PIN si sahihi. Majaribio 2 yamebaki."},
+      {"en", "loan_term_option", "n", "1", "1 month"},
+      {"en", "loan_term_option", "n", "6", "6 months"},
+      {"sw", "loan_term_option", "n", "1", "mwezi 1"},
+      {"sw", "loan_term_option", "n", "6", "miezi 6"},
+      {"en", "loan_err_too_new", "months", "1",
+       "You can request a loan after 1 month in the group."},
+      {"sw", "loan_err_too_new", "months", "3",
+       "Utaweza kuomba mkopo baada ya miezi 3 kwenye kikundi."},
+      {"en", "loan_err_too_few_savings", "count", "1",
+       "You can request a loan after 1 confirmed saving. Keep saving!"},
+      {"sw", "loan_err_too_few_savings", "count", "6",
+       "Utaweza kuomba mkopo baada ya akiba 6 zilizothibitishwa. Endelea kuweka akiba!"},
+  };
+  for (const Case& c : kCases) {
+    EXPECT_EQ(Format(catalogue.Template(c.lang, c.key), {{c.field, c.n}}), c.want)
+        << c.lang << "/" << c.key << " " << c.n;
+  }
+  // Every plural selector of every template is well formed: with all its
+  // count fields filled, none is left.
+  for (const auto& lang : kLanguages) {
+    for (const std::string& key : catalogue.Keys()) {
+      const std::string text = Format(catalogue.Template(lang, key),
+                                      {{"n", "1"}, {"months", "1"}, {"count", "1"}});
+      EXPECT_EQ(text.find('|'), std::string::npos) << lang << "/" << key << ": " << text;
+    }
+  }
+}
+
+TEST(ScreensTest, WeekdaysAndMonthsAreTranslated) {
+  Catalogue catalogue = LoadShipped();
+  ScreenContext en{&catalogue, "en", Currency{"KES", 2}};
+  ScreenContext sw{&catalogue, "sw", Currency{"KES", 2}};
+  const char* const kSwDays[] = {"Jumatatu", "Jumanne", "Jumatano", "Alhamisi",
+                                 "Ijumaa",   "Jumamosi", "Jumapili"};
+  const char* const kEnDays[] = {"Monday", "Tuesday",  "Wednesday", "Thursday",
+                                 "Friday", "Saturday", "Sunday"};
+  for (int d = 1; d <= 7; ++d) {
+    EXPECT_EQ(WeekdayName(sw, d), kSwDays[d - 1]);
+    EXPECT_EQ(ParseWeekday(kEnDays[d - 1]), d);
+    EXPECT_EQ(MeetingDayText(sw, kEnDays[d - 1]), kSwDays[d - 1]);
+    EXPECT_EQ(MeetingDayText(en, kEnDays[d - 1]), kEnDays[d - 1]);
+  }
+  EXPECT_EQ(WeekdayName(sw, 0), "");
+  EXPECT_EQ(ParseWeekday("TUE"), 2);
+  EXPECT_EQ(ParseWeekday("tues"), 0);
+  EXPECT_EQ(MeetingDayText(sw, "tuesday, 2 pm"), "Jumanne, 2 pm");
+  EXPECT_EQ(MeetingDayText(sw, "Every 2nd Friday"), "Every 2nd Friday") << "free text as stored";
+  EXPECT_EQ(MeetingDayText(sw, ""), "");
+  const char* const kSwMonths[] = {"Januari", "Februari", "Machi",    "Aprili",
+                                   "Mei",     "Juni",     "Julai",    "Agosti",
+                                   "Septemba", "Oktoba",  "Novemba",  "Desemba"};
+  for (int m = 1; m <= 12; ++m) EXPECT_EQ(MonthName(sw, m), kSwMonths[m - 1]);
+  EXPECT_EQ(MonthName(en, 13), "");
+  // 2026-03-03 and 2026-11-27 (UTC).
+  EXPECT_EQ(FullDate(en, 1'772'496'000), "03 Mar 2026");
+  EXPECT_EQ(FullDate(sw, 1'772'496'000), "03 Mac 2026");
+  EXPECT_EQ(DayMonth(sw, 1'795'737'600), "27 Nov");
+  EXPECT_EQ(DayMonth(sw, 1'786'924'800), "17 Ago");  // 2026-08-17
+  EXPECT_EQ(LongDayMonth(en, 1'772'496'000), "3 March");
+  EXPECT_EQ(LongDayMonth(sw, 1'795'737'600), "27 Novemba");
+  // The meeting day on My group.
+  GroupSummary g;
+  g.group.name = "Upendo Women Group";
+  g.group.meeting_day = "Tuesday";
+  g.group.meeting_place = "Church hall";
+  EXPECT_NE(GroupScreen(sw, g).text.find("\nMkutano: Jumanne, Church hall\n"), std::string::npos)
+      << GroupScreen(sw, g).text;
+  Saving s = WorstSaving();
+  s.created_at = 1'786'924'800;
+  EXPECT_NE(DecideSavingScreen(sw, s, "").text.find(" tarehe 17 Ago. "), std::string::npos)
+      << DecideSavingScreen(sw, s, "").text;
+}
+
+// Balance and My group are information screens: CON, back to the menu.
+TEST(ScreensTest, InfoScreensOfferTheMainMenu) {
+  Catalogue catalogue = LoadShipped();
+  ScreenContext en{&catalogue, "en", Currency{"KES", 2}};
+  ScreenContext sw{&catalogue, "sw", Currency{"KES", 2}};
+  Balances small{"KES", 425000, 20000, 4015000, 0, 0};
+  UssdReply bal = BalanceScreen(en, small);
+  EXPECT_FALSE(bal.end);
+  EXPECT_EQ(bal.text,
+            "Savings: KES 4,250\nPending: KES 200\nGroup fund: KES 40,150\nSocial fund: KES 0\n"
+            "Loan: none\n00. Main menu\n0. Back");
+  EXPECT_NE(BalanceScreen(sw, small).text.find("\n00. Menyu kuu\n0. Rudi"), std::string::npos);
+  GroupSummary g;
+  g.group.name = "Upendo Women Group";
+  g.group.meeting_day = "Tuesday";
+  g.members = 20;
+  UssdReply group = GroupScreen(en, g);
+  EXPECT_FALSE(group.end);
+  EXPECT_EQ(group.text,
+            "Upendo Women Group\nMembers: 20\nSavings: KES 0\nLoans out: 0\nMeets: Tuesday\n"
+            "00. Main menu\n0. Back");
+  // The largest balances: Back gives way, the main menu stays.
+  Balances huge{"KES", kHuge, kHuge, kHuge, kHuge, kHuge};
+  UssdReply full = BalanceScreen(en, huge);
+  EXPECT_TRUE(ScreenFits(full.text)) << full.text;
+  EXPECT_FALSE(full.end);
+  EXPECT_NE(full.text.find("\n00. Main menu"), std::string::npos) << full.text;
+}
+
+TEST(ScreensTest, SavedScreenAndReceiptsTellHerConfirmedSavings) {
+  Catalogue catalogue = LoadShipped();
+  ScreenContext en{&catalogue, "en", Currency{"KES", 2}};
+  ScreenContext sw{&catalogue, "sw", Currency{"KES", 2}};
+  EXPECT_EQ(SavedScreen(en, 20000, "K7P2QX", 425000).text,
+            "Saved KES 200, pending confirmation. Confirmed savings: KES 4,250. Ref K7P2QX");
+  EXPECT_TRUE(SavedScreen(en, 20000, "K7P2QX", 425000).end);
+  EXPECT_EQ(SavedScreen(sw, 20000, "K7P2QX", 425000).text,
+            "Umeweka KES 200, inasubiri kuthibitishwa. Akiba iliyothibitishwa: KES 4,250. Kumb "
+            "K7P2QX");
+  for (const auto& lang : kLanguages) {
+    for (const char* key : {"sms_saving_logged", "sms_saving_confirmed", "sms_saving_rejected"}) {
+      EXPECT_NE(catalogue.Template(lang, key).find("{savings}"), std::string::npos)
+          << lang << "/" << key << " must say what her confirmed savings are";
+    }
+  }
+}
+
+TEST(ScreensTest, StatementShowsFullDatesAndHerRunningBalanceWhenItFits) {
+  Catalogue catalogue = LoadShipped();
+  ScreenContext en{&catalogue, "en", Currency{"KES", 2}};
+  ScreenContext sw{&catalogue, "sw", Currency{"KES", 2}};
+  // Newest first, as StatementFor returns them.
+  const std::vector<StatementLine> lines = {
+      {1'795'737'600, "saving", 20000, SavingStatus::kPending, "K7P2QX", 425000},
+      {1'795'651'200, "saving", 50000, SavingStatus::kConfirmed, "HJ4M2P", 425000},
+      {1'772'496'000, "saving", 1'250'000, SavingStatus::kRejected, "ZZ9W3E", 375000}};
+  EXPECT_EQ(StatementScreen(en, lines, 0, true, "").text,
+            "Statement (KES) p1\n"
+            "27 Nov 2026 200 pending bal 4,250 K7P2QX\n"
+            "26 Nov 2026 500 ok bal 4,250 HJ4M2P\n"
+            "03 Mar 2026 12,500 rejected bal 3,750 ZZ9W3E\n"
+            "98. More\n0. Back");
+  // Kiswahili's longer words leave no room here: the same page without
+  // balances, never a cut one.
+  const UssdReply sw_page = StatementScreen(sw, lines, 0, true, "");
+  EXPECT_TRUE(ScreenFits(sw_page.text)) << sw_page.text;
+  EXPECT_NE(sw_page.text.find("\n03 Mac 2026 12,500 imekataliwa "), std::string::npos)
+      << sw_page.text;
+  // Worst case (the largest amounts and longest words at the cap): neither
+  // balances nor the year, and it fits.
+  const int64_t cap = ToMinor(config::kMaxAmountUnitsCap, en.currency);
+  const std::vector<StatementLine> worst(
+      kStatementPerPage,
+      StatementLine{1'790'000'000, "saving", cap, SavingStatus::kRejected, "WXYZ23", kHuge});
+  for (const ScreenContext* c : {&en, &sw}) {
+    const UssdReply r = StatementScreen(*c, worst, 98, true, Note(*c, "err_option"));
+    EXPECT_TRUE(ScreenFits(r.text)) << r.text;
+    EXPECT_EQ(r.text.find("99,999,999.99"), std::string::npos) << "no balances:\n" << r.text;
+    EXPECT_NE(r.text.find("\n21/09 100,000,000 "), std::string::npos) << r.text;
+  }
+  // Medium amounts: the full date stays, the balances give way.
+  const std::vector<StatementLine> medium(
+      kStatementPerPage,
+      StatementLine{1'790'000'000, "saving", 5'000'000'00, SavingStatus::kConfirmed, "WXYZ23",
+                    99'000'000'00});
+  const UssdReply r = StatementScreen(en, medium, 0, false, "");
+  EXPECT_EQ(r.text,
+            "Statement (KES) p1\n21 Sep 2026 5,000,000 ok WXYZ23\n21 Sep 2026 5,000,000 ok WXYZ23\n"
+            "21 Sep 2026 5,000,000 ok WXYZ23\n0. Back");
+}
+
+TEST(ScreensTest, TaskListsMarkTheViewersOwnItems) {
+  Catalogue catalogue = LoadShipped();
+  ScreenContext en{&catalogue, "en", Currency{"KES", 2}};
+  ScreenContext sw{&catalogue, "sw", Currency{"KES", 2}};
+  Saving amina;
+  amina.member_id = 1;
+  amina.member_name = "Amina Wekesa";
+  amina.amount = 20000;
+  Saving grace = amina;
+  grace.member_id = 3;
+  grace.member_name = "Grace Achieng";
+  grace.amount = 50000;
+  const std::vector<Saving> savings = {amina, grace};
+  EXPECT_EQ(PendingSavingsScreen(en, savings, 0, false, "", 3).text,
+            "Savings to confirm p1\n1. Amina KES 200\n2. Grace KES 500 (yours)\n0. Back");
+  EXPECT_NE(PendingSavingsScreen(sw, savings, 0, false, "", 3).text.find("2. Grace KES 500 (yako)"),
+            std::string::npos);
+  EXPECT_EQ(PendingSavingsScreen(en, savings, 0, false, "", 2).text.find("(yours)"),
+            std::string::npos);
+  EXPECT_EQ(PendingSavingsScreen(en, savings, 0, false, "").text.find("(yours)"),
+            std::string::npos)
+      << "the older overload marks nothing";
+  Loan loan;
+  loan.member_id = 3;
+  loan.member_name = "Grace Achieng";
+  loan.amount = 1'000'000;
+  EXPECT_EQ(PendingLoansScreen(en, {loan}, 0, false, "", 3).text,
+            "Loan requests p1\n1. Grace KES 10,000 (yours)\n0. Back");
+  Repayment rep;
+  rep.member_id = 3;
+  rep.member_name = "Grace Achieng";
+  rep.amount = 200000;
+  EXPECT_EQ(PendingRepaymentsScreen(en, {rep}, 0, false, "", 3).text,
+            "Repayments to confirm p1\n1. Grace KES 2,000 (yours)\n0. Back");
+  EXPECT_EQ(PendingRepaymentsScreen(en, {rep}, 0, false, "", 1).text,
+            "Repayments to confirm p1\n1. Grace KES 2,000\n0. Back");
+}
+
+TEST(ScreensTest, DecideLoanShowsHerSavingsAndTraining) {
+  Catalogue catalogue = LoadShipped();
+  ScreenContext en{&catalogue, "en", Currency{"KES", 2}};
+  ScreenContext sw{&catalogue, "sw", Currency{"KES", 2}};
+  Loan loan;
+  loan.member_name = "Amina Wekesa";
+  loan.amount = 1'000'000;
+  loan.purpose = "bakery";
+  loan.term_months = 6;
+  loan.reference = "K7P2QX";
+  EXPECT_EQ(DecideLoanScreen(en, loan, 425000, true, "").text,
+            "Amina asks KES 10,000 for Bakery, 6 months. Ref K7P2QX\n"
+            "Savings KES 4,250, trained\n1. Approve\n2. Decline\n0. Back");
+  EXPECT_NE(DecideLoanScreen(en, loan, 0, false, "").text.find("\nSavings KES 0, not trained\n"),
+            std::string::npos);
+  EXPECT_NE(
+      DecideLoanScreen(sw, loan, 425000, false, "").text.find("\nAkiba KES 4,250, hajafunzwa\n"),
+      std::string::npos);
+  EXPECT_EQ(DecideLoanScreen(en, loan, "").text,
+            "Amina asks KES 10,000 for Bakery, 6 months. Ref K7P2QX\n1. Approve\n2. Decline\n"
+            "0. Back");
 }
 
 }  // namespace

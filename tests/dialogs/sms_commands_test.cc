@@ -385,8 +385,8 @@ TEST_P(SmsSaveTest, LogsAPendingSavingAndQueuesOneReceipt) {
   EXPECT_EQ(Count(kAuditCount, "saving.logged"), 1);
 }
 
-const std::string kAminaReceipt = "Saved KES 200 on 27/11, pending treasurer confirmation. Ref ";
-const std::string kAminaReceiptEnd = ". Savings: KES 4,250";
+const std::string kAminaReceipt = "Saved KES 200 on 27 November, pending confirmation. Ref ";
+const std::string kAminaReceiptEnd = ". Confirmed savings: KES 4,250";
 
 INSTANTIATE_TEST_SUITE_P(
     Amounts, SmsSaveTest,
@@ -399,17 +399,17 @@ INSTANTIATE_TEST_SUITE_P(
                  kAminaReceiptEnd},
         SaveCase{"cents_zero", kAmina, "akiba 200.00", 20000, kAminaReceipt, kAminaReceiptEnd},
         SaveCase{"sw_keyword_en_member", kAmina, "AKIBA 1,000", 100000,
-                 "Saved KES 1,000 on 27/11, pending treasurer confirmation. Ref ",
+                 "Saved KES 1,000 on 27 November, pending confirmation. Ref ",
                  kAminaReceiptEnd},
         SaveCase{"maximum", kAmina, "SAVE 1,000,000", 100000000,
-                 "Saved KES 1,000,000 on 27/11, pending treasurer confirmation. Ref ",
+                 "Saved KES 1,000,000 on 27 November, pending confirmation. Ref ",
                  kAminaReceiptEnd},
         SaveCase{"sw_member", kHalima, "AKIBA 1,500", 150000,
-                 "Umeweka KES 1,500 tarehe 27/11, inasubiri kuthibitishwa. Kumb ",
-                 ". Akiba: KES 2,000"},
+                 "Umeweka KES 1,500 tarehe 27 Novemba, inasubiri kuthibitishwa. Kumb ",
+                 ". Akiba iliyothibitishwa: KES 2,000"},
         SaveCase{"sw_member_en_keyword", kHalima, "SAVE 300", 30000,
-                 "Umeweka KES 300 tarehe 27/11, inasubiri kuthibitishwa. Kumb ",
-                 ". Akiba: KES 2,000"}),
+                 "Umeweka KES 300 tarehe 27 Novemba, inasubiri kuthibitishwa. Kumb ",
+                 ". Akiba iliyothibitishwa: KES 2,000"}),
     [](const ::testing::TestParamInfo<SaveCase>& info) { return std::string(info.param.name); });
 
 TEST_F(SmsCommandsTest, SavedAmountShowsAsPendingInTheNextBalance) {
@@ -605,7 +605,7 @@ TEST_F(SmsCommandsTest, ReceiptsForDecisionsAndPins) {
   std::vector<OutboundMessage> out = Outbox();
   ASSERT_EQ(out.size(), 5u);  // logged receipt, confirmed, locked, two resets
   EXPECT_EQ(out[1].body,
-            "Your saving of KES 200 (Ref " + ref + ") is confirmed. Savings: KES 4,450");
+            "Your saving of KES 200 (Ref " + ref + ") is confirmed. Confirmed savings: KES 4,450");
   EXPECT_EQ(out[1].kind, "saving_confirmed");
   EXPECT_EQ(
       out[2].body,
@@ -674,7 +674,8 @@ TEST_F(SmsCommandsTest, LoanAndBalanceTellHerLoanAsItStands) {
   EXPECT_EQ(Outbox().back().body,
             std::string("Amina: savings KES 4,250, pending KES 0. Group fund ") + kUpendoFund +
                 ". Loan: " + FormatMoney(owed, kes) + " (next " +
-                FormatMoney(next.total, kes).substr(4) + " " + ShortDate(next.due_at) + ")");
+                FormatMoney(next.total, kes).substr(4) + " " +
+                DayMonth(ScreenContext{catalogue_.get(), "en", kes}, next.due_at) + ")");
 }
 
 TEST_F(SmsCommandsTest, WithoutALoanProgrammeLoanIsNotAvailable) {

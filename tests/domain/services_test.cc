@@ -505,6 +505,53 @@ TEST_F(ServicesTest, BalancesAndStatementAfterDecisions) {
   EXPECT_EQ(svc().StatementFor(9999, 5, 0).status().code(), Status::Code::kNotFound);
 }
 
+// Each line carries her confirmed savings after it: the running sum of the
+// posted lines (confirmed savings and reversals), oldest first, on every
+// page; the newest line's is her ledger balance.
+TEST_F(ServicesTest, StatementLinesCarryHerRunningBalance) {
+  struct Entry {
+    int64_t amount;
+    enum { kConfirm, kReject, kLeave, kConfirmThenReverse } then;
+  };
+  const Entry kEntries[] = {
+      {50000, Entry::kConfirm}, {75000, Entry::kConfirmThenReverse}, {30000, Entry::kReject},
+      {20000, Entry::kLeave},   {10000, Entry::kConfirm},
+  };
+  std::vector<Saving> logged;
+  for (size_t i = 0; i < std::size(kEntries); ++i) {
+    ctx_.now = kNow + 100 * static_cast<int64_t>(i);
+    Saving s = Must(svc().LogSaving(amina_, kEntries[i].amount, "ussd", ""));
+    if (kEntries[i].then != Entry::kLeave) {
+      ASSERT_TRUE(svc().DecideSaving(s.id, treasurer_, kEntries[i].then != Entry::kReject).ok());
+    }
+    logged.push_back(s);
+  }
+  Confirmed(halima_, 40000);  // another member's savings never count
+  // The second saving is reversed last, so its reversal is the newest line.
+  ctx_.now = kNow + 1000;
+  ASSERT_TRUE(svc().ReverseSaving(logged[1].id, "counted twice").ok());
+
+  std::vector<StatementLine> lines = Must(svc().StatementFor(amina_, 10, 0));
+  ASSERT_EQ(lines.size(), 6u);
+  // Newest first: reversal, 10000 ok, 20000 pending, 30000 rejected,
+  // 75000 ok, 50000 ok.
+  const int64_t kAmount[] = {-75000, 10000, 20000, 30000, 75000, 50000};
+  const int64_t kBalance[] = {60000, 135000, 125000, 125000, 125000, 50000};
+  for (size_t i = 0; i < lines.size(); ++i) {
+    EXPECT_EQ(lines[i].amount, kAmount[i]) << i;
+    EXPECT_EQ(lines[i].balance_after, kBalance[i]) << i;
+  }
+  EXPECT_EQ(lines[0].kind, "reversal");
+  EXPECT_EQ(lines[0].balance_after, Must(svc().BalancesFor(amina_)).savings_confirmed);
+  // A later page has the same balances as the whole statement.
+  std::vector<StatementLine> page = Must(svc().StatementFor(amina_, 2, 3));
+  ASSERT_EQ(page.size(), 2u);
+  EXPECT_EQ(page[0].balance_after, 125000);
+  EXPECT_EQ(page[1].balance_after, 125000);
+  EXPECT_EQ(Must(svc().StatementFor(amina_, 1, 5))[0].balance_after, 50000);
+  EXPECT_EQ(Must(svc().StatementFor(halima_, 5, 0))[0].balance_after, 40000);
+}
+
 TEST_F(ServicesTest, GroupSummaryCountsActiveMembersAndConfirmedSavings) {
   Confirmed(amina_, 50000);
   Confirmed(halima_, 30000);

@@ -140,7 +140,7 @@ TEST_F(GatewayTest, BalanceSession) {
   EXPECT_EQ(r.body, "CON Welcome Amina (Upendo Women Group). Enter PIN:");
   EXPECT_EQ(s.Send("2580").body.rfind("CON 1. My balance\n2. Save", 0), 0u);
   r = s.Send("1");
-  EXPECT_EQ(r.body.rfind("END Savings: KES 4,250\nPending: KES 0\n", 0), 0u) << r.body;
+  EXPECT_EQ(r.body.rfind("CON Savings: KES 4,250\nPending: KES 0\n", 0), 0u) << r.body;
 }
 
 TEST_F(GatewayTest, SaveThenTreasurerConfirmsThenBalanceShowsIt) {
@@ -226,7 +226,7 @@ TEST_F(GatewayTest, WrongPinThreeTimesLocks) {
   Session s(this, "+254700000001");
   s.Dial();
   EXPECT_EQ(s.Send("1111").body, "CON Wrong PIN. 2 tries left.\nEnter PIN:");
-  EXPECT_EQ(s.Send("2222").body, "CON Wrong PIN. 1 tries left.\nEnter PIN:");
+  EXPECT_EQ(s.Send("2222").body, "CON Wrong PIN. 1 try left.\nEnter PIN:");
   EXPECT_EQ(s.Send("3333").body,
             "END Wrong PIN. Your PIN is now locked. Ask Wanjiru or Grace to reset it in Group tasks.");
   Session again(this, "+254700000001");
