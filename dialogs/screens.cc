@@ -699,12 +699,11 @@ std::string NameAndInitial(std::string_view full_name) {
 }  // namespace
 
 UssdReply ResetPinMembersScreen(const ScreenContext& c, const std::vector<Member>& members,
-                                int page, bool more, std::string_view note) {
+                                bool more, std::string_view note) {
   std::string body = !note.empty() ? std::string(note) : c.T("reset_pin_title");
   if (members.empty()) body += "\n" + c.T("reset_pin_empty");
   for (size_t i = 0; i < members.size(); ++i) {
-    body += "\n" + Option(std::to_string(page * kTasksPerPage + static_cast<int>(i) + 1),
-                          NameAndInitial(members[i].name));
+    body += "\n" + Option(std::to_string(i + 1), NameAndInitial(members[i].name));
   }
   return Con(Lines("", {body, ListFooter(c, more)}));
 }

@@ -282,10 +282,10 @@ UssdReply GoodbyeScreen(const ScreenContext& c);
 UssdReply TechnicalErrorScreen(const ScreenContext& c);
 
 // --- group tasks: reset a member's locked PIN ---
-// `members` holds at most kTasksPerPage locked members of page `page`,
-// numbered on from the previous pages (page 1 starts at kTasksPerPage + 1).
+// `members` holds at most kTasksPerPage locked members of the page
+// ("Amina W.", numbered 1.. on every page like the other task lists).
 UssdReply ResetPinMembersScreen(const ScreenContext& c, const std::vector<Member>& members,
-                                int page, bool more, std::string_view note);
+                                bool more, std::string_view note);
 UssdReply ResetPinConfirmScreen(const ScreenContext& c, std::string_view name,
                                 std::string_view note);
 

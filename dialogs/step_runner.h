@@ -193,6 +193,8 @@ class StepRunner {
   // --- flows/loan_tasks.cc: group tasks for loans ---
   Result<UssdReply> PendingLoans(std::string_view note);
   Result<UssdReply> OnPendingLoans(std::string_view in);
+  // The request with what the officers weigh: her savings and training.
+  Result<UssdReply> DecideLoan(const Loan& loan, std::string_view note);
   Result<UssdReply> OnDecideLoan(std::string_view in);
   Result<UssdReply> PendingRepaymentList(std::string_view note);
   // The pending repayment `id` (listed on this page), or nullopt.

@@ -53,7 +53,7 @@ Result<UssdReply> StepRunner::PendingList(std::string_view note) {
   if (more) page->pop_back();
   st_.items.clear();
   for (const Saving& s : *page) st_.items.push_back(s.id);
-  return PendingSavingsScreen(ctx_, *page, st_.page, more, note);
+  return PendingSavingsScreen(ctx_, *page, st_.page, more, note, member_.id);
 }
 
 Result<UssdReply> StepRunner::OnPendingSavings(std::string_view in) {

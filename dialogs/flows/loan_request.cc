@@ -92,11 +92,12 @@ Result<UssdReply> StepRunner::OnLoanPurpose(std::string_view in) {
     ++st_.page;
     return Purposes("");
   }
+  // Numbered on across pages (page 2 starts at kPurposesPerPage + 1).
   const size_t on_page =
       first < all.size() ? std::min<size_t>(kPurposesPerPage, all.size() - first) : 0;
-  int n = Choice(in, static_cast<int>(on_page));
-  if (n == 0) return Purposes(T("err_option"));
-  st_.purpose = all[first + n - 1];
+  const int n = Choice(in, static_cast<int>(first + on_page));
+  if (n == 0 || static_cast<size_t>(n) <= first) return Purposes(T("err_option"));
+  st_.purpose = all[n - 1];
   return Terms("");
 }
 

@@ -22,7 +22,7 @@ Result<UssdReply> StepRunner::PendingLoans(std::string_view note) {
   if (more) page->pop_back();
   st_.items.clear();
   for (const Loan& l : *page) st_.items.push_back(l.id);
-  return PendingLoansScreen(ctx_, *page, st_.page, more, note);
+  return PendingLoansScreen(ctx_, *page, st_.page, more, note, member_.id);
 }
 
 Result<UssdReply> StepRunner::OnPendingLoans(std::string_view in) {
@@ -44,7 +44,15 @@ Result<UssdReply> StepRunner::OnPendingLoans(std::string_view in) {
   if (loan->state != LoanState::kRequested) return PendingLoans(T("saving_already"));
   st_.selected = loan->id;
   st_.stage = Stage::kDecideLoan;
-  return DecideLoanScreen(ctx_, *loan, "");
+  return DecideLoan(*loan, "");
+}
+
+Result<UssdReply> StepRunner::DecideLoan(const Loan& loan, std::string_view note) {
+  auto balances = svc_.BalancesFor(loan.member_id);
+  if (!balances.ok()) return balances.status();
+  auto trained = svc_.CompletedTraining(loan.member_id);
+  if (!trained.ok()) return trained.status();
+  return DecideLoanScreen(ctx_, loan, balances->savings_confirmed, *trained, note);
 }
 
 Result<UssdReply> StepRunner::OnDecideLoan(std::string_view in) {
@@ -52,7 +60,7 @@ Result<UssdReply> StepRunner::OnDecideLoan(std::string_view in) {
   Loans loans = LoanBook();
   auto loan = loans.Get(st_.selected);
   if (!loan.ok()) return loan.status();
-  if (in != "1" && in != "2") return DecideLoanScreen(ctx_, *loan, T("err_option"));
+  if (in != "1" && in != "2") return DecideLoan(*loan, T("err_option"));
   const bool approve = in == "1";
   auto change = loans.GroupDecide(st_.selected, member_.id, approve, "", MemberActor());
   if (change.status().code() == Status::Code::kPermissionDenied)
@@ -83,7 +91,7 @@ Result<UssdReply> StepRunner::PendingRepaymentList(std::string_view note) {
   if (more) page->pop_back();
   st_.items.clear();
   for (const Repayment& r : *page) st_.items.push_back(r.id);
-  return PendingRepaymentsScreen(ctx_, *page, st_.page, more, note);
+  return PendingRepaymentsScreen(ctx_, *page, st_.page, more, note, member_.id);
 }
 
 // The pending repayment `id` (listed on this page), or nullopt.

@@ -24,7 +24,7 @@ Result<UssdReply> StepRunner::ResetPinMembers(std::string_view note) {
   if (more) page->pop_back();
   st_.items.clear();
   for (const Member& m : *page) st_.items.push_back(m.id);
-  return ResetPinMembersScreen(ctx_, *page, st_.page, more, note);
+  return ResetPinMembersScreen(ctx_, *page, more, note);
 }
 
 Result<UssdReply> StepRunner::OnResetPinMembers(std::string_view in) {
@@ -42,11 +42,9 @@ Result<UssdReply> StepRunner::OnResetPinMembers(std::string_view in) {
     ++st_.page;
     return ResetPinMembers("");
   }
-  // Numbered on across pages: page p lists p*kTasksPerPage+1 ...
-  const int n = Choice(in, st_.page * kTasksPerPage + static_cast<int>(st_.items.size()));
-  const int index = n - 1 - st_.page * kTasksPerPage;
-  if (n == 0 || index < 0) return ResetPinMembers(T("err_option"));
-  st_.selected = st_.items[index];
+  const int n = Choice(in, static_cast<int>(st_.items.size()));
+  if (n == 0) return ResetPinMembers(T("err_option"));
+  st_.selected = st_.items[n - 1];
   return ResetPinConfirm("");
 }
 

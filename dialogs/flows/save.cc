@@ -35,7 +35,9 @@ Result<UssdReply> StepRunner::OnSaveConfirm(std::string_view in) {
     SHG_RETURN_IF_ERROR(Notify([&](const Notifier& n, Messages& m) {
       return SendSavingLoggedReceipt(n, m, svc_, req_.channel, member_, group_, *saving);
     }));
-    return SavedScreen(ctx_, saving->amount, saving->reference);
+    auto balances = svc_.BalancesFor(member_.id);
+    if (!balances.ok()) return balances.status();
+    return SavedScreen(ctx_, saving->amount, saving->reference, balances->savings_confirmed);
   }
   if (in == "2") return MainMenu(T("save_cancelled"));
   if (in == kKeyBack) {

@@ -367,7 +367,7 @@ TEST_F(EngineLoansTest, TreasurerCannotConfirmHerOwnRepayment) {
         {"8", "3. Repayments to confirm (1)"},
         {"3", "1. Wanjiru KES 700"},
         {"1", "Wanjiru repaid KES 700"},
-        {"1", "=Another officer must confirm yours.\n1. Wanjiru KES 700\n0. Back"}});
+        {"1", "=Another officer must confirm yours.\n1. Wanjiru KES 700 (yours)\n0. Back"}});
   Play("g-confirms", kGrace,
        {{"", ""}, {"2580", ""}, {"8", ""}, {"3", ""}, {"1", ""}, {"1", "Confirmed. Ref "}});
 }
@@ -420,16 +420,16 @@ TEST_F(EngineLoansTest, OfficersApproveOrDeclineRequestsButNeverTheirOwn) {
         {"8",
          "=Group tasks\n1. Savings to confirm (0)\n2. Loan requests (2)\n"
          "3. Repayments to confirm (0)\n4. Reset a PIN (0)\n0. Back"},
-        {"2", "=Loan requests p1\n1. Amina KES 10,000\n2. Wanjiru KES 5,000\n0. Back"},
+        {"2", "=Loan requests p1\n1. Amina KES 10,000\n2. Wanjiru KES 5,000 (yours)\n0. Back"},
         {"2", "=Wanjiru asks KES 5,000 for Tailoring, 3 months. Ref " + wanjiru.reference +
-                  "\n1. Approve\n2. Decline\n0. Back"},
+                  "\nSavings KES 3,000, trained\n1. Approve\n2. Decline\n0. Back"},
         {"9", "^Enter a number from the menu.\nWanjiru asks KES 5,000"},
         {"1",
          "=Another officer must decide yours.\n1. Amina KES 10,000\n"
-         "2. Wanjiru KES 5,000\n0. Back"},
+         "2. Wanjiru KES 5,000 (yours)\n0. Back"},
         {"1", "=Amina asks KES 10,000 for Bakery, 6 months. Ref " + amina.reference +
-                  "\n1. Approve\n2. Decline\n0. Back"},
-        {"1", "=Approved. Ref " + amina.reference + "\n1. Wanjiru KES 5,000\n0. Back"}});
+                  "\nSavings KES 4,250, trained\n1. Approve\n2. Decline\n0. Back"},
+        {"1", "=Approved. Ref " + amina.reference + "\n1. Wanjiru KES 5,000 (yours)\n0. Back"}});
   EXPECT_EQ(CurrentLoanOf(kAmina)->loan.state, LoanState::kReferredToMfi);
   EXPECT_EQ(CurrentLoanOf(kWanjiru)->loan.state, LoanState::kRequested);
   std::vector<std::string> sms = Sms();

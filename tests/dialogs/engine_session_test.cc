@@ -2,6 +2,7 @@
 // when she typed into a session that had already timed out.
 #include <gtest/gtest.h>
 
+#include "dialogs/dropped_actions.h"
 #include "tests/dialogs/engine_fixture.h"
 
 namespace shg::dialogs {
@@ -88,6 +89,40 @@ TEST_F(EngineTest, SaveTypedIntoATimedOutSessionIsOfferedAgain) {
   StepResult pin = Step("slow-2", kAmina, 1, "2580", kNow + 231);
   EXPECT_TRUE(pin.resumed) << pin.reply.text;
   EXPECT_EQ(pin.reply.text, "Continue saving KES 500?\n1. Yes\n2. Start again");
+}
+
+// A save cut at its confirmation and never resumed is told to her by SMS
+// when its session is purged (after the resume window); a resumed or
+// finished one is not; the purge running twice tells her once.
+TEST_F(EngineTest, SaveDroppedForGoodIsToldBySmsOnce) {
+  Play("dropped", kAmina, {{"", ""}, {"2580", ""}, {"2", ""}, {"700", "Save KES 700"}});
+  Play("resumed-cut", kWanjiru, {{"", ""}, {"2580", ""}, {"2", ""}, {"300", "Save KES 300"}});
+  Play("resumed", kWanjiru, {{"", ""}, {"2580", "Continue saving KES 300?"}, {"2", ""}},
+       kNow + 30);
+  Play("finished", kGrace, {{"", ""}, {"2580", ""}, {"2", ""}, {"100", ""}, {"1", "Saved", true}});
+  const size_t before = Sms().size();
+  auto purge = [&](int64_t now) {
+    int told = -1;
+    Status s = store_->Run([&](store::Connection& conn) -> Status {
+      DomainContext ctx{&pins_, 3, now};
+      Services svc(conn, ctx);
+      Messages messages(conn, now * 1000);
+      auto n = NotifyDroppedActions(*notifier_, svc, messages, {{"at-ke", "*384*7#"}}, 300);
+      if (!n.ok()) return n.status();
+      told = *n;
+      return svc.PurgeExpiredSessions(300).status();
+    });
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    return told;
+  };
+  EXPECT_EQ(purge(kNow + 200), 0) << "still within the resume window: nothing is dropped yet";
+  EXPECT_EQ(purge(kNow + 600), 1);
+  EXPECT_EQ(purge(kNow + 601), 0);
+  std::vector<std::string> sms = Sms();
+  ASSERT_EQ(sms.size(), before + 1);
+  EXPECT_EQ(sms.back(), kAmina +
+                            "|save_dropped|Your saving of KES 700 was NOT saved: the session ended "
+                            "before you confirmed. Dial *384*7# to save it again.");
 }
 
 }  // namespace

@@ -40,7 +40,7 @@ INSTANTIATE_TEST_SUITE_P(
                 {"2580", "2. Save"},
                 {"2", "=Enter amount to save (KES):\n0. Back"},
                 {"200", "=Save KES 200 to your savings?\n1. Confirm\n2. Cancel"},
-                {"1", "Saved KES 200, pending treasurer confirmation. Ref ", true}}},
+                {"1", "Saved KES 200, pending confirmation. Confirmed savings: KES 4,250. Ref ", true}}},
         Script{"save_with_separator_and_cents", kAmina,
                {{"", "Enter PIN:"}, {"2580", "2. Save"}, {"2", "Enter amount"},
                 {"1,500.00", "Save KES 1,500 to"}, {"2", "Cancelled. Nothing was saved.\n1. My balance"}}},
@@ -143,7 +143,7 @@ TEST_F(EngineTest, TreasurerCannotConfirmHerOwnSavingButChairCan) {
   Play("w-save", kWanjiru, {{"", ""}, {"2580", ""}, {"2", ""}, {"300", ""}, {"1", "Ref", true}});
   Play("w-tasks", kWanjiru,
        {{"", ""}, {"2580", ""}, {"8", ""}, {"1", "1. Wanjiru KES 300"}, {"1", "Wanjiru saved"},
-        {"1", "=Another officer must confirm yours.\n1. Wanjiru KES 300\n0. Back"}});
+        {"1", "=Another officer must confirm yours.\n1. Wanjiru KES 300 (yours)\n0. Back"}});
   Play("g-tasks", kGrace,
        {{"", ""}, {"2580", ""}, {"8", ""}, {"1", "1. Wanjiru KES 300"}, {"1", ""}, {"2", "Rejected. Ref "}});
 }
