@@ -394,6 +394,7 @@ Status ReadChannel(const Field& f, Settings& s) {
           {"secret", [&](const Field& k) { return k.String(&c.secret); }},
           {"secret_env", [&](const Field& k) { return k.String(&secret_env); }},
           {"sender", [&](const Field& k) { return k.String(&c.sender); }},
+          {"kannel_global_sender", [&](const Field& k) { return k.Bool(&c.kannel_global_sender); }},
           {"public_base_url", [&](const Field& k) { return k.BaseUrl(&c.public_base_url); }},
           {"sms_via", [&](const Field& k) { return k.String(&c.sms_via); }},
           {"send_rate_per_s",
@@ -424,6 +425,17 @@ Status ReadChannel(const Field& f, Settings& s) {
     if ((c.type == "twilio" || c.type == "hubtel") && c.sender.empty()) {
       return f.Error("a " + c.type + " channel that sends needs sender (the From number)");
     }
+    // Without a from, smsbox refuses every send for good ("Sender missing
+    // and no global set"): found at the first reply, not at start-up.
+    if (c.type == "kannel" && c.sender.empty() && !c.kannel_global_sender) {
+      return f.Error("kannel channel '" + c.id + "' sends but has no sender: set sender (the "
+                     "from of every SMS), or kannel_global_sender = true if smsbox has a "
+                     "global-sender (or the sendsms-user a default-sender)");
+    }
+  }
+  if (c.kannel_global_sender && c.type != "kannel") {
+    return f.Error("kannel_global_sender is for kannel channels only (channel '" + c.id +
+                   "' is " + c.type + ")");
   }
   if (c.type == "twilio" && c.public_base_url.empty()) {
     return f.Error("a twilio channel needs public_base_url (the URL Twilio calls, used to check "

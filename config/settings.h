@@ -35,6 +35,9 @@ struct ChannelSettings {
   std::string username;         // AT username | Twilio Account SID | Kannel user | Hubtel client id
   std::string secret;           // AT API key | Twilio auth token | Kannel password | Hubtel secret
   std::string sender;           // from / sender id / short code ("" = provider default)
+  // Kannel only: smsbox has a `global-sender` (or the sendsms-user a
+  // `default-sender`), so a sending channel may leave `sender` empty.
+  bool kannel_global_sender = false;
   std::string public_base_url;  // how the provider reaches us, "https://gw.example.org"
   std::string sms_via;          // notifications for members of this channel go out on this
                                 // channel id ("" = this channel if it sends)

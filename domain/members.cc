@@ -33,6 +33,10 @@ constexpr char kMembersByPhone[] =
     "SELECT id, group_id, phone, name, role, language, status, pin_hash IS NOT NULL,"
     " pin_failed, pin_locked_at IS NOT NULL, pin_must_change, joined_at"
     " FROM members WHERE phone = ? AND status = 'active' ORDER BY id";
+// Her phone's active registrations in one group (the duplicate check).
+constexpr char kMembersOnPhoneInGroup[] =
+    "SELECT id, name FROM members WHERE group_id = ? AND phone = ? AND status = 'active'"
+    " ORDER BY id";
 constexpr char kSetLanguage[] = "UPDATE members SET language = ? WHERE id = ?";
 constexpr char kSelectPin[] =
     "SELECT status, pin_hash, pin_salt, pin_failed, pin_locked_at IS NOT NULL, pin_must_change"
@@ -90,6 +94,21 @@ Result<Member> ReadMember(const Statement& st) {
   return m;
 }
 
+// A name as staff mean it: ASCII case and runs of spaces do not make another
+// person ("Amina  wekesa" is "Amina Wekesa").
+std::string NameKey(std::string_view name) {
+  std::string key;
+  for (char c : name) {
+    if (c == ' ' || c == '\t') {
+      if (!key.empty() && key.back() != ' ') key.push_back(' ');
+    } else {
+      key.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
+    }
+  }
+  if (!key.empty() && key.back() == ' ') key.pop_back();
+  return key;
+}
+
 bool IsFourDigits(std::string_view pin) {
   return pin.size() == 4 && std::all_of(pin.begin(), pin.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
@@ -144,6 +163,25 @@ Result<int64_t> Services::AddMember(const Member& m) {
   }
   const int64_t joined_at = m.joined_at != 0 ? m.joined_at : ctx_.now;
   return store::InSavepoint(db_, [&]() -> Result<int64_t> {
+    // A shared phone is several people with their own names; the same name
+    // again is the same woman registered twice (two ledgers, one person).
+    {
+      Statement& st = db_.Prepare(kMembersOnPhoneInGroup);
+      ScopedReset reset(st);
+      st.Bind(1, m.group_id).Bind(2, m.phone);
+      for (;;) {
+        Result<bool> row = st.Step();
+        if (!row.ok()) return row.status();
+        if (!*row) break;
+        if (NameKey(st.Text(1)) == NameKey(m.name)) {
+          return Status::AlreadyExists(
+              "phone: " + MaskPhone(m.phone) + " is already registered in group " +
+              std::to_string(m.group_id) + " to " + st.Text(1) + " (member " +
+              std::to_string(st.Int(0)) +
+              "): a duplicate registration (a shared phone needs another name)");
+        }
+      }
+    }
     SHG_RETURN_IF_ERROR(db_.Prepare(kInsertMember)
                             .Bind(1, m.group_id)
                             .Bind(2, m.phone)

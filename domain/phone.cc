@@ -62,6 +62,12 @@ Result<std::string> WithCallingCode(std::string_view digits) {
 
 }  // namespace
 
+std::string_view PhoneCountry(std::string_view e164) {
+  if (e164.empty() || e164.front() != '+') return "";
+  const CountryPlan* plan = FindPlanByPrefix(e164.substr(1));
+  return plan == nullptr ? std::string_view() : plan->iso;
+}
+
 Result<std::string> ParsePhone(std::string_view raw, std::string_view default_country) {
   std::string s;
   s.reserve(raw.size());

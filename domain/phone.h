@@ -15,6 +15,10 @@ namespace shg {
 // InvalidArgument otherwise.
 Result<std::string> ParsePhone(std::string_view raw, std::string_view default_country);
 
+// The ISO 3166 alpha-2 country ("KE") of an E.164 number as ParsePhone
+// returns it, by its calling code; "" for any other input.
+std::string_view PhoneCountry(std::string_view e164);
+
 // "+254700000001" -> "+2547****0001": keeps the country code and first
 // national digit, and the last four digits. Short or odd input is masked whole.
 std::string MaskPhone(std::string_view e164);

@@ -60,6 +60,8 @@ class Services {
   // Adds a member (phone must be E.164 and valid for the group's country;
   // several members may share a phone); creates her savings and loan
   // accounts. joined_at 0 means ctx.now. PIN fields are ignored (SetPin).
+  // AlreadyExists (message starting "phone: ") when an active member of the
+  // group has this phone and the same name (ASCII case and spacing aside).
   Result<int64_t> AddMember(const Member& m);
   Result<Group> GetGroup(int64_t group_id);
   Result<Member> GetMember(int64_t member_id);

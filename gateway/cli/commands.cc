@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <ctime>
@@ -10,6 +11,7 @@
 #include <sstream>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "config/settings.h"
@@ -42,7 +44,8 @@ commands:
                                         [--members N (default 30)]
   add-group        --name NAME --country KE --currency KES [--meeting-day D] [--meeting-place P]
   add-member       --group ID --phone PHONE --name NAME [--role member|treasurer|chair|secretary]
-                   [--language en|sw]
+                   [--language en|sw] [--allow-foreign-phone]   (a phone of another country
+                   than the group's; the same phone and name twice in a group is refused)
   add-training-module --id MODULE_ID --step 1..4 --title TITLE   (steps 1-2 make "trained")
   record-training  --member ID --module MODULE_ID [--by STAFF]
   reset-pin        --member ID [--by STAFF]   prints a one-time PIN she must change
@@ -72,15 +75,23 @@ commands:
                    --url http://127.0.0.1:8080 --channel at-ke --phone +254700000001 [--key K]
 
 Every command takes --config FILE (default config/gateway.toml if present) and --db PATH.
+Only serve, migrate and demo create the database; the others need an existing one.
 The PIN pepper is read from [security].pepper_file or the SHG_PIN_PEPPER environment variable.
 )";
 
 using Flags = CliFlags;
 
+// Flags that take no value (set to "true" when given).
+constexpr std::string_view kSwitches[] = {"--allow-foreign-phone"};
+
 Result<Flags> ParseFlags(int argc, char** argv, int first) {
   Flags flags;
   for (int i = first; i < argc; ++i) {
     std::string a = argv[i];
+    if (std::find(std::begin(kSwitches), std::end(kSwitches), a) != std::end(kSwitches)) {
+      flags[a.substr(2)] = "true";
+      continue;
+    }
     if (a.rfind("--", 0) != 0 || i + 1 >= argc) {
       return Status::InvalidArgument("expected --flag value, got '" + a + "'");
     }
@@ -163,7 +174,8 @@ int Serve(const Flags& flags) {
 int Migrate(const Flags& flags) {
   auto settings = LoadConfig(flags);
   if (!settings.ok()) return Fail(settings.status());
-  auto store = OpenStore(*settings);  // Open applies pending migrations
+  // Open applies pending migrations; creating the file is this command's job.
+  auto store = OpenStore(*settings, StoreAccess::kCreate);
   if (!store.ok()) return Fail(store.status());
   std::cout << "database " << settings->db_path << " is at schema version "
             << store::LatestSchemaVersion() << "\n";
@@ -177,7 +189,7 @@ int Demo(const Flags& flags) {
   if (!pepper.ok()) return Fail(pepper.status());
   int members = std::atoi(Flag(flags, "members", "30").c_str());
   if (members < 30) return Fail(Status::InvalidArgument("--members must be at least 30"));
-  auto store = OpenStore(*settings);
+  auto store = OpenStore(*settings, StoreAccess::kCreate);
   if (!store.ok()) return Fail(store.status());
   PinHasher pins(*pepper);
   Status s = LoadDemo(**store, pins, members, gateway::SystemNow());
@@ -222,7 +234,15 @@ int Admin(const std::string& command, const Flags& flags) {
       auto group = svc.GetGroup(std::atoll(Flag(flags, "group").c_str()));
       if (!group.ok()) return group.status();
       auto phone = ParsePhone(Flag(flags, "phone"), group->country);
-      if (!phone.ok()) return phone.status();
+      if (!phone.ok()) return Status::InvalidArgument("--phone: " + phone.status().message());
+      // A typo in the country code reaches nobody in her group's network
+      // (and their SMS go out on another country's channel).
+      if (PhoneCountry(*phone) != group->country && Flag(flags, "allow-foreign-phone").empty()) {
+        return Status::InvalidArgument(
+            "--phone: " + MaskPhone(*phone) + " is a " + std::string(PhoneCountry(*phone)) +
+            " number but group " + std::to_string(group->id) + " is in " + group->country +
+            " (--allow-foreign-phone registers it anyway)");
+      }
       auto role = ParseRole(Flag(flags, "role", "member"));
       if (!role) return Status::InvalidArgument("--role must be member, treasurer, chair or secretary");
       Member m;
@@ -450,6 +470,10 @@ int Main(int argc, char** argv) {
     std::vector<std::string> args(argv + 2, argv + argc);
     auto options = ParsePhoneArgs(args);
     if (!options.ok()) return Fail(options.status());
+    if (options->help) {
+      std::cout << PhoneUsage();
+      return 0;
+    }
     return RunPhone(*options, std::cin, std::cout);
   }
   if (command == "outbox") {

@@ -1,8 +1,35 @@
 #include "gateway/cli/common.h"
 
+#include <filesystem>
 #include <iostream>
+#include <system_error>
 
 namespace shg::cli {
+namespace {
+
+// Refuses a path that is not a database already (see OpenStore).
+Status CheckDatabaseExists(const std::string& path) {
+  const std::string hint =
+      ": pass --db PATH or --config FILE naming an existing database (`shg-gateway migrate "
+      "--db PATH` creates one)";
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (!std::filesystem::exists(status)) {
+    return Status::InvalidArgument("database " + path + " does not exist" + hint);
+  }
+  if (!std::filesystem::is_regular_file(status)) {
+    return Status::InvalidArgument("database " + path + " is not a file" + hint);
+  }
+  // SQLite takes an empty file as a new database (it would be migrated and
+  // reported on as if it were the gateway's); content still only in the WAL
+  // is a real database.
+  if (std::filesystem::file_size(path, ec) == 0 && !std::filesystem::exists(path + "-wal", ec)) {
+    return Status::InvalidArgument("database " + path + " is an empty file" + hint);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
 
 std::string Flag(const CliFlags& flags, const std::string& key, const std::string& def) {
   auto it = flags.find(key);
@@ -14,7 +41,9 @@ int Fail(const Status& s) {
   return s.code() == Status::Code::kInvalidArgument ? 2 : 1;
 }
 
-Result<std::unique_ptr<store::Store>> OpenStore(const config::Settings& settings) {
+Result<std::unique_ptr<store::Store>> OpenStore(const config::Settings& settings,
+                                                StoreAccess access) {
+  if (access == StoreAccess::kExisting) SHG_RETURN_IF_ERROR(CheckDatabaseExists(settings.db_path));
   store::StoreOptions so;
   so.path = settings.db_path;
   so.synchronous = settings.synchronous;

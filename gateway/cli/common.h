@@ -23,8 +23,18 @@ std::string Flag(const CliFlags& flags, const std::string& key, const std::strin
 // (a usage error or an invalid value), else 1.
 int Fail(const Status& s);
 
+// Whether a command may create its database file.
+enum class StoreAccess {
+  kExisting,  // the file must exist: a command that reads or changes data
+  kCreate,    // migrate and demo (serve opens its own, through gateway::App)
+};
+
 // The database of `settings` (path, synchronous, max_batch); Open applies
-// pending migrations.
-Result<std::unique_ptr<store::Store>> OpenStore(const config::Settings& settings);
+// pending migrations. With kExisting, a missing (or empty, or not a regular)
+// file is InvalidArgument naming the path, before anything is created: a
+// command run without the right --config/--db must not make a new empty
+// database and report on that.
+Result<std::unique_ptr<store::Store>> OpenStore(const config::Settings& settings,
+                                                StoreAccess access = StoreAccess::kExisting);
 
 }  // namespace shg::cli

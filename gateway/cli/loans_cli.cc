@@ -113,10 +113,10 @@ class LoanCli {
   // Opens the store, and for commands that change loans (`with_sms`) builds
   // the SMS notifier (loads the catalogues).
   Status Open(bool with_sms) {
-    if (with_sms) SHG_RETURN_IF_ERROR(MakeSms(settings_, sms_));
     auto store = OpenStore(settings_);
     if (!store.ok()) return store.status();
     store_ = std::move(*store);
+    if (with_sms) SHG_RETURN_IF_ERROR(MakeSms(settings_, sms_));
     return Status::Ok();
   }
 

@@ -217,9 +217,16 @@ const char* PhoneUsage() { return kUsage; }
 
 Result<PhoneOptions> ParsePhoneArgs(const std::vector<std::string>& args) {
   PhoneOptions o;
+  // Help wins over any mistake next to it: it is how one finds the right flags.
+  for (const std::string& a : args) {
+    if (a == "--help" || a == "-h") {
+      PhoneOptions help;
+      help.help = true;
+      return help;
+    }
+  }
   for (size_t i = 0; i < args.size(); ++i) {
     std::string flag = args[i];
-    if (flag == "--help" || flag == "-h") return Status::InvalidArgument(kUsage);
     if (flag.rfind("--", 0) != 0) return Usage("unexpected argument '" + flag + "'");
     std::string value;
     if (size_t eq = flag.find('='); eq != std::string::npos) {

@@ -33,13 +33,16 @@ struct PhoneOptions {
   std::string service_code = "*384*7#";
   // networkCode field (MCC+MNC; 63902 is Safaricom Kenya).
   std::string network_code = "63902";
+  // --help / -h was given: print PhoneUsage() and exit 0; nothing else is set.
+  bool help = false;
 };
 
 // Parses the arguments that follow the `phone` sub-command:
 //   --url X --channel Y --phone Z [--key K] [--service-code C] [--network-code N]
-// ("--flag=value" is accepted too). --phone is required. On a missing value,
-// an unknown flag, a bad value or --help, returns InvalidArgument whose
-// message ends with the usage text.
+// ("--flag=value" is accepted too). --phone is required. --help or -h
+// anywhere returns options with `help` set (and no other check). On a missing
+// value, an unknown flag or a bad value, returns InvalidArgument whose message
+// ends with the usage text.
 Result<PhoneOptions> ParsePhoneArgs(const std::vector<std::string>& args);
 
 // The usage text of the `phone` sub-command.

@@ -69,6 +69,7 @@ void ExpectExampleChannel(const Settings& s) {
   EXPECT_EQ(c.api_base_url, d.api_base_url);
   EXPECT_EQ(c.sandbox, d.sandbox);
   EXPECT_EQ(c.sender, d.sender);
+  EXPECT_EQ(c.kannel_global_sender, d.kannel_global_sender);
   EXPECT_EQ(c.public_base_url, d.public_base_url);
   EXPECT_EQ(c.sms_via, d.sms_via);
   EXPECT_EQ(c.send_rate_per_s, d.send_rate_per_s);
@@ -475,6 +476,21 @@ TEST(SettingsTest, RejectsInvalidDocuments) {
       {"kannel sending without base url",
        "[[channels]]\nid = \"k\"\ntype = \"kannel\"\nusername = \"u\"\nsecret = \"p\"\n",
        "channels[0] (line 1): a kannel channel needs api_base_url"},
+      {"kannel sending without sender",
+       "[[channels]]\nid = \"kannel-ke\"\ntype = \"kannel\"\nusername = \"u\"\nsecret = \"p\"\n"
+       "api_base_url = \"http://127.0.0.1:13013\"\n",
+       "channels[0] (line 1): kannel channel 'kannel-ke' sends but has no sender: set sender"},
+      {"kannel sending with an empty sender and global sender off",
+       "[[channels]]\nid = \"kannel-ke\"\ntype = \"kannel\"\nusername = \"u\"\nsecret = \"p\"\n"
+       "api_base_url = \"http://127.0.0.1:13013\"\nsender = \"\"\nkannel_global_sender = false\n",
+       "or kannel_global_sender = true if smsbox has a global-sender"},
+      {"kannel global sender not a boolean",
+       "[[channels]]\nid = \"k\"\ntype = \"kannel\"\nkannel_global_sender = \"yes\"\n",
+       "channels[0].kannel_global_sender (line 4): expected true or false, got a string"},
+      {"kannel global sender on another type",
+       "[[channels]]\nid = \"at-ke\"\ntype = \"africastalking\"\nkannel_global_sender = true\n",
+       "channels[0] (line 1): kannel_global_sender is for kannel channels only (channel 'at-ke' "
+       "is africastalking)"},
       {"twilio without public base url",
        "[[channels]]\nid = \"t\"\ntype = \"twilio\"\nsecret = \"tok\"\n",
        "channels[0] (line 1): a twilio channel needs public_base_url"},
@@ -540,6 +556,36 @@ TEST(SettingsTest, RejectsInvalidDocuments) {
     EXPECT_EQ(s.status().code(), Status::Code::kInvalidArgument);
     EXPECT_NE(s.status().message().find(c.want_in_message), std::string::npos)
         << "message: " << s.status().message() << "\nwanted: " << c.want_in_message;
+  }
+}
+
+// Kannel refuses a sendsms without a from unless smsbox has a global-sender:
+// a sending kannel channel needs one of the two, a receiving one neither.
+TEST(SettingsTest, KannelSendsWithASenderOrAGlobalSender) {
+  const std::string kSending =
+      "[[channels]]\nid = \"kannel-ke\"\ntype = \"kannel\"\nusername = \"u\"\nsecret = \"p\"\n"
+      "api_base_url = \"http://127.0.0.1:13013\"\n";
+  struct Case {
+    const char* name;
+    std::string toml;
+    std::string sender;
+    bool global_sender;
+    bool sends;
+  };
+  const Case cases[] = {
+      {"own sender", kSending + "sender = \"22555\"\n", "22555", false, true},
+      {"global sender", kSending + "kannel_global_sender = true\n", "", true, true},
+      {"both", kSending + "sender = \"SHG\"\nkannel_global_sender = true\n", "SHG", true, true},
+      {"receive only", "[[channels]]\nid = \"kannel-ke\"\ntype = \"kannel\"\n", "", false, false},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    Result<Settings> s = ParseSettings(c.toml);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    ASSERT_EQ(s->channels.size(), 1u);
+    EXPECT_EQ(s->channels[0].sender, c.sender);
+    EXPECT_EQ(s->channels[0].kannel_global_sender, c.global_sender);
+    EXPECT_EQ(s->channels[0].sends(), c.sends);
   }
 }
 

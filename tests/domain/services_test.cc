@@ -588,8 +588,11 @@ TEST_F(ServicesTest, CompletedTrainingNeedsEveryModuleOfStepsOneAndTwo) {
       {{"s1-a", "s1-b", "s2-a"}, true},
       {{"s1-a", "s1-b", "s2-a", "s3-a"}, true},
   };
+  int trainees = 0;
   for (const Case& c : kCases) {
-    const int64_t m = Must(svc().AddMember(MakeMember(kes_, "+254711000000", "Trainee", Role::kMember)));
+    // One woman per case (the same phone and name twice is a duplicate).
+    const int64_t m = Must(svc().AddMember(MakeMember(
+        kes_, "+254711000000", "Trainee " + std::to_string(++trainees), Role::kMember)));
     for (const std::string& mod : c.modules) ASSERT_TRUE(svc().RecordTraining(m, mod, "coach").ok());
     EXPECT_EQ(Must(svc().CompletedTraining(m)), c.want) << c.modules.size();
   }

@@ -32,6 +32,12 @@ PhoneOptions With(std::string url, std::string channel, std::string phone, std::
 
 const PhoneOptions kNone;
 
+PhoneOptions Help() {
+  PhoneOptions o;
+  o.help = true;
+  return o;
+}
+
 class ParsePhoneArgsTest : public testing::TestWithParam<ParseCase> {};
 
 TEST_P(ParsePhoneArgsTest, Table) {
@@ -51,6 +57,7 @@ TEST_P(ParsePhoneArgsTest, Table) {
   EXPECT_EQ(r->key, c.want.key);
   EXPECT_EQ(r->service_code, c.want.service_code);
   EXPECT_EQ(r->network_code, c.want.network_code);
+  EXPECT_EQ(r->help, c.want.help);
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -88,7 +95,11 @@ INSTANTIATE_TEST_SUITE_P(
                   "--url must start with http://"},
         ParseCase{"bad_channel", {"--phone", "+254700000001", "--channel", "at/ke"}, false, kNone,
                   "--channel must be"},
-        ParseCase{"help", {"--help"}, false, kNone, "usage:"}),
+        // Help is not an error (`phone --help` exits 0), even beside a mistake.
+        ParseCase{"help", {"--help"}, true, Help()},
+        ParseCase{"short_help", {"-h"}, true, Help()},
+        ParseCase{"help_beside_a_bad_flag", {"--phone", "07OO-ABC", "--verbose", "--help"}, true,
+                  Help()}),
     [](const testing::TestParamInfo<ParseCase>& info) { return std::string(info.param.name); });
 
 }  // namespace

@@ -1,6 +1,8 @@
 // The admin commands staff use until the staff API exists, run through the
 // real command-line entry point against a temporary database file.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -20,6 +22,7 @@
 #include "domain/loans.h"
 #include "domain/messages.h"
 #include "domain/services.h"
+#include "domain/store/sqlite.h"
 #include "domain/store/store.h"
 #include "gateway/cli/amounts.h"
 #include "gateway/cli/commands.h"
@@ -130,6 +133,7 @@ TEST_F(CliTest, ResetPinQueuesTheOneTimePinBySmsAndOutboxCommandsManageIt) {
     int rc = cli::Main(static_cast<int>(argv.size()), argv.data());
     return std::make_pair(rc, ::testing::internal::GetCapturedStdout());
   };
+  ASSERT_EQ(run({"migrate"}).first, 0);  // only migrate, demo and serve create the database
   ASSERT_EQ(run({"add-group", "--name", "B", "--country", "KE", "--currency", "KES"}).first, 0);
   ASSERT_EQ(run({"add-member", "--group", "1", "--phone", "0711222333", "--name", "Esther",
                  "--language", "sw"}).first, 0);
@@ -545,6 +549,313 @@ TEST_F(CliTest, PartnerDemoDrivesTheFakePartner) {
   EXPECT_TRUE(Has(down.err, "is `shg-gateway fake-provider` running?")) << down.err;
   EXPECT_EQ(gateway.RequestCount(), 3u);
   std::filesystem::remove(config);
+}
+
+// --- the real binary ---
+
+// One run of the shg-gateway binary built beside this test.
+struct BinaryRun {
+  int rc = -1;  // exit code; -1 if it did not exit normally
+  std::string out;
+  std::string err;
+};
+
+std::string ReadWhole(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+}
+
+// Runs `SHG_GATEWAY_BINARY args...` in `dir` (which holds no
+// config/gateway.toml, so only the flags name a database) and waits for it.
+BinaryRun RunBinary(const std::vector<std::string>& args, const std::string& dir) {
+  std::vector<std::string> all = {SHG_GATEWAY_BINARY};
+  all.insert(all.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : all) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  const std::string out_path = dir + "/.stdout";
+  const std::string err_path = dir + "/.stderr";
+  // Prepared before fork: the child of a threaded process may only make
+  // async-signal-safe calls.
+  int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  BinaryRun run;
+  if (out < 0 || err < 0) {
+    ADD_FAILURE() << "cannot create the output files in " << dir;
+    return run;
+  }
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    if (::chdir(dir.c_str()) != 0) ::_exit(126);
+    ::dup2(out, STDOUT_FILENO);
+    ::dup2(err, STDERR_FILENO);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  ::close(out);
+  ::close(err);
+  if (pid < 0) {
+    ADD_FAILURE() << "fork failed";
+    return run;
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  if (WIFEXITED(status)) run.rc = WEXITSTATUS(status);
+  run.out = ReadWhole(out_path);
+  run.err = ReadWhole(err_path);
+  return run;
+}
+
+std::string Shown(const std::vector<std::string>& args) {
+  std::string shown = "shg-gateway";
+  for (const std::string& a : args) shown += " " + a;
+  return shown;
+}
+
+// Each test gets its own working directory, removed afterwards.
+class CliBinaryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    static std::atomic<int> n{0};
+    dir_ = ::testing::TempDir() + "/cli_bin_" + std::to_string(::getpid()) + "_" +
+           std::to_string(n++);
+    std::filesystem::remove_all(dir_);
+    ASSERT_TRUE(std::filesystem::create_directories(dir_));
+    ::setenv("SHG_PIN_PEPPER", "cli-test-pepper-0123456789abcdef", 1);  // inherited
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  BinaryRun Bin(const std::vector<std::string>& args) { return RunBinary(args, dir_); }
+
+  std::string dir_;
+};
+
+// A command that reads or changes data never creates a database: without a
+// --db/--config naming an existing one it stops (exit 2, "invalid value")
+// and names the path it looked at. Only migrate (and demo, serve) create it.
+TEST_F(CliBinaryTest, CommandsThatNeedTheDatabaseRefuseAMissingOne) {
+  const std::string config = dir_ + "/gateway.toml";
+  std::ofstream(config) << "[store]\npath = \"" << dir_ << "/from-config.db\"\n";
+  std::ofstream(dir_ + "/empty.db").close();
+  const std::vector<std::vector<std::string>> commands = {
+      {"outbox", "list"},
+      {"outbox", "show", "--id", "1"},
+      {"outbox", "retry", "--id", "1"},
+      {"check-ledger"},
+      {"loans", "list"},
+      {"loans", "show", "K7P2QX"},
+      {"loans", "run-scheduler"},
+      {"add-group", "--name", "B", "--country", "KE", "--currency", "KES"},
+      {"add-member", "--group", "1", "--phone", "0711222333", "--name", "Esther"},
+      {"add-training-module", "--id", "m", "--step", "1", "--title", "t"},
+      {"record-training", "--member", "1", "--module", "m"},
+      {"reset-pin", "--member", "1"},
+  };
+  struct Source {
+    std::vector<std::string> flags;
+    std::string path;  // as the message names it
+    std::string problem;
+  };
+  const Source sources[] = {
+      {{}, "shg-gateway.db", "does not exist"},  // the default, in the working directory
+      {{"--db", dir_ + "/missing.db"}, dir_ + "/missing.db", "does not exist"},
+      {{"--config", config}, dir_ + "/from-config.db", "does not exist"},
+      {{"--db", dir_ + "/empty.db"}, dir_ + "/empty.db", "is an empty file"},
+      {{"--db", dir_}, dir_, "is not a file"},
+  };
+  for (const Source& source : sources) {
+    for (const std::vector<std::string>& command : commands) {
+      std::vector<std::string> args = command;
+      args.insert(args.end(), source.flags.begin(), source.flags.end());
+      SCOPED_TRACE(Shown(args));
+      BinaryRun run = Bin(args);
+      EXPECT_EQ(run.rc, 2) << run.err;
+      EXPECT_TRUE(Has(run.err, "error: INVALID_ARGUMENT: database " + source.path + " " +
+                                   source.problem + ": pass --db PATH or --config FILE"))
+          << run.err;
+      EXPECT_EQ(run.out, "");
+    }
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/shg-gateway.db"));
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/missing.db"));
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/from-config.db"));
+  EXPECT_EQ(std::filesystem::file_size(dir_ + "/empty.db"), 0u);
+
+  // migrate creates it; then the same commands work on it.
+  BinaryRun migrate = Bin({"migrate"});
+  ASSERT_EQ(migrate.rc, 0) << migrate.err;
+  EXPECT_TRUE(std::filesystem::exists(dir_ + "/shg-gateway.db"));
+  BinaryRun list = Bin({"outbox", "list"});
+  EXPECT_EQ(list.rc, 0) << list.err;
+  EXPECT_TRUE(Has(list.out, "0 message(s)")) << list.out;
+  EXPECT_EQ(Bin({"check-ledger"}).rc, 0);
+}
+
+TEST_F(CliBinaryTest, PhoneHelpPrintsItsUsageAndSucceeds) {
+  for (const char* help : {"--help", "-h"}) {
+    BinaryRun run = Bin({"phone", help});
+    EXPECT_EQ(run.rc, 0) << help << ": " << run.err;
+    EXPECT_EQ(run.out.rfind("usage: shg-gateway phone --phone MSISDN", 0), 0u) << run.out;
+    EXPECT_EQ(run.err, "");
+  }
+  BinaryRun bare = Bin({"phone"});
+  EXPECT_EQ(bare.rc, 2);
+  EXPECT_TRUE(Has(bare.err, "--phone is required")) << bare.err;
+}
+
+// A duplicate registration (same phone, same name, same group) is refused;
+// a shared phone (another name) is not; a number of another country than
+// the group's needs --allow-foreign-phone.
+TEST_F(CliBinaryTest, AddMemberRefusesDuplicatesAndForeignNumbers) {
+  const std::string db = dir_ + "/members.db";
+  ASSERT_EQ(Bin({"migrate", "--db", db}).rc, 0);
+  ASSERT_EQ(Bin({"add-group", "--name", "Baraka", "--country", "KE", "--currency", "KES", "--db",
+                 db}).rc, 0);
+  ASSERT_EQ(Bin({"add-group", "--name", "Tumaini", "--country", "UG", "--currency", "UGX", "--db",
+                 db}).rc, 0);
+  struct Case {
+    std::vector<std::string> args;
+    int rc;
+    std::string err;  // a fragment of stderr ("" = empty)
+  };
+  const Case cases[] = {
+      {{"--group", "1", "--phone", "0711222333", "--name", "Esther Wairimu"}, 0, ""},
+      {{"--group", "1", "--phone", "+254 711 222333", "--name", "Esther Wairimu"}, 1,
+       "error: ALREADY_EXISTS: phone: +2547****2333 is already registered in group 1 to Esther "
+       "Wairimu (member 1): a duplicate registration (a shared phone needs another name)"},
+      {{"--group", "1", "--phone", "0711222333", "--name", " esther  WAIRIMU"}, 1,
+       "a duplicate registration"},
+      {{"--group", "1", "--phone", "0711222333", "--name", "Joy Wairimu"}, 0, ""},  // shared
+      {{"--group", "1", "--phone", "+256700000001", "--name", "Sarah"}, 2,
+       "error: INVALID_ARGUMENT: --phone: +2567****0001 is a UG number but group 1 is in KE "
+       "(--allow-foreign-phone registers it anyway)"},
+      {{"--group", "1", "--phone", "+256700000001", "--name", "Sarah", "--allow-foreign-phone"}, 0,
+       ""},
+      {{"--group", "2", "--phone", "+254711222333", "--name", "Esther Wairimu"}, 2,
+       "--phone: +2547****2333 is a KE number but group 2 is in UG"},
+      {{"--group", "2", "--allow-foreign-phone", "--phone", "+254711222333", "--name",
+        "Esther Wairimu"},
+       0, ""},  // another group: not a duplicate
+      {{"--group", "1", "--phone", "12", "--name", "X"}, 2, "error: INVALID_ARGUMENT: --phone: "},
+  };
+  for (const Case& c : cases) {
+    std::vector<std::string> args = {"add-member"};
+    args.insert(args.end(), c.args.begin(), c.args.end());
+    args.insert(args.end(), {"--db", db});
+    SCOPED_TRACE(Shown(args));
+    BinaryRun run = Bin(args);
+    EXPECT_EQ(run.rc, c.rc) << run.err;
+    if (c.err.empty()) {
+      EXPECT_EQ(run.err, "");
+    } else {
+      EXPECT_TRUE(Has(run.err, c.err)) << run.err;
+    }
+  }
+  auto conn = store::Connection::Open(db, store::ConnectionOptions{});
+  ASSERT_TRUE(conn.ok());
+  auto& st = (*conn)->Prepare("SELECT group_id || ':' || phone || ':' || name FROM members"
+                              " ORDER BY id");
+  std::vector<std::string> members;
+  while (*st.Step()) members.push_back(st.Text(0));
+  EXPECT_EQ(members, (std::vector<std::string>{"1:+254711222333:Esther Wairimu",
+                                               "1:+254711222333:Joy Wairimu",
+                                               "1:+256700000001:Sarah",
+                                               "2:+254711222333:Esther Wairimu"}));
+}
+
+// check-ledger on a real store file corrupted the way a bug (or someone with
+// the sqlite3 shell) would: one case per violation ledger::Check claims to
+// detect. The append-only triggers are dropped first where they would stop
+// the corruption.
+TEST_F(CliBinaryTest, CheckLedgerFailsOnACorruptedDatabase) {
+  const std::string clean = dir_ + "/clean.db";
+  BinaryRun demo = Bin({"demo", "--db", clean});
+  ASSERT_EQ(demo.rc, 0) << demo.err;
+  BinaryRun ok = Bin({"check-ledger", "--db", clean});
+  ASSERT_EQ(ok.rc, 0) << ok.err;
+  EXPECT_EQ(ok.out, "ledger ok: every journal balances and cached balances match postings\n");
+
+  // The first saving journal of the demo: Dr the group fund, Cr her savings.
+  constexpr char kFirstSaving[] = "(SELECT MIN(id) FROM journals WHERE kind = 'saving')";
+  constexpr char kLast[] = "(SELECT MAX(id) FROM journals)";
+  struct Case {
+    const char* name;
+    std::string sql;
+    std::string message;  // the first violation, as Check names it
+  };
+  const Case cases[] = {
+      {"a posting changed: its journal no longer sums to zero",
+       std::string("DROP TRIGGER postings_no_update;"
+                   "UPDATE postings SET amount = amount + 1 WHERE id = (SELECT MIN(id) FROM postings"
+                   " WHERE journal_id = ") + kFirstSaving + ");",
+       " sums to 1, not zero"},
+      {"a journal without postings",
+       "INSERT INTO journals (group_id, kind, currency, reference, created_at)"
+       " SELECT id, 'saving', currency, 'BUG001', 0 FROM groups ORDER BY id LIMIT 1;",
+       " has 0 posting(s)"},
+      {"its postings deleted",
+       std::string("DROP TRIGGER postings_no_delete;"
+                   "DELETE FROM postings WHERE journal_id = ") + kFirstSaving + ";",
+       " has 0 posting(s)"},
+      {"a posting moved to another group's account in another currency",
+       std::string("DROP TRIGGER postings_no_update;"
+                   "UPDATE postings SET account_id = (SELECT id FROM accounts WHERE currency = 'UGX'"
+                   " AND kind = 'member_savings' ORDER BY id LIMIT 1)"
+                   " WHERE journal_id = ") + kFirstSaving + " AND amount < 0;",
+       " of another group or currency"},
+      {"a reversal that credits back someone else",
+       std::string("INSERT INTO journals (group_id, kind, currency, reference, reverses_journal_id,"
+                   " memo, created_at) SELECT group_id, 'reversal', currency, reference, id, 'bug',"
+                   " created_at FROM journals WHERE id = ") + kFirstSaving + ";" +
+           // The fund line negated as it should be...
+           "INSERT INTO postings (journal_id, account_id, amount) SELECT " + kLast +
+           ", account_id, -amount FROM postings WHERE journal_id = " + kFirstSaving +
+           " AND amount > 0;"
+           // ...but the savings line goes back to another member's account.
+           "INSERT INTO postings (journal_id, account_id, amount) SELECT " + kLast +
+           ", (SELECT a.id FROM accounts a WHERE a.group_id = a2.group_id AND a.kind ="
+           " 'member_savings' AND a.id <> a2.id ORDER BY a.id LIMIT 1), -p.amount"
+           " FROM postings p JOIN accounts a2 ON a2.id = p.account_id WHERE p.journal_id = " +
+           kFirstSaving + " AND p.amount < 0;"
+           // Cached balances kept in step, as ledger::Post does.
+           "UPDATE accounts SET balance = balance + (SELECT SUM(amount) FROM postings"
+           " WHERE journal_id = " + kLast + " AND account_id = accounts.id)"
+           " WHERE id IN (SELECT account_id FROM postings WHERE journal_id = " + kLast + ");",
+       " does not negate its original"},
+      {"a cached balance that disagrees with the postings",
+       "UPDATE accounts SET balance = balance + 100 WHERE id = (SELECT MIN(account_id) FROM"
+       " postings);",
+       " caches balance "},
+      {"a journal posted without updating the cached balances",
+       std::string("INSERT INTO journals (group_id, kind, currency, reference, created_at)"
+                   " SELECT group_id, 'saving', currency, 'BUG002', 0 FROM journals WHERE id = ") +
+           kFirstSaving + ";" +
+           "INSERT INTO postings (journal_id, account_id, amount) SELECT " + kLast +
+           ", account_id, amount FROM postings WHERE journal_id = " + kFirstSaving + ";",
+       " caches balance "},
+  };
+  for (size_t i = 0; i < std::size(cases); ++i) {
+    const Case& c = cases[i];
+    SCOPED_TRACE(c.name);
+    const std::string db = dir_ + "/case" + std::to_string(i) + ".db";
+    for (const char* suffix : {"", "-wal"}) {
+      if (std::filesystem::exists(clean + suffix)) {
+        std::filesystem::copy_file(clean + suffix, db + suffix);
+      }
+    }
+    {
+      auto conn = store::Connection::Open(db, store::ConnectionOptions{});
+      ASSERT_TRUE(conn.ok()) << conn.status().ToString();
+      Status corrupted = (*conn)->Exec(c.sql);
+      ASSERT_TRUE(corrupted.ok()) << corrupted.ToString();
+      ASSERT_GT((*conn)->Changes(), 0) << "the corruption changed nothing";
+    }
+    BinaryRun run = Bin({"check-ledger", "--db", db});
+    EXPECT_EQ(run.rc, 1) << run.out << run.err;
+    EXPECT_EQ(run.out, "");
+    EXPECT_EQ(run.err.rfind("error: INTERNAL: ", 0), 0u) << run.err;
+    EXPECT_TRUE(Has(run.err, c.message)) << run.err;
+  }
 }
 
 }  // namespace
