@@ -244,7 +244,7 @@ struct RepaymentChange {
   // The other record of the same payment this change matched: the claim a
   // report settled or was matched with, or the report that settled the
   // claim being confirmed. nullopt when nothing matched.
-  std::optional<Repayment> matched;
+  std::optional<Repayment> matched = std::nullopt;
 };
 
 struct PartnerDecision {
