@@ -194,6 +194,10 @@ Result<int64_t> SendRepaymentNotice(const Notifier& notifier, Messages& messages
       return notifier.Send(messages, cause_channel, r->to, "repayment_rejected",
                            "sms_repayment_rejected", {{"amount", amount}, {"ref", rep.reference}},
                            dedupe + "rejected");
+    case RepaymentStatus::kSettled:
+      // Counted through the partner's report (or her confirmed claim): no
+      // notice of its own yet (see domain/loans.h "Matching").
+      return int64_t{0};
   }
   return int64_t{0};
 }

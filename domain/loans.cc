@@ -46,6 +46,7 @@ Result<RepaymentStatus> ParseRepaymentStatus(const std::string& s) {
   if (s == "pending") return RepaymentStatus::kPending;
   if (s == "confirmed") return RepaymentStatus::kConfirmed;
   if (s == "rejected") return RepaymentStatus::kRejected;
+  if (s == "settled") return RepaymentStatus::kSettled;
   return Status::Internal("unknown repayment status '" + s + "'");
 }
 
@@ -67,6 +68,10 @@ Result<RepaymentRow> ReadRepayment(const Statement& st) {
   r.external_id = st.Text(10);
   r.created_at = st.Int(11);
   row.group_id = st.Int(12);
+  r.paid_at = st.Int(13);
+  r.matched_id = st.Int(14);
+  r.matched_reference = st.Text(15);
+  r.matched_payment_id = st.Text(16);
   return row;
 }
 
@@ -367,6 +372,11 @@ constexpr char kRepaymentReferenceExists[] = "SELECT 1 FROM loan_repayments WHER
 constexpr char kInsertPendingRepayment[] =
     "INSERT INTO loan_repayments (loan_id, member_id, group_id, amount, currency, reference,"
     " source, idempotency_key, channel, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+// Her claim of a payment the partner already reported (and posted).
+constexpr char kInsertSettledClaim[] =
+    "INSERT INTO loan_repayments (loan_id, member_id, group_id, amount, currency, reference,"
+    " source, idempotency_key, channel, created_at, status, decided_at, settled_by)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'settled', ?, ?)";
 constexpr char kPendingRepayments[] = SHG_REPAYMENT_SELECT
     " WHERE r.group_id = ? AND r.status = 'pending' ORDER BY r.created_at, r.id LIMIT ? OFFSET ?";
 constexpr char kRepaymentsOf[] = SHG_REPAYMENT_SELECT " WHERE r.loan_id = ? ORDER BY r.id";
@@ -493,6 +503,7 @@ const char* RepaymentStatusName(RepaymentStatus s) {
     case RepaymentStatus::kPending: return "pending";
     case RepaymentStatus::kConfirmed: return "confirmed";
     case RepaymentStatus::kRejected: return "rejected";
+    case RepaymentStatus::kSettled: return "settled";
   }
   return "pending";
 }
@@ -650,32 +661,47 @@ Result<Repayment> Loans::LogRepayment(int64_t member_id, int64_t amount,
     }
   }
   Loan loan;
+  bool being_repaid = true;
   {
     Statement& st = db_.Prepare(kRepayingLoan);
     st.Bind(1, member_id);
     Result<std::optional<Loan>> repaying = OneLoan(st);
     if (!repaying.ok()) return repaying.status();
-    if (!repaying->has_value()) {
+    if (repaying->has_value()) {
+      loan = std::move(**repaying);
+    } else {
       Result<std::optional<LoanView>> current = CurrentLoan(member_id);
       if (!current.ok()) return current.status();
-      if (current->has_value()) {
-        return StateError((*current)->loan.state, "no loan being repaid");
-      }
-      return Status::FailedPrecondition("no loan being repaid");
+      if (!current->has_value()) return Status::FailedPrecondition("no loan being repaid");
+      loan = std::move((*current)->loan);
+      // A loan the partner's report has just repaid can still match her
+      // claim of that same payment; nothing else is logged on it.
+      if (loan.disbursed_at == 0) return StateError(loan.state, "no loan being repaid");
+      being_repaid = false;
     }
-    loan = std::move(**repaying);
   }
-  Result<int64_t> pending = PendingTotal(db_, loan.id);
-  if (!pending.ok()) return pending.status();
-  if (amount > loan.outstanding - *pending) {
-    return Status::InvalidArgument("amount is above what is outstanding (" +
-                                   std::to_string(loan.outstanding - *pending) +
-                                   " after pending repayments)");
+  Result<std::optional<RepaymentRow>> report =
+      FindReportFor(db_, programme_, loan.id, amount, ctx_.now);
+  if (!report.ok()) return report.status();
+  if (!report->has_value() && !being_repaid) {
+    return StateError(loan.state, "no loan being repaid");
+  }
+  if (!report->has_value()) {
+    Result<int64_t> pending = PendingTotal(db_, loan.id);
+    if (!pending.ok()) return pending.status();
+    if (amount > loan.outstanding - *pending) {
+      return Status::InvalidArgument("amount is above what is outstanding (" +
+                                     std::to_string(loan.outstanding - *pending) +
+                                     " after pending repayments)");
+    }
   }
   Result<int64_t> id = store::InSavepoint(db_, [&]() -> Result<int64_t> {
     Result<std::string> reference = NewUniqueReference(db_, kRepaymentReferenceExists);
     if (!reference.ok()) return reference.status();
-    Statement& ins = db_.Prepare(kInsertPendingRepayment);
+    // The partner's report already posted this payment: her claim is
+    // recorded as settled by it, so it is neither pending nor posted again.
+    Statement& ins =
+        db_.Prepare(report->has_value() ? kInsertSettledClaim : kInsertPendingRepayment);
     ins.Bind(1, loan.id)
         .Bind(2, member_id)
         .Bind(3, loan.group_id)
@@ -688,11 +714,16 @@ Result<Repayment> Loans::LogRepayment(int64_t member_id, int64_t amount,
     } else {
       ins.Bind(8, idempotency_key);
     }
-    SHG_RETURN_IF_ERROR(ins.Bind(9, channel).Bind(10, ctx_.now).Run());
+    ins.Bind(9, channel).Bind(10, ctx_.now);
+    std::string detail = "repayment " + *reference + " amount " + std::to_string(amount);
+    if (report->has_value()) {
+      const Repayment& by = (*report)->repayment;
+      ins.Bind(11, ctx_.now).Bind(12, by.id);
+      detail += " settled by repayment " + by.reference + " payment " + by.external_id;
+    }
+    SHG_RETURN_IF_ERROR(ins.Run());
     const int64_t rid = db_.LastInsertRowId();
-    SHG_RETURN_IF_ERROR(AuditLoan(db_, ctx_, loan.id, "repayment_log", actor,
-                                  "repayment " + *reference + " amount " +
-                                      std::to_string(amount)));
+    SHG_RETURN_IF_ERROR(AuditLoan(db_, ctx_, loan.id, "repayment_log", actor, detail));
     return rid;
   });
   if (!id.ok()) return id.status();
@@ -776,7 +807,14 @@ Result<std::vector<Repayment>> Loans::PendingRepayments(int64_t group_id, int li
   Statement& st = db_.Prepare(kPendingRepayments);
   ScopedReset reset(st);
   st.Bind(1, group_id).Bind(2, static_cast<int64_t>(limit)).Bind(3, static_cast<int64_t>(offset));
-  return ReadRepayments(st);
+  Result<std::vector<Repayment>> page = ReadRepayments(st);
+  if (!page.ok()) return page.status();
+  for (Repayment& r : *page) {
+    Result<std::vector<PartnerReport>> near = ReportsNear(db_, programme_, r);
+    if (!near.ok()) return near.status();
+    r.partner_reported = std::move(*near);
+  }
+  return page;
 }
 
 Result<RepaymentChange> Loans::DecideRepayment(int64_t repayment_id, int64_t decider_member_id,
@@ -793,7 +831,16 @@ Result<RepaymentChange> Loans::DecideRepayment(int64_t repayment_id, int64_t dec
     return StateError(loan->state, "repayment " + rep.reference + " is already " +
                                        RepaymentStatusName(rep.status));
   }
+  // Her claim of a payment the partner already reported is settled by that
+  // report, not posted a second time.
+  std::optional<RepaymentRow> report;
   if (confirm) {
+    Result<std::optional<RepaymentRow>> found =
+        FindReportFor(db_, programme_, loan->id, rep.amount, rep.created_at);
+    if (!found.ok()) return found.status();
+    report = std::move(*found);
+  }
+  if (confirm && !report) {
     if (loan->state != LoanState::kDisbursed && loan->state != LoanState::kInArrears) {
       return StateError(loan->state, "the loan is not being repaid");
     }
@@ -818,6 +865,16 @@ Result<RepaymentChange> Loans::DecideRepayment(int64_t repayment_id, int64_t dec
                               .Run());
       if (db_.Changes() != 1) return Status::FailedPrecondition("repayment is no longer pending");
       SHG_RETURN_IF_ERROR(AuditLoan(db_, ctx_, loan->id, "repayment_reject", actor, detail));
+    } else if (report) {
+      SHG_RETURN_IF_ERROR(
+          SettleClaim(db_, ctx_, repayment_id, report->repayment.id, decider_member_id));
+      SHG_RETURN_IF_ERROR(AuditLoan(db_, ctx_, loan->id, "repayment_settle", actor,
+                                    detail + " settled by repayment " +
+                                        report->repayment.reference + " payment " +
+                                        report->repayment.external_id));
+      Result<RepaymentRow> matched = LoadRepayment(db_, report->repayment.id);
+      if (!matched.ok()) return matched.status();
+      out.matched = std::move(matched->repayment);
     } else {
       Result<int64_t> journal = PostRepaymentJournal(db_, ctx_, *loan, rep.amount, rep.reference);
       if (!journal.ok()) return journal.status();
@@ -831,6 +888,7 @@ Result<RepaymentChange> Loans::DecideRepayment(int64_t repayment_id, int64_t dec
       SHG_RETURN_IF_ERROR(AuditLoan(db_, ctx_, loan->id, "repayment_confirm", actor, detail));
       SHG_RETURN_IF_ERROR(SettleAfterRepayment(db_, ctx_, programme_, out.loan.loan, actor,
                                                out.loan.entered));
+      out.posted = true;
     }
     Result<RepaymentRow> after = LoadRepayment(db_, repayment_id);
     if (!after.ok()) return after.status();
@@ -848,7 +906,7 @@ Result<Loan> Loans::Get(int64_t loan_id) { return LoadLoan(db_, loan_id); }
 
 Result<Loan> Loans::GetByReference(const std::string& reference) {
   Statement& st = db_.Prepare(kLoanByReference);
-  st.Bind(1, reference);
+  st.Bind(1, NormalizeReference(reference));
   Result<std::optional<Loan>> loan = OneLoan(st);
   if (!loan.ok()) return loan.status();
   if (!loan->has_value()) return Status::NotFound("loan " + reference);

@@ -22,6 +22,23 @@
 // zero once the loan is repaid. Journal reference: the loan's reference for
 // disbursement and interest, the repayment's reference for a repayment.
 //
+// One payment is posted once. A repayment the member logs is a CLAIM; the
+// partner's report of a payment (callback, or staff for it) is a REPORT
+// (it has the partner's payment id). A report and a claim of the same
+// payment MATCH (see "Matching" below); of a matched pair exactly one
+// record posts a repayment journal (status confirmed) and the other is
+// settled (no journal, linked to the one that posted). Nothing is posted
+// beyond what is outstanding.
+//
+// Matching: a report and a claim on the same loan with the same amount
+// match when the claim's created_at is within claim_match_window_days of
+// the report's paid_at (its recording time when the partner sent none);
+// the oldest unmatched record is taken first. A report carrying
+// claim_reference (our claim's reference, any case) matches that claim
+// regardless of the window if the amounts are equal; otherwise the window
+// rule applies. Only unmatched records match: a pending or confirmed claim,
+// a report that posted and settled nothing yet; rejected records never.
+//
 // Expected failures are Status values:
 //   InvalidArgument     bad amount/term/purpose/decision fields
 //   NotFound            no such loan/repayment/member (or the loan belongs to
@@ -69,6 +86,10 @@ struct LoanProgramme {
   std::vector<std::string> purposes;  // allowed purpose ids, display order
   std::vector<LoanProduct> products;  // preference order; a member's request
                                       // goes to the first in her group's currency
+  // A member's claim and a partner's report of the same amount on her loan
+  // are one payment when they are at most this many days apart (see
+  // "Matching" above). 0: only a report naming the claim's reference.
+  int claim_match_window_days = 7;
 };
 
 // Outbox channel of a partner's referrals: "partner:<partner_id>". The
@@ -120,7 +141,8 @@ struct LoanView {
   Loan loan;
   std::vector<Instalment> schedule;  // empty before disbursement
   ScheduleStatus status;             // from schedule + loan.repaid at ctx.now
-  int64_t pending_repayments = 0;    // logged, awaiting the treasurer
+  int64_t pending_repayments = 0;    // claims awaiting the treasurer (not
+                                     // settled ones: those were posted)
 };
 
 // Before the amount screen.
@@ -166,8 +188,25 @@ struct LoanChange {
   bool changed = false;
 };
 
-enum class RepaymentStatus { kPending, kConfirmed, kRejected };
+// pending:   a claim awaiting the treasurer
+// confirmed: posted (a report, or a claim the treasurer confirmed)
+// rejected:  a claim the treasurer refused; nothing posted
+// settled:   a record of a payment that its matched record posted (a claim
+//            the partner reported, or a report of a claim already
+//            confirmed); nothing posted by this record
+enum class RepaymentStatus { kPending, kConfirmed, kRejected, kSettled };
 const char* RepaymentStatusName(RepaymentStatus s);
+
+// A partner's report on a loan, shown beside a pending claim so the
+// treasurer sees what the partner already reported.
+struct PartnerReport {
+  int64_t repayment_id = 0;
+  std::string reference;   // the report's own 6-char code
+  std::string payment_id;  // the partner's payment id
+  int64_t amount = 0;      // minor units
+  int64_t paid_at = 0;     // when the partner received it (its recording time if not sent)
+  std::string matched_reference;  // the claim it was matched with; "" = none
+};
 
 struct Repayment {
   int64_t id = 0;
@@ -180,13 +219,32 @@ struct Repayment {
   RepaymentStatus status = RepaymentStatus::kPending;
   std::string reference;    // the repayment's own 6-char code
   std::string source;       // member | partner | staff
-  std::string external_id;  // partner's payment id ("" for member-logged)
+  std::string external_id;  // partner's payment id ("" for a member's claim)
+  int64_t paid_at = 0;      // a report: when the partner received it (0 = not sent)
   int64_t created_at = 0;
+  // The other record of the same payment, when matched (id 0 = none): for a
+  // settled record, the record that posted it; for a confirmed one, the
+  // record it settled. matched_payment_id is the partner's payment id when
+  // that other record is a report ("" when it is a member's claim).
+  int64_t matched_id = 0;
+  std::string matched_reference;
+  std::string matched_payment_id;
+  // Filled for pending claims by PendingRepayments (else empty): what the
+  // partner reported on the loan within the window (PartnerReportsNear).
+  std::vector<PartnerReport> partner_reported;
 };
 
 struct RepaymentChange {
   Repayment repayment;
   LoanChange loan;  // entered: repaid / disbursed (catch up) when it did so
+  // True when this change posted a repayment journal. False on a replay,
+  // a reject, and a match with a record that had already posted (the
+  // change is then recorded, loan.changed == true, but no money moves).
+  bool posted = false;
+  // The other record of the same payment this change matched: the claim a
+  // report settled or was matched with, or the report that settled the
+  // claim being confirmed. nullopt when nothing matched.
+  std::optional<Repayment> matched = std::nullopt;
 };
 
 struct PartnerDecision {
@@ -231,10 +289,14 @@ class Loans {
   // Her most recent loan (open first, else the latest final one); nullopt
   // when she never asked.
   Result<std::optional<LoanView>> CurrentLoan(int64_t member_id);
-  // Logs a pending repayment on her disbursed / in_arrears loan with a fresh
-  // reference. InvalidArgument for amount <= 0 or above what is outstanding
-  // minus her pending repayments; FailedPrecondition when she has no loan
-  // being repaid. Idempotent by key like Request.
+  // Logs her claim of a repayment with a fresh reference. When it matches
+  // a partner's report on her loan (disbursed / in_arrears, or repaid by
+  // that report) the claim is settled at once by that report (status
+  // settled, matched_* name the report; nothing is posted and nothing is
+  // pending). Otherwise it is pending on her disbursed / in_arrears loan:
+  // InvalidArgument for amount <= 0 or above what is outstanding minus her
+  // pending claims; FailedPrecondition when she has no loan being repaid.
+  // Idempotent by key like Request.
   Result<Repayment> LogRepayment(int64_t member_id, int64_t amount, const std::string& channel,
                                  const std::string& idempotency_key, const Actor& actor);
 
@@ -248,18 +310,21 @@ class Loans {
   // group, or her own request), FailedPrecondition (not requested).
   Result<LoanChange> GroupDecide(int64_t loan_id, int64_t decider_member_id, bool approve,
                                  const std::string& reason, const Actor& actor);
-  // Pending repayments of the group, oldest first.
+  // Pending claims of the group, oldest first, each with partner_reported.
   Result<std::vector<Repayment>> PendingRepayments(int64_t group_id, int limit, int offset);
   // Confirm posts the repayment journal (then repaid when nothing is
   // outstanding, or catch_up when in arrears and nothing is overdue past
-  // grace any more); reject records the decision. Same permission rules and
-  // order as GroupDecide; FailedPrecondition if already decided, or if the
-  // amount is now above what is outstanding.
+  // grace any more); reject records the decision. Confirming a claim that
+  // matches an unmatched partner report settles it by that report instead
+  // (posted == false, matched = the report). Same permission rules and
+  // order as GroupDecide; FailedPrecondition if already decided (settled
+  // included), or if the amount to post is now above what is outstanding.
   Result<RepaymentChange> DecideRepayment(int64_t repayment_id, int64_t decider_member_id,
                                           bool confirm, const Actor& actor);
 
   // --- partner side (callbacks, or staff recording for a partner) ---
-  // The loan of `reference` referred to `partner_id`; NotFound otherwise.
+  // The loan of `reference` (any case) referred to `partner_id`; NotFound
+  // otherwise.
   Result<Loan> PartnerLoan(const std::string& partner_id, const std::string& reference);
   // referred_to_mfi -> approved (terms fixed) | declined. Idempotent: the
   // same decision again on a loan already in its result state (approved with
@@ -277,14 +342,24 @@ class Loans {
                                         const std::string& reference, int64_t amount,
                                         int64_t disbursed_at, const std::string& transaction_id,
                                         const Actor& actor);
-  // A repayment the partner received: confirmed at once (posted), keyed by
-  // the partner's payment id (a replay returns the first, changed == false;
-  // the same id with another amount is FailedPrecondition). Loan must be
-  // disbursed or in_arrears; InvalidArgument above the outstanding.
+  // A repayment the partner received (paid_at 0 = now), keyed by the
+  // partner's payment id (a replay returns the first, changed == false; the
+  // same id with another amount is FailedPrecondition). `claim_reference`
+  // ("" = none; any case) is the member's claim the partner says it is.
+  // - It matches a claim the treasurer already confirmed: recorded as
+  //   settled by that claim, nothing posted (posted == false, changed ==
+  //   true, matched = the claim), whatever the loan's state now.
+  // - Otherwise it is confirmed at once (posted): the loan must be
+  //   disbursed or in_arrears, InvalidArgument above the outstanding; a
+  //   matching pending claim becomes settled by it (matched = the claim)
+  //   and leaves the treasurer's list.
+  // InvalidArgument for a claim_reference that is not 1..100 printable
+  // characters.
   Result<RepaymentChange> RecordPartnerRepayment(const std::string& partner_id,
                                                  const std::string& reference,
                                                  const std::string& payment_id, int64_t amount,
-                                                 int64_t paid_at, const Actor& actor);
+                                                 int64_t paid_at, const Actor& actor,
+                                                 const std::string& claim_reference = "");
 
   // --- scheduler ---
   // Expires requests nobody acted on (request_expiry_days since their last
@@ -297,11 +372,17 @@ class Loans {
 
   // --- queries ---
   Result<Loan> Get(int64_t loan_id);
+  // `reference` in any case (references are stored upper-case).
   Result<Loan> GetByReference(const std::string& reference);
   Result<std::vector<Instalment>> Schedule(int64_t loan_id);
   // Newest first; state "" = any, else a LoanStateName.
   Result<std::vector<Loan>> List(const std::string& state, int limit, int offset);
   Result<std::vector<Repayment>> RepaymentsOf(int64_t loan_id);
+  // The partner's reports on the loan of repayment `repayment_id` whose
+  // paid_at is within claim_match_window_days of its created_at, any
+  // amount, matched or not, oldest first (empty for a report itself).
+  // NotFound for no such repayment.
+  Result<std::vector<PartnerReport>> PartnerReportsNear(int64_t repayment_id);
   // State history, oldest first: "at from->to event actor" lines.
   Result<std::vector<std::string>> History(int64_t loan_id);
   // The referral document sent to the partner (JSON, format below).

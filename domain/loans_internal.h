@@ -41,10 +41,21 @@ namespace shg::loans_internal {
   " FROM loans l JOIN members m ON m.id = l.member_id"
 
 // Every repayment query selects these columns in this order (ReadRepayment).
+// `o` is the other record of the same payment: the one that settled this
+// record (settled_by), or the one this record settled.
 #define SHG_REPAYMENT_SELECT                                                                   \
   "SELECT r.id, r.loan_id, l.reference, r.member_id, m.name, r.amount, r.currency, r.status,"  \
-  " r.reference, r.source, COALESCE(r.external_id, ''), r.created_at, r.group_id"              \
-  " FROM loan_repayments r JOIN loans l ON l.id = r.loan_id JOIN members m ON m.id = r.member_id"
+  " r.reference, r.source, COALESCE(r.external_id, ''), r.created_at, r.group_id,"             \
+  " COALESCE(r.paid_at, 0), COALESCE(o.id, 0), COALESCE(o.reference, ''),"                     \
+  " COALESCE(o.external_id, '')"                                                               \
+  " FROM loan_repayments r JOIN loans l ON l.id = r.loan_id JOIN members m ON m.id = r.member_id" \
+  " LEFT JOIN loan_repayments o ON o.id = " SHG_REPAYMENT_OTHER("r")
+
+// The id of the other record of the payment of repayment `r` (an SQL alias),
+// or NULL when it is unmatched.
+#define SHG_REPAYMENT_OTHER(r)                                                                 \
+  "COALESCE(" r ".settled_by,"                                                                 \
+  " (SELECT c.id FROM loan_repayments c WHERE c.settled_by = " r ".id))"
 
 inline constexpr int64_t kDaySeconds = 24 * 60 * 60;
 
@@ -67,6 +78,10 @@ Result<RepaymentRow> LoadRepayment(store::Connection& db, int64_t repayment_id);
 
 // The stored schedule (empty before disbursement), by instalment number.
 Result<std::vector<Instalment>> LoadSchedule(store::Connection& db, int64_t loan_id);
+
+// `reference` with a-z upper-cased: references are stored upper-case and
+// typed or sent in any case.
+std::string NormalizeReference(const std::string& reference);
 
 // FailedPrecondition whose message starts with "state <name>: " (callers
 // answer 409 with the state).
@@ -113,5 +128,34 @@ Result<int64_t> PostRepaymentJournal(store::Connection& db, const DomainContext&
 Status SettleAfterRepayment(store::Connection& db, const DomainContext& ctx,
                             const LoanProgramme& programme, Loan& loan, const Actor& actor,
                             std::vector<LoanState>& entered);
+
+// --- matching a member's claim with the partner's report (loans_claims.cc,
+// rules in loans.h "Matching") ---
+
+// The unmatched claim (pending, or confirmed and settling nothing) on
+// `loan_id` that a report of `amount` paid at `paid_at` is: the claim named
+// by `claim_reference` (upper-case, "" = none) when its amount is equal,
+// else the oldest within the window. nullopt when none.
+Result<std::optional<RepaymentRow>> FindClaimFor(store::Connection& db,
+                                                 const LoanProgramme& programme,
+                                                 int64_t loan_id, int64_t amount,
+                                                 int64_t paid_at,
+                                                 const std::string& claim_reference);
+// The unmatched report (posted, settling nothing) on `loan_id` that a claim
+// of `amount` made at `created_at` is, oldest first. nullopt when none.
+Result<std::optional<RepaymentRow>> FindReportFor(store::Connection& db,
+                                                  const LoanProgramme& programme,
+                                                  int64_t loan_id, int64_t amount,
+                                                  int64_t created_at);
+// Pending claim `claim_id` -> settled by `by_id` at ctx.now; `decided_by`
+// the officer who asked to confirm it (nullopt when a report settled it).
+// FailedPrecondition when it is no longer pending.
+Status SettleClaim(store::Connection& db, const DomainContext& ctx, int64_t claim_id,
+                   int64_t by_id, std::optional<int64_t> decided_by);
+// The partner's reports on `claim.loan_id` within the window of
+// claim.created_at, oldest first (Loans::PartnerReportsNear).
+Result<std::vector<PartnerReport>> ReportsNear(store::Connection& db,
+                                               const LoanProgramme& programme,
+                                               const Repayment& claim);
 
 }  // namespace shg::loans_internal

@@ -44,6 +44,11 @@ constexpr char kInsertConfirmedRepayment[] =
     "INSERT INTO loan_repayments (loan_id, member_id, group_id, amount, currency, reference,"
     " status, source, external_id, paid_at, channel, created_at, decided_at, journal_id)"
     " VALUES (?, ?, ?, ?, ?, ?, 'confirmed', ?, ?, ?, ?, ?, ?, ?)";
+// A report of a payment already posted by the claim the treasurer confirmed.
+constexpr char kInsertSettledReport[] =
+    "INSERT INTO loan_repayments (loan_id, member_id, group_id, amount, currency, reference,"
+    " status, source, external_id, paid_at, channel, created_at, decided_at, settled_by)"
+    " VALUES (?, ?, ?, ?, ?, ?, 'settled', ?, ?, ?, ?, ?, ?, ?)";
 constexpr char kExpirable[] =
     "SELECT id FROM loans WHERE state IN ('requested', 'group_approved', 'referred_to_mfi')"
     " AND updated_at <= ? ORDER BY id";
@@ -145,7 +150,7 @@ Status ValidateExternalId(const std::string& id, const char* what) {
 
 Result<Loan> Loans::PartnerLoan(const std::string& partner_id, const std::string& reference) {
   Statement& st = db_.Prepare(kPartnerLoan);
-  st.Bind(1, reference).Bind(2, partner_id);
+  st.Bind(1, NormalizeReference(reference)).Bind(2, partner_id);
   Result<std::optional<Loan>> loan = OneLoan(st);
   if (!loan.ok()) return loan.status();
   if (!loan->has_value()) {
@@ -309,9 +314,13 @@ Result<RepaymentChange> Loans::RecordPartnerRepayment(const std::string& partner
                                                       const std::string& reference,
                                                       const std::string& payment_id,
                                                       int64_t amount, int64_t paid_at,
-                                                      const Actor& actor) {
+                                                      const Actor& actor,
+                                                      const std::string& claim_reference) {
   SHG_RETURN_IF_ERROR(CheckActor(actor));
   SHG_RETURN_IF_ERROR(ValidateExternalId(payment_id, "payment_id"));
+  if (!claim_reference.empty()) {
+    SHG_RETURN_IF_ERROR(ValidateExternalId(claim_reference, "claim_reference"));
+  }
   if (amount <= 0) return Status::InvalidArgument("amount must be more than zero");
   Result<Loan> loan = PartnerLoan(partner_id, reference);
   if (!loan.ok()) return loan.status();
@@ -328,22 +337,42 @@ Result<RepaymentChange> Loans::RecordPartnerRepayment(const std::string& partner
       RepaymentChange replay;
       replay.repayment = std::move((*prior)->repayment);
       replay.loan.loan = *loan;
+      if (replay.repayment.matched_id != 0) {
+        Result<RepaymentRow> matched = LoadRepayment(db_, replay.repayment.matched_id);
+        if (!matched.ok()) return matched.status();
+        replay.matched = std::move(matched->repayment);
+      }
       return replay;  // changed == false
     }
   }
-  if (loan->state != LoanState::kDisbursed && loan->state != LoanState::kInArrears) {
-    return StateError(loan->state, "the loan is not being repaid");
-  }
-  if (amount > loan->outstanding) {
-    return Status::InvalidArgument("amount is above what is outstanding (" +
-                                   std::to_string(loan->outstanding) + ")");
+  const int64_t received_at = paid_at > 0 ? paid_at : ctx_.now;
+  Result<std::optional<RepaymentRow>> claim = FindClaimFor(
+      db_, programme_, loan->id, amount, received_at, NormalizeReference(claim_reference));
+  if (!claim.ok()) return claim.status();
+  const bool already_posted =
+      claim->has_value() && (*claim)->repayment.status == RepaymentStatus::kConfirmed;
+  if (!already_posted) {
+    if (loan->state != LoanState::kDisbursed && loan->state != LoanState::kInArrears) {
+      return StateError(loan->state, "the loan is not being repaid");
+    }
+    if (amount > loan->outstanding) {
+      return Status::InvalidArgument("amount is above what is outstanding (" +
+                                     std::to_string(loan->outstanding) + ")");
+    }
   }
   return store::InSavepoint(db_, [&]() -> Result<RepaymentChange> {
     Result<std::string> ref = NewUniqueReference(db_, kRepaymentReferenceExists);
     if (!ref.ok()) return ref.status();
-    Result<int64_t> journal = PostRepaymentJournal(db_, ctx_, *loan, amount, *ref);
-    if (!journal.ok()) return journal.status();
-    Statement& ins = db_.Prepare(kInsertConfirmedRepayment);
+    int64_t journal = 0;
+    if (!already_posted) {
+      Result<int64_t> posted = PostRepaymentJournal(db_, ctx_, *loan, amount, *ref);
+      if (!posted.ok()) return posted.status();
+      journal = *posted;
+    }
+    // The treasurer confirmed her claim of this payment before the partner
+    // reported it: the report is kept (its payment id makes a retry a
+    // replay) but posts nothing.
+    Statement& ins = db_.Prepare(already_posted ? kInsertSettledReport : kInsertConfirmedRepayment);
     ins.Bind(1, loan->id)
         .Bind(2, loan->member_id)
         .Bind(3, loan->group_id)
@@ -357,17 +386,34 @@ Result<RepaymentChange> Loans::RecordPartnerRepayment(const std::string& partner
     } else {
       ins.BindNull(9);
     }
-    SHG_RETURN_IF_ERROR(
-        ins.Bind(10, actor.channel).Bind(11, ctx_.now).Bind(12, ctx_.now).Bind(13, *journal).Run());
+    ins.Bind(10, actor.channel).Bind(11, ctx_.now).Bind(12, ctx_.now);
+    SHG_RETURN_IF_ERROR(ins.Bind(13, already_posted ? (*claim)->repayment.id : journal).Run());
     const int64_t repayment_id = db_.LastInsertRowId();
-    SHG_RETURN_IF_ERROR(AuditLoan(db_, ctx_, loan->id, "repayment_partner", actor,
-                                  "repayment " + *ref + " amount " + std::to_string(amount) +
-                                      " payment " + payment_id));
+    std::string detail =
+        "repayment " + *ref + " amount " + std::to_string(amount) + " payment " + payment_id;
+    if (already_posted) {
+      detail += " settled by repayment " + (*claim)->repayment.reference + " (confirmed)";
+    } else if (claim->has_value()) {
+      detail += " settles repayment " + (*claim)->repayment.reference;
+    }
+    SHG_RETURN_IF_ERROR(AuditLoan(db_, ctx_, loan->id, "repayment_partner", actor, detail));
     RepaymentChange out;
     out.loan.loan = *loan;
     out.loan.changed = true;
-    SHG_RETURN_IF_ERROR(
-        SettleAfterRepayment(db_, ctx_, programme_, out.loan.loan, actor, out.loan.entered));
+    out.posted = !already_posted;
+    if (claim->has_value() && !already_posted) {
+      SHG_RETURN_IF_ERROR(
+          SettleClaim(db_, ctx_, (*claim)->repayment.id, repayment_id, std::nullopt));
+    }
+    if (out.posted) {
+      SHG_RETURN_IF_ERROR(
+          SettleAfterRepayment(db_, ctx_, programme_, out.loan.loan, actor, out.loan.entered));
+    }
+    if (claim->has_value()) {
+      Result<RepaymentRow> matched = LoadRepayment(db_, (*claim)->repayment.id);
+      if (!matched.ok()) return matched.status();
+      out.matched = std::move(matched->repayment);
+    }
     Result<RepaymentRow> row = LoadRepayment(db_, repayment_id);
     if (!row.ok()) return row.status();
     out.repayment = std::move(row->repayment);

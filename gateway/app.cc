@@ -160,7 +160,7 @@ Status ApplyPartnerEvent(PartnerJob& job, Loans& loans, Services& services, Mess
   } else {
     const partners::RepaymentCallback& r = job.repayment;
     auto c = loans.RecordPartnerRepayment(job.partner_id, job.reference, r.payment_id, r.amount,
-                                          r.paid_at, actor);
+                                          r.paid_at, actor, r.claim_reference);
     if (!c.ok()) return c.status();
     if (c->loan.changed) {
       auto id = dialogs::SendRepaymentNotice(notifier, messages, services, "", *c);

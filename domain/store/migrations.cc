@@ -433,6 +433,86 @@ BEGIN SELECT RAISE(ABORT, 'loan repayments are never deleted'); END;
 // have '' and are refused at their next step (they last 180 s).
 constexpr char kMigration4[] = R"sql(
 ALTER TABLE ussd_sessions ADD COLUMN phone_key TEXT NOT NULL DEFAULT '';
+// Member claims settled by partner reports (one payment is counted once).
+// A repayment the member logs is a claim; a partner's (or staff's) report
+// of the same payment settles it instead of both being posted. 'settled' is
+// a record of a payment that another record posted: a claim matched with
+// the partner's report, or a report matched with a claim the treasurer had
+// already confirmed; settled_by is the record that posted it (status
+// 'confirmed', same loan and amount, the other kind: a report has an
+// external_id, a claim has none). A posting record settles at most one
+// other. The CHECK on status needs a table rebuild (SQLite cannot alter a
+// CHECK): new table, copy every row, drop the old one (DROP TABLE does not
+// fire the no-delete trigger; nothing references loan_repayments), rename,
+// then every index and trigger again. Runs inside the migration's
+// transaction, so a failure leaves migration 3's table as it was.
+constexpr char kMigration5[] = R"sql(
+CREATE TABLE loan_repayments_v4 (
+  id              INTEGER PRIMARY KEY,
+  loan_id         INTEGER NOT NULL REFERENCES loans(id),
+  member_id       INTEGER NOT NULL REFERENCES members(id),
+  group_id        INTEGER NOT NULL REFERENCES groups(id),
+  amount          INTEGER NOT NULL CHECK (amount > 0),
+  currency        TEXT NOT NULL,
+  reference       TEXT NOT NULL UNIQUE,
+  status          TEXT NOT NULL DEFAULT 'pending'
+                  CHECK (status IN ('pending', 'confirmed', 'rejected', 'settled')),
+  source          TEXT NOT NULL CHECK (source IN ('member', 'partner', 'staff')),
+  external_id     TEXT,  -- the partner's payment id; NULL for a member's claim
+  paid_at         INTEGER,  -- when the partner received it
+  idempotency_key TEXT UNIQUE,
+  channel         TEXT NOT NULL DEFAULT '',
+  created_at      INTEGER NOT NULL,
+  decided_by      INTEGER REFERENCES members(id),  -- NULL when the partner reported it
+  decided_at      INTEGER,
+  journal_id      INTEGER UNIQUE REFERENCES journals(id),
+  -- status 'settled': the record that posted this payment.
+  settled_by      INTEGER REFERENCES loan_repayments(id),
+  CHECK ((status = 'confirmed') = (journal_id IS NOT NULL)),
+  CHECK ((status = 'pending') = (decided_at IS NULL)),
+  CHECK ((status = 'settled') = (settled_by IS NOT NULL))
+);
+INSERT INTO loan_repayments_v4 (id, loan_id, member_id, group_id, amount, currency, reference,
+  status, source, external_id, paid_at, idempotency_key, channel, created_at, decided_by,
+  decided_at, journal_id)
+SELECT id, loan_id, member_id, group_id, amount, currency, reference, status, source,
+  external_id, paid_at, idempotency_key, channel, created_at, decided_by, decided_at, journal_id
+FROM loan_repayments;
+DROP TABLE loan_repayments;
+ALTER TABLE loan_repayments_v4 RENAME TO loan_repayments;
+
+CREATE UNIQUE INDEX loan_repayments_external ON loan_repayments(loan_id, external_id)
+  WHERE external_id IS NOT NULL;
+CREATE INDEX loan_repayments_loan ON loan_repayments(loan_id, status);
+CREATE INDEX loan_repayments_group_pending ON loan_repayments(group_id, created_at)
+  WHERE status = 'pending';
+-- One posting record counts for at most one other record of the payment.
+CREATE UNIQUE INDEX loan_repayments_settled_by ON loan_repayments(settled_by)
+  WHERE settled_by IS NOT NULL;
+-- A decision is final: only a pending repayment changes status.
+CREATE TRIGGER loan_repayments_decided_once BEFORE UPDATE OF status ON loan_repayments
+  WHEN OLD.status <> 'pending'
+BEGIN SELECT RAISE(ABORT, 'repayment already decided'); END;
+CREATE TRIGGER loan_repayments_no_delete BEFORE DELETE ON loan_repayments
+BEGIN SELECT RAISE(ABORT, 'loan repayments are never deleted'); END;
+-- A match, once made, is fixed.
+CREATE TRIGGER loan_repayments_settled_fixed BEFORE UPDATE OF settled_by ON loan_repayments
+  WHEN OLD.settled_by IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'repayment already settled'); END;
+-- A record is settled only by a posted record of the same payment: the
+-- other kind (claim / report), same loan, same amount, itself not settled.
+CREATE TRIGGER loan_repayments_settled_insert BEFORE INSERT ON loan_repayments
+  WHEN NEW.settled_by IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM loan_repayments p WHERE p.id = NEW.settled_by AND p.status = 'confirmed'
+      AND p.loan_id = NEW.loan_id AND p.amount = NEW.amount
+      AND (p.external_id IS NULL) <> (NEW.external_id IS NULL))
+BEGIN SELECT RAISE(ABORT, 'repayment settled by a record of another payment'); END;
+CREATE TRIGGER loan_repayments_settled_update BEFORE UPDATE OF settled_by ON loan_repayments
+  WHEN NEW.settled_by IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM loan_repayments p WHERE p.id = NEW.settled_by AND p.status = 'confirmed'
+      AND p.loan_id = NEW.loan_id AND p.amount = NEW.amount
+      AND (p.external_id IS NULL) <> (NEW.external_id IS NULL))
+BEGIN SELECT RAISE(ABORT, 'repayment settled by a record of another payment'); END;
 )sql";
 
 constexpr Migration kMigrations[] = {
@@ -440,6 +520,7 @@ constexpr Migration kMigrations[] = {
     {2, "messages (outbox), message events, inbound SMS, session member", kMigration2},
     {3, "loans, loan events, instalments, repayments", kMigration3},
     {4, "session bound to its phone", kMigration4},
+    {5, "repayment claims settled by partner reports", kMigration5},
 };
 
 constexpr char kCreateMigrationsTable[] =
@@ -495,7 +576,9 @@ Status Apply(Connection& conn, const Migration& m) {
 
 int LatestSchemaVersion() { return kMigrations[std::size(kMigrations) - 1].version; }
 
-Result<int> Migrate(Connection& conn) {
+Result<int> Migrate(Connection& conn) { return MigrateTo(conn, LatestSchemaVersion()); }
+
+Result<int> MigrateTo(Connection& conn, int target_version) {
   SHG_RETURN_IF_ERROR(conn.Exec(kCreateMigrationsTable));
   Result<int64_t> current = MaxVersion(conn);
   if (!current.ok()) return current.status();
@@ -505,7 +588,7 @@ Result<int> Migrate(Connection& conn) {
                                       std::to_string(LatestSchemaVersion()) + ")");
   }
   for (const Migration& m : kMigrations) {
-    if (m.version <= *current) continue;
+    if (m.version <= *current || m.version > target_version) continue;
     SHG_RETURN_IF_ERROR(Apply(conn, m));
   }
   Result<int64_t> reached = MaxVersion(conn);

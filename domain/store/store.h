@@ -131,6 +131,10 @@ class Store {
 // yet recorded in schema_migrations, each in its own transaction.
 // Returns the schema version reached.
 Result<int> Migrate(Connection& conn);
+// Migrate, stopping after `target_version` (tests of a migration over a
+// database built at the version before it). A database already past it is
+// left as it is.
+Result<int> MigrateTo(Connection& conn, int target_version);
 // The highest migration version this build knows.
 int LatestSchemaVersion();
 

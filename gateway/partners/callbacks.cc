@@ -63,6 +63,13 @@ Status RequiredId(const JsonValue& doc, std::string_view field, std::string* out
   return Status::Ok();
 }
 
+// An optional id; `*out` keeps its value when absent or null.
+Status OptionalId(const JsonValue& doc, std::string_view field, std::string* out) {
+  const JsonValue* v = doc.Find(field);
+  if (v == nullptr || v->is_null()) return Status::Ok();
+  return RequiredId(doc, field, out);
+}
+
 Status OptionalCurrency(const JsonValue& doc, std::string* out) {
   const JsonValue* v = doc.Find("currency");
   if (v == nullptr || v->is_null()) return Status::Ok();
@@ -152,6 +159,7 @@ Result<RepaymentCallback> ParseRepayment(std::string_view body, int64_t now) {
   SHG_RETURN_IF_ERROR(OptionalCurrency(*doc, &out.currency));
   out.paid_at = now;
   SHG_RETURN_IF_ERROR(OptionalInt(*doc, "paid_at", 0, kMaxTime, &out.paid_at));
+  SHG_RETURN_IF_ERROR(OptionalId(*doc, "claim_reference", &out.claim_reference));
   return out;
 }
 

@@ -194,6 +194,26 @@ TEST(PartnerCallbacks, Repayment) {
   EXPECT_EQ(r->amount, 181667);
   EXPECT_EQ(r->currency, "KES");
   EXPECT_EQ(r->paid_at, 1766822400);
+  EXPECT_EQ(r->claim_reference, "");
+}
+
+TEST(PartnerCallbacks, RepaymentNamesTheMembersClaim) {
+  struct Case {
+    const char* body;
+    const char* claim_reference;
+  };
+  const Case cases[] = {
+      {R"({"payment_id":"P","amount_minor":1,"claim_reference":"R7K2PX"})", "R7K2PX"},
+      // Kept as sent: the domain matches references in any case.
+      {R"({"payment_id":"P","amount_minor":1,"claim_reference":"r7k2px"})", "r7k2px"},
+      {R"({"payment_id":"P","amount_minor":1,"claim_reference":null})", ""},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.body);
+    auto r = ParseRepayment(c.body, kNow);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->claim_reference, c.claim_reference);
+  }
 }
 
 TEST(PartnerCallbacks, RepaymentDefaultsToNow) {
@@ -223,7 +243,17 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"Currency4", R"({"payment_id":"P","amount_minor":1,"currency":"KESH"})",
                 "invalid field: currency"},
         BadCase{"TooDeep", R"({"payment_id":"P","amount_minor":1,"x":[[[[[[[[[1]]]]]]]]]})",
-                "malformed JSON"}),
+                "malformed JSON"},
+        BadCase{"ClaimReferenceNumber",
+                R"({"payment_id":"P","amount_minor":1,"claim_reference":123})",
+                "invalid field: claim_reference"},
+        BadCase{"ClaimReferenceEmpty",
+                R"({"payment_id":"P","amount_minor":1,"claim_reference":""})",
+                "invalid field: claim_reference"},
+        BadCase{"ClaimReferenceLong",
+                R"({"payment_id":"P","amount_minor":1,"claim_reference":")" +
+                    std::string(65, 'R') + "\"}",
+                "invalid field: claim_reference"}),
     [](const auto& info) { return info.param.name; });
 
 }  // namespace

@@ -2,16 +2,22 @@
 // group approval -> MFI referral -> decision -> disbursement -> repayment
 // walk with the ledger checked at every step, cancel and decline rules,
 // partner idempotency, the scheduler (expiry, arrears, catch-up,
-// reminders) and idempotency keys.
+// reminders), idempotency keys, member claims settled by partner reports
+// (one payment counted once in every interleaving), case-insensitive loan
+// references, and migration 5 (claims) over a populated migration-3 database.
 #include "domain/loans.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <array>
+#include <cctype>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "domain/json.h"
+#include "domain/ledger.h"
 #include "domain/messages.h"
 #include "domain/refcode.h"
 #include "domain/store/store.h"
@@ -91,7 +97,9 @@ class LoansTest : public ::testing::Test {
     auto db = Connection::Open(tmp_.path(), o);
     ASSERT_TRUE(db.ok()) << db.status().ToString();
     db_ = std::move(*db);
-    ASSERT_TRUE(store::Migrate(*db_).ok());
+    Result<int> version = store::MigrateTo(*db_, SchemaVersion());
+    ASSERT_TRUE(version.ok()) << version.status().ToString();
+    ASSERT_EQ(*version, SchemaVersion());
     ctx_.pins = &pins_;
     ctx_.now = kNow;
 
@@ -146,6 +154,10 @@ class LoansTest : public ::testing::Test {
     Save(ug_member_, std::vector<int64_t>(6, 1000000), ug_treasurer_);
     ctx_.now = kNow;
   }
+
+  // The schema the fixture's database is built at (a migration test builds
+  // an older one).
+  virtual int SchemaVersion() const { return store::LatestSchemaVersion(); }
 
   Services svc() { return Services(*db_, ctx_); }
   Loans loans() { return Loans(*db_, ctx_, programme_); }
@@ -1040,6 +1052,628 @@ TEST_F(LoansTest, QueriesListAndPage) {
   EXPECT_FALSE(Must(loans().CurrentLoan(mary_)).has_value());
   EXPECT_EQ(loans().CurrentLoan(999).status().code(), Status::Code::kNotFound);
   EXPECT_STREQ(RepaymentStatusName(RepaymentStatus::kConfirmed), "confirmed");
+}
+
+// ------------------------------------------ claims settled by partner reports
+
+constexpr char kCountRepaymentJournals[] =
+    "SELECT COUNT(*) FROM journals WHERE kind = 'loan_repayment'";
+// KES 10,000 flat 18% over 6 months (Disbursed()): principal + KES 900.
+constexpr int64_t kCharged = 1090000;
+constexpr int64_t kInstalment = 181667;
+
+// Amina's loan disbursed at kNow; her claims and imara's reports on it.
+class ClaimsTest : public LoansTest {
+ protected:
+  void SetUp() override {
+    LoansTest::SetUp();
+    if (HasFatalFailure()) return;
+    loan_ = Disbursed();
+    ASSERT_EQ(loan_.outstanding, kCharged);
+  }
+
+  // Her claim logged at `at`.
+  Repayment Claim(int64_t amount, int64_t at, const std::string& key = "") {
+    ctx_.now = at;
+    return Must(loans().LogRepayment(amina_, amount, "ussd", key, MemberActor(amina_)));
+  }
+  // Imara's report, recorded at `at` (paid_at 0 = not sent).
+  Result<RepaymentChange> Report(const std::string& payment_id, int64_t amount, int64_t paid_at,
+                                 int64_t at, const std::string& claim_reference = "") {
+    ctx_.now = at;
+    return loans().RecordPartnerRepayment("imara", loan_.reference, payment_id, amount, paid_at,
+                                          kPartner, claim_reference);
+  }
+  Result<RepaymentChange> Confirm(int64_t repayment_id, int64_t at) {
+    ctx_.now = at;
+    return loans().DecideRepayment(repayment_id, wanjiru_, true, MemberActor(wanjiru_));
+  }
+  Repayment Stored(int64_t repayment_id) {
+    for (Repayment& r : Must(loans().RepaymentsOf(loan_.id))) {
+      if (r.id == repayment_id) return r;
+    }
+    ADD_FAILURE() << "no repayment " << repayment_id;
+    return Repayment{};
+  }
+  int64_t Outstanding() { return Must(loans().Get(loan_.id)).outstanding; }
+  int64_t RepaymentJournals() { return Count(*db_, kCountRepaymentJournals); }
+  std::vector<Repayment> Pending() { return Must(loans().PendingRepayments(upendo_, 50, 0)); }
+
+  Loan loan_;
+};
+
+// 1. She logs it, then the partner reports it: the report posts, her claim
+// is settled by it and leaves the treasurer's list; confirming it is 409.
+TEST_F(ClaimsTest, ClaimThenReportPostsOnce) {
+  const Repayment claim = Claim(kInstalment, kNow + kDay, "k-claim");
+  ASSERT_EQ(claim.status, RepaymentStatus::kPending);
+  ASSERT_EQ(Pending().size(), 1u);
+
+  RepaymentChange c = Must(Report("PAY-1", kInstalment, kNow + 2 * kDay, kNow + 3 * kDay));
+  EXPECT_TRUE(c.loan.changed);
+  EXPECT_TRUE(c.posted);
+  EXPECT_EQ(c.repayment.status, RepaymentStatus::kConfirmed);
+  EXPECT_EQ(c.repayment.paid_at, kNow + 2 * kDay);
+  EXPECT_EQ(c.repayment.matched_id, claim.id);
+  EXPECT_EQ(c.repayment.matched_reference, claim.reference);
+  EXPECT_EQ(c.repayment.matched_payment_id, "");
+  ASSERT_TRUE(c.matched.has_value());
+  EXPECT_EQ(c.matched->id, claim.id);
+  EXPECT_EQ(c.matched->status, RepaymentStatus::kSettled);
+  EXPECT_EQ(c.loan.loan.outstanding, kCharged - kInstalment);
+  EXPECT_EQ(Outstanding(), kCharged - kInstalment);
+  EXPECT_EQ(RepaymentJournals(), 1);
+  ExpectLedgerBalanced();
+
+  const Repayment settled = Stored(claim.id);
+  EXPECT_EQ(settled.status, RepaymentStatus::kSettled);
+  EXPECT_EQ(settled.matched_id, c.repayment.id);
+  EXPECT_EQ(settled.matched_reference, c.repayment.reference);
+  EXPECT_EQ(settled.matched_payment_id, "PAY-1");
+  EXPECT_TRUE(Pending().empty());
+  EXPECT_EQ(Must(loans().CurrentLoan(amina_))->pending_repayments, 0);
+
+  // No second posting: neither confirm nor reject, nor a retried log, nor a
+  // replayed report.
+  Result<RepaymentChange> confirm = Confirm(claim.id, kNow + 4 * kDay);
+  ASSERT_EQ(confirm.status().code(), Status::Code::kFailedPrecondition);
+  EXPECT_NE(confirm.status().message().find("already settled"), std::string::npos)
+      << confirm.status().message();
+  EXPECT_EQ(loans().DecideRepayment(claim.id, wanjiru_, false, MemberActor(wanjiru_))
+                .status()
+                .code(),
+            Status::Code::kFailedPrecondition);
+  EXPECT_EQ(Claim(kInstalment, kNow + 4 * kDay, "k-claim").id, claim.id);
+  RepaymentChange replay = Must(Report("PAY-1", kInstalment, kNow + 2 * kDay, kNow + 4 * kDay));
+  EXPECT_FALSE(replay.loan.changed);
+  EXPECT_FALSE(replay.posted);
+  ASSERT_TRUE(replay.matched.has_value());
+  EXPECT_EQ(replay.matched->id, claim.id);
+  EXPECT_EQ(RepaymentJournals(), 1);
+  EXPECT_EQ(Outstanding(), kCharged - kInstalment);
+  ExpectLedgerBalanced();
+}
+
+// 2. The partner reports it, then she logs it: her claim is settled at once
+// by that report (nothing pending, nothing posted), also when that report
+// repaid the loan.
+TEST_F(ClaimsTest, ReportThenClaimIsSettledAtOnce) {
+  RepaymentChange first = Must(Report("PAY-1", 300000, kNow + kDay, kNow + kDay));
+  ASSERT_TRUE(first.posted);
+  EXPECT_FALSE(first.matched.has_value());
+  const int64_t audits = Count(*db_, kCountLoanAudit);
+
+  const Repayment claim = Claim(300000, kNow + 2 * kDay);
+  EXPECT_EQ(claim.status, RepaymentStatus::kSettled);
+  EXPECT_EQ(claim.matched_id, first.repayment.id);
+  EXPECT_EQ(claim.matched_reference, first.repayment.reference);
+  EXPECT_EQ(claim.matched_payment_id, "PAY-1");
+  EXPECT_TRUE(IsReferenceCode(claim.reference));
+  EXPECT_EQ(Count(*db_, kCountLoanAudit), audits + 1);
+  EXPECT_TRUE(Pending().empty());
+  EXPECT_EQ(Must(loans().CurrentLoan(amina_))->pending_repayments, 0);
+  EXPECT_EQ(Outstanding(), kCharged - 300000);
+  EXPECT_EQ(RepaymentJournals(), 1);
+  EXPECT_EQ(Stored(first.repayment.id).matched_id, claim.id);
+  // The report is matched now: a second claim of the same amount is hers
+  // to confirm (a second payment, as far as anyone knows).
+  EXPECT_EQ(Claim(300000, kNow + 2 * kDay).status, RepaymentStatus::kPending);
+  ASSERT_EQ(Pending().size(), 1u);
+  ASSERT_EQ(Must(loans().DecideRepayment(Pending()[0].id, wanjiru_, false,
+                                         MemberActor(wanjiru_)))
+                .repayment.status,
+            RepaymentStatus::kRejected);
+
+  // The last payment: the partner's report repays the loan, her claim of it
+  // still finds it.
+  const int64_t rest = kCharged - 300000;
+  RepaymentChange last = Must(Report("PAY-2", rest, 0, kNow + 3 * kDay));
+  ASSERT_EQ(last.loan.entered, std::vector<LoanState>{LoanState::kRepaid});
+  const Repayment late = Claim(rest, kNow + 4 * kDay);
+  EXPECT_EQ(late.status, RepaymentStatus::kSettled);
+  EXPECT_EQ(late.matched_payment_id, "PAY-2");
+  EXPECT_EQ(Outstanding(), 0);
+  EXPECT_EQ(RepaymentJournals(), 2);
+  // Anything else on a repaid loan is refused as before.
+  Result<Repayment> more =
+      loans().LogRepayment(amina_, 100, "ussd", "", MemberActor(amina_));
+  ASSERT_EQ(more.status().code(), Status::Code::kFailedPrecondition);
+  EXPECT_TRUE(StartsWith(more.status().message(), "state repaid:")) << more.status().message();
+  EXPECT_EQ(ClearingBalance(upendo_, "imara"), 0);
+  ExpectLedgerBalanced();
+}
+
+// 3. Two claims of one payment: the report settles the oldest; the other
+// stays pending with what the partner reported beside it.
+TEST_F(ClaimsTest, TwoClaimsForOnePaymentSettleTheOldest) {
+  const Repayment a = Claim(kInstalment, kNow + kDay);
+  const Repayment b = Claim(kInstalment, kNow + kDay + 60);
+  EXPECT_EQ(Must(loans().CurrentLoan(amina_))->pending_repayments, 2 * kInstalment);
+  RepaymentChange c = Must(Report("PAY-1", kInstalment, kNow + 2 * kDay, kNow + 2 * kDay));
+  ASSERT_TRUE(c.matched.has_value());
+  EXPECT_EQ(c.matched->id, a.id);
+  EXPECT_EQ(Stored(a.id).status, RepaymentStatus::kSettled);
+  EXPECT_EQ(Stored(b.id).status, RepaymentStatus::kPending);
+  EXPECT_EQ(Outstanding(), kCharged - kInstalment);
+
+  std::vector<Repayment> queue = Pending();
+  ASSERT_EQ(queue.size(), 1u);
+  EXPECT_EQ(queue[0].id, b.id);
+  ASSERT_EQ(queue[0].partner_reported.size(), 1u);
+  const PartnerReport& seen = queue[0].partner_reported[0];
+  EXPECT_EQ(seen.repayment_id, c.repayment.id);
+  EXPECT_EQ(seen.reference, c.repayment.reference);
+  EXPECT_EQ(seen.payment_id, "PAY-1");
+  EXPECT_EQ(seen.amount, kInstalment);
+  EXPECT_EQ(seen.paid_at, kNow + 2 * kDay);
+  EXPECT_EQ(seen.matched_reference, a.reference);
+  std::vector<PartnerReport> near = Must(loans().PartnerReportsNear(b.id));
+  ASSERT_EQ(near.size(), 1u);
+  EXPECT_EQ(near[0].payment_id, "PAY-1");
+  EXPECT_TRUE(Must(loans().PartnerReportsNear(c.repayment.id)).empty());
+  EXPECT_EQ(loans().PartnerReportsNear(999).status().code(), Status::Code::kNotFound);
+
+  // What she may still log: outstanding minus the claim still pending.
+  const int64_t max = kCharged - kInstalment - kInstalment;
+  EXPECT_EQ(Must(loans().CurrentLoan(amina_))->pending_repayments, kInstalment);
+  EXPECT_EQ(loans().LogRepayment(amina_, max + 1, "ussd", "", MemberActor(amina_)).status().code(),
+            Status::Code::kInvalidArgument);
+  // The treasurer turns the duplicate down; the payment counted once.
+  Must(loans().DecideRepayment(b.id, wanjiru_, false, MemberActor(wanjiru_)));
+  EXPECT_TRUE(Pending().empty());
+  EXPECT_EQ(Outstanding(), kCharged - kInstalment);
+  EXPECT_EQ(RepaymentJournals(), 1);
+  ExpectLedgerBalanced();
+}
+
+// 4. The treasurer confirmed her claim, then the partner reports the same
+// payment: recorded (replayable) and matched, nothing posted, also when her
+// confirmed claim repaid the loan.
+TEST_F(ClaimsTest, ConfirmedClaimThenReportPostsNothing) {
+  const Repayment claim = Claim(kInstalment, kNow + kDay);
+  RepaymentChange confirmed = Must(Confirm(claim.id, kNow + kDay));
+  ASSERT_TRUE(confirmed.posted);
+  EXPECT_FALSE(confirmed.matched.has_value());
+  EXPECT_EQ(RepaymentJournals(), 1);
+
+  RepaymentChange c = Must(Report("PAY-1", kInstalment, kNow + 2 * kDay, kNow + 3 * kDay));
+  EXPECT_TRUE(c.loan.changed);
+  EXPECT_FALSE(c.posted);
+  EXPECT_TRUE(c.loan.entered.empty());
+  EXPECT_EQ(c.repayment.status, RepaymentStatus::kSettled);
+  EXPECT_EQ(c.repayment.external_id, "PAY-1");
+  EXPECT_EQ(c.repayment.matched_id, claim.id);
+  ASSERT_TRUE(c.matched.has_value());
+  EXPECT_EQ(c.matched->id, claim.id);
+  EXPECT_EQ(c.matched->status, RepaymentStatus::kConfirmed);
+  EXPECT_EQ(c.matched->matched_id, c.repayment.id);
+  EXPECT_EQ(c.loan.loan.outstanding, kCharged - kInstalment);
+  EXPECT_EQ(RepaymentJournals(), 1);
+  ExpectLedgerBalanced();
+  // A replay is a replay; another amount under that id is a conflict.
+  RepaymentChange replay = Must(Report("PAY-1", kInstalment, kNow + 2 * kDay, kNow + 4 * kDay));
+  EXPECT_FALSE(replay.loan.changed);
+  EXPECT_EQ(replay.repayment.id, c.repayment.id);
+  EXPECT_EQ(Report("PAY-1", 1000, kNow + 2 * kDay, kNow + 4 * kDay).status().code(),
+            Status::Code::kFailedPrecondition);
+  // The claim is matched: another report of that amount is another payment.
+  RepaymentChange second = Must(Report("PAY-2", kInstalment, kNow + 2 * kDay, kNow + 4 * kDay));
+  EXPECT_TRUE(second.posted);
+  EXPECT_FALSE(second.matched.has_value());
+  EXPECT_EQ(Outstanding(), kCharged - 2 * kInstalment);
+
+  // Her confirmed claim repays the loan; the partner's late report of it is
+  // recorded on the repaid loan, not refused, and posts nothing.
+  const int64_t rest = kCharged - 2 * kInstalment;
+  const Repayment last = Claim(rest, kNow + 5 * kDay);
+  ASSERT_EQ(Must(Confirm(last.id, kNow + 5 * kDay)).loan.entered,
+            std::vector<LoanState>{LoanState::kRepaid});
+  RepaymentChange late = Must(Report("PAY-3", rest, kNow + 5 * kDay, kNow + 6 * kDay));
+  EXPECT_FALSE(late.posted);
+  EXPECT_EQ(late.repayment.status, RepaymentStatus::kSettled);
+  EXPECT_EQ(late.loan.loan.state, LoanState::kRepaid);
+  EXPECT_EQ(Outstanding(), 0);
+  EXPECT_EQ(RepaymentJournals(), 3);
+  EXPECT_EQ(ClearingBalance(upendo_, "imara"), 0);
+  ExpectLedgerBalanced();
+}
+
+// 5. A report and a confirm "at the same moment": the store's one writer
+// runs them one after the other in one transaction; in either order the
+// payment is posted once.
+TEST_F(ClaimsTest, ReportAndConfirmInOneTransactionPostOnceInEitherOrder) {
+  const Repayment c1 = Claim(100000, kNow + kDay);
+  const Repayment c2 = Claim(200000, kNow + kDay);
+  ASSERT_TRUE(db_->Exec("BEGIN IMMEDIATE").ok());
+  // Report first: the confirm that follows finds her claim settled.
+  RepaymentChange r1 = Must(Report("PAY-1", 100000, kNow + kDay, kNow + kDay + 1));
+  EXPECT_TRUE(r1.posted);
+  Result<RepaymentChange> late_confirm = Confirm(c1.id, kNow + kDay + 1);
+  EXPECT_EQ(late_confirm.status().code(), Status::Code::kFailedPrecondition);
+  // Confirm first: the report that follows finds her claim posted.
+  RepaymentChange k2 = Must(Confirm(c2.id, kNow + kDay + 2));
+  EXPECT_TRUE(k2.posted);
+  RepaymentChange r2 = Must(Report("PAY-2", 200000, kNow + kDay, kNow + kDay + 2));
+  EXPECT_FALSE(r2.posted);
+  ASSERT_TRUE(db_->Exec("COMMIT").ok());
+
+  EXPECT_EQ(Stored(c1.id).status, RepaymentStatus::kSettled);
+  EXPECT_EQ(Stored(c2.id).status, RepaymentStatus::kConfirmed);
+  EXPECT_EQ(Stored(r2.repayment.id).status, RepaymentStatus::kSettled);
+  EXPECT_EQ(Outstanding(), kCharged - 300000);
+  EXPECT_EQ(RepaymentJournals(), 2);
+  EXPECT_TRUE(Pending().empty());
+  ExpectLedgerBalanced();
+}
+
+// The partner may name our claim: that claim is taken whatever the window
+// (amounts equal, any case); a name that does not fit falls back to the
+// window rule.
+TEST_F(ClaimsTest, ClaimReferenceNamesTheClaim) {
+  const Repayment a = Claim(kInstalment, kNow + kDay);
+  const Repayment b = Claim(kInstalment, kNow + kDay + 60);
+  std::string lower = b.reference;
+  for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  // Paid a month later: no window match, but the reference names b.
+  RepaymentChange c = Must(Report("PAY-1", kInstalment, kNow + 31 * kDay, kNow + 31 * kDay,
+                                  lower));
+  ASSERT_TRUE(c.matched.has_value());
+  EXPECT_EQ(c.matched->id, b.id);
+  EXPECT_EQ(Stored(a.id).status, RepaymentStatus::kPending);
+  // a's reference with another amount: no match, it posts as its own.
+  RepaymentChange other =
+      Must(Report("PAY-2", 50000, kNow + kDay, kNow + 31 * kDay, a.reference));
+  EXPECT_TRUE(other.posted);
+  EXPECT_FALSE(other.matched.has_value());
+  // A reference of no claim of hers: the window rule still finds a.
+  RepaymentChange fallback =
+      Must(Report("PAY-3", kInstalment, kNow + 2 * kDay, kNow + 31 * kDay, "ZZZZZZ"));
+  ASSERT_TRUE(fallback.matched.has_value());
+  EXPECT_EQ(fallback.matched->id, a.id);
+  EXPECT_EQ(Outstanding(), kCharged - 2 * kInstalment - 50000);
+  EXPECT_EQ(RepaymentJournals(), 3);
+  EXPECT_TRUE(Pending().empty());
+  EXPECT_EQ(Report("PAY-4", 1000, 0, kNow + 31 * kDay, "bad\nref").status().code(),
+            Status::Code::kInvalidArgument);
+  ExpectLedgerBalanced();
+}
+
+// The limits on what is posted hold with claims about.
+TEST_F(ClaimsTest, NothingBeyondOutstandingIsPosted) {
+  const Repayment claim = Claim(kCharged, kNow + kDay);
+  // A report above what is outstanding is refused, matched or not.
+  EXPECT_EQ(Report("PAY-1", kCharged + 1, 0, kNow + kDay).status().code(),
+            Status::Code::kInvalidArgument);
+  RepaymentChange part = Must(Report("PAY-2", 90000, 0, kNow + kDay));
+  EXPECT_FALSE(part.matched.has_value());
+  // Her claim is now above what is outstanding: confirm is refused.
+  Result<RepaymentChange> over = Confirm(claim.id, kNow + kDay);
+  ASSERT_EQ(over.status().code(), Status::Code::kFailedPrecondition);
+  EXPECT_NE(over.status().message().find("above what is outstanding"), std::string::npos);
+  EXPECT_EQ(Outstanding(), kCharged - 90000);
+  EXPECT_EQ(RepaymentJournals(), 1);
+  ExpectLedgerBalanced();
+}
+
+// Confirming a claim that matches a report nobody matched yet (the window
+// was off when both arrived, or both predate migration 4) settles it.
+TEST_F(ClaimsTest, ConfirmSettlesAClaimTheReportAlreadyPosted) {
+  programme_.claim_match_window_days = 0;
+  RepaymentChange report = Must(Report("PAY-1", kInstalment, kNow + kDay, kNow + kDay));
+  const Repayment claim = Claim(kInstalment, kNow + 2 * kDay);
+  ASSERT_EQ(claim.status, RepaymentStatus::kPending);
+  programme_.claim_match_window_days = 7;
+  RepaymentChange c = Must(Confirm(claim.id, kNow + 3 * kDay));
+  EXPECT_TRUE(c.loan.changed);
+  EXPECT_FALSE(c.posted);
+  EXPECT_EQ(c.repayment.status, RepaymentStatus::kSettled);
+  EXPECT_EQ(c.repayment.matched_payment_id, "PAY-1");
+  ASSERT_TRUE(c.matched.has_value());
+  EXPECT_EQ(c.matched->id, report.repayment.id);
+  EXPECT_EQ(Outstanding(), kCharged - kInstalment);
+  EXPECT_EQ(RepaymentJournals(), 1);
+  ExpectLedgerBalanced();
+}
+
+// The window: same loan, same amount, claim at most claim_match_window_days
+// from the report's paid_at (either side, bounds included); rejected
+// claims never match.
+struct MatchCase {
+  const char* name;
+  int64_t claim_at;      // relative to kNow + 10 days
+  int64_t report_amount;
+  // Relative to kNow + 10 days: the report's paid_at, or when it is
+  // recorded if paid_at is not sent.
+  int64_t paid_at;
+  bool paid_at_sent;
+  int window_days;
+  bool reject_first;
+  bool matches;
+};
+
+class ClaimMatchTest : public ClaimsTest, public ::testing::WithParamInterface<MatchCase> {};
+
+TEST_P(ClaimMatchTest, Window) {
+  const MatchCase& m = GetParam();
+  programme_.claim_match_window_days = m.window_days;
+  const int64_t base = kNow + 10 * kDay;
+  const Repayment claim = Claim(kInstalment, base + m.claim_at);
+  if (m.reject_first) {
+    Must(loans().DecideRepayment(claim.id, wanjiru_, false, MemberActor(wanjiru_)));
+  }
+  const int64_t recorded = base + std::max<int64_t>(m.claim_at, m.paid_at) + 1;
+  RepaymentChange c =
+      Must(Report("PAY-1", m.report_amount, m.paid_at_sent ? base + m.paid_at : 0,
+                  m.paid_at_sent ? recorded : base + m.paid_at));
+  EXPECT_EQ(c.matched.has_value(), m.matches);
+  EXPECT_TRUE(c.posted);
+  EXPECT_EQ(Stored(claim.id).status,
+            m.matches ? RepaymentStatus::kSettled
+                      : (m.reject_first ? RepaymentStatus::kRejected : RepaymentStatus::kPending));
+  EXPECT_EQ(Outstanding(), kCharged - m.report_amount);
+  EXPECT_EQ(RepaymentJournals(), 1);
+  ExpectLedgerBalanced();
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, ClaimMatchTest,
+    ::testing::Values(
+        MatchCase{"SameDay", 0, kInstalment, 3600, true, 7, false, true},
+        MatchCase{"ClaimAWeekBefore", -7 * kDay, kInstalment, 0, true, 7, false, true},
+        MatchCase{"ClaimJustOverAWeekBefore", -7 * kDay - 1, kInstalment, 0, true, 7, false,
+                  false},
+        MatchCase{"ClaimAWeekAfterPaidAt", 7 * kDay, kInstalment, 0, true, 7, false, true},
+        MatchCase{"ClaimJustOverAWeekAfter", 7 * kDay + 1, kInstalment, 0, true, 7, false,
+                  false},
+        MatchCase{"NoPaidAtUsesRecordingTime", 0, kInstalment, 2 * kDay, false, 7, false, true},
+        MatchCase{"NoPaidAtOutsideTheWindow", 0, kInstalment, 8 * kDay, false, 7, false, false},
+        MatchCase{"OtherAmount", 0, kInstalment - 1, 0, true, 7, false, false},
+        MatchCase{"WindowOff", 0, kInstalment, 0, true, 0, false, false},
+        MatchCase{"WiderWindow", -20 * kDay, kInstalment, 0, true, 30, false, true},
+        MatchCase{"RejectedClaim", 0, kInstalment, 0, true, 7, true, false}),
+    [](const auto& info) { return std::string(info.param.name); });
+
+// ------------------------------------------------------ loan references
+
+TEST_F(LoansTest, LoanReferencesMatchInAnyCase) {
+  Loan l = Referred();
+  std::string lower = l.reference;
+  for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  std::string mixed = l.reference;
+  for (size_t i = 0; i < mixed.size(); i += 2) {
+    mixed[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(mixed[i])));
+  }
+  ASSERT_NE(lower, l.reference) << "a reference has letters";
+  for (const std::string& ref : {lower, mixed, l.reference}) {
+    SCOPED_TRACE(ref);
+    EXPECT_EQ(Must(loans().GetByReference(ref)).id, l.id);
+    EXPECT_EQ(Must(loans().PartnerLoan("imara", ref)).id, l.id);
+    EXPECT_EQ(loans().PartnerLoan("tujenge", ref).status().code(), Status::Code::kNotFound);
+  }
+  // Every partner event reaches the loan whatever the case it is sent in.
+  EXPECT_TRUE(Must(loans().RecordPartnerDecision("imara", lower, Approval(), kPartner)).changed);
+  LoanChange d = Must(loans().RecordDisbursement("imara", mixed, 1000000, kNow, "TX-1", kPartner));
+  EXPECT_TRUE(d.changed);
+  EXPECT_EQ(d.loan.reference, l.reference);
+  EXPECT_FALSE(
+      Must(loans().RecordDisbursement("imara", lower, 1000000, kNow, "TX-1", kPartner)).changed);
+  RepaymentChange r =
+      Must(loans().RecordPartnerRepayment("imara", lower, "PAY-1", 1000, kNow, kPartner));
+  EXPECT_TRUE(r.posted);
+  EXPECT_FALSE(
+      Must(loans().RecordPartnerRepayment("imara", mixed, "PAY-1", 1000, kNow, kPartner))
+          .loan.changed);
+  EXPECT_EQ(Must(loans().Get(l.id)).outstanding, kCharged - 1000);
+  EXPECT_EQ(loans().GetByReference("zzzzzz").status().code(), Status::Code::kNotFound);
+}
+
+// ------------------------------------------- migration 5 (repayment claims)
+
+constexpr char kRepaymentRows[] =
+    "SELECT id, loan_id, member_id, group_id, amount, currency, reference, status, source,"
+    " COALESCE(external_id, '-'), COALESCE(paid_at, -1), COALESCE(idempotency_key, '-'), channel,"
+    " created_at, COALESCE(decided_by, -1), COALESCE(decided_at, -1), COALESCE(journal_id, -1)"
+    " FROM loan_repayments ORDER BY id";
+constexpr char kInsertV3Repayment[] =
+    "INSERT INTO loan_repayments (loan_id, member_id, group_id, amount, currency, reference,"
+    " status, source, external_id, paid_at, idempotency_key, channel, created_at, decided_by,"
+    " decided_at, journal_id) VALUES (?, ?, ?, ?, 'KES', ?, ?, ?, ?, ?, ?, 'ussd', ?, ?, ?, ?)";
+constexpr char kSchemaObject[] =
+    "SELECT COUNT(*) FROM sqlite_master WHERE tbl_name = 'loan_repayments' AND name = ?";
+constexpr char kCountSettledBy[] =
+    "SELECT COUNT(*) FROM loan_repayments WHERE settled_by IS NOT NULL";
+constexpr char kIntegrityCheck[] = "PRAGMA integrity_check";
+constexpr char kForeignKeyCheck[] = "PRAGMA foreign_key_check";
+constexpr char kUnconfirm[] = "UPDATE loan_repayments SET status = 'pending' WHERE id = ?";
+constexpr char kDeleteRepayments[] = "DELETE FROM loan_repayments";
+constexpr char kSettleBy[] =
+    "UPDATE loan_repayments SET status = 'settled', settled_by = ?2, decided_at = 1 WHERE id = ?1";
+constexpr char kRepoint[] = "UPDATE loan_repayments SET settled_by = ? WHERE id = ?";
+constexpr char kDuplicatePayment[] =
+    "INSERT INTO loan_repayments (loan_id, member_id, group_id, amount, currency, reference,"
+    " status, source, external_id, created_at, decided_at, journal_id)"
+    " SELECT loan_id, member_id, group_id, amount, currency, 'DUP222', 'rejected', source,"
+    " external_id, created_at, decided_at, NULL FROM loan_repayments WHERE id = ?";
+
+// A database at migration 3 with a disbursed loan and repayments in every
+// status, written as the migration-3 code wrote them.
+class LoansMigrationTest : public LoansTest {
+ protected:
+  int SchemaVersion() const override { return 3; }
+
+  std::vector<std::string> Rows() {
+    Statement& st = db_->Prepare(kRepaymentRows);
+    ScopedReset reset(st);
+    std::vector<std::string> out;
+    for (;;) {
+      Result<bool> row = st.Step();
+      EXPECT_TRUE(row.ok()) << row.status().ToString();
+      if (!row.ok() || !*row) break;
+      std::string line;
+      for (int i = 0; i < 17; ++i) line += st.Text(i) + "|";
+      out.push_back(line);
+    }
+    return out;
+  }
+
+  // Posts a repayment journal as migration-3 code did.
+  int64_t PostRepayment(const Loan& l, int64_t amount, const std::string& reference) {
+    const int64_t clearing =
+        Must(ledger::PartnerClearingAccount(*db_, l.group_id, "imara", "KES", ctx_.now));
+    const int64_t account = Must(ledger::MemberAccount(*db_, l.member_id,
+                                                       ledger::AccountKind::kMemberLoan));
+    const std::array<ledger::PostingLine, 2> lines = {{{clearing, amount}, {account, -amount}}};
+    ledger::JournalEntry e;
+    e.group_id = l.group_id;
+    e.kind = "loan_repayment";
+    e.currency = "KES";
+    e.reference = reference;
+    e.at = ctx_.now;
+    e.postings = lines;
+    return Must(ledger::Post(*db_, e));
+  }
+
+  struct V3Row {
+    const char* reference;
+    const char* status;
+    const char* source;
+    const char* external_id;  // nullptr = NULL
+    int64_t amount;
+    int64_t created_at;
+    bool decided;
+    bool posted;
+  };
+  void Insert(const Loan& l, const V3Row& r) {
+    Statement& st = db_->Prepare(kInsertV3Repayment);
+    st.Bind(1, l.id).Bind(2, l.member_id).Bind(3, l.group_id).Bind(4, r.amount);
+    st.Bind(5, std::string_view(r.reference))
+        .Bind(6, std::string_view(r.status))
+        .Bind(7, std::string_view(r.source));
+    if (r.external_id != nullptr) {
+      st.Bind(8, std::string_view(r.external_id)).Bind(9, r.created_at);
+      st.BindNull(10);
+    } else {
+      st.BindNull(8).BindNull(9);
+      st.Bind(10, std::string("key-") + r.reference);
+    }
+    st.Bind(11, r.created_at);
+    if (r.decided && r.external_id == nullptr) {
+      st.Bind(12, wanjiru_);
+    } else {
+      st.BindNull(12);
+    }
+    if (r.decided) {
+      st.Bind(13, r.created_at);
+    } else {
+      st.BindNull(13);
+    }
+    if (r.posted) {
+      st.Bind(14, PostRepayment(l, r.amount, r.reference));
+    } else {
+      st.BindNull(14);
+    }
+    ASSERT_TRUE(st.Run().ok()) << r.reference;
+  }
+};
+
+TEST_F(LoansMigrationTest, Migration4KeepsEveryRowAndTrigger) {
+  const Loan l = Disbursed();
+  const int64_t t = kNow + kDay;
+  const V3Row rows[] = {
+      {"PEND22", "pending", "member", nullptr, kInstalment, t, false, false},
+      {"REJE22", "rejected", "member", nullptr, 5000, t, true, false},
+      {"CONF22", "confirmed", "member", nullptr, kInstalment, t - kDay, true, true},
+      {"PART22", "confirmed", "partner", "PAY-0", kInstalment, t + 60, true, true},
+      {"STAF22", "confirmed", "staff", "CASH-1", 2000, t, true, true},
+  };
+  for (const V3Row& r : rows) ASSERT_NO_FATAL_FAILURE(Insert(l, r));
+  const std::vector<std::string> before = Rows();
+  ASSERT_EQ(before.size(), 5u);
+  const int64_t outstanding = Must(loans().Get(l.id)).outstanding;
+  EXPECT_EQ(outstanding, kCharged - 2 * kInstalment - 2000);
+  ExpectLedgerBalanced();
+
+  Result<int> version = store::Migrate(*db_);
+  ASSERT_TRUE(version.ok()) << version.status().ToString();
+  EXPECT_EQ(*version, store::LatestSchemaVersion());
+  EXPECT_EQ(Rows(), before);
+  EXPECT_EQ(Count(*db_, kCountSettledBy), 0);
+  {
+    Statement& st = db_->Prepare(kIntegrityCheck);
+    ScopedReset reset(st);
+    ASSERT_TRUE(*st.Step());
+    EXPECT_EQ(st.Text(0), "ok");
+  }
+  {
+    Statement& st = db_->Prepare(kForeignKeyCheck);
+    ScopedReset reset(st);
+    EXPECT_FALSE(*st.Step());
+  }
+  for (const char* name :
+       {"loan_repayments_external", "loan_repayments_loan", "loan_repayments_group_pending",
+        "loan_repayments_settled_by", "loan_repayments_decided_once", "loan_repayments_no_delete",
+        "loan_repayments_settled_fixed", "loan_repayments_settled_insert",
+        "loan_repayments_settled_update"}) {
+    Statement& st = db_->Prepare(kSchemaObject);
+    ScopedReset reset(st);
+    st.Bind(1, std::string_view(name));
+    ASSERT_TRUE(*st.Step());
+    EXPECT_EQ(st.Int(0), 1) << name;
+  }
+  EXPECT_EQ(Must(loans().Get(l.id)).outstanding, outstanding);
+  ExpectLedgerBalanced();
+
+  // The old guards still hold.
+  const std::vector<Repayment> stored = Must(loans().RepaymentsOf(l.id));
+  ASSERT_EQ(stored.size(), 5u);
+  EXPECT_FALSE(db_->Prepare(kUnconfirm).Bind(1, stored[2].id).Run().ok());  // decided once
+  EXPECT_FALSE(db_->Prepare(kDeleteRepayments).Run().ok());
+  EXPECT_EQ(db_->Prepare(kDuplicatePayment).Bind(1, stored[3].id).Run().code(),
+            Status::Code::kAlreadyExists);
+  // The new ones: settled only by a posted record of the same payment of
+  // the other kind, once.
+  const auto settle = [&](const Repayment& r, const Repayment& by) {
+    return db_->Prepare(kSettleBy).Bind(1, r.id).Bind(2, by.id).Run();
+  };
+  EXPECT_FALSE(settle(stored[0], stored[4]).ok());  // another amount
+  EXPECT_FALSE(settle(stored[0], stored[1]).ok());  // not posted
+  EXPECT_FALSE(settle(stored[0], stored[2]).ok());  // a claim by a claim
+  EXPECT_EQ(Rows(), before);
+
+  // The claim and report that both predate the migration are one payment:
+  // confirming the claim settles it instead of posting it twice.
+  EXPECT_EQ(stored[0].status, RepaymentStatus::kPending);
+  ctx_.now = kNow + 2 * kDay;
+  RepaymentChange c =
+      Must(loans().DecideRepayment(stored[0].id, wanjiru_, true, MemberActor(wanjiru_)));
+  EXPECT_FALSE(c.posted);
+  EXPECT_EQ(c.repayment.status, RepaymentStatus::kSettled);
+  EXPECT_EQ(c.repayment.matched_payment_id, "PAY-0");
+  EXPECT_EQ(Must(loans().Get(l.id)).outstanding, outstanding);
+  // A match, once made, is fixed.
+  EXPECT_FALSE(db_->Prepare(kRepoint).Bind(1, stored[4].id).Bind(2, stored[0].id).Run().ok());
+  EXPECT_EQ(Must(loans().RepaymentsOf(l.id))[0].matched_id, stored[3].id);
+  ExpectLedgerBalanced();
 }
 
 }  // namespace

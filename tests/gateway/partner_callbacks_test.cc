@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <filesystem>
 #include <memory>
@@ -381,6 +382,57 @@ TEST_F(PartnerCallbacksTest, DisbursementAndRepaymentsThenReplays) {
       Post(LoanPath("repayments"), R"({"payment_id":"IMR-PAY-1","amount_minor":100})");
   EXPECT_EQ(clash.status, 409) << clash.body;
   EXPECT_NE(clash.body.find(R"("state":"disbursed")"), std::string::npos) << clash.body;
+}
+
+// Amina logs her repayment by USSD; Imara's report names her claim (and the
+// loan) in lower case: posted once, her claim settled, nothing left for the
+// treasurer to confirm.
+TEST_F(PartnerCallbacksTest, ReportNamingHerClaimSettlesIt) {
+  ASSERT_EQ(Decide(kApprove).status, 200);
+  ASSERT_EQ(Post(LoanPath("disbursement"),
+                 R"({"amount_minor":1000000,"currency":"KES","transaction_id":"IMR-TX-1"})")
+                .status,
+            200);
+  const int64_t outstanding = LoanNow().outstanding;
+  Repayment claim;
+  Status s = app_->store().Run([&](store::Connection& conn) -> Status {
+    DomainContext ctx{&app_->pins(), 3, now_};
+    Loans loans(conn, ctx, app_->programme());
+    auto logged = loans.LogRepayment(amina_, 181667, "at-ke", "",
+                                     Actor{"member", std::to_string(amina_), "at-ke", ""});
+    if (!logged.ok()) return logged.status();
+    claim = *logged;
+    return Status::Ok();
+  });
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  ASSERT_EQ(claim.status, RepaymentStatus::kPending);
+  const auto lower = [](std::string v) {
+    for (char& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return v;
+  };
+  const Footprint before = Trace();
+  // Paid a month after her claim: only the reference can match it.
+  const std::string pay = R"({"payment_id":"IMR-PAY-1","amount_minor":181667,"paid_at":)" +
+                          std::to_string(now_.load() + 30 * 86400) +
+                          R"(,"claim_reference":")" + lower(claim.reference) + "\"}";
+  HttpResult p = Post("/partners/imara/loans/" + lower(reference_) + "/repayments", pay);
+  EXPECT_EQ(p.status, 200) << p.body;
+  EXPECT_NE(p.body.find(R"("reference":")" + reference_ + "\""), std::string::npos) << p.body;
+  EXPECT_NE(p.body.find(R"("changed":true)"), std::string::npos) << p.body;
+  EXPECT_EQ(LoanNow().outstanding, outstanding - 181667);
+  EXPECT_EQ(Trace().journals, before.journals + 1);
+
+  DomainContext ctx{&app_->pins(), 3, now_};
+  Loans loans(app_->store().Reader(), ctx, app_->programme());
+  auto stored = loans.RepaymentsOf(loan_id_);
+  ASSERT_TRUE(stored.ok()) << stored.status().ToString();
+  ASSERT_EQ(stored->size(), 2u);
+  EXPECT_EQ((*stored)[0].id, claim.id);
+  EXPECT_EQ((*stored)[0].status, RepaymentStatus::kSettled);
+  EXPECT_EQ((*stored)[0].matched_payment_id, "IMR-PAY-1");
+  auto pending = loans.PendingRepayments(LoanNow().group_id, 10, 0);
+  ASSERT_TRUE(pending.ok());
+  EXPECT_TRUE(pending->empty());
 }
 
 TEST_F(PartnerCallbacksTest, SchedulerExpiresAForgottenReferral) {
