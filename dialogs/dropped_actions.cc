@@ -32,8 +32,9 @@ Result<int> NotifyDroppedActions(const Notifier& notifier, Services& services,
     const std::string dial = code != service_codes.end() && !code->second.empty()
                                  ? code->second
                                  : notifier.Render(member->language, "the_ussd_code", {});
-    auto sent = notifier.Send(messages, rec.channel,
-                              SmsTo{member->id, member->phone, member->language, group->country},
+    auto to = SmsToMember(services, *member, *group);
+    if (!to.ok()) return to.status();
+    auto sent = notifier.Send(messages, rec.channel, *to,
                               save ? "save_dropped" : "loan_dropped",
                               save ? "sms_save_dropped" : "sms_loan_dropped",
                               {{"amount", amount}, {"code", dial}},

@@ -32,7 +32,9 @@ Result<Recipient> RecipientOf(const Notifier& notifier, Services& services, int6
                                                                    : notifier.default_language();
   auto cur = FindCurrency(currency.empty() ? r.group.currency : currency);
   if (cur.ok()) r.ctx.currency = *cur;
-  r.to = SmsTo{r.member.id, r.member.phone, r.member.language, r.group.country};
+  auto to = SmsToMember(services, r.member, r.group);
+  if (!to.ok()) return to.status();
+  r.to = std::move(*to);
   return r;
 }
 
@@ -64,8 +66,9 @@ std::vector<Instalment> ScheduleOf(const Loan& loan, const Currency& currency, i
   return schedule.ok() ? std::move(*schedule) : std::vector<Instalment>{};
 }
 
-// A free-text reason cut (by code points) until the notice fits one part.
-std::string FitReason(const Notifier& notifier, const std::string& lang, std::string_view ref,
+// A free-text reason cut (by code points) until the notice, with her name
+// prefix if any, fits one part.
+std::string FitReason(const Notifier& notifier, const SmsTo& to, std::string_view ref,
                       const std::string& reason) {
   std::string cut = reason;
   for (char& ch : cut) {
@@ -73,7 +76,7 @@ std::string FitReason(const Notifier& notifier, const std::string& lang, std::st
   }
   while (!cut.empty()) {
     const std::string text =
-        notifier.Render(lang, "sms_loan_declined", {{"ref", ref}, {"reason", cut}});
+        notifier.RenderTo(to, "sms_loan_declined", {{"ref", ref}, {"reason", cut}});
     if (MeasureSms(text).segments <= 1) break;
     cut = CutChars(cut, ScreenLength(cut) - 1);
   }
@@ -125,7 +128,7 @@ Result<int64_t> SendStateNotice(const Notifier& notifier, Messages& messages,
       if (loan.decline_reason.empty()) {
         return send("sms_loan_declined_plain", {{"ref", loan.reference}});
       }
-      const std::string reason = FitReason(notifier, c.lang, loan.reference, loan.decline_reason);
+      const std::string reason = FitReason(notifier, r.to, loan.reference, loan.decline_reason);
       return send(key, {{"ref", loan.reference}, {"reason", reason}});
     }
     case LoanState::kDisbursed: {

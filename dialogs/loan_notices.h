@@ -15,8 +15,9 @@
 // ("" for staff, partner and scheduler actions: the member's country
 // routing decides). Amounts are shown in the loan's currency.
 //
-// Every text fits one GSM-7 SMS part; a free-text decline reason is cut to
-// what is left of the part (tests/dialogs/loan_notices_test.cc).
+// Every text fits one GSM-7 SMS part, also after her name prefix on a
+// shared phone (notify.h); a free-text decline reason is cut to what is
+// left of the part (tests/dialogs/loan_notices_test.cc).
 //
 // Thread-safety: stateless functions; the objects passed in are borrowed.
 #pragma once

@@ -1,6 +1,7 @@
 #include "dialogs/notify.h"
 
 #include "dialogs/gsm.h"
+#include "dialogs/screens.h"
 
 namespace shg::dialogs {
 
@@ -11,6 +12,19 @@ std::string SmsRouting::For(std::string_view channel, std::string_view country) 
   }
   auto it = by_country.find(std::string(country));
   return it != by_country.end() ? it->second : "";
+}
+
+Result<SmsTo> SmsToMember(Services& services, const Member& member, const Group& group) {
+  auto on_phone = services.ActiveMembersOnPhone(member.phone);
+  if (!on_phone.ok()) return on_phone.status();
+  SmsTo to;
+  to.member_id = member.id;
+  to.phone = member.phone;
+  to.language = member.language;
+  to.country = group.country;
+  to.first_name = ShortName(member.name);
+  to.shared_phone = *on_phone > 1;
+  return to;
 }
 
 Notifier::Notifier(const Catalogue& catalogue, SmsRouting routing, std::string default_language)
@@ -25,6 +39,16 @@ std::string Notifier::Render(
   return Format(catalogue_.Template(use, key), fields);
 }
 
+std::string Notifier::RenderTo(
+    const SmsTo& to, std::string_view key,
+    std::initializer_list<std::pair<std::string_view, std::string_view>> fields) const {
+  std::string_view lang =
+      catalogue_.HasLanguage(to.language) ? std::string_view(to.language) : default_language_;
+  std::string body = Format(catalogue_.Template(lang, key), fields);
+  if (!to.shared_phone || to.first_name.empty()) return body;
+  return Format(catalogue_.Template(lang, "sms_name_prefix"), {{"name", to.first_name}}) + body;
+}
+
 Result<int64_t> Notifier::Send(
     Messages& messages, std::string_view cause_channel, const SmsTo& to, std::string_view kind,
     std::string_view key, std::initializer_list<std::pair<std::string_view, std::string_view>> fields,
@@ -37,7 +61,7 @@ Result<int64_t> Notifier::Send(
   m.phone = to.phone;
   m.kind = std::string(kind);
   m.language = catalogue_.HasLanguage(to.language) ? to.language : default_language_;
-  m.body = Render(m.language, key, fields);
+  m.body = RenderTo(to, key, fields);
   SmsLength len = MeasureSms(m.body);
   m.encoding = len.encoding == SmsEncoding::kGsm7 ? "gsm7" : "ucs2";
   m.segments = static_cast<int>(len.segments == 0 ? 1 : len.segments);

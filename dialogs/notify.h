@@ -6,6 +6,13 @@
 // transaction, so a receipt exists exactly when the change it reports
 // committed. Nothing here does network I/O.
 //
+// Whose it is: on a phone shared by several active members (a household)
+// every SMS to one of them starts with her first name, sms_name_prefix
+// ("Amina: Saved KES 200 ..."), so the right person reads it. On a phone of
+// her own, and to a non-member, there is no prefix: it would only take
+// characters from the one part. The prefix is part of the text that is
+// measured (encoding, parts) and stored.
+//
 // Routing: a member's SMS goes out on the channel her request came in on
 // when that channel sends, else on that channel's `sms_via`, else on the
 // first sending channel of the member's country; when there is none the
@@ -23,7 +30,9 @@
 
 #include "dialogs/catalogue.h"
 #include "domain/messages.h"
+#include "domain/model.h"
 #include "domain/result.h"
+#include "domain/services.h"
 
 namespace shg::dialogs {
 
@@ -40,7 +49,14 @@ struct SmsTo {
   std::string phone;      // E.164
   std::string language;   // catalogue code; unknown -> the default language
   std::string country;    // for routing ("KE"...)
+  std::string first_name;     // ShortName of hers; "" = not a member
+  bool shared_phone = false;  // several active members on `phone`: prefix
 };
+
+// The SmsTo of `member` (of `group`), with her first name and whether her
+// phone is shared (Services::ActiveMembersOnPhone > 1, one indexed count).
+// REQUIRES a connection behind `services` that sees her (any).
+Result<SmsTo> SmsToMember(Services& services, const Member& member, const Group& group);
 
 class Notifier {
  public:
@@ -56,9 +72,15 @@ class Notifier {
                        std::initializer_list<std::pair<std::string_view, std::string_view>> fields,
                        std::string dedupe_key, bool sensitive = false) const;
 
-  // The rendered text only (tests and the worst-case length check).
+  // The rendered template only, without a name prefix.
   std::string Render(std::string_view lang, std::string_view key,
                      std::initializer_list<std::pair<std::string_view, std::string_view>> fields)
+      const;
+  // The text Send queues to `to`: the template in her language, after
+  // sms_name_prefix with her first name when to.shared_phone (and she has
+  // a name). Length checks of a text that must fit one part use this.
+  std::string RenderTo(const SmsTo& to, std::string_view key,
+                       std::initializer_list<std::pair<std::string_view, std::string_view>> fields)
       const;
 
   const Catalogue& catalogue() const { return catalogue_; }

@@ -6,7 +6,14 @@
 namespace shg::dialogs {
 namespace {
 
-SmsTo To(const Member& m, const Group& g) { return SmsTo{m.id, m.phone, m.language, g.country}; }
+// For the functions without a Services view: one on the connection of
+// `messages` (the caller's transaction). The shared-phone count reads no
+// DomainContext.
+Result<SmsTo> ToOn(Messages& messages, const Member& m, const Group& g) {
+  static const DomainContext kNoContext;
+  Services services(messages.connection(), kNoContext);
+  return SmsToMember(services, m, g);
+}
 
 std::string Money(int64_t minor, const std::string& currency) {
   auto c = FindCurrency(currency);
@@ -31,7 +38,9 @@ Result<int64_t> SendSavingLoggedReceipt(const Notifier& notifier, Messages& mess
   if (notifier.routing().For(cause_channel, group.country).empty()) return int64_t{0};
   auto balances = services.BalancesFor(member.id);
   if (!balances.ok()) return balances.status();
-  return notifier.Send(messages, cause_channel, To(member, group), "receipt_saving",
+  auto to = SmsToMember(services, member, group);
+  if (!to.ok()) return to.status();
+  return notifier.Send(messages, cause_channel, *to, "receipt_saving",
                        "sms_saving_logged",
                        {{"amount", Money(saving.amount, saving.currency)},
                         {"date", LongDayMonth(Words(notifier, member), saving.created_at)},
@@ -52,10 +61,12 @@ Result<int64_t> SendSavingDecidedReceipt(const Notifier& notifier, Messages& mes
   if (notifier.routing().For(cause_channel, group->country).empty()) return int64_t{0};
   auto balances = services.BalancesFor(member->id);
   if (!balances.ok()) return balances.status();
+  auto to = SmsToMember(services, *member, *group);
+  if (!to.ok()) return to.status();
   const char* outcome = confirmed ? "confirmed" : "rejected";
   // To the saver only, on either outcome: the deciding officer sees the
   // result on her screen and gets no SMS.
-  return notifier.Send(messages, cause_channel, To(*member, *group),
+  return notifier.Send(messages, cause_channel, *to,
                        confirmed ? "saving_confirmed" : "saving_rejected",
                        confirmed ? "sms_saving_confirmed" : "sms_saving_rejected",
                        {{"amount", Money(saving->amount, saving->currency)},
@@ -67,23 +78,31 @@ Result<int64_t> SendSavingDecidedReceipt(const Notifier& notifier, Messages& mes
 Result<int64_t> SendPinLocked(const Notifier& notifier, Messages& messages,
                               std::string_view cause_channel, const Member& member,
                               const Group& group, int64_t now) {
-  return notifier.Send(messages, cause_channel, To(member, group), "pin_locked", "sms_pin_locked",
-                       {}, "pin_locked:" + std::to_string(member.id) + ":" + std::to_string(now));
+  if (notifier.routing().For(cause_channel, group.country).empty()) return int64_t{0};
+  auto to = ToOn(messages, member, group);
+  if (!to.ok()) return to.status();
+  return notifier.Send(messages, cause_channel, *to, "pin_locked", "sms_pin_locked", {},
+                       "pin_locked:" + std::to_string(member.id) + ":" + std::to_string(now));
 }
 
 Result<int64_t> SendPinReset(const Notifier& notifier, Messages& messages,
                              std::string_view cause_channel, const Member& member,
                              const Group& group, std::string_view one_time_pin,
                              std::string_view service_code) {
-  return notifier.Send(messages, cause_channel, To(member, group), "pin_reset", "sms_pin_reset",
+  if (notifier.routing().For(cause_channel, group.country).empty()) return int64_t{0};
+  auto to = ToOn(messages, member, group);
+  if (!to.ok()) return to.status();
+  return notifier.Send(messages, cause_channel, *to, "pin_reset", "sms_pin_reset",
                        {{"pin", one_time_pin}, {"code", service_code}}, "", /*sensitive=*/true);
 }
 
 Result<int64_t> SendPinChanged(const Notifier& notifier, Messages& messages,
                                std::string_view cause_channel, const Member& member,
                                const Group& group, int64_t now) {
-  return notifier.Send(messages, cause_channel, To(member, group), "pin_changed",
-                       "sms_pin_changed", {},
+  if (notifier.routing().For(cause_channel, group.country).empty()) return int64_t{0};
+  auto to = ToOn(messages, member, group);
+  if (!to.ok()) return to.status();
+  return notifier.Send(messages, cause_channel, *to, "pin_changed", "sms_pin_changed", {},
                        "pin_changed:" + std::to_string(member.id) + ":" + std::to_string(now));
 }
 

@@ -13,7 +13,9 @@
 //   PIN locked         "pin_locked:<member id>:<now>"
 //   PIN reset          none (each reset is a new one-time PIN)
 // `cause_channel` is the channel of the request that caused the message
-// ("" for staff actions); `now` is Unix seconds.
+// ("" for staff actions); `now` is Unix seconds. On a shared phone each
+// starts with her first name (notify.h); SendPinLocked and SendPinReset
+// count the members on her phone on the connection behind `messages`.
 //
 // Thread-safety: stateless functions; the objects passed in are borrowed.
 #pragma once

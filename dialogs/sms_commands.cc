@@ -165,7 +165,7 @@ class SmsRunner {
       auto first_today = messages_.ClaimUnregisteredReply(*phone);
       if (!first_today.ok()) return first_today.status();
       if (!*first_today) return SmsOutcome::kUnregisteredQuiet;
-      to_ = SmsTo{0, *phone, options_.default_language, country};
+      to_ = SmsTo{0, *phone, options_.default_language, country, "", false};
       SHG_RETURN_IF_ERROR(Reply("reply_not_registered", "sms_not_registered", {}));
       return SmsOutcome::kUnregistered;
     }
@@ -175,7 +175,12 @@ class SmsRunner {
     if (!group.ok()) return group.status();
     group_ = std::move(*group);
     const bool shared = members.size() > 1;
-    to_ = SmsTo{shared ? 0 : member_.id, *phone, member_.language, group_.country};
+    // A reply on a shared phone answers the phone, not one member (which
+    // one texted is not known): no member and no name prefix. Otherwise it
+    // is hers, on a phone of her own: no prefix either.
+    to_ = shared ? SmsTo{0, *phone, member_.language, group_.country, "", false}
+                 : SmsTo{member_.id, *phone, member_.language, group_.country,
+                         ShortName(member_.name), /*shared_phone=*/false};
     lang_ =
         catalogue_.HasLanguage(member_.language) ? member_.language : notifier_.default_language();
 

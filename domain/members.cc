@@ -37,6 +37,10 @@ constexpr char kMembersByPhone[] =
 constexpr char kMembersOnPhoneInGroup[] =
     "SELECT id, name FROM members WHERE group_id = ? AND phone = ? AND status = 'active'"
     " ORDER BY id";
+// Same rows as kMembersByPhone, counted on the members_phone index alone
+// (asked for every member SMS: is her phone shared?).
+constexpr char kActiveOnPhone[] =
+    "SELECT COUNT(*) FROM members WHERE phone = ? AND status = 'active'";
 constexpr char kSetLanguage[] = "UPDATE members SET language = ? WHERE id = ?";
 constexpr char kSelectPin[] =
     "SELECT status, pin_hash, pin_salt, pin_failed, pin_locked_at IS NOT NULL, pin_must_change"
@@ -240,6 +244,15 @@ Result<std::vector<Member>> Services::MembersByPhone(const std::string& e164) {
     out.push_back(std::move(*m));
   }
   return out;
+}
+
+Result<int> Services::ActiveMembersOnPhone(const std::string& e164) {
+  Statement& st = db_.Prepare(kActiveOnPhone);
+  ScopedReset reset(st);
+  st.Bind(1, e164);
+  Result<bool> row = st.Step();
+  if (!row.ok()) return row.status();
+  return *row ? static_cast<int>(st.Int(0)) : 0;
 }
 
 Status Services::SetLanguage(int64_t member_id, const std::string& language) {

@@ -25,12 +25,32 @@ constexpr char kSelectDue[] =
     "SELECT id FROM messages WHERE channel = ? AND status IN ('queued', 'sending')"
     " AND ((status = 'queued' AND next_attempt_ms <= ?)"
     " OR (status = 'sending' AND lease_until_ms <= ?)) ORDER BY next_attempt_ms, id LIMIT ?";
+// Per-recipient order (member SMS channels): as kSelectDue, without the rows
+// that have an OLDER unfinished member SMS to the same phone. The subquery
+// repeats the WHERE of the partial index messages_open_by_phone (migration
+// 4) word for word, so that SQLite uses it: one index probe per row.
+constexpr char kSelectDueInOrder[] =
+    "SELECT id FROM messages WHERE channel = ? AND status IN ('queued', 'sending')"
+    " AND ((status = 'queued' AND next_attempt_ms <= ?)"
+    " OR (status = 'sending' AND lease_until_ms <= ?))"
+    " AND NOT EXISTS (SELECT 1 FROM messages o WHERE o.phone = messages.phone"
+    " AND o.id < messages.id AND o.status IN ('queued', 'sending')"
+    " AND o.channel NOT GLOB 'partner:*')"
+    " ORDER BY next_attempt_ms, id LIMIT ?";
 constexpr char kLease[] =
     "UPDATE messages SET status = 'sending', attempts = attempts + 1, lease_until_ms = ?,"
     " updated_ms = ? WHERE id = ?";
 constexpr char kNextDue[] =
     "SELECT MIN(next_attempt_ms) FROM messages WHERE channel = ?"
     " AND status IN ('queued', 'sending') AND status = 'queued'";
+// A queued row waiting behind an older one to its phone is not due (the
+// older one's outcome wakes the dispatcher); same subquery as kSelectDueInOrder.
+constexpr char kNextDueInOrder[] =
+    "SELECT MIN(next_attempt_ms) FROM messages WHERE channel = ?"
+    " AND status IN ('queued', 'sending') AND status = 'queued'"
+    " AND NOT EXISTS (SELECT 1 FROM messages o WHERE o.phone = messages.phone"
+    " AND o.id < messages.id AND o.status IN ('queued', 'sending')"
+    " AND o.channel NOT GLOB 'partner:*')";
 constexpr char kNextLeaseExpiry[] =
     "SELECT MIN(lease_until_ms) FROM messages WHERE channel = ? AND status = 'sending'";
 constexpr char kGet[] =
@@ -190,9 +210,14 @@ Result<int64_t> Messages::Enqueue(const NewMessage& m) {
   return st.Int(0);
 }
 
+bool IsMemberSmsChannel(std::string_view channel) {
+  return channel.substr(0, std::string_view(kReferralChannelPrefix).size()) !=
+         kReferralChannelPrefix;
+}
+
 Result<std::vector<OutboundMessage>> Messages::LeaseDue(const std::string& channel, int limit,
                                                         int64_t lease_ms) {
-  Statement& sel = db_.Prepare(kSelectDue);
+  Statement& sel = db_.Prepare(IsMemberSmsChannel(channel) ? kSelectDueInOrder : kSelectDue);
   sel.Bind(1, channel).Bind(2, now_ms_).Bind(3, now_ms_).Bind(4, static_cast<int64_t>(limit));
   auto ids = Ids(sel);
   if (!ids.ok()) return ids.status();
@@ -210,7 +235,8 @@ Result<std::vector<OutboundMessage>> Messages::LeaseDue(const std::string& chann
 
 Result<std::optional<int64_t>> Messages::NextDue(const std::string& channel) {
   std::optional<int64_t> next;
-  for (const char* sql : {kNextDue, kNextLeaseExpiry}) {
+  for (const char* sql :
+       {IsMemberSmsChannel(channel) ? kNextDueInOrder : kNextDue, kNextLeaseExpiry}) {
     Statement& st = db_.Prepare(sql);
     ScopedReset reset(st);
     st.Bind(1, channel);

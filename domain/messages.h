@@ -11,6 +11,16 @@
 //     +----MarkRetry-------+  +--MarkFailed--> failed +--report--> (intermediate: stays sent)
 //   queued|failed --Cancel--> cancelled      failed|cancelled --Retry--> queued
 //
+// Order per recipient: the member SMS to one phone go out in the order they
+// were written (ids). LeaseDue does not lease a row of a member SMS channel
+// while an OLDER row (lower id) to the same phone on any member SMS channel
+// is unfinished (queued, also while it waits for a retry, or sending, also
+// with an expired lease); once that one is sent, delivered, failed or
+// cancelled the next becomes due. Rows to other phones are not held up.
+// Referrals to an MFI partner (channel "partner:<id>", domain/loans.h) carry
+// the member's phone but are not SMS to her: they neither wait nor hold up.
+// This orders the hand-over to the providers, not their delivery.
+//
 // Invariants: `sending` rows carry lease_until_ms; a lease that expires
 // (the process died mid-send) makes the row due again, so nothing is lost
 // and at most the send that was in flight is repeated. delivered, failed
@@ -27,12 +37,19 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "domain/result.h"
 #include "domain/store/sqlite.h"
 
 namespace shg {
+
+// Outbox channels of MFI partner referrals start with this (ReferralChannel
+// in domain/loans.h); every other channel sends SMS to members.
+inline constexpr char kReferralChannelPrefix[] = "partner:";
+// False for a referral channel "partner:<id>", true for every other channel.
+bool IsMemberSmsChannel(std::string_view channel);
 
 struct NewMessage {
   std::string channel;      // channel id that sends it
@@ -96,11 +113,15 @@ class Messages {
   Result<int64_t> Enqueue(const NewMessage& m);
   // Leases up to `limit` due rows of `channel` (queued and due, or sending
   // with an expired lease), oldest due first: they become `sending` with
-  // lease_until = now + lease_ms and attempts + 1.
+  // lease_until = now + lease_ms and attempts + 1. On a member SMS channel
+  // a row waiting behind an older unfinished one to its phone is not due
+  // (order per recipient, above); rows leased together go to different
+  // phones.
   Result<std::vector<OutboundMessage>> LeaseDue(const std::string& channel, int limit,
                                                 int64_t lease_ms);
   // When the next row of `channel` becomes due: the earliest next_attempt_ms
-  // of a queued row or lease_until_ms of a sending row; nullopt if none.
+  // of a queued row (not one waiting behind an older one to its phone) or
+  // lease_until_ms of a sending row; nullopt if none.
   // Read-only: may run on a reader connection.
   Result<std::optional<int64_t>> NextDue(const std::string& channel);
   // sending -> sent with the provider's id (may be ""). A report that
@@ -150,6 +171,10 @@ class Messages {
   Result<std::vector<QueueStats>> Stats();
   // Events of one message, oldest first: "event detail" strings.
   Result<std::vector<std::string>> Events(int64_t id);
+
+  // The connection this view works on (to compose with Services in one
+  // transaction).
+  store::Connection& connection() { return db_; }
 
  private:
   Status AddEvent(int64_t id, const std::string& event, const std::string& detail);

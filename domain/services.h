@@ -67,6 +67,9 @@ class Services {
   Result<Member> GetMember(int64_t member_id);
   // Active members on this phone, ordered by id (several may share a phone).
   Result<std::vector<Member>> MembersByPhone(const std::string& e164);
+  // How many active members are on this phone (MembersByPhone(e164).size()
+  // without reading them): > 1 means a shared phone. 0 for an unknown one.
+  Result<int> ActiveMembersOnPhone(const std::string& e164);
   Status SetLanguage(int64_t member_id, const std::string& language);
 
   // --- PIN ---

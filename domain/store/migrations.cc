@@ -433,6 +433,8 @@ BEGIN SELECT RAISE(ABORT, 'loan repayments are never deleted'); END;
 // have '' and are refused at their next step (they last 180 s).
 constexpr char kMigration4[] = R"sql(
 ALTER TABLE ussd_sessions ADD COLUMN phone_key TEXT NOT NULL DEFAULT '';
+)sql";
+
 // Member claims settled by partner reports (one payment is counted once).
 // A repayment the member logs is a claim; a partner's (or staff's) report
 // of the same payment settles it instead of both being posted. 'settled' is
@@ -515,12 +517,23 @@ CREATE TRIGGER loan_repayments_settled_update BEFORE UPDATE OF settled_by ON loa
 BEGIN SELECT RAISE(ABORT, 'repayment settled by a record of another payment'); END;
 )sql";
 
+// Order per recipient (domain/messages.h, LeaseDue): the unfinished member
+// SMS of each phone by id, so that "is an older one to this phone still
+// open?" is one probe. Referral rows (channel "partner:<id>") carry the
+// member's phone but are not SMS to her: not in this index. The lease
+// query repeats this WHERE word for word (else SQLite ignores the index).
+constexpr char kMigration6[] = R"sql(
+CREATE INDEX messages_open_by_phone ON messages(phone, id)
+  WHERE status IN ('queued', 'sending') AND channel NOT GLOB 'partner:*';
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "groups, members, ledger, savings, training, audit, sessions", kMigration1},
     {2, "messages (outbox), message events, inbound SMS, session member", kMigration2},
     {3, "loans, loan events, instalments, repayments", kMigration3},
     {4, "session bound to its phone", kMigration4},
     {5, "repayment claims settled by partner reports", kMigration5},
+    {6, "messages: open member SMS by phone (order per recipient)", kMigration6},
 };
 
 constexpr char kCreateMigrationsTable[] =

@@ -277,11 +277,15 @@ void Dispatcher::Record(Channel* ch, const OutboundMessage& m, const channels::S
         }
         return Status::Ok();
       },
-      [this, id](const Status& s) {
+      [this, id, action](const Status& s) {
         if (!s.ok()) {
           // The lease will expire and the row be tried again.
           Log("error", "outbox_record_failed", {{"message", std::to_string(id)}, {"status", s.ToString()}});
         }
+        // A message that ended may have the next one to its phone waiting
+        // behind it (order per recipient): lease that now, not at the poll.
+        // Before records_pending_ drops: Stop() may return once it is zero.
+        if (s.ok() && (action == Action::kAccept || action == Action::kFail)) Wake();
         completed_.fetch_add(1);
         std::lock_guard<std::mutex> lock(record_mu_);
         --records_pending_;

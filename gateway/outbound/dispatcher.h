@@ -18,6 +18,13 @@
 //                 channel pauses for Retry-After or the backoff
 // Each channel also has a token-bucket rate limit (send_rate_per_s).
 //
+// Order per recipient (domain/messages.h): the member SMS to one phone are
+// leased one at a time in the order they were written, whatever their
+// channel: the next waits while an older one is queued (also in backoff) or
+// sending. Rows to other phones keep flowing to every worker. An outcome
+// that ends a message (sent, failed) wakes the leader, so the next SMS to
+// that phone goes out at once rather than at the next poll.
+//
 // Nothing here runs on the USSD answer path: the engine only writes rows.
 //
 // Thread-safety: Start/Stop from one controlling thread; Wake from any.

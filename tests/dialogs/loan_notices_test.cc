@@ -336,6 +336,52 @@ TEST_F(LoanNoticesTest, ALongDeclineReasonIsCutToOnePart) {
   }
 }
 
+// On a shared phone the notice starts with her first name: the reason is
+// cut so that the notice with the longest first name (kMaxNameChars) still
+// fits one part, in each language.
+TEST_F(LoanNoticesTest, ALongDeclineReasonIsCutToOnePartAfterHerName) {
+  const std::string kShared = "+254700000020";  // not used by the demo
+  const Member amina = MemberOn(kAmina);
+  for (const char* name : {"Nyambura-Wanjiku Kamau", "Njeri Kamau"}) {
+    Run<int64_t>([&](Messages&, Services& svc) {
+      Member m;
+      m.group_id = amina.group_id;
+      m.phone = kShared;
+      m.name = name;
+      m.language = "sw";
+      return svc.AddMember(m);
+    });
+  }
+  struct Case {
+    const char* language;
+    std::string want_start;
+  };
+  const Case kCases[] = {
+      {"en", "Nyambura-Wanjiku: Your loan request Ref K7P2QX was declined: "},
+      {"sw", "Nyambura-Wanjiku: Ombi lako la mkopo Kumb K7P2QX limekataliwa: "},
+  };
+  const std::string reason = std::string(150, 'a') + " the end";
+  int64_t id = 200;
+  for (const Case& c : kCases) {
+    SCOPED_TRACE(c.language);
+    Run<int64_t>([&](Messages&, Services& svc) -> Result<int64_t> {
+      SHG_RETURN_IF_ERROR(svc.SetLanguage(MemberOn(kShared).id, c.language));
+      return int64_t{0};
+    });
+    Loan loan = LoanOf(kShared);
+    EXPECT_EQ(loan.member_name, "Nyambura-Wanjiku Kamau");
+    loan.id = ++id;
+    loan.state = LoanState::kDeclined;
+    loan.decline_reason = reason;
+    EXPECT_EQ(Notices(LoanChange{loan, {LoanState::kDeclined}, true}, &programme_), 1);
+    const OutboundMessage m = Outbox().back();
+    EXPECT_EQ(m.body.rfind(c.want_start, 0), 0u) << m.body;
+    EXPECT_EQ(m.segments, 1);
+    EXPECT_EQ(MeasureSms(m.body).units, kGsm7SingleLimit) << "cut no more than needed";
+    EXPECT_EQ(reason.rfind(m.body.substr(c.want_start.size()), 0), 0u) << "a prefix of the reason";
+  }
+}
+
 TEST_F(LoanNoticesTest, RepaymentNoticesByStatusOnceEach) {
   Loan loan = LoanOf(kAmina);
   loan.state = LoanState::kDisbursed;

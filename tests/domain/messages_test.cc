@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -57,11 +58,14 @@ class MessagesTest : public ::testing::Test {
   // A view at time `now_ms` (a Messages object reads the clock once).
   Messages At(int64_t now_ms) { return Messages(*db_, now_ms); }
 
-  static NewMessage Msg(const std::string& channel, const std::string& body = "Saved KES 200",
-                        const std::string& dedupe_key = "") {
+  // A receipt to a phone of its own (+254700000001 for a test's first, then
+  // ...002 and so on), so rows of different cases never wait for each
+  // other (order per recipient); tests of that order set m.phone.
+  NewMessage Msg(const std::string& channel, const std::string& body = "Saved KES 200",
+                 const std::string& dedupe_key = "") {
     NewMessage m;
     m.channel = channel;
-    m.phone = "+254700000001";
+    m.phone = "+2547" + std::to_string(100'000'000 + ++phones_).substr(1);
     m.kind = "receipt_saving";
     m.language = "en";
     m.body = body;
@@ -121,6 +125,7 @@ class MessagesTest : public ::testing::Test {
   TempDb tmp_;
   std::unique_ptr<Connection> db_;
   int serial_ = 0;
+  int phones_ = 0;
 };
 
 // ---------------------------------------------------------------- Enqueue
@@ -247,7 +252,8 @@ TEST_F(MessagesTest, DedupeKeyMakesEnqueueIdempotent) {
 TEST_F(MessagesTest, LeaseDueTakesDueRowsOfOneChannelOldestFirst) {
   const int64_t a = Enqueue(kT0 + 1000, Msg("at-ke"));
   const int64_t b = Enqueue(kT0 + 2000, Msg("at-ke"));
-  const int64_t c = Enqueue(kT0 + 1500, Msg("tw-ug"));
+  const NewMessage to_c = Msg("tw-ug");
+  const int64_t c = Enqueue(kT0 + 1500, to_c);
   const int64_t d = Enqueue(kT0 + 9000, Msg("at-ke"));  // not yet due at +5000
 
   // limit 1: only the oldest.
@@ -283,7 +289,7 @@ TEST_F(MessagesTest, LeaseDueTakesDueRowsOfOneChannelOldestFirst) {
   EXPECT_EQ(leased[0].status, "sending");
   EXPECT_EQ(leased[0].attempts, 1);
   EXPECT_EQ(leased[0].body, "Saved KES 200");
-  EXPECT_EQ(leased[0].phone, "+254700000001");
+  EXPECT_EQ(leased[0].phone, to_c.phone);
 }
 
 TEST_F(MessagesTest, LeaseDueSkipsFinalAndSentRows) {
@@ -309,6 +315,133 @@ TEST_F(MessagesTest, NextDueIsTheEarliestQueuedRow) {
   EXPECT_EQ(Must(At(kT0).NextDue("at-ke")), std::optional<int64_t>(kT0 + 700));
   ASSERT_TRUE(At(kT0 + 500).MarkRetry(a, kT0 + 400, "timeout", true).ok());
   EXPECT_EQ(Must(At(kT0).NextDue("at-ke")), std::optional<int64_t>(kT0 + 400));
+}
+
+// ---------------------------------------------------------------- order per recipient
+
+// Three SMS to one phone, the first failing retryably: the second waits
+// until the first is sent (also while the first waits for its retry), then
+// the third until the second ends (here: failed for good). Another phone's
+// SMS is leased meanwhile.
+TEST_F(MessagesTest, LeaseDueKeepsTheOrderOfOnePhone) {
+  const std::string kPhone = "+254711000001";
+  NewMessage m = Msg("at-ke");
+  m.phone = kPhone;
+  const int64_t first = Enqueue(kT0, m);
+  const int64_t second = Enqueue(kT0 + 1, m);
+  const int64_t third = Enqueue(kT0 + 2, m);
+  const int64_t other = Enqueue(kT0 + 3, Msg("at-ke"));  // another phone
+
+  EXPECT_EQ(LeaseIds(kT0 + 10, "at-ke", 10), (std::vector<int64_t>{first, other}));
+  ASSERT_TRUE(At(kT0 + 20).MarkRetry(first, kT0 + 5000, "HTTP 503", true).ok());
+  ASSERT_TRUE(At(kT0 + 20).MarkAccepted(other, "P-other").ok());
+  // The first waits for its retry; the second and third wait behind it,
+  // and are not due either (the first's retry is the next due time).
+  EXPECT_TRUE(LeaseIds(kT0 + 30, "at-ke", 10).empty());
+  EXPECT_EQ(Must(At(kT0 + 30).NextDue("at-ke")), std::optional<int64_t>(kT0 + 5000));
+  EXPECT_EQ(Get(second).status, "queued");
+  EXPECT_EQ(Get(second).attempts, 0);
+
+  EXPECT_EQ(LeaseIds(kT0 + 5000, "at-ke", 10), std::vector<int64_t>{first});
+  EXPECT_TRUE(LeaseIds(kT0 + 5001, "at-ke", 10).empty()) << "the first is in flight";
+  ASSERT_TRUE(At(kT0 + 5002).MarkAccepted(first, "P-1").ok());
+  EXPECT_EQ(Must(At(kT0 + 5002).NextDue("at-ke")), std::optional<int64_t>(kT0 + 1));
+  EXPECT_EQ(LeaseIds(kT0 + 5003, "at-ke", 10), std::vector<int64_t>{second});
+  ASSERT_TRUE(At(kT0 + 5004).MarkFailed(second, "HTTP 400 invalid phone").ok());
+  EXPECT_EQ(LeaseIds(kT0 + 5005, "at-ke", 10), std::vector<int64_t>{third});
+}
+
+// A crash while the first is in flight: its lease expires and it is sent
+// again; the second waits until then, however long the lease.
+TEST_F(MessagesTest, AnExpiredLeaseOfTheFirstKeepsTheSecondWaiting) {
+  NewMessage m = Msg("at-ke");
+  const int64_t first = Enqueue(kT0, m);
+  const int64_t second = Enqueue(kT0, m);
+  ASSERT_EQ(LeaseIds(kT0, "at-ke", 10), std::vector<int64_t>{first});
+  // The process died: nobody records the first's outcome.
+  EXPECT_TRUE(LeaseIds(kT0 + kLeaseMs - 1, "at-ke", 10).empty());
+  EXPECT_EQ(LeaseIds(kT0 + kLeaseMs, "at-ke", 10), std::vector<int64_t>{first});
+  EXPECT_EQ(Get(first).attempts, 2);
+  EXPECT_EQ(Get(second).status, "queued");
+  EXPECT_TRUE(LeaseIds(kT0 + kLeaseMs + 1, "at-ke", 10).empty());
+  ASSERT_TRUE(At(kT0 + kLeaseMs + 2).MarkAccepted(first, "P-1").ok());
+  EXPECT_EQ(LeaseIds(kT0 + kLeaseMs + 3, "at-ke", 10), std::vector<int64_t>{second});
+}
+
+// How the older SMS to the phone stands decides whether the newer one (on
+// the same or another member SMS channel) may go: every end unblocks it,
+// nothing unfinished does.
+TEST_F(MessagesTest, AnOlderSmsToThePhoneHoldsTheNextUntilItEnds) {
+  struct Case {
+    const char* name;
+    std::function<void(Messages&, int64_t)> bring;  // the older one, leased at kT0
+    bool next_goes;
+  };
+  const Case kCases[] = {
+      {"sending", [](Messages&, int64_t) {}, false},
+      {"queued for a retry",
+       [](Messages& m, int64_t id) { ASSERT_TRUE(m.MarkRetry(id, kT0 + kDayMs, "5xx", true).ok()); },
+       false},
+      {"throttled",
+       [](Messages& m, int64_t id) { ASSERT_TRUE(m.MarkRetry(id, kT0 + kDayMs, "429", false).ok()); },
+       false},
+      {"sent", [](Messages& m, int64_t id) { ASSERT_TRUE(m.MarkAccepted(id, "").ok()); }, true},
+      {"delivered",
+       [](Messages& m, int64_t id) {
+         ASSERT_TRUE(m.MarkAccepted(id, "").ok());
+         ASSERT_TRUE(m.ApplyReport("at-ke", id, "", ReportedState::kDelivered, "OK", "").ok());
+       },
+       true},
+      {"failed", [](Messages& m, int64_t id) { ASSERT_TRUE(m.MarkFailed(id, "401").ok()); },
+       true},
+      {"cancelled",
+       [](Messages& m, int64_t id) {
+         ASSERT_TRUE(m.MarkRetry(id, kT0 + kDayMs, "5xx", true).ok());
+         ASSERT_TRUE(m.Cancel(id).ok());
+       },
+       true},
+      {"delivered while queued for a retry",
+       [](Messages& m, int64_t id) {
+         ASSERT_TRUE(m.MarkRetry(id, kT0 + kDayMs, "timeout", true).ok());
+         ASSERT_TRUE(m.ApplyReport("at-ke", id, "", ReportedState::kDelivered, "OK", "").ok());
+       },
+       true},
+  };
+  for (const char* next_channel : {"at-ke", "tw-ke"}) {
+    for (const Case& c : kCases) {
+      SCOPED_TRACE(std::string(c.name) + ", next on " + next_channel);
+      const NewMessage older_msg = Msg("at-ke");
+      NewMessage next_msg = Msg(next_channel);
+      next_msg.phone = older_msg.phone;
+      const int64_t older = Enqueue(kT0, older_msg);
+      const int64_t next = Enqueue(kT0, next_msg);
+      ASSERT_EQ(LeaseIds(kT0, "at-ke", 1), std::vector<int64_t>{older});
+      Messages at = At(kT0 + 1);
+      c.bring(at, older);
+      EXPECT_EQ(LeaseIds(kT0 + 2, next_channel, 10),
+                c.next_goes ? std::vector<int64_t>{next} : std::vector<int64_t>{});
+      // Nothing else of the phone is due meanwhile.
+      EXPECT_TRUE(LeaseIds(kT0 + 3, "at-ke", 10).empty());
+    }
+  }
+}
+
+// Referrals to a partner carry the member's phone but are not SMS to her:
+// an open one holds up none of hers, and none of hers holds it up.
+TEST_F(MessagesTest, PartnerReferralsAreOutsideTheOrder) {
+  NewMessage referral = Msg("partner:imara", "{\"ref\":\"K7P2QX\"}");
+  referral.kind = "mfi_referral";
+  NewMessage sms = Msg("at-ke");
+  sms.phone = referral.phone;
+  const int64_t first_referral = Enqueue(kT0, referral);
+  const int64_t first_sms = Enqueue(kT0, sms);
+  const int64_t second_referral = Enqueue(kT0, referral);
+  EXPECT_EQ(LeaseIds(kT0, "at-ke", 10), std::vector<int64_t>{first_sms});
+  EXPECT_EQ(LeaseIds(kT0, "partner:imara", 10),
+            (std::vector<int64_t>{first_referral, second_referral}));
+  EXPECT_TRUE(IsMemberSmsChannel("at-ke"));
+  EXPECT_TRUE(IsMemberSmsChannel("partners-sms"));
+  EXPECT_FALSE(IsMemberSmsChannel("partner:imara"));
 }
 
 // ---------------------------------------------------------------- MarkAccepted

@@ -188,6 +188,10 @@ TEST_F(ServicesTest, GetMemberAndMembersByPhone) {
   EXPECT_EQ(on_phone[0].id, rose);
   EXPECT_EQ(on_phone[1].id, joy);
   EXPECT_TRUE(Must(svc().MembersByPhone("+254799999999")).empty());
+  // The same count without reading the rows (is her phone shared?).
+  EXPECT_EQ(Must(svc().ActiveMembersOnPhone("+254700000007")), 2);
+  EXPECT_EQ(Must(svc().ActiveMembersOnPhone("+254700000001")), 1);
+  EXPECT_EQ(Must(svc().ActiveMembersOnPhone("+254799999999")), 0);
 }
 
 TEST_F(ServicesTest, SetLanguage) {

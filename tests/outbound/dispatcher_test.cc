@@ -1,17 +1,23 @@
 // The outbox dispatcher against a real SQLite store and a real loopback
 // provider (ScriptedServer) answering in the Africa's Talking format:
-// retries and giving up, throttling, the rate limit, expired leases and a
-// graceful stop.
+// retries and giving up, throttling, the rate limit, expired leases, a
+// graceful stop, and the order of the SMS to one phone.
 #include "gateway/outbound/dispatcher.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <cstdio>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "domain/messages.h"
 #include "domain/store/store.h"
 #include "gateway/channels/channel.h"
+#include "gateway/channels/form.h"
 #include "tests/domain/temp_db.h"
 #include "tests/support/net.h"
 #include "tests/support/scripted_server.h"
@@ -69,17 +75,25 @@ class DispatcherTest : public ::testing::Test {
     auto adapter = channels::MakeAdapter(channel_);
     ASSERT_TRUE(adapter.ok());
     adapter_ = std::move(*adapter);
-    dispatcher_ = std::make_unique<Dispatcher>(*store_, std::vector<const channels::Adapter*>{adapter_.get()},
-                                               options_);
+    dispatcher_ = std::make_unique<Dispatcher>(
+        *store_, std::vector<const channels::Adapter*>{adapter_.get()}, options_,
+        [this] { return SystemNowMs() + offset_ms_.load(); });
     dispatcher_->Start();
   }
 
-  int64_t Enqueue(int n) {
+  // "message <n>" to `phone`; by default to a phone of its own per n, so
+  // that messages of one test do not wait for each other (order per phone).
+  int64_t Enqueue(int n, std::string phone = "") {
+    if (phone.empty()) {
+      char own[20];
+      std::snprintf(own, sizeof own, "+25471%07d", n);
+      phone = own;
+    }
     int64_t id = 0;
     Status s = store_->Run([&](store::Connection& conn) -> Status {
       NewMessage m;
       m.channel = "at-ke";
-      m.phone = "+254700000001";
+      m.phone = phone;
       m.kind = "test";
       m.body = "message " + std::to_string(n);
       m.encoding = "gsm7";
@@ -103,6 +117,16 @@ class DispatcherTest : public ::testing::Test {
                             std::chrono::milliseconds(10));
   }
 
+  // The texts the provider got, in the order the requests arrived.
+  std::vector<std::string> SentTexts() {
+    std::vector<std::string> texts;
+    for (const http::Request& r : server_.Requests()) {
+      auto text = channels::FormValue(r.body, "message");
+      texts.push_back(text.ok() ? *text : "?");
+    }
+    return texts;
+  }
+
   testing_support::TempDb db_;
   ScriptedServer server_;
   std::unique_ptr<store::Store> store_;
@@ -110,6 +134,9 @@ class DispatcherTest : public ::testing::Test {
   config::OutboxSettings options_;
   std::unique_ptr<channels::Adapter> adapter_;
   std::unique_ptr<Dispatcher> dispatcher_;
+  // Added to the dispatcher's clock: a test moves time on past a backoff
+  // or a lease instead of waiting for it.
+  std::atomic<int64_t> offset_ms_{0};
 };
 
 TEST_F(DispatcherTest, RetryableFailuresBackOffThenGiveUpAfterMaxAttempts) {
@@ -194,6 +221,91 @@ TEST_F(DispatcherTest, StopLetsSendsInFlightFinishAndRecordsThem) {
   dispatcher_->Stop();
   EXPECT_EQ(Get(id).status, "sent") << "the answer that arrived during Stop was recorded";
   EXPECT_EQ(dispatcher_->sends_completed(), 1u);
+}
+
+// ------------------------------------------------------------- order per phone
+
+constexpr char kPhone[] = "+254700000001";
+
+// Three SMS to one phone, the first failing retryably: the second is not
+// sent until the first is, the third not before the second, while other
+// phones' SMS go out in the meantime.
+TEST_F(DispatcherTest, TheSmsToOnePhoneGoOutInTheOrderTheyWereWritten) {
+  options_.workers = 4;
+  options_.retry_base_ms = 60'000;  // the test moves the clock on instead
+  options_.retry_max_ms = 60'000;
+  server_.Push(Reply(503, "Service Unavailable"));
+  server_.SetDefault(Accepted(1));
+  const int64_t first = Enqueue(1, kPhone);
+  StartDispatcher();
+  ASSERT_TRUE(testing::WaitFor(
+      [&] {
+        OutboundMessage m = Get(first);
+        return m.status == "queued" && m.attempts == 1;
+      },
+      std::chrono::seconds(5), std::chrono::milliseconds(10)));
+  const int64_t second = Enqueue(2, kPhone);
+  const int64_t third = Enqueue(3, kPhone);
+  const int64_t other = Enqueue(4);
+  const int64_t another = Enqueue(5);
+  dispatcher_->Wake();
+  ASSERT_TRUE(WaitForStatus(other, "sent", std::chrono::seconds(5)));
+  ASSERT_TRUE(WaitForStatus(another, "sent", std::chrono::seconds(5)));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  for (int64_t id : {second, third}) {
+    EXPECT_EQ(Get(id).status, "queued") << id;
+    EXPECT_EQ(Get(id).attempts, 0) << id;
+  }
+  EXPECT_EQ(server_.RequestCount(), 3u);
+
+  offset_ms_ += 120'000;  // the first's retry is due
+  ASSERT_TRUE(WaitForStatus(third, "sent", std::chrono::seconds(5)));
+  EXPECT_EQ(Get(first).status, "sent");
+  EXPECT_EQ(Get(second).status, "sent");
+  std::vector<std::string> texts = SentTexts();
+  ASSERT_EQ(texts.size(), 6u);
+  EXPECT_EQ(texts[0], "message 1");
+  std::vector<std::string> meanwhile(texts.begin() + 1, texts.begin() + 3);
+  std::sort(meanwhile.begin(), meanwhile.end());
+  EXPECT_EQ(meanwhile, (std::vector<std::string>{"message 4", "message 5"}));
+  EXPECT_EQ(std::vector<std::string>(texts.begin() + 3, texts.end()),
+            (std::vector<std::string>{"message 1", "message 2", "message 3"}));
+}
+
+// A permanently failed first SMS ends, so the next one to the phone goes.
+TEST_F(DispatcherTest, APermanentlyFailedFirstUnblocksTheSecond) {
+  server_.Push(Reply(401, "The supplied authentication is invalid"));
+  server_.SetDefault(Accepted(2));
+  const int64_t first = Enqueue(1, kPhone);
+  const int64_t second = Enqueue(2, kPhone);
+  StartDispatcher();
+  ASSERT_TRUE(WaitForStatus(second, "sent", std::chrono::seconds(5)));
+  EXPECT_EQ(Get(first).status, "failed");
+  EXPECT_EQ(SentTexts(), (std::vector<std::string>{"message 1", "message 2"}));
+}
+
+// The process died while the first was in flight: the second waits for the
+// first's lease to expire and the first to be sent again.
+TEST_F(DispatcherTest, AnExpiredLeaseOfTheFirstKeepsTheSecondWaiting) {
+  server_.SetDefault(Accepted(3));
+  const int64_t first = Enqueue(1, kPhone);
+  const int64_t second = Enqueue(2, kPhone);
+  ASSERT_TRUE(store_->Run([&](store::Connection& conn) -> Status {
+    auto leased = Messages(conn, SystemNowMs()).LeaseDue("at-ke", 10, 60'000);
+    if (!leased.ok()) return leased.status();
+    EXPECT_EQ(leased->size(), 1u) << "the second waits behind the first";
+    return Status::Ok();
+  }).ok());
+  StartDispatcher();
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(server_.RequestCount(), 0u);
+  EXPECT_EQ(Get(second).status, "queued");
+
+  offset_ms_ += 120'000;  // the first's lease has expired
+  ASSERT_TRUE(WaitForStatus(second, "sent", std::chrono::seconds(5)));
+  EXPECT_EQ(Get(first).status, "sent");
+  EXPECT_EQ(Get(first).attempts, 2);
+  EXPECT_EQ(SentTexts(), (std::vector<std::string>{"message 1", "message 2"}));
 }
 
 }  // namespace
