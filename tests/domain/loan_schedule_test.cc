@@ -541,6 +541,85 @@ TEST_F(StatusAfterTest, Table) {
   }
 }
 
+// The quote she sees before consenting is the schedule's own figures.
+TEST(QuoteLoanTest, HandCheckedExamples) {
+  struct Case {
+    const char* name;
+    LoanTerms terms;
+    int64_t instalment;
+    int64_t last;
+    int64_t total;
+    int64_t interest;
+  };
+  const Case cases[] = {
+      {"kes_flat", Terms(1'000'000, 6, 1800, InterestRule::kFlat), 181'700, 181'500, 1'090'000,
+       90'000},
+      {"kes_declining", Terms(1'000'000, 6, 1800, InterestRule::kDeclining), 175'600, 175'100,
+       1'053'100, 53'100},
+      {"kes_fractional", Terms(1'000'050, 6, 1800, InterestRule::kFlat), 181'700, 181'550,
+       1'090'050, 90'000},
+      {"ugx_declining", Terms(500'000, 3, 2400, InterestRule::kDeclining, kUgx), 173'378, 173'376,
+       520'132, 20'132},
+      {"one_month", Terms(1'000'000, 1, 1800, InterestRule::kFlat), 1'015'000, 1'015'000,
+       1'015'000, 15'000},
+      {"zero_rate", Terms(1'000, 3, 0, InterestRule::kDeclining), 400, 200, 1'000, 0},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    Result<LoanQuote> q = QuoteLoan(c.terms);
+    ASSERT_TRUE(q.ok()) << q.status().ToString();
+    EXPECT_EQ(q->principal, c.terms.principal);
+    EXPECT_EQ(q->term_months, c.terms.term_months);
+    EXPECT_EQ(q->annual_rate_bp, c.terms.annual_rate_bp);
+    EXPECT_EQ(q->rule, c.terms.rule);
+    EXPECT_EQ(q->instalment, c.instalment);
+    EXPECT_EQ(q->last_instalment, c.last);
+    EXPECT_EQ(q->total_repay, c.total);
+    EXPECT_EQ(q->total_interest, c.interest);
+  }
+}
+
+TEST(QuoteLoanTest, AgreesWithTheScheduleForEveryTerm) {
+  for (int64_t p : {100'000LL, 1'000'050LL, 987'654'321LL, kMaxLoanPrincipal}) {
+    for (int n = 1; n <= kMaxLoanTermMonths; ++n) {
+      for (int64_t bp : {0LL, 1800LL, 10000LL}) {
+        for (InterestRule rule : {InterestRule::kFlat, InterestRule::kDeclining}) {
+          // The disbursement date changes the due dates, never the amounts.
+          const LoanTerms at_request = Terms(p, n, bp, rule, kKes, 0);
+          const LoanTerms at_payout = Terms(p, n, bp, rule, kKes, Utc(2031, 1, 31));
+          Result<LoanQuote> q = QuoteLoan(at_request);
+          Result<std::vector<Instalment>> s = BuildSchedule(at_payout);
+          ASSERT_TRUE(q.ok() && s.ok()) << p << "/" << n;
+          int64_t total = 0;
+          int64_t interest = 0;
+          for (const Instalment& in : *s) {
+            total += in.total;
+            interest += in.interest;
+          }
+          EXPECT_EQ(q->instalment, s->front().total);
+          EXPECT_EQ(q->last_instalment, s->back().total);
+          EXPECT_EQ(q->total_repay, total);
+          EXPECT_EQ(q->total_interest, interest);
+          EXPECT_EQ(q->total_repay, p + q->total_interest);
+          EXPECT_EQ(q->instalment % 100, 0);
+        }
+      }
+    }
+  }
+}
+
+TEST(QuoteLoanTest, RefusesWhatTheScheduleRefuses) {
+  for (const LoanTerms& t :
+       {Terms(0, 6, 1800, InterestRule::kFlat), Terms(1'000'000, 61, 1800, InterestRule::kFlat),
+        Terms(599, 6, 1800, InterestRule::kDeclining),
+        Terms(1'000'000, 6, 10001, InterestRule::kDeclining)}) {
+    Result<LoanQuote> q = QuoteLoan(t);
+    ASSERT_FALSE(q.ok());
+    EXPECT_EQ(q.status().code(), Status::Code::kInvalidArgument);
+    EXPECT_EQ(q.status().message(), BuildSchedule(t).status().message());
+  }
+}
+
 TEST(StatusAfterEmptyTest, EmptyScheduleHasNothingDue) {
   ScheduleStatus s = StatusAfter({}, 500, 0);
   EXPECT_EQ(s.outstanding, 0);
