@@ -92,7 +92,9 @@ Result<std::vector<Instalment>> BuildSchedule(const LoanTerms& terms);
 struct LoanQuote {
   int64_t principal = 0;
   int term_months = 0;
-  int64_t instalment = 0;       // the level (first) instalment, whole units
+  // The level (first) instalment: whole units, except for a one-month loan
+  // of a principal that is not whole (then it is also the last).
+  int64_t instalment = 0;
   int64_t last_instalment = 0;  // == instalment for a one-month loan
   int64_t total_repay = 0;      // sum of the totals == principal + total_interest
   int64_t total_interest = 0;   // sum of the interest parts
