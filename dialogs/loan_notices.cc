@@ -1,5 +1,6 @@
 #include "dialogs/loan_notices.h"
 
+#include <optional>
 #include <string>
 
 #include "dialogs/gsm.h"
@@ -102,11 +103,26 @@ Result<int64_t> SendStateNotice(const Notifier& notifier, Messages& messages,
     return notifier.Send(messages, cause_channel, r.to, kind, tmpl, fields, dedupe);
   };
   switch (s) {
-    case LoanState::kRequested:
+    case LoanState::kRequested: {
+      // The figures she saw before consenting: the product's rule and rate.
+      std::optional<LoanQuote> quote;
+      if (const LoanProduct* p = ProductOf(programme, loan.partner_id, c.currency.code)) {
+        Result<LoanQuote> q = QuoteFor(*p, loan.amount, loan.term_months, c.currency);
+        if (q.ok()) quote = *q;
+      }
+      if (!quote.has_value()) {
+        return send("sms_loan_requested_plain", {{"amount", c.Money(loan.amount)},
+                                                 {"purpose", PurposeLabel(c, loan.purpose)},
+                                                 {"term", Months(c, loan.term_months)},
+                                                 {"ref", loan.reference}});
+      }
       return send(key, {{"amount", c.Money(loan.amount)},
-                        {"purpose", PurposeLabel(c, loan.purpose)},
                         {"term", Months(c, loan.term_months)},
+                        {"instalment", c.Money(quote->instalment)},
+                        {"total", c.Money(quote->total_repay)},
+                        {"rate", RateText(c, quote->annual_rate_bp, quote->rule)},
                         {"ref", loan.reference}});
+    }
     case LoanState::kGroupApproved:
       return send(key, {{"amount", c.Money(loan.amount)}, {"ref", loan.reference}});
     case LoanState::kReferredToMfi:
@@ -118,6 +134,19 @@ Result<int64_t> SendStateNotice(const Notifier& notifier, Messages& messages,
       if (schedule.empty()) {
         return send("sms_loan_approved_plain",
                     {{"ref", loan.reference}, {"amount", amount}, {"term", term}});
+      }
+      if (loan.approved_amount != loan.amount || loan.approved_term_months != loan.term_months) {
+        // Other terms than she asked: what changed and what she will pay.
+        int64_t total = 0;
+        for (const Instalment& i : schedule) total += i.total;
+        return send("sms_loan_approved_changed",
+                    {{"ref", loan.reference},
+                     {"amount", amount},
+                     {"term", term},
+                     {"asked", c.Money(loan.amount)},
+                     {"asked_term", Months(c, loan.term_months)},
+                     {"instalment", c.Money(schedule.front().total)},
+                     {"total", c.Money(total)}});
       }
       return send(key, {{"ref", loan.reference},
                         {"amount", amount},

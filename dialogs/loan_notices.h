@@ -34,11 +34,18 @@
 namespace shg::dialogs {
 
 // One SMS per state in change.entered, in order (sms_loan_<state>):
-//   requested        amount, purpose, term and reference
+//   requested        amount, term, the monthly instalment, total to repay
+//                    and rate of the product's quote (QuoteFor: the figures
+//                    of her confirmation screen) and reference; without a
+//                    product in `programme` for the loan's partner and
+//                    currency: amount, purpose, term and reference
+//                    (sms_loan_requested_plain)
 //   group_approved   amount
 //   referred_to_mfi  the partner's name (from `programme`, else its id)
 //   approved         amount, term and the first instalment (when the terms
-//                    give a schedule)
+//                    give a schedule); when the lender changed the amount or
+//                    the term: the new amount and term, what she asked, the
+//                    instalment and the total (sms_loan_approved_changed)
 //   declined         the reason (sms_loan_declined_plain without one)
 //   disbursed        amount, outstanding, first instalment and its due date
 //   in_arrears       outstanding

@@ -420,6 +420,26 @@ std::string Months(const ScreenContext& c, int months) {
 // The amount lent: the lender's once approved, else the amount asked.
 int64_t LoanAmount(const Loan& l) { return l.approved_amount > 0 ? l.approved_amount : l.amount; }
 
+// my_loan_terms and my_loan_asked when the lender approved another amount or
+// term than she asked (none otherwise, or when the terms give no schedule).
+std::vector<std::string> ChangedTermsLines(const ScreenContext& c, const Loan& l) {
+  if (l.approved_amount <= 0 || l.approved_term_months <= 0) return {};
+  if (l.approved_amount == l.amount && l.approved_term_months == l.term_months) return {};
+  LoanTerms terms;
+  terms.principal = l.approved_amount;
+  terms.term_months = l.approved_term_months;
+  terms.annual_rate_bp = l.annual_rate_bp;
+  terms.rule = l.rule;
+  terms.currency = c.currency;
+  Result<LoanQuote> q = QuoteLoan(terms);
+  if (!q.ok()) return {};
+  return {Format(c.T("my_loan_terms"), {{"term", Months(c, q->term_months)},
+                                        {"instalment", c.Money(q->instalment)},
+                                        {"total", c.Money(q->total_repay)}}),
+          Format(c.T("my_loan_asked"),
+                 {{"amount", c.Money(l.amount)}, {"term", Months(c, l.term_months)}})};
+}
+
 }  // namespace
 
 std::string PurposeLabel(const ScreenContext& c, std::string_view purpose_id) {
@@ -452,6 +472,52 @@ std::string LoanRefusalText(const ScreenContext& c, std::string_view refusal,
                        {"count", std::to_string(policy.min_confirmed_savings)}});
 }
 
+std::string PercentText(int64_t annual_rate_bp) {
+  std::string s = std::to_string(annual_rate_bp / 100);
+  const int64_t hundredths = annual_rate_bp % 100;
+  if (hundredths != 0) {
+    s.push_back('.');
+    s.push_back(static_cast<char>('0' + hundredths / 10));
+    if (hundredths % 10 != 0) s.push_back(static_cast<char>('0' + hundredths % 10));
+  }
+  return s;
+}
+
+std::string RateText(const ScreenContext& c, int64_t annual_rate_bp, InterestRule rule) {
+  return Format(c.T(rule == InterestRule::kFlat ? "loan_rate_flat" : "loan_rate_declining"),
+                {{"rate", PercentText(annual_rate_bp)}});
+}
+
+const LoanProduct* ProductOf(const LoanProgramme* programme, std::string_view partner_id,
+                             std::string_view currency) {
+  if (programme == nullptr) return nullptr;
+  for (const LoanProduct& p : programme->products) {
+    if (p.partner_id == partner_id && p.currency == currency) return &p;
+  }
+  return nullptr;
+}
+
+Result<LoanQuote> QuoteFor(const LoanProduct& product, int64_t amount, int term_months,
+                           const Currency& currency) {
+  LoanTerms terms;
+  terms.principal = amount;
+  terms.term_months = term_months;
+  terms.annual_rate_bp = product.annual_rate_bp;
+  terms.rule = product.rule;
+  terms.currency = currency;
+  return QuoteLoan(terms);
+}
+
+std::vector<LoanQuote> TermQuotes(const LoanProduct& product, int64_t amount,
+                                  const Currency& currency) {
+  std::vector<LoanQuote> out;
+  for (int months : product.terms_months) {
+    Result<LoanQuote> q = QuoteFor(product, amount, months, currency);
+    if (q.ok()) out.push_back(*q);
+  }
+  return out;
+}
+
 UssdReply LoanUnavailableScreen(const ScreenContext& c) { return End(c.T("loan_unavailable")); }
 
 UssdReply LoanRefusedScreen(const ScreenContext& c, std::string_view refusal,
@@ -478,6 +544,57 @@ UssdReply LoanPurposeScreen(const ScreenContext& c, const std::vector<std::strin
   // A note takes the title's place, as on the other list screens.
   const std::string title = note.empty() ? c.T("loan_purpose_title") : std::string(note);
   return Con(Lines("", {title, Numbered(labels, PurposeNumber(first)), ListFooter(c, more)}));
+}
+
+UssdReply LoanTermScreen(const ScreenContext& c, const std::vector<LoanQuote>& quotes, int page,
+                         std::string_view note) {
+  const size_t first = static_cast<size_t>(std::max(page, 0)) * kTermsPerPage;
+  std::vector<std::string> labels;
+  for (size_t i = first; i < quotes.size() && labels.size() < kTermsPerPage; ++i) {
+    labels.push_back(Format(c.T("loan_term_quote"), {{"term", Months(c, quotes[i].term_months)},
+                                                    {"instalment", c.Money(quotes[i].instalment)}}));
+  }
+  const bool more = first + labels.size() < quotes.size();
+  const std::string title = note.empty() ? c.T("loan_term_title") : std::string(note);
+  return Con(Lines("", {title, Numbered(labels), ListFooter(c, more)}));
+}
+
+UssdReply LoanConfirmScreen(const ScreenContext& c, const LoanQuote& quote,
+                            std::string_view note) {
+  const std::string head = Format(c.T("loan_quote_head"), {{"amount", c.Money(quote.principal)},
+                                                          {"term", Months(c, quote.term_months)}});
+  const std::string level = c.Money(quote.instalment);
+  const std::string total =
+      Format(c.T("loan_quote_total"), {{"total", c.Money(quote.total_repay)}});
+  const std::string rate = RateText(c, quote.annual_rate_bp, quote.rule);
+  auto render = [&](std::string_view first, const std::string& instalment) {
+    return Con(Lines(note, {first, instalment, total, rate, Option("1", c.T("opt_continue")),
+                            Option("2", c.T("opt_cancel")), Option(kKeyBack, c.T("opt_back"))}));
+  };
+  const std::string plain = Format(c.T("loan_quote_instalment"), {{"instalment", level}});
+  // In order: everything; without the last instalment (it differs by a few
+  // units); a re-asked screen without the amount she saw a moment ago.
+  if (quote.last_instalment != quote.instalment) {
+    UssdReply with_last = render(head, Format(c.T("loan_quote_instalments"),
+                                              {{"instalment", level},
+                                               {"last", c.Money(quote.last_instalment)}}));
+    if (ScreenFits(with_last.text)) return with_last;
+  }
+  UssdReply full = render(head, plain);
+  if (note.empty() || ScreenFits(full.text)) return full;
+  return render("", plain);
+}
+
+UssdReply LoanConsentScreen(const ScreenContext& c, int64_t amount, std::string_view purpose_id,
+                            std::string_view partner_name, std::string_view note) {
+  std::string partner = CutChars(partner_name, kMaxPartnerChars);
+  // A name cut after a word would leave a double space before the next one.
+  while (!partner.empty() && partner.back() == ' ') partner.pop_back();
+  return Con(
+      Lines(note, {Format(c.T("loan_consent"), {{"amount", c.Money(amount)},
+                                                {"purpose", PurposeLabel(c, purpose_id)}}),
+                   Option("1", Format(c.T("opt_loan_consent"), {{"partner", partner}})),
+                   Option("2", c.T("opt_cancel")), Option(kKeyBack, c.T("opt_back"))}));
 }
 
 UssdReply LoanTermScreen(const ScreenContext& c, const std::vector<int>& terms_months,
@@ -550,6 +667,16 @@ UssdReply MyLoanScreen(const ScreenContext& c, const LoanView& v, std::string_vi
   }
   if (l.state == LoanState::kDeclined && !l.decline_reason.empty()) {
     body += "\n" + CutChars(l.decline_reason, 60);
+  }
+  if (l.state == LoanState::kApproved) {
+    // The lender changed her terms: what she will pay now, then what she asked.
+    std::vector<std::string> lines = ChangedTermsLines(c, l);
+    for (size_t keep = lines.size();; --keep) {
+      std::string text = body;
+      for (size_t i = 0; i < keep; ++i) text += "\n" + lines[i];
+      UssdReply r = End(Lines(note, {text}));
+      if (keep == 0 || ScreenFits(r.text)) return r;
+    }
   }
   return End(Lines(note, {body}));
 }

@@ -33,6 +33,7 @@ inline constexpr int kStatementPerPage = 3;
 inline constexpr int kTasksPerPage = 3;
 inline constexpr int kMembersPerPhone = 5;  // choices shown on a shared phone
 inline constexpr int kPurposesPerPage = 4;  // loan purposes per screen ("98 More")
+inline constexpr int kTermsPerPage = 3;     // repayment periods per screen ("98 More")
 inline constexpr size_t kMaxPurposeChars = 22;  // a purpose label as shown
 inline constexpr size_t kMaxPartnerChars = 24;  // an MFI partner's name as shown
 
@@ -122,6 +123,27 @@ inline bool CanCancelLoan(LoanState s) {
 // reason the catalogue does not know (never a "[key]" on screen).
 std::string LoanRefusalText(const ScreenContext& c, std::string_view refusal,
                             const LoanPolicy& policy);
+// An annual rate in percent without trailing zeros: 1800 -> "18", 1850 ->
+// "18.5", 1825 -> "18.25". REQUIRES bp >= 0.
+std::string PercentText(int64_t annual_rate_bp);
+// loan_rate_flat / loan_rate_declining: "Interest 18%/yr, declining",
+// "Riba 18% kwa mwaka, ...".
+std::string RateText(const ScreenContext& c, int64_t annual_rate_bp, InterestRule rule);
+
+// --- what a request would cost (pure; shared by the engine, screens and SMS) ---
+// The product a request goes to: `partner_id`'s product lending in
+// `currency`; nullptr when `programme` is null or has none.
+const LoanProduct* ProductOf(const LoanProgramme* programme, std::string_view partner_id,
+                             std::string_view currency);
+// QuoteLoan of `amount` over `term_months` at the product's rule and rate:
+// the figures the disbursement will use if the lender approves these terms.
+Result<LoanQuote> QuoteFor(const LoanProduct& product, int64_t amount, int term_months,
+                           const Currency& currency);
+// One quote per product term, in the product's order; a term whose schedule
+// cannot be built for `amount` (less than a whole unit a month) is left out,
+// so choices must be mapped through the returned quotes.
+std::vector<LoanQuote> TermQuotes(const LoanProduct& product, int64_t amount,
+                                  const Currency& currency);
 
 // A finished screen. `error` screens prefix a one-line reason.
 UssdReply Con(std::string text);
@@ -223,10 +245,28 @@ UssdReply LoanPurposeScreen(const ScreenContext& c, const std::vector<std::strin
                             int page, std::string_view note);
 // The number shown for purposes[index] (from 0): index + 1 on every page.
 inline int PurposeNumber(size_t index) { return static_cast<int>(index) + 1; }
-// The product's repayment periods, "1. 3 months" ... (at most 9).
+// Page `page` (from 0) of the repayment periods with each one's monthly
+// instalment (`quotes`: TermQuotes, display order), kTermsPerPage per screen
+// numbered from 1, "98 More" when more follow: "1. 6 months: KES 1,817/month".
+UssdReply LoanTermScreen(const ScreenContext& c, const std::vector<LoanQuote>& quotes, int page,
+                         std::string_view note);
+// The first of the two confirmation screens: what the loan costs her,
+// before any consent. The amount and term, the monthly instalment (and the
+// last one when it differs, if it fits), the total to repay and the rate;
+// "1. Continue" (to LoanConsentScreen), "2. Cancel", "0. Back" (to the
+// terms). A note takes the amount line's place when both would not fit.
+UssdReply LoanConfirmScreen(const ScreenContext& c, const LoanQuote& quote,
+                            std::string_view note);
+// The second: amount and purpose, and the consent to share her record with
+// the partner: "1. Confirm, share my record with <partner>" (the request is
+// made), "2. Cancel", "0. Back" (to the figures).
+UssdReply LoanConsentScreen(const ScreenContext& c, int64_t amount, std::string_view purpose_id,
+                            std::string_view partner_name, std::string_view note);
+// Deprecated, for the engine's current calls until it is wired to the
+// screens above: the periods without instalments (at most 9), and the
+// summary without figures with the consent on one screen.
 UssdReply LoanTermScreen(const ScreenContext& c, const std::vector<int>& terms_months,
                          std::string_view note);
-// The summary and the consent to share her record with the partner.
 UssdReply LoanConfirmScreen(const ScreenContext& c, int64_t amount, std::string_view purpose_id,
                             int term_months, std::string_view partner_name,
                             std::string_view note);
@@ -240,7 +280,10 @@ UssdReply NoLoanScreen(const ScreenContext& c);
 // Status in words, outstanding, the next instalment (or what is overdue
 // since when), pending repayments; CON
 // with "1. Log repayment" (CanLogRepayment) or "2. Cancel request"
-// (CanCancelLoan), else END.
+// (CanCancelLoan), else END. An approved loan whose lender changed the
+// amount or the term also shows the new term's instalment and total and
+// what she asked (QuoteLoan of the approved terms; these lines give way to
+// a note when both would not fit).
 UssdReply MyLoanScreen(const ScreenContext& c, const LoanView& v, std::string_view note);
 // `max_amount`: what she may still log (outstanding minus pending).
 UssdReply RepayAmountScreen(const ScreenContext& c, int64_t max_amount, std::string_view note);

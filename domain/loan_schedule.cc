@@ -32,74 +32,91 @@ int64_t AddMonths(int64_t t, int months) {
   return DaysFromCivil(ny, nm, nd) * kSecondsPerDay + time_of_day;
 }
 
-i128 MonthlyInterest(i128 balance, int64_t rate_bp) {
-  return RoundHalfUp(balance * rate_bp, kRateDenominator);
+// One whole currency unit in minor units (10^exponent; exponent 0..4).
+int64_t WholeUnit(const Currency& c) {
+  int64_t unit = 1;
+  for (int i = 0; i < c.exponent; ++i) unit *= 10;
+  return unit;
+}
+
+// A month's interest on `balance`, rounded half-up to whole units of
+// `unit` minor units (so a whole balance stays whole).
+i128 MonthlyInterest(i128 balance, int64_t rate_bp, int64_t unit) {
+  return unit * RoundHalfUp(balance * rate_bp, static_cast<i128>(kRateDenominator) * unit);
 }
 
 // Balance left after `n` level payments of `payment` on the reducing
 // balance; stops as soon as the loan is repaid (result <= 0). Strictly
-// decreasing in `payment`, which makes the binary search valid.
-i128 BalanceAfter(int64_t principal, int n, int64_t rate_bp, int64_t payment) {
+// decreasing in `payment` (balance + its rounded interest is non-decreasing
+// in the balance), which makes the binary search valid.
+i128 BalanceAfter(int64_t principal, int n, int64_t rate_bp, int64_t unit, i128 payment) {
   i128 balance = principal;
   for (int k = 0; k < n && balance > 0; ++k) {
-    balance += MonthlyInterest(balance, rate_bp) - payment;
+    balance += MonthlyInterest(balance, rate_bp, unit) - payment;
   }
   return balance;
 }
 
-std::vector<Instalment> FlatParts(const LoanTerms& t) {
+std::vector<Instalment> FlatParts(const LoanTerms& t, int64_t unit) {
   const int n = t.term_months;
-  const i128 interest =
-      RoundHalfUp(static_cast<i128>(t.principal) * t.annual_rate_bp * n, kRateDenominator);
-  const i128 total = t.principal + interest;
-  i128 level = RoundHalfUp(total, n);
-  // Rounding the level up can leave too little for the last instalment when
-  // the amounts are tiny; then round it down (the last absorbs total % n).
-  // With principal >= n every part stays >= 0 (interest_k <= ceil(I / n)).
-  if (total - (n - 1) * level <= RoundHalfUp(interest * n, n) - RoundHalfUp(interest * (n - 1), n)) {
-    level = total / n;
+  // Whole units: interest, the level and each month's interest share.
+  const i128 interest_units = RoundHalfUp(static_cast<i128>(t.principal) * t.annual_rate_bp * n,
+                                          static_cast<i128>(kRateDenominator) * unit);
+  const i128 total = t.principal + interest_units * unit;
+  // Cumulative rounding spreads the interest evenly, every share >= 0.
+  auto interest_of = [&](int k) {
+    return unit * (RoundHalfUp(interest_units * k, n) - RoundHalfUp(interest_units * (k - 1), n));
+  };
+  i128 level = unit * RoundHalfUp(total, static_cast<i128>(n) * unit);
+  // Rounding the level up can leave the last instalment no principal when
+  // the amounts are tiny; then round it down (the last absorbs the rest).
+  // With principal >= n units the floor level is >= 1 unit and every part
+  // stays >= 0 (interest_k <= ceil(I / n)).
+  if (total - (n - 1) * level <= interest_of(n)) {
+    level = unit * (total / (static_cast<i128>(n) * unit));
   }
   std::vector<Instalment> out;
   for (int k = 1; k <= n; ++k) {
     Instalment in;
     in.number = k;
     in.total = static_cast<int64_t>(k < n ? level : total - (n - 1) * level);
-    // Cumulative rounding keeps every month's share >= 0 and the sum exact.
-    in.interest =
-        static_cast<int64_t>(RoundHalfUp(interest * k, n) - RoundHalfUp(interest * (k - 1), n));
+    in.interest = static_cast<int64_t>(interest_of(k));
     in.principal = in.total - in.interest;
     out.push_back(in);
   }
   return out;
 }
 
-std::vector<Instalment> DecliningParts(const LoanTerms& t) {
+std::vector<Instalment> DecliningParts(const LoanTerms& t, int64_t unit) {
   const int n = t.term_months;
-  // One payment of principal plus a month's interest always repays.
+  const int64_t rate = t.annual_rate_bp;
+  // Binary search over whole-unit levels (in units): one payment of the
+  // principal plus a month's interest, rounded up, always repays.
   int64_t lo = 1;
-  int64_t hi = static_cast<int64_t>(t.principal + MonthlyInterest(t.principal, t.annual_rate_bp));
+  int64_t hi = static_cast<int64_t>(
+      (t.principal + MonthlyInterest(t.principal, rate, unit) + unit - 1) / unit);
   while (lo < hi) {
     const int64_t mid = lo + (hi - lo) / 2;
-    if (BalanceAfter(t.principal, n, t.annual_rate_bp, mid) <= 0) {
+    if (BalanceAfter(t.principal, n, rate, unit, static_cast<i128>(mid) * unit) <= 0) {
       hi = mid;
     } else {
       lo = mid + 1;
     }
   }
-  // With small payments one extra minor unit a month can repay the loan
-  // before the last instalment; then pay one unit less and let the last
-  // instalment absorb the larger remainder (L - 1 never repays early, as L
-  // is the smallest payment that repays within the term).
-  int64_t level = lo;
-  if (n > 1 && level > 1 && BalanceAfter(t.principal, n - 1, t.annual_rate_bp, level) <= 0) {
-    --level;
+  // With small payments one unit more a month can repay the loan before
+  // the last instalment; then pay one unit less and let the last
+  // instalment absorb the larger remainder (L - 1 unit never repays early,
+  // as L is the smallest whole level that repays within the term).
+  i128 level = static_cast<i128>(lo) * unit;
+  if (n > 1 && lo > 1 && BalanceAfter(t.principal, n - 1, rate, unit, level) <= 0) {
+    level -= unit;
   }
   std::vector<Instalment> out;
   i128 balance = t.principal;
   for (int k = 1; k <= n; ++k) {
     Instalment in;
     in.number = k;
-    in.interest = static_cast<int64_t>(balance > 0 ? MonthlyInterest(balance, t.annual_rate_bp) : 0);
+    in.interest = static_cast<int64_t>(balance > 0 ? MonthlyInterest(balance, rate, unit) : 0);
     in.principal = static_cast<int64_t>(k < n ? level - in.interest : balance);
     in.total = in.principal + in.interest;
     balance -= in.principal;
@@ -130,16 +147,21 @@ Result<std::vector<Instalment>> BuildSchedule(const LoanTerms& terms) {
   if (terms.disbursed_at < 0 || terms.disbursed_at > kMaxDisbursedAt) {
     return Status::InvalidArgument("disbursed_at: out of range");
   }
-  if (terms.principal < terms.term_months) {
-    return Status::InvalidArgument("principal: less than one minor unit per instalment");
+  const int64_t unit = WholeUnit(terms.currency);
+  if (terms.principal / terms.term_months < unit) {
+    return Status::InvalidArgument("principal: less than one whole unit per instalment");
   }
-  std::vector<Instalment> out =
-      terms.rule == InterestRule::kFlat ? FlatParts(terms) : DecliningParts(terms);
-  // The rules above guarantee these invariants for principal >= term; the
-  // check keeps a bug from ever returning a wrong schedule.
+  std::vector<Instalment> out = terms.rule == InterestRule::kFlat ? FlatParts(terms, unit)
+                                                                  : DecliningParts(terms, unit);
+  // The rules above guarantee these invariants for principal >= term units;
+  // the check keeps a bug from ever returning a wrong schedule.
   int64_t principal_sum = 0;
   for (Instalment& in : out) {
-    if (in.total <= 0 || in.principal < 0 || in.interest < 0) {
+    // Whole-unit totals and interest; only the last carries the principal's
+    // fraction of a unit.
+    const int64_t fraction = in.number == terms.term_months ? terms.principal % unit : 0;
+    if (in.total <= 0 || in.principal < 0 || in.interest < 0 || in.interest % unit != 0 ||
+        in.total % unit != fraction) {
       return Status::Internal("loan schedule: invariant violated");
     }
     principal_sum += in.principal;
@@ -149,6 +171,23 @@ Result<std::vector<Instalment>> BuildSchedule(const LoanTerms& terms) {
     return Status::Internal("loan schedule: principal parts do not add up");
   }
   return out;
+}
+
+Result<LoanQuote> QuoteLoan(const LoanTerms& terms) {
+  Result<std::vector<Instalment>> schedule = BuildSchedule(terms);
+  if (!schedule.ok()) return schedule.status();
+  LoanQuote q;
+  q.principal = terms.principal;
+  q.term_months = terms.term_months;
+  q.annual_rate_bp = terms.annual_rate_bp;
+  q.rule = terms.rule;
+  q.instalment = schedule->front().total;
+  q.last_instalment = schedule->back().total;
+  for (const Instalment& in : *schedule) {
+    q.total_repay += in.total;
+    q.total_interest += in.interest;
+  }
+  return q;
 }
 
 ScheduleStatus StatusAfter(const std::vector<Instalment>& schedule, int64_t repaid_total,

@@ -4,27 +4,38 @@
 // Contract of BuildSchedule:
 // - `principal` minor units repaid in `term_months` monthly instalments,
 //   numbered 1..term_months. Every amount is int64 minor units of
-//   `currency`; interest is rounded to 1 minor unit, which is the smallest
-//   unit actually used (whole shillings for UGX/RWF, cents for KES/TZS/INR).
-//   All rounding is half-up on exact rationals (__int128 intermediates).
-// - Totals are level: instalments 1..n-1 all have the same total; the last
-//   one absorbs the rounding remainder (it may differ by a few minor units).
-//   Sum of principal parts == principal exactly; every part is >= 0.
-// - kFlat: total interest I = round(principal * rate_bp * term / 12 / 10000);
-//   level total L = round((principal + I) / term); last = principal + I -
-//   (term-1)*L (if that would leave the last instalment no principal, as
-//   with a few minor units over many months, L = floor instead). Interest is spread evenly by cumulative rounding
-//   (interest_k = round(I*k/n) - round(I*(k-1)/n)), principal_k = total_k -
-//   interest_k. E.g. KES 10,000.00, 6 months, 18%: I = 900.00, 5 x 1,816.67
-//   and a last of 1,816.65 (sum 10,900.00).
+//   `currency`. A member pays from a phone in whole currency units, so every
+//   instalment total and every interest part is a whole unit (U = 10^exponent
+//   minor units: 100 for KES/TZS/INR, 1 for UGX/RWF, where nothing changes
+//   from minor-unit rounding). All rounding is half-up on exact rationals
+//   (__int128 intermediates).
+// - Totals are level: instalments 1..n-1 all have the same total L (a whole
+//   number of units); the last one takes the difference. If the principal
+//   itself is not whole (a partner may approve any minor amount), the last
+//   instalment also carries that fraction of a unit; it is then the only
+//   total that is not whole. Sum of principal parts == principal exactly;
+//   sum of interest parts == the interest the disbursement posts; every part
+//   is >= 0 and every total > 0.
+// - kFlat: total interest I = round(principal * rate_bp * term / 12 / 10000)
+//   to whole units; level L = round((principal + I) / term) to whole units
+//   (half-up); last = principal + I - (term-1)*L, so |last - L| <= term/2
+//   units. If that would leave the last instalment no principal (tiny loans
+//   over many months), L is rounded down instead and the last is larger:
+//   L <= last < L + term units. Interest is spread evenly by cumulative
+//   rounding in whole units (interest_k = round(I*k/n) - round(I*(k-1)/n)),
+//   principal_k = total_k - interest_k. E.g. KES 10,000, 6 months, 18%:
+//   I = 900, 10,900 / 6 = 1,816.67 -> 5 x 1,817 and a last of 1,815; 150
+//   interest a month.
 // - kDeclining: annuity on the reducing balance at monthly rate
 //   rate_bp / 12 / 10000. Each month interest = round(balance * monthly
-//   rate); principal part = L - interest. L is the smallest level payment
-//   with which term_months payments repay the loan (found by binary search
-//   over an exact simulation); the last instalment is the remaining balance
-//   plus its interest, so it is <= L. If L would repay the loan before the
-//   last instalment (small payments over long terms), L - 1 is used and the
-//   last instalment is larger than the others instead.
+//   rate) to whole units (the balance stays whole); principal part =
+//   L - interest. L is the smallest whole-unit level payment with which
+//   term_months payments repay the loan (found by binary search over an
+//   exact simulation); the last instalment is the remaining balance plus its
+//   interest, so 0 < last <= L. If L would repay the loan before the last
+//   instalment (small payments over long terms), L - 1 unit is used and the
+//   last instalment is larger than the others instead. E.g. KES 10,000,
+//   6 months, 18%: 5 x 1,756 and a last of 1,751 (interest 531).
 // - Rate 0 gives zero interest for both rules.
 // - Due dates: instalment k is due k calendar months after `disbursed_at`
 //   (UTC), on the disbursement's ORIGINAL day of month, clamped to the last
@@ -33,8 +44,8 @@
 // - InvalidArgument (message names the field) for: principal <= 0 or above
 //   kMaxLoanPrincipal; term_months outside 1..60; annual_rate_bp outside
 //   0..10000; currency exponent outside 0..4; disbursed_at outside
-//   [0, 9999-12-31]; principal < term_months (less than one minor unit of
-//   principal per instalment).
+//   [0, 9999-12-31]; principal < term_months whole units (less than one
+//   unit of principal per instalment).
 #pragma once
 
 #include <cstdint>
@@ -74,6 +85,25 @@ struct Instalment {
 };
 
 Result<std::vector<Instalment>> BuildSchedule(const LoanTerms& terms);
+
+// What a loan costs her, as she sees it before consenting. Computed from
+// BuildSchedule itself, so the quote and the schedule at disbursement (same
+// terms) cannot disagree. Amounts in minor units.
+struct LoanQuote {
+  int64_t principal = 0;
+  int term_months = 0;
+  // The level (first) instalment: whole units, except for a one-month loan
+  // of a principal that is not whole (then it is also the last).
+  int64_t instalment = 0;
+  int64_t last_instalment = 0;  // == instalment for a one-month loan
+  int64_t total_repay = 0;      // sum of the totals == principal + total_interest
+  int64_t total_interest = 0;   // sum of the interest parts
+  int64_t annual_rate_bp = 0;
+  InterestRule rule = InterestRule::kFlat;
+};
+// The quote of `terms` (disbursed_at only has to be valid). The errors of
+// BuildSchedule.
+Result<LoanQuote> QuoteLoan(const LoanTerms& terms);
 
 struct ScheduleStatus {
   int64_t outstanding = 0;  // sum of totals minus repaid, never below 0

@@ -64,7 +64,7 @@ cat <<'MSG'
          build/gateway/shg-gateway partner-demo disburse K7P2QX --config config/demo.toml
     4. Amina sees the outstanding and her next instalment under 4 My loan; a
        repayment Imara received:
-         build/gateway/shg-gateway partner-demo repay K7P2QX --amount 1755.26 \
+         build/gateway/shg-gateway partner-demo repay K7P2QX --amount 1756 \
            --config config/demo.toml
     Staff view:  build/gateway/shg-gateway loans show K7P2QX --config config/demo.toml
 

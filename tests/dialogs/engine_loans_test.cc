@@ -142,10 +142,11 @@ TEST_F(EngineLoansTest, AminaRequestsALoanStepByStep) {
   EXPECT_GT(v->loan.consent_at, 0) << "the confirmation records her consent";
   std::vector<std::string> sms = Sms();
   ASSERT_EQ(sms.size(), 1u);
+  // With the figures of the product's quote (18% declining, 6 months).
   EXPECT_EQ(sms[0], kAmina +
-                        "|loan_requested|Loan request KES 10,000 for Bakery over 6 months "
-                        "received. Ref " +
-                        v->loan.reference + ". Your group officers will decide.");
+                        "|loan_requested|Loan request KES 10,000, 6 months: KES 1,756/month, "
+                        "total KES 10,531. Interest 18%/yr, declining. Ref " +
+                        v->loan.reference + ". Your group will decide.");
   // A second request while this one is open is refused with its reason.
   Play("again", kAmina,
        {{"", ""},

@@ -205,17 +205,34 @@ INSTANTIATE_TEST_SUITE_P(
                     l.approved_amount = 0;
                     l.approved_term_months = 0;
                   },
-                  "Loan request KES 10,000 for Bakery over 6 months received. Ref K7P2QX. Your "
-                  "group officers will decide.",
+                  "Loan request KES 10,000, 6 months: KES 1,756/month, total KES 10,531. "
+                  "Interest 18%/yr, declining. Ref K7P2QX. Your group will decide.",
                   "en"},
         StateCase{"requested_sw", kHalima, LoanState::kRequested,
                   [](Loan& l) {
                     l.approved_amount = 0;
                     l.approved_term_months = 0;
                   },
+                  "Ombi la mkopo KES 10,000, miezi 6: KES 1,756 kwa mwezi, jumla KES 10,531. "
+                  "Riba 18% kwa mwaka, inayopungua. Kumb K7P2QX. Kikundi kitaamua.",
+                  "sw"},
+        // Without the programme the product's figures are unknown.
+        StateCase{"requested_no_programme", kAmina, LoanState::kRequested,
+                  [](Loan& l) {
+                    l.approved_amount = 0;
+                    l.approved_term_months = 0;
+                  },
+                  "Loan request KES 10,000 for Bakery over 6 months received. Ref K7P2QX. Your "
+                  "group officers will decide.",
+                  "en", false},
+        StateCase{"requested_sw_no_programme", kHalima, LoanState::kRequested,
+                  [](Loan& l) {
+                    l.approved_amount = 0;
+                    l.approved_term_months = 0;
+                  },
                   "Ombi la mkopo KES 10,000 kwa Uokaji mikate, miezi 6 limepokelewa. Kumb K7P2QX. "
                   "Viongozi wa kikundi wataamua.",
-                  "sw"},
+                  "sw", false},
         StateCase{"group_approved", kAmina, LoanState::kGroupApproved, nullptr,
                   "Your group approved your loan request KES 10,000, Ref K7P2QX.", "en"},
         StateCase{"referred_to_mfi", kAmina, LoanState::kReferredToMfi, nullptr,
@@ -234,18 +251,30 @@ INSTANTIATE_TEST_SUITE_P(
                   "Your loan Ref K7P2QX is approved: KES 10,000 over 6 months, first instalment " +
                       kFirst + ". Payout follows.",
                   "en"},
-        StateCase{
-            "approved_for_less", kAmina, LoanState::kApproved,
-            [](Loan& l) {
-              l.approved_amount = 8'000'00;
-              l.approved_term_months = 12;
-            },
-            "Your loan Ref K7P2QX is approved: KES 8,000 over 12 months, first instalment " +
-                Kes(BuildSchedule(LoanTerms{8'000'00, 12, 1800, InterestRule::kDeclining, kKes, 0})
-                        ->front()
-                        .total) +
-                ". Payout follows.",
-            "en"},
+        // Other terms than she asked: what changed, the new instalment and
+        // total (KES 8,000 over 12 months at 18% declining: 11 x 734 and
+        // 727, total 8,801).
+        StateCase{"approved_for_less", kAmina, LoanState::kApproved,
+                  [](Loan& l) {
+                    l.approved_amount = 8'000'00;
+                    l.approved_term_months = 12;
+                  },
+                  "Your loan Ref K7P2QX is approved for KES 8,000 over 12 months (you asked KES "
+                  "10,000, 6 months): KES 734/month, total KES 8,801.",
+                  "en"},
+        StateCase{"approved_for_less_sw", kHalima, LoanState::kApproved,
+                  [](Loan& l) {
+                    l.approved_amount = 8'000'00;
+                    l.approved_term_months = 12;
+                  },
+                  "Mkopo wako Kumb K7P2QX umeidhinishwa kwa KES 8,000, miezi 12 (uliomba KES "
+                  "10,000, miezi 6): KES 734 kwa mwezi, jumla KES 8,801.",
+                  "sw"},
+        StateCase{"approved_longer", kAmina, LoanState::kApproved,
+                  [](Loan& l) { l.approved_term_months = 12; },
+                  "Your loan Ref K7P2QX is approved for KES 10,000 over 12 months (you asked KES "
+                  "10,000, 6 months): KES 917/month, total KES 11,002.",
+                  "en"},
         StateCase{"declined_by_partner", kAmina, LoanState::kDeclined,
                   [](Loan& l) { l.decline_reason = "Business plan incomplete"; },
                   "Your loan request Ref K7P2QX was declined: Business plan incomplete", "en"},
@@ -279,6 +308,58 @@ INSTANTIATE_TEST_SUITE_P(
         StateCase{"written_off", kAmina, LoanState::kWrittenOff, nullptr,
                   "Your loan Ref K7P2QX was closed. Please talk to your group officers.", "en"}),
     [](const ::testing::TestParamInfo<StateCase>& info) { return std::string(info.param.name); });
+
+// The request's figures and a lender's changed terms, with the dearest
+// values (the largest money action, every term, 99.99% and 100% a year,
+// both rules, an approved amount with cents) in every language: one GSM-7
+// part each.
+TEST_F(LoanNoticesTest, LoanFiguresFitOnePartWithWorstCaseValues) {
+  LoanProgramme programme = programme_;
+  LoanProduct& product = programme.products.front();
+  product.terms_months.clear();
+  for (int n = 1; n <= kMaxLoanTermMonths; ++n) product.terms_months.push_back(n);
+  int64_t id = 1000;
+  int sent = 0;
+  for (const std::string& phone : {kAmina, kHalima}) {
+    for (int64_t bp : {int64_t{9999}, kMaxLoanRateBp}) {
+      for (InterestRule rule : {InterestRule::kFlat, InterestRule::kDeclining}) {
+        product.annual_rate_bp = bp;
+        product.rule = rule;
+        for (int n = 1; n <= kMaxLoanTermMonths; ++n) {
+          Loan loan = LoanOf(phone);
+          loan.purpose = "vegetable_farming";
+          loan.amount = 1'000'000'00;
+          loan.term_months = n;
+          loan.approved_amount = 0;
+          loan.approved_term_months = 0;
+          loan.id = ++id;
+          loan.state = LoanState::kRequested;
+          ASSERT_EQ(Notices(LoanChange{loan, {LoanState::kRequested}, true}, &programme), 1);
+          // Approved for a cent less over the other end of the terms.
+          loan.approved_amount = loan.amount - 1;
+          loan.approved_term_months = kMaxLoanTermMonths + 1 - n;
+          loan.rule = rule;
+          loan.annual_rate_bp = bp;
+          loan.state = LoanState::kApproved;
+          ASSERT_EQ(Notices(LoanChange{loan, {LoanState::kApproved}, true}, &programme), 1);
+          sent += 2;
+        }
+      }
+    }
+  }
+  std::vector<OutboundMessage> out = Outbox();
+  ASSERT_EQ(out.size(), static_cast<size_t>(sent));
+  for (const OutboundMessage& m : out) {
+    SCOPED_TRACE(m.body);
+    EXPECT_EQ(m.encoding, "gsm7");
+    EXPECT_EQ(m.segments, 1);
+    EXPECT_EQ(m.body.find('{'), std::string::npos);
+    EXPECT_EQ(m.body.find('['), std::string::npos);
+    // The figures, never the plain texts.
+    EXPECT_TRUE(m.body.find("/month") != std::string::npos ||
+                m.body.find(" kwa mwezi") != std::string::npos);
+  }
+}
 
 // Group approval of an MFI loan enters two states: two SMS, in order.
 TEST_F(LoanNoticesTest, EachEnteredStateIsToldInOrder) {

@@ -13,6 +13,7 @@
 #include "dialogs/engine.h"
 #include "dialogs/gsm.h"
 #include "domain/money.h"
+#include "tests/dialogs/loan_programme.h"
 
 namespace shg::dialogs {
 namespace {
@@ -121,6 +122,42 @@ const char* const kRefusals[] = {
     "amount_above_limit", "amount_below_minimum", "purpose_not_allowed", "no_consent",
     "no_product",         "term_not_allowed",   "something_new"};
 
+// The dearest figures of a quote: instalments and totals of the largest
+// digits a money action can reach (1,000,000 units over one month at 100%
+// is 1,083,333; over 60 months flat 6,000,000), a last instalment that
+// differs, the longest rate ("99.99%") and term.
+LoanQuote WorstQuote(const ScreenContext& c, int term_months, InterestRule rule) {
+  LoanQuote q;
+  q.principal = kMaxAction;
+  q.term_months = term_months;
+  q.instalment = ToMinor(9'999'999, c.currency);
+  q.last_instalment = ToMinor(9'999'998, c.currency);
+  q.total_repay = ToMinor(9'999'999, c.currency);
+  q.total_interest = q.total_repay - kMaxAction;
+  q.annual_rate_bp = 9999;
+  q.rule = rule;
+  return q;
+}
+
+std::vector<LoanQuote> WorstQuotes(const ScreenContext& c) {
+  std::vector<LoanQuote> out;
+  for (int n : {1, 2, 3, 6, 9, 12, 18, 24, 60}) out.push_back(WorstQuote(c, n, InterestRule::kFlat));
+  return out;
+}
+
+// An approved loan whose lender changed the terms, with the dearest figures
+// the screens can meet: less than she asked (a fraction of a unit, so the
+// total shows cents) over `months` at `rate_bp`.
+LoanView ChangedView(const ScreenContext& c, int months, int64_t rate_bp, InterestRule rule) {
+  LoanView v = WorstView(c, LoanState::kApproved);
+  v.loan.term_months = 1;
+  v.loan.approved_amount = kMaxAction - 1;
+  v.loan.approved_term_months = months;
+  v.loan.annual_rate_bp = rate_bp;
+  v.loan.rule = rule;
+  return v;
+}
+
 struct Case {
   const char* name;
   std::function<UssdReply(const ScreenContext&, std::string_view note)> render;
@@ -226,6 +263,27 @@ std::vector<Case> AllScreens() {
       {"loan_confirm",
        [](auto& c, auto n) {
          return LoanConfirmScreen(c, kMaxAction, LongestPurpose(c), 60, kLongPartner, n);
+       },
+       {"err_option"}},
+      {"loan_term_quotes_page1",
+       [](auto& c, auto n) { return LoanTermScreen(c, WorstQuotes(c), 0, n); }, {"err_option"}},
+      {"loan_term_quotes_page2",
+       [](auto& c, auto n) { return LoanTermScreen(c, WorstQuotes(c), 1, n); }, {"err_option"}},
+      {"loan_term_quotes_page3",
+       [](auto& c, auto n) { return LoanTermScreen(c, WorstQuotes(c), 2, n); }, {"err_option"}},
+      {"loan_quote_flat",
+       [](auto& c, auto n) {
+         return LoanConfirmScreen(c, WorstQuote(c, 60, InterestRule::kFlat), n);
+       },
+       {"err_option"}},
+      {"loan_quote_declining",
+       [](auto& c, auto n) {
+         return LoanConfirmScreen(c, WorstQuote(c, 60, InterestRule::kDeclining), n);
+       },
+       {"err_option"}},
+      {"loan_consent",
+       [](auto& c, auto n) {
+         return LoanConsentScreen(c, kMaxAction, LongestPurpose(c), kLongPartner, n);
        },
        {"err_option"}},
       {"loan_requested", [](auto& c, auto) { return LoanRequestedScreen(c, kMaxAction, "WXYZ23"); },
@@ -363,6 +421,7 @@ TEST(ScreensTest, EveryLoanStateAndRefusalFitsInEveryLanguage) {
   policy.min_months = 120;
   policy.min_confirmed_savings = 1000;
   int rendered = 0;
+  int changed = 0;
   for (const auto& lang : kLanguages) {
     for (const char* currency : {"KES", "UGX"}) {
       ScreenContext c{&catalogue, lang, *FindCurrency(currency)};
@@ -380,6 +439,19 @@ TEST(ScreensTest, EveryLoanStateAndRefusalFitsInEveryLanguage) {
       for (const char* r : kRefusals) {
         screens.push_back({std::string("refused/") + r, LoanRefusedScreen(c, r, policy)});
       }
+      // Approved on other terms: every term, the dearest rates.
+      for (int months = 1; months <= kMaxLoanTermMonths; ++months) {
+        for (int64_t bp : {int64_t{0}, int64_t{9999}, kMaxLoanRateBp}) {
+          for (InterestRule rule : {InterestRule::kFlat, InterestRule::kDeclining}) {
+            const std::string name = "my_loan/changed/" + std::to_string(months) + "/" +
+                                     std::to_string(bp) + "/" + InterestRuleName(rule);
+            screens.push_back({name, MyLoanScreen(c, ChangedView(c, months, bp, rule), "")});
+            screens.push_back({name + "+note", MyLoanScreen(c, ChangedView(c, months, bp, rule),
+                                                            Note(c, "err_option"))});
+            changed += 2;
+          }
+        }
+      }
       for (const auto& [name, r] : screens) {
         ++rendered;
         SCOPED_TRACE(lang + "/" + currency + "/" + name + ":\n" + r.text);
@@ -390,7 +462,8 @@ TEST(ScreensTest, EveryLoanStateAndRefusalFitsInEveryLanguage) {
       }
     }
   }
-  EXPECT_EQ(rendered, static_cast<int>(kLanguages.size()) * 2 * (11 * 3 + 14));
+  EXPECT_EQ(rendered, static_cast<int>(kLanguages.size()) * 2 * (11 * 3 + 14) + changed);
+  EXPECT_EQ(changed, static_cast<int>(kLanguages.size()) * 2 * 60 * 3 * 2 * 2);
 }
 
 TEST(ScreensTest, LoanWordsComeFromTheCatalogue) {
@@ -443,6 +516,136 @@ TEST(ScreensTest, LoanWordsComeFromTheCatalogue) {
   EXPECT_NE(BalanceScreen(en, huge, next).text.find("\nLoan: KES 99,999,999.99"),
             std::string::npos);
   EXPECT_TRUE(ScreenFits(BalanceScreen(en, huge, next).text));
+}
+
+// The request's cost before consent, with the test programme's product
+// (18% a year, declining, 3, 6 or 12 months): the quotes are the
+// schedule's own figures (KES 10,000 over 6 months: 5 x 1,756 and 1,751,
+// total 10,531; see tests/domain/loan_schedule_test.cc).
+TEST(ScreensTest, LoanQuoteScreensShowTheCostBeforeConsent) {
+  Catalogue catalogue = LoadShipped();
+  ScreenContext en{&catalogue, "en", Currency{"KES", 2}};
+  ScreenContext sw{&catalogue, "sw", Currency{"KES", 2}};
+  const LoanProgramme programme = TestLoanProgramme();
+  const LoanProduct* product = ProductOf(&programme, "imara", "KES");
+  ASSERT_NE(product, nullptr);
+  EXPECT_EQ(ProductOf(&programme, "imara", "UGX"), nullptr);
+  EXPECT_EQ(ProductOf(&programme, "other", "KES"), nullptr);
+  EXPECT_EQ(ProductOf(nullptr, "imara", "KES"), nullptr);
+
+  const std::vector<LoanQuote> quotes = TermQuotes(*product, 10'000'00, en.currency);
+  ASSERT_EQ(quotes.size(), 3u);
+  auto schedule = BuildSchedule(
+      LoanTerms{10'000'00, 6, 1800, InterestRule::kDeclining, en.currency, 1'795'737'600});
+  ASSERT_TRUE(schedule.ok());
+  EXPECT_EQ(quotes[1].instalment, schedule->front().total);
+  EXPECT_EQ(quotes[1].last_instalment, schedule->back().total);
+
+  EXPECT_EQ(LoanTermScreen(en, quotes, 0, "").text,
+            "Repay over:\n1. 3 months: KES 3,434/month\n2. 6 months: KES 1,756/month\n"
+            "3. 12 months: KES 917/month\n0. Back");
+  EXPECT_EQ(LoanTermScreen(sw, quotes, 0, "").text,
+            "Lipa kwa muda wa:\n1. miezi 3: KES 3,434 kwa mwezi\n2. miezi 6: KES 1,756 kwa mwezi\n"
+            "3. miezi 12: KES 917 kwa mwezi\n0. Rudi");
+  // More periods than a page: three a screen, numbered from 1 on each.
+  LoanProduct four = *product;
+  four.terms_months = {3, 6, 9, 12};
+  const std::vector<LoanQuote> four_quotes = TermQuotes(four, 10'000'00, en.currency);
+  EXPECT_EQ(LoanTermScreen(en, four_quotes, 0, "").text.substr(0, 12), "Repay over:\n");
+  EXPECT_NE(LoanTermScreen(en, four_quotes, 0, "").text.find("\n98. More\n0. Back"),
+            std::string::npos);
+  EXPECT_EQ(LoanTermScreen(en, four_quotes, 1, "Enter a number from the menu.").text,
+            "Enter a number from the menu.\n1. 12 months: KES 917/month\n0. Back");
+  // A period her amount cannot fill with a whole unit a month is left out.
+  LoanProduct tiny = *product;
+  tiny.terms_months = {3, 60};
+  const std::vector<LoanQuote> tiny_quotes = TermQuotes(tiny, 50'00, en.currency);
+  ASSERT_EQ(tiny_quotes.size(), 1u);
+  EXPECT_EQ(tiny_quotes[0].term_months, 3);
+
+  EXPECT_EQ(LoanConfirmScreen(en, quotes[1], "").text,
+            "KES 10,000 over 6 months\nPay KES 1,756/month, last KES 1,751\n"
+            "Total to repay KES 10,531\nInterest 18%/yr, declining\n1. Continue\n2. Cancel\n"
+            "0. Back");
+  EXPECT_EQ(LoanConfirmScreen(sw, quotes[1], "").text,
+            "KES 10,000, miezi 6\nRejesho KES 1,756 kwa mwezi, la mwisho KES 1,751\n"
+            "Jumla ya kulipa KES 10,531\nRiba 18% kwa mwaka, inayopungua\n1. Endelea\n"
+            "2. Ghairi\n0. Rudi");
+  // Level throughout (3 x 3,434): no "last".
+  EXPECT_EQ(LoanConfirmScreen(en, quotes[0], "").text,
+            "KES 10,000 over 3 months\nPay KES 3,434/month\nTotal to repay KES 10,302\n"
+            "Interest 18%/yr, declining\n1. Continue\n2. Cancel\n0. Back");
+  // A re-ask keeps everything that fits.
+  EXPECT_EQ(LoanConfirmScreen(en, quotes[0], "Enter a number from the menu.").text,
+            "Enter a number from the menu.\nKES 10,000 over 3 months\nPay KES 3,434/month\n"
+            "Total to repay KES 10,302\nInterest 18%/yr, declining\n1. Continue\n2. Cancel\n"
+            "0. Back");
+  LoanProduct flat = *product;
+  flat.rule = InterestRule::kFlat;
+  flat.annual_rate_bp = 1850;
+  auto flat_quote = QuoteFor(flat, 10'000'00, 6, sw.currency);
+  ASSERT_TRUE(flat_quote.ok());
+  EXPECT_NE(LoanConfirmScreen(sw, *flat_quote, "").text.find(
+                "\nRiba 18.5% kwa mwaka, isiyopungua\n"),
+            std::string::npos);
+  EXPECT_EQ(LoanConsentScreen(en, 10'000'00, "bakery", "Imara Microfinance", "").text,
+            "Request KES 10,000 for Bakery?\n1. Confirm, share my record with Imara "
+            "Microfinance\n2. Cancel\n0. Back");
+  EXPECT_EQ(LoanConsentScreen(sw, 10'000'00, "bakery", "Imara Microfinance", "").text,
+            "Omba mkopo KES 10,000 kwa Uokaji mikate?\n1. Kubali, Imara Microfinance aone taarifa "
+            "zangu\n2. Ghairi\n0. Rudi");
+  // A long partner name is cut as shown, without a dangling space.
+  EXPECT_NE(LoanConsentScreen(sw, 10'000'00, "bakery", "Jamii Bora Microfinance Bank", "")
+                .text.find("Kubali, Jamii Bora Microfinance aone"),
+            std::string::npos);
+}
+
+TEST(ScreensTest, RatesInPercentWithoutTrailingZeros) {
+  Catalogue catalogue = LoadShipped();
+  ScreenContext en{&catalogue, "en", Currency{"KES", 2}};
+  const std::pair<int64_t, const char*> cases[] = {
+      {0, "0"},        {5, "0.05"},    {50, "0.5"},   {1800, "18"},
+      {1850, "18.5"},  {1825, "18.25"}, {9999, "99.99"}, {10000, "100"}};
+  for (const auto& [bp, want] : cases) EXPECT_EQ(PercentText(bp), want) << bp;
+  EXPECT_EQ(RateText(en, 1850, InterestRule::kFlat), "Interest 18.5%/yr, flat");
+  EXPECT_EQ(RateText(en, 1800, InterestRule::kDeclining), "Interest 18%/yr, declining");
+}
+
+// The lender approved less over longer: My loan says what she will pay and
+// what she asked; on her own terms nothing more is shown.
+TEST(ScreensTest, MyLoanSaysWhatTheLenderChanged) {
+  Catalogue catalogue = LoadShipped();
+  ScreenContext en{&catalogue, "en", Currency{"KES", 2}};
+  ScreenContext sw{&catalogue, "sw", Currency{"KES", 2}};
+  LoanView v;
+  v.loan.reference = "K7P2QX";
+  v.loan.state = LoanState::kApproved;
+  v.loan.amount = 10'000'00;
+  v.loan.term_months = 6;
+  v.loan.approved_amount = 10'000'00;
+  v.loan.approved_term_months = 6;
+  v.loan.rule = InterestRule::kDeclining;
+  v.loan.annual_rate_bp = 1800;
+  const UssdReply same = MyLoanScreen(en, v, "");
+  EXPECT_EQ(same.text, "Loan KES 10,000 Ref K7P2QX\nApproved, waiting for payout");
+  EXPECT_TRUE(same.end);
+  // KES 8,000 over 12 months at 18% declining: 11 x 734 and a last of 727.
+  v.loan.approved_amount = 8'000'00;
+  v.loan.approved_term_months = 12;
+  EXPECT_EQ(MyLoanScreen(en, v, "").text,
+            "Loan KES 8,000 Ref K7P2QX\nApproved, waiting for payout\n"
+            "12 months: KES 734/month, total KES 8,801\nYou asked KES 10,000, 6 months");
+  EXPECT_EQ(MyLoanScreen(sw, v, "").text,
+            "Mkopo KES 8,000 Kumb K7P2QX\nLimeidhinishwa, linasubiri malipo\n"
+            "miezi 12: KES 734 kwa mwezi, jumla KES 8,801\nUliomba KES 10,000, miezi 6");
+  // Only the term changed.
+  v.loan.approved_amount = 10'000'00;
+  EXPECT_NE(MyLoanScreen(en, v, "").text.find("\n12 months: KES 917/month, total KES 11,002\n"
+                                              "You asked KES 10,000, 6 months"),
+            std::string::npos);
+  // Once paid out the schedule speaks for itself.
+  v.loan.state = LoanState::kDisbursed;
+  EXPECT_EQ(MyLoanScreen(en, v, "").text.find("You asked"), std::string::npos);
 }
 
 TEST(ScreensTest, EveryLanguageHasEveryKey) {

@@ -60,6 +60,12 @@ TEST(SmsTextTest, EverySmsFitsOneGsm7PartWithWorstCaseValues) {
   // reason of 60 characters (longer ones are cut to fit, see
   // loan_notices_test.cc).
   const std::string kPartner(kMaxPartnerChars, 'P');
+  // A loan's figures are bounded by the largest money action (1,000,000
+  // units): an instalment is whole, at most 1,083,333 (one month at 100%);
+  // the total at most 6,000,000 (60 months flat at 100%), with cents when a
+  // partner approved an amount with cents. Seven digits each.
+  const std::string kInstalment = "KES 9,999,999";
+  const std::string kLoanTotal = "KES 9,999,999.99";
   const std::string kReason(60, 'r');
   const std::vector<std::string> kPurposes = {"vegetable_farming", "bakery",    "tailoring",
                                               "beauty_salon",      "bicycle_repair", "livestock",
@@ -91,6 +97,11 @@ TEST(SmsTextTest, EverySmsFitsOneGsm7PartWithWorstCaseValues) {
       if (ScreenLength(label) > ScreenLength(state)) state = label;
     }
     const std::string term = Format(c.T("loan_term_option"), {{"n", "60"}});
+    // The longer of the rules' rate words at the longest rate.
+    std::string rate = RateText(c, 9999, InterestRule::kFlat);
+    if (ScreenLength(RateText(c, 9999, InterestRule::kDeclining)) > ScreenLength(rate)) {
+      rate = RateText(c, 9999, InterestRule::kDeclining);
+    }
     // Her balance's loan while she repays: outstanding and next instalment.
     const std::string loan = BalanceLoanText(
         c, 9'999'999'999, Instalment{60, 1'798'675'200, 0, 0, 9'999'999'999});
@@ -121,7 +132,12 @@ TEST(SmsTextTest, EverySmsFitsOneGsm7PartWithWorstCaseValues) {
                                                                       {"term", term},
                                                                       {"partner", kPartner},
                                                                       {"state", state},
-                                                                      {"reason", kReason}});
+                                                                      {"reason", kReason},
+                                                                      {"instalment", kInstalment},
+                                                                      {"total", kLoanTotal},
+                                                                      {"asked", kAmount},
+                                                                      {"asked_term", term},
+                                                                      {"rate", rate}});
       const std::string text = (with_prefix ? prefix : "") + body;
       ++rendered;
       SCOPED_TRACE(lang + "/" + key + ":\n" + text);

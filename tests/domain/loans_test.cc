@@ -544,8 +544,8 @@ TEST_F(LoansTest, AminaBakeryLoanFromRequestToRepaid) {
   }
   std::vector<Instalment> schedule = Must(loans().Schedule(requested.id));
   ASSERT_EQ(schedule.size(), 6u);
-  for (int i = 0; i < 5; ++i) EXPECT_EQ(schedule[i].total, 181667);
-  EXPECT_EQ(schedule[5].total, 181665);
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(schedule[i].total, 181700);
+  EXPECT_EQ(schedule[5].total, 181500);
   EXPECT_EQ(schedule[0].due_at, disbursed_at + 30 * kDay);  // 4 Jun -> 4 Jul
   // A replayed disbursement changes nothing; another transaction is 409.
   const int64_t journals = Count(*db_, kCountJournals);
