@@ -15,6 +15,7 @@ LoanProgramme LoanProgrammeFrom(const Settings& settings) {
   p.policy.allow_topup = l.allow_topup;
   p.grace_days = l.grace_days;
   p.request_expiry_days = l.request_expiry_days;
+  p.claim_match_window_days = l.claim_match_window_days;
   p.purposes = settings.loan_purposes;
   for (const MfiPartnerSettings& partner : settings.mfi_partners) {
     auto currency = FindCurrency(partner.currency);

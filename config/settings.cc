@@ -459,6 +459,8 @@ Status ReadLoans(const Field& f, Settings& s) {
              {"grace_days", [&](const Field& k) { return k.Int(0, 365, &l.grace_days); }},
              {"request_expiry_days",
               [&](const Field& k) { return k.Int(1, 365, &l.request_expiry_days); }},
+             {"claim_match_window_days",
+              [&](const Field& k) { return k.Int(0, 90, &l.claim_match_window_days); }},
              {"allow_topup", [&](const Field& k) { return k.Bool(&l.allow_topup); }},
              {"group_loans",
               [&](const Field& k) {

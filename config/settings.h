@@ -64,6 +64,10 @@ struct LoanPolicySettings {
   int min_confirmed_savings = 6;     // confirmed savings before a first request
   int grace_days = 7;                // an instalment overdue this long puts the loan in arrears
   int request_expiry_days = 14;      // a request nobody acts on expires
+  // A repayment she logs and a partner's report of the same amount match
+  // when the claim was made within this many days of the report's paid_at
+  // (one payment is counted once); 0: only by the report's claim_reference.
+  int claim_match_window_days = 7;
   bool allow_topup = false;          // a new request while repaying without arrears
   bool group_loans = false;          // groups may lend from their own fund
   int group_loan_max_term_months = 3;

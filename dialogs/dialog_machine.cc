@@ -43,6 +43,7 @@ const char* StageName(Stage stage) {
     case Stage::kGroupInfo: return "GroupInfo";
     case Stage::kResetPinMembers: return "ResetPinMembers";
     case Stage::kResetPinConfirm: return "ResetPinConfirm";
+    case Stage::kLoanConsent: return "LoanConsent";
   }
   return "Unknown";
 }
@@ -52,7 +53,9 @@ bool IsResumableSave(const DialogState& s) {
 }
 
 bool IsResumableLoanRequest(const DialogState& s) {
-  return (s.stage == Stage::kLoanConfirm || s.stage == Stage::kResumeLoan) && s.amount > 0 &&
+  return (s.stage == Stage::kLoanConfirm || s.stage == Stage::kLoanConsent ||
+          s.stage == Stage::kResumeLoan) &&
+         s.amount > 0 &&
          !s.purpose.empty() && s.term > 0;
 }
 
@@ -109,14 +112,17 @@ Status CheckDialogState(const DialogState& st) {
   // The stages' own fields.
   if (s == Stage::kSaveAmount && st.amount != 0) return violated("an amount before it is asked");
   if (In(s, {Stage::kSaveConfirm, Stage::kResumeSave, Stage::kRepayConfirm, Stage::kLoanPurpose,
-             Stage::kLoanTerm, Stage::kLoanConfirm, Stage::kResumeLoan}) &&
+             Stage::kLoanTerm, Stage::kLoanConfirm, Stage::kLoanConsent, Stage::kResumeLoan}) &&
       st.amount <= 0) {
     return violated("no amount");
   }
-  if (In(s, {Stage::kLoanTerm, Stage::kLoanConfirm, Stage::kResumeLoan}) && st.purpose.empty()) {
+  if (In(s, {Stage::kLoanTerm, Stage::kLoanConfirm, Stage::kLoanConsent, Stage::kResumeLoan}) &&
+      st.purpose.empty()) {
     return violated("no purpose");
   }
-  if (In(s, {Stage::kLoanConfirm, Stage::kResumeLoan}) && st.term <= 0) return violated("no term");
+  if (In(s, {Stage::kLoanConfirm, Stage::kLoanConsent, Stage::kResumeLoan}) && st.term <= 0) {
+    return violated("no term");
+  }
   if (In(s, {Stage::kMyLoan, Stage::kRepayAmount, Stage::kRepayConfirm, Stage::kCancelLoanConfirm,
              Stage::kDecideSaving, Stage::kDecideLoan, Stage::kDecideRepayment,
              Stage::kResetPinConfirm}) &&

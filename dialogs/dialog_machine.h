@@ -17,11 +17,12 @@
 //             ├─ wrong (3rd) ──────────────────────────────────> END locked now (+SMS)
 //             ├─ one-time PIN ──> CreatePin(after_reset) ──> RepeatPin ──> MainMenu
 //             ├─ ok, a save cut in the resume window ──> ResumeSave ─1─> SaveConfirm
-//             ├─ ok, a loan request cut likewise ──> ResumeLoan ─1─> LoanConfirm
+//             ├─ ok, a loan request cut likewise ──> ResumeLoan ─1─> LoanConfirm (the cost again)
 //             └─ ok ──> MainMenu
 //   MainMenu ─1─> Balance (info, 0/00 -> MainMenu)
 //            ─2─> SaveAmount ──> SaveConfirm ─1─> END saved (+SMS)   ─2─> MainMenu
-//            ─3─> LoanAmount ──> LoanPurpose ──> LoanTerm ──> LoanConfirm ─1─> END requested
+//            ─3─> LoanAmount ──> LoanPurpose ──> LoanTerm (each with its instalment)
+//                 ──> LoanConfirm (instalment, total, rate) ─1─> LoanConsent ─1─> END requested
 //                 (not eligible: END with the reason)
 //            ─4─> MyLoan ─1─> RepayAmount ──> RepayConfirm ─1─> END logged (+SMS)
 //                        ─2─> CancelLoanConfirm ─1─> END cancelled
@@ -63,6 +64,7 @@
 //   LoanPurpose        OnLoanPurpose                   flows/loan_request.cc
 //   LoanTerm           OnLoanTerm                      flows/loan_request.cc
 //   LoanConfirm        OnLoanConfirm                   flows/loan_request.cc
+//   LoanConsent        OnLoanConsent                   flows/loan_request.cc
 //   MyLoan             OnMyLoan                        flows/my_loan.cc
 //   RepayAmount        OnRepayAmount                   flows/my_loan.cc
 //   RepayConfirm       OnRepayConfirm                  flows/my_loan.cc
@@ -87,7 +89,7 @@
 //   SaveConfirm, ResumeSave, RepayConfirm   amount > 0
 //   LoanPurpose     amount > 0
 //   LoanTerm        amount > 0, purpose set
-//   LoanConfirm, ResumeLoan                 amount > 0, purpose set, term > 0
+//   LoanConfirm, LoanConsent, ResumeLoan    amount > 0, purpose set, term > 0
 //   MyLoan, RepayAmount, RepayConfirm, CancelLoanConfirm   selected (the loan) > 0
 //   DecideSaving, DecideLoan, DecideRepayment, ResetPinConfirm   selected > 0
 //   RepeatNewPin    pin_digest set

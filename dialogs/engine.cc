@@ -84,6 +84,7 @@ class StageHandlers {
       Entry{Stage::kGroupInfo,         &R::OnInfo},
       Entry{Stage::kResetPinMembers,   &R::OnResetPinMembers},
       Entry{Stage::kResetPinConfirm,   &R::OnResetPinConfirm},
+      Entry{Stage::kLoanConsent,       &R::OnLoanConsent},
   };
   // clang-format on
 

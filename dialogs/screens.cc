@@ -699,6 +699,12 @@ UssdReply RepaymentLoggedScreen(const ScreenContext& c, int64_t amount,
   return End(Format(c.T("repay_logged"), {{"amount", c.Money(amount)}, {"ref", reference}}));
 }
 
+UssdReply RepaymentAlreadyReportedScreen(const ScreenContext& c, int64_t amount,
+                                         std::string_view report_reference) {
+  return End(Format(c.T("repay_already_reported"),
+                    {{"amount", c.Money(amount)}, {"ref", report_reference}}));
+}
+
 UssdReply CancelLoanConfirmScreen(const ScreenContext& c, const Loan& loan, std::string_view note) {
   return Con(Lines(note, {Format(c.T("loan_cancel_confirm"),
                                  {{"amount", c.Money(loan.amount)}, {"ref", loan.reference}}),
@@ -795,12 +801,21 @@ UssdReply PendingRepaymentsScreen(const ScreenContext& c, const std::vector<Repa
 }
 
 UssdReply DecideRepaymentScreen(const ScreenContext& c, const Repayment& r, std::string_view note) {
-  return Con(Lines(note, {Format(c.T("decide_repayment"), {{"name", ShortName(r.member_name)},
+  std::string reported;
+  if (!r.partner_reported.empty()) {
+    // With the partner's report beside it, the claim line is the short
+    // form (no loan reference) so both fit one screen.
+    const PartnerReport& newest = r.partner_reported.back();
+    reported = Format(c.T("decide_repayment_reported"),
+                      {{"amount", c.Money(newest.amount)}, {"date", DayMonth(c, newest.paid_at)}});
+  }
+  const char* claim_key = reported.empty() ? "decide_repayment" : "decide_repayment_claim";
+  return Con(Lines(note, {Format(c.T(claim_key), {{"name", ShortName(r.member_name)},
                                                            {"amount", c.Money(r.amount)},
                                                            {"date", DayMonth(c, r.created_at)},
                                                            {"loan_ref", r.loan_reference},
                                                            {"ref", r.reference}}),
-                          Option("1", c.T("opt_confirm")), Option("2", c.T("opt_reject")),
+                          reported, Option("1", c.T("opt_confirm")), Option("2", c.T("opt_reject")),
                           Option(kKeyBack, c.T("opt_back"))}));
 }
 

@@ -291,6 +291,10 @@ UssdReply RepayConfirmScreen(const ScreenContext& c, int64_t amount, std::string
                              std::string_view note);
 UssdReply RepaymentLoggedScreen(const ScreenContext& c, int64_t amount,
                                 std::string_view reference);
+// END: the partner had already reported the payment she logged; it is
+// counted once, under the report's reference.
+UssdReply RepaymentAlreadyReportedScreen(const ScreenContext& c, int64_t amount,
+                                         std::string_view report_reference);
 UssdReply CancelLoanConfirmScreen(const ScreenContext& c, const Loan& loan, std::string_view note);
 UssdReply LoanCancelledScreen(const ScreenContext& c, std::string_view reference);
 // END: a loan that moved on meanwhile ("Too late to cancel: ...").
@@ -318,6 +322,9 @@ UssdReply PendingRepaymentsScreen(const ScreenContext& c, const std::vector<Repa
                                   int64_t viewer_member_id);
 UssdReply PendingRepaymentsScreen(const ScreenContext& c, const std::vector<Repayment>& items,
                                   int page, bool more, std::string_view note);
+// A claim to confirm or reject, with the newest payment the partner has
+// already reported on that loan near its date (r.partner_reported), so the
+// officer does not confirm a payment twice.
 UssdReply DecideRepaymentScreen(const ScreenContext& c, const Repayment& r,
                                 std::string_view note);
 

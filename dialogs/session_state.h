@@ -50,8 +50,10 @@ enum class Stage {
   // --- group tasks: reset a member's locked PIN ---
   kResetPinMembers,
   kResetPinConfirm,
+  // --- loan request: consent after the cost screen (kLoanConfirm) ---
+  kLoanConsent,
 };
-inline constexpr Stage kLastStage = Stage::kResetPinConfirm;
+inline constexpr Stage kLastStage = Stage::kLoanConsent;
 
 struct DialogState {
   Stage stage = Stage::kDone;

@@ -174,8 +174,12 @@ class StepRunner {
   Result<UssdReply> OnLoanPurpose(std::string_view in);
   Result<UssdReply> Terms(std::string_view note);
   Result<UssdReply> OnLoanTerm(std::string_view in);
+  // Her product's terms with their quotes for st_.amount (display order).
+  std::vector<LoanQuote> Quotes(const LoanOffer& offer) const;
   Result<UssdReply> LoanConfirm(std::string_view note);
   Result<UssdReply> OnLoanConfirm(std::string_view in);
+  Result<UssdReply> LoanConsent(std::string_view note);
+  Result<UssdReply> OnLoanConsent(std::string_view in);
 
   // --- flows/my_loan.cc: menu 4 ---
   // Her next instalment while she repays, for the balance screen.

@@ -98,7 +98,14 @@ Result<UssdReply> StepRunner::OnLoanPurpose(std::string_view in) {
   const int n = Choice(in, static_cast<int>(first + on_page));
   if (n == 0 || static_cast<size_t>(n) <= first) return Purposes(T("err_option"));
   st_.purpose = all[n - 1];
+  st_.page = 0;  // the term pages start again
   return Terms("");
+}
+
+std::vector<LoanQuote> StepRunner::Quotes(const LoanOffer& offer) const {
+  const LoanProduct* product = ProductOf(e_.options_.loans, offer.partner_id, offer.currency);
+  if (product == nullptr) return {};
+  return TermQuotes(*product, st_.amount, ctx_.currency);
 }
 
 Result<UssdReply> StepRunner::Terms(std::string_view note) {
@@ -107,39 +114,82 @@ Result<UssdReply> StepRunner::Terms(std::string_view note) {
   if (!offer.ok()) return offer.status();
   if (refused) return *refused;
   st_.stage = Stage::kLoanTerm;
-  return LoanTermScreen(ctx_, offer->terms_months, note);
+  const std::vector<LoanQuote> quotes = Quotes(*offer);
+  if (quotes.empty()) return LoanRefusedScreen(ctx_, "no_product", Programme().policy);
+  if (static_cast<size_t>(st_.page) * kTermsPerPage >= quotes.size()) st_.page = 0;
+  return LoanTermScreen(ctx_, quotes, st_.page, note);
 }
 
 Result<UssdReply> StepRunner::OnLoanTerm(std::string_view in) {
-  if (in == kKeyBack) return Purposes("");
   std::optional<UssdReply> refused;
   auto offer = Offer(&refused);
   if (!offer.ok()) return offer.status();
   if (refused) return *refused;
-  const int shown = static_cast<int>(std::min<size_t>(offer->terms_months.size(), 9));
-  int n = Choice(in, shown);
-  if (n == 0) return LoanTermScreen(ctx_, offer->terms_months, T("err_option"));
-  st_.term = offer->terms_months[n - 1];
+  const std::vector<LoanQuote> quotes = Quotes(*offer);
+  const size_t first = static_cast<size_t>(st_.page) * kTermsPerPage;
+  if (in == kKeyBack) {
+    if (st_.page > 0) {
+      --st_.page;
+      return Terms("");
+    }
+    st_.page = static_cast<int>((std::find(Programme().purposes.begin(),
+                                           Programme().purposes.end(), st_.purpose) -
+                                 Programme().purposes.begin()) /
+                                kPurposesPerPage);
+    return Purposes("");
+  }
+  if (in == kKeyMore) {
+    if (first + kTermsPerPage >= quotes.size()) return Terms(T("err_option"));
+    ++st_.page;
+    return Terms("");
+  }
+  const size_t on_page =
+      first < quotes.size() ? std::min<size_t>(kTermsPerPage, quotes.size() - first) : 0;
+  const int n = Choice(in, static_cast<int>(on_page));
+  if (n == 0) return Terms(T("err_option"));
+  st_.term = quotes[first + n - 1].term_months;
   return LoanConfirm("");
 }
 
+// The cost before any consent: instalment, total, rate, computed by the
+// schedule code the disbursement uses (QuoteFor -> QuoteLoan).
 Result<UssdReply> StepRunner::LoanConfirm(std::string_view note) {
   std::optional<UssdReply> refused;
   auto offer = Offer(&refused);
   if (!offer.ok()) return offer.status();
   if (refused) return *refused;
+  const LoanProduct* product = ProductOf(e_.options_.loans, offer->partner_id, offer->currency);
+  if (product == nullptr) return LoanRefusedScreen(ctx_, "no_product", Programme().policy);
+  auto quote = QuoteFor(*product, st_.amount, st_.term, ctx_.currency);
+  if (!quote.ok()) return Terms(T("err_option"));  // the term no longer fits the amount
   st_.stage = Stage::kLoanConfirm;
-  return LoanConfirmScreen(ctx_, st_.amount, st_.purpose, st_.term, offer->partner_name, note);
+  return LoanConfirmScreen(ctx_, *quote, note);
 }
 
 Result<UssdReply> StepRunner::OnLoanConfirm(std::string_view in) {
+  if (in == "1") return LoanConsent("");
+  if (in == "2") return MainMenu(T("loan_request_cancelled"));
+  if (in == kKeyBack) return Terms("");
+  return LoanConfirm(T("err_option"));
+}
+
+Result<UssdReply> StepRunner::LoanConsent(std::string_view note) {
+  std::optional<UssdReply> refused;
+  auto offer = Offer(&refused);
+  if (!offer.ok()) return offer.status();
+  if (refused) return *refused;
+  st_.stage = Stage::kLoanConsent;
+  return LoanConsentScreen(ctx_, st_.amount, st_.purpose, offer->partner_name, note);
+}
+
+Result<UssdReply> StepRunner::OnLoanConsent(std::string_view in) {
   if (in == "1") {
     LoanRequest request;
     request.member_id = member_.id;
     request.amount = st_.amount;
     request.purpose = st_.purpose;
     request.term_months = st_.term;
-    request.consent = true;  // she chose "Confirm and share my record"
+    request.consent = true;  // she chose "Confirm, share my record"
     request.channel = req_.channel;
     request.idempotency_key = StepKey();
     auto outcome = LoanBook().Request(request, MemberActor());
@@ -152,8 +202,8 @@ Result<UssdReply> StepRunner::OnLoanConfirm(std::string_view in) {
     return LoanRequestedScreen(ctx_, loan.amount, loan.reference);
   }
   if (in == "2") return MainMenu(T("loan_request_cancelled"));
-  if (in == kKeyBack) return Terms("");
-  return LoanConfirm(T("err_option"));
+  if (in == kKeyBack) return LoanConfirm("");
+  return LoanConsent(T("err_option"));
 }
 
 }  // namespace shg::dialogs

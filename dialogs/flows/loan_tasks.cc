@@ -147,6 +147,9 @@ Result<UssdReply> StepRunner::OnDecideRepayment(std::string_view in) {
   }));
   SHG_RETURN_IF_ERROR(NotifyLoanChange(change->loan));
   st_.selected = 0;
+  if (confirm && !change->posted) {  // settled by the partner's report of it
+    return PendingRepaymentList(Format(T("repay_settled_note"), {{"ref", (*rep)->reference}}));
+  }
   return PendingRepaymentList(
       Format(T(confirm ? "saving_confirmed" : "saving_rejected"), {{"ref", (*rep)->reference}}));
 }

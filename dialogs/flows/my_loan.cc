@@ -107,6 +107,11 @@ Result<UssdReply> StepRunner::OnRepayConfirm(std::string_view in) {
     SHG_RETURN_IF_ERROR(Notify([&](const Notifier& n, Messages& m) {
       return SendRepaymentNotice(n, m, svc_, req_.channel, change);
     }));
+    // The partner had already reported this payment: her claim is settled
+    // by that report (counted once), not left for the treasurer.
+    if (logged->status == RepaymentStatus::kSettled) {
+      return RepaymentAlreadyReportedScreen(ctx_, logged->amount, logged->matched_reference);
+    }
     return RepaymentLoggedScreen(ctx_, logged->amount, logged->reference);
   }
   if (in == "2") return MainMenu(T("repay_cancelled"));

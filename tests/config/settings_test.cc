@@ -45,6 +45,7 @@ void ExpectSameScalars(const Settings& got, const Settings& want) {
   EXPECT_EQ(got.loans.min_confirmed_savings, want.loans.min_confirmed_savings);
   EXPECT_EQ(got.loans.grace_days, want.loans.grace_days);
   EXPECT_EQ(got.loans.request_expiry_days, want.loans.request_expiry_days);
+  EXPECT_EQ(got.loans.claim_match_window_days, want.loans.claim_match_window_days);
   EXPECT_EQ(got.loans.allow_topup, want.loans.allow_topup);
   EXPECT_EQ(got.loans.group_loans, want.loans.group_loans);
   EXPECT_EQ(got.loans.group_loan_max_term_months, want.loans.group_loan_max_term_months);
@@ -259,6 +260,7 @@ TEST(SettingsTest, LoansPurposesAndPartners) {
 savings_multiple = 4
 min_months = 6
 group_loan_max_term_months = 2
+claim_match_window_days = 3
 
 [[loan_purposes]]
 id = "bakery"
@@ -283,6 +285,7 @@ name = "Paper MFI"
   EXPECT_EQ(s->loans.min_months, 6);
   EXPECT_EQ(s->loans.group_loan_max_term_months, 2);
   EXPECT_EQ(s->loans.grace_days, 7) << "default kept";
+  EXPECT_EQ(s->loans.claim_match_window_days, 3);
   EXPECT_EQ(s->loan_purposes, (std::vector<std::string>{"bakery", "tailoring"}));
   ASSERT_EQ(s->mfi_partners.size(), 2u);
   EXPECT_EQ(s->mfi_partners[0].secret, "0123456789abcdef-partner-key");
@@ -298,6 +301,8 @@ name = "Paper MFI"
   };
   const Bad bad[] = {
       {"[loans]\nsavings_multiple = 0\n", "loans.savings_multiple (line 2): must be between 1"},
+      {"[loans]\nclaim_match_window_days = 91\n",
+       "loans.claim_match_window_days (line 2): must be between 0"},
       {"[[loan_purposes]]\nid = \"Bakery\"\n", "loan_purposes[0].id (line 2): must use only a-z and '_'"},
       {"[[loan_purposes]]\nid = \"a\"\n[[loan_purposes]]\nid = \"a\"\n", "duplicate purpose 'a'"},
       {"[[mfi_partners]]\nid = \"x\"\n", "missing required key 'name'"},

@@ -125,12 +125,23 @@ TEST_F(EngineLoansTest, AminaRequestsALoanStepByStep) {
          "8. Other business\n0. Back"},
         {"9", "^Enter a number from the menu.\n5. Bicycle repair\n"},
         {"0", "^What is the loan for?\n1. Vegetable farming\n2. Bakery\n"},
-        {"2", "=Repay over:\n1. 3 months\n2. 6 months\n3. 12 months\n0. Back"},
-        {"4", "=Enter a number from the menu.\n1. 3 months\n2. 6 months\n3. 12 months\n0. Back"},
         {"2",
-         "=Borrow KES 10,000 for Bakery over 6 months?\n"
-         "1. Confirm, share my record with Imara Microfinance\n2. Cancel"},
-        {"7", "^Enter a number from the menu.\nBorrow KES 10,000 for Bakery"},
+         "=Repay over:\n1. 3 months: KES 3,434/month\n2. 6 months: KES 1,756/month\n"
+         "3. 12 months: KES 917/month\n0. Back"},
+        {"4",
+         "=Enter a number from the menu.\n1. 3 months: KES 3,434/month\n"
+         "2. 6 months: KES 1,756/month\n3. 12 months: KES 917/month\n0. Back"},
+        // The cost before any consent, from the schedule code itself.
+        {"2", "=KES 10,000 over 6 months\nPay KES 1,756/month, last KES 1,751\nTotal to repay KES 10,531\nInterest 18%/yr, declining\n1. Continue\n2. Cancel\n0. Back"},
+        {"7", "^Enter a number from the menu.\nKES 10,000 over 6 months"},
+        {"0", "^Repay over:"},
+        {"2", "^KES 10,000 over 6 months"},
+        {"1",
+         "=Request KES 10,000 for Bakery?\n1. Confirm, share my record with Imara Microfinance\n"
+         "2. Cancel\n0. Back"},
+        {"7", "^Enter a number from the menu.\nRequest KES 10,000 for Bakery?"},
+        {"0", "^KES 10,000 over 6 months"},
+        {"1", "^Request KES 10,000 for Bakery?"},
         {"1", "Loan request KES 10,000 sent to your group for approval. Ref ", true}});
   std::optional<LoanView> v = CurrentLoanOf(kAmina);
   ASSERT_TRUE(v.has_value());
@@ -146,7 +157,7 @@ TEST_F(EngineLoansTest, AminaRequestsALoanStepByStep) {
   EXPECT_EQ(sms[0], kAmina +
                         "|loan_requested|Loan request KES 10,000, 6 months: KES 1,756/month, "
                         "total KES 10,531. Interest 18%/yr, declining. Ref " +
-                        v->loan.reference + ". Your group will decide.");
+                        v->loan.reference);
   // A second request while this one is open is refused with its reason.
   Play("again", kAmina,
        {{"", ""},
@@ -165,9 +176,10 @@ TEST_F(EngineLoansTest, BackAndCancelRequestNothing) {
         {"4", "Repay over:"},
         {"0", "What is the loan for?"},
         {"1", "Repay over:"},
-        {"1", "Borrow KES 5,000 for Vegetable farming over 3 months?\n1. Confirm"},
+        {"1", "^KES 5,000 over 3 months\n"},
         {"0", "Repay over:"},
-        {"3", "over 12 months?"},
+        {"3", "^KES 5,000 over 12 months\n"},
+        {"1", "^Request KES 5,000 for Vegetable farming?\n1. Confirm"},
         {"2", "^Cancelled. No loan was requested.\n1. My balance"},
         {"3", "Loan amount"},
         {"0", "1. My balance"}});
@@ -470,10 +482,10 @@ TEST_F(EngineLoansTest, ARequestDecidedMeanwhileIsAlreadyHandled) {
 }
 
 TEST_F(EngineLoansTest, RetriedConfirmationRequestsOnce) {
-  const std::vector<std::string> inputs = {"", "2580", "3", "10000", "2", "2"};
+  const std::vector<std::string> inputs = {"", "2580", "3", "10000", "2", "2", "1"};
   for (size_t i = 0; i < inputs.size(); ++i) Step("dup", kAmina, static_cast<int>(i), inputs[i]);
-  StepResult first = Step("dup", kAmina, 6, "1");
-  StepResult again = Step("dup", kAmina, 6, "1");
+  StepResult first = Step("dup", kAmina, 7, "1");
+  StepResult again = Step("dup", kAmina, 7, "1");
   EXPECT_EQ(again.kind, StepKind::kDuplicate);
   EXPECT_EQ(again.reply.text, first.reply.text);
   EXPECT_TRUE(first.sms_queued);
@@ -486,7 +498,8 @@ TEST_F(EngineLoansTest, RetriedConfirmationRequestsOnce) {
 // confirms in the new session.
 TEST_F(EngineLoansTest, LoanRequestCutAtConfirmationIsOfferedAgain) {
   Play("cut", kAmina,
-       {{"", ""}, {"2580", ""}, {"3", ""}, {"10000", ""}, {"2", ""}, {"2", "Borrow KES 10,000"}});
+       {{"", ""}, {"2580", ""}, {"3", ""}, {"10000", ""}, {"2", ""}, {"2", "KES 10,000 over"},
+        {"1", "Request KES 10,000 for Bakery?"}});
   EXPECT_FALSE(CurrentLoanOf(kAmina).has_value());
   Step("resume", kAmina, 0, "", kNow + 60);
   StepResult pin = Step("resume", kAmina, 1, "2580", kNow + 61);
@@ -496,12 +509,13 @@ TEST_F(EngineLoansTest, LoanRequestCutAtConfirmationIsOfferedAgain) {
   EXPECT_EQ(
       bad.reply.text,
       "Enter a number from the menu.\nContinue loan request KES 10,000?\n1. Yes\n2. Start again");
+  // She sees the cost again before her consent.
   StepResult yes = Step("resume", kAmina, 3, "1", kNow + 63);
-  EXPECT_EQ(yes.reply.text,
-            "Borrow KES 10,000 for Bakery over 6 months?\n"
-            "1. Confirm, share my record with Imara Microfinance\n2. Cancel");
+  EXPECT_EQ(yes.reply.text, std::string("=KES 10,000 over 6 months\nPay KES 1,756/month, last KES 1,751\nTotal to repay KES 10,531\nInterest 18%/yr, declining\n1. Continue\n2. Cancel\n0. Back").substr(1));
+  StepResult consent = Step("resume", kAmina, 4, "1", kNow + 64);
+  EXPECT_EQ(consent.reply.text.rfind("Request KES 10,000 for Bakery?", 0), 0u);
   EXPECT_FALSE(CurrentLoanOf(kAmina).has_value());
-  StepResult done = Step("resume", kAmina, 4, "1", kNow + 64);
+  StepResult done = Step("resume", kAmina, 5, "1", kNow + 65);
   EXPECT_TRUE(done.reply.end);
   EXPECT_NE(done.reply.text.find("Loan request KES 10,000 sent"), std::string::npos);
   ASSERT_TRUE(CurrentLoanOf(kAmina).has_value());
@@ -513,7 +527,7 @@ TEST_F(EngineLoansTest, LoanRequestCutAtConfirmationIsOfferedAgain) {
 
 TEST_F(EngineLoansTest, StartAgainDropsTheCutRequest) {
   Play("cut", kAmina,
-       {{"", ""}, {"2580", ""}, {"3", ""}, {"4000", ""}, {"3", ""}, {"1", "Borrow"}});
+       {{"", ""}, {"2580", ""}, {"3", ""}, {"4000", ""}, {"3", ""}, {"1", "KES 4,000 over"}});
   Step("resume", kAmina, 0, "", kNow + 30);
   StepResult pin = Step("resume", kAmina, 1, "2580", kNow + 31);
   EXPECT_EQ(pin.reply.text, "Continue loan request KES 4,000?\n1. Yes\n2. Start again");

@@ -298,6 +298,8 @@ std::vector<Case> AllScreens() {
        {"err_option"}},
       {"repay_logged", [](auto& c, auto) { return RepaymentLoggedScreen(c, kLoanOwed, "WXYZ23"); },
        {}},
+      {"repay_already_reported",
+       [](auto& c, auto) { return RepaymentAlreadyReportedScreen(c, kLoanOwed, "WXYZ23"); }, {}},
       {"loan_cancel_confirm",
        [](auto& c, auto n) {
          return CancelLoanConfirmScreen(c, WorstLoan(c, LoanState::kRequested), n);
@@ -355,6 +357,21 @@ std::vector<Case> AllScreens() {
          r.reference = "WXYZ23";
          r.loan_reference = "ABCDEF";
          r.created_at = 1'798'675'200;
+         return DecideRepaymentScreen(c, r, n);
+       },
+       {"err_option"}},
+      {"decide_repayment_reported",
+       [](auto& c, auto n) {
+         Repayment r;
+         r.member_name = kLongName;
+         r.amount = kMaxAction;
+         r.reference = "WXYZ23";
+         r.loan_reference = "ABCDEF";
+         r.created_at = 1'798'675'200;
+         PartnerReport report;
+         report.amount = kMaxAction;
+         report.paid_at = 1'800'000'000;  // a September date (the longest month names)
+         r.partner_reported = {report, report};
          return DecideRepaymentScreen(c, r, n);
        },
        {"err_option"}},

@@ -239,8 +239,9 @@ TEST_F(ServicesTest, PinLifecycle) {
       {kReset, "4731", C::kOk, {}},
       {kVerify, "2580", C::kOk, {PinCheck::kWrong, 2, false, false}},  // old PIN is gone
       {kVerify, "4731", C::kOk, {PinCheck::kOk, 0, false, true}},
-      {kSet, "4731", C::kInvalidArgument, {}},  // must differ from the one-time PIN
+      {kSet, "4731", C::kAlreadyExists, {}},  // must differ from the one-time PIN
       {kSet, "3691", C::kOk, {}},
+      {kSet, "3691", C::kAlreadyExists, {}},  // a "change" to the PIN in force
       {kVerify, "3691", C::kOk, {PinCheck::kOk, 0, false, false}},
       {kVerify, "4731", C::kOk, {PinCheck::kWrong, 2, false, false}},
   };

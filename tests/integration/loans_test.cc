@@ -126,25 +126,44 @@ class LoansTest : public ::testing::Test {
   // One USSD session in the Africa's Talking format: each step re-sends the
   // whole path so far ("", "2580", "2580*3", ...). Returns the last answer.
   std::string Ussd(const std::string& phone, const std::vector<std::string>& keys) {
+    return UssdScreens(phone, keys).back();
+  }
+  // The same, with every answer of the session in order (the dial's first).
+  std::vector<std::string> UssdScreens(const std::string& phone,
+                                       const std::vector<std::string>& keys) {
     static std::atomic<int> sessions{0};
     const std::string id = "ATUid_loans_" + std::to_string(++sessions);
     HttpClient c;
-    std::string path, last;
+    std::string path;
+    std::vector<std::string> answers;
     for (size_t i = 0; i <= keys.size(); ++i) {
       if (i > 0) path += (i > 1 ? "*" : "") + keys[i - 1];
       HttpResult r = c.PostForm(base_ + "/channels/at-ke/ussd?key=" + kCallbackKey,
                                 {{"sessionId", id}, {"serviceCode", "*384*7#"},
                                  {"phoneNumber", phone}, {"networkCode", "63902"}, {"text", path}});
       EXPECT_EQ(r.status, 200) << r.body;
-      last = r.body;
+      answers.push_back(r.body);
     }
-    return last;
+    return answers;
   }
 
   // Amina's request by USSD: amount, purpose 2 (Bakery), term 2 (6 months),
-  // confirm with consent. Returns the reference shown at the end.
+  // the cost (instalment, total, rate) before any consent, then consent.
+  // Returns the reference shown at the end.
   std::string RequestBakeryLoan() {
-    const std::string end = Ussd(kAmina, {"2580", "3", "10000", "2", "2", "1"});
+    const std::vector<std::string> screens =
+        UssdScreens(kAmina, {"2580", "3", "10000", "2", "2", "1", "1"});
+    const std::string& terms = screens[4];
+    EXPECT_NE(terms.find("6 months: KES 1,756/month"), std::string::npos) << terms;
+    const std::string& cost = screens[5];
+    EXPECT_EQ(cost.rfind("CON ", 0), 0u) << cost;
+    for (const char* figure : {"KES 1,756/month", "Total to repay KES 10,531", "18%/yr"}) {
+      EXPECT_NE(cost.find(figure), std::string::npos) << figure << " in\n" << cost;
+    }
+    EXPECT_EQ(cost.find("share my record"), std::string::npos) << "consent comes after the cost";
+    const std::string& consent = screens[6];
+    EXPECT_NE(consent.find("share my record with Imara"), std::string::npos) << consent;
+    const std::string& end = screens[7];
     EXPECT_EQ(end.rfind("END Loan request KES 10,000", 0), 0u) << end;
     return end.substr(end.rfind(' ') + 1);
   }
@@ -288,36 +307,37 @@ TEST_F(LoansTest, AminaBakeryLoanFromRequestToRepaid) {
   EXPECT_NE(my_loan.find(FormatMoney(schedule[0].total, Kes())), std::string::npos) << my_loan;
   EXPECT_NE(my_loan.find("1. Log repayment"), std::string::npos) << my_loan;
 
-  // 6. Repayments until repaid: four logged by her and confirmed by the
-  // treasurer, one reported by Imara, and the rest (typed rounded up to the
-  // next shilling, logged as exactly what is left).
+  // 6. She pays every instalment by USSD in whole shillings, exactly as the
+  // schedule says: five logged by her and confirmed by the treasurer; the
+  // last one she logs (a claim) and Imara reports too: posted once.
   int64_t outstanding = owed;
-  for (int k = 0; k < 4; ++k) {
-    const std::string logged = Ussd(kAmina, {"2580", "4", "1", "2000", "1"});
-    EXPECT_EQ(logged.rfind("END Repayment KES 2,000 logged, pending treasurer", 0), 0u) << logged;
-    EXPECT_EQ(LoanOf(ref).outstanding, outstanding) << "pending until the treasurer confirms";
-    const std::string confirmed = Ussd(kWanjiru, {"2580", "8", "3", "1", "1"});
-    EXPECT_NE(confirmed.find("Confirmed. Ref "), std::string::npos) << confirmed;
-    outstanding -= 2'000'00;
+  for (size_t k = 0; k < schedule.size(); ++k) {
+    SCOPED_TRACE("instalment " + std::to_string(k + 1));
+    const int64_t due = schedule[k].total;
+    ASSERT_EQ(due % 100, 0) << "every instalment is a whole shilling amount";
+    const std::string logged =
+        Ussd(kAmina, {"2580", "4", "1", std::to_string(due / 100), "1"});
+    EXPECT_EQ(logged.rfind("END Repayment " + FormatMoney(due, Kes()) + " logged, pending", 0),
+              0u)
+        << logged;
+    EXPECT_EQ(LoanOf(ref).outstanding, outstanding) << "pending until confirmed";
+    if (k + 1 < schedule.size()) {
+      const std::string confirmed = Ussd(kWanjiru, {"2580", "8", "3", "1", "1"});
+      EXPECT_NE(confirmed.find("Confirmed. Ref "), std::string::npos) << confirmed;
+    } else {
+      call = fake_->Repay(ref, due);
+      ASSERT_EQ(call.status, 200) << call.body << call.error;
+      const std::string tasks = Ussd(kWanjiru, {"2580", "8"});
+      EXPECT_NE(tasks.find("3. Repayments to confirm (0)"), std::string::npos)
+          << "her claim was settled by Imara's report: nothing left to confirm twice\n" << tasks;
+    }
+    outstanding -= due;
     EXPECT_EQ(LoanOf(ref).outstanding, outstanding);
-    EXPECT_TRUE(GotSms(kAmina, "is confirmed. Loan outstanding: " + FormatMoney(outstanding, Kes())));
-    ExpectLedgerBalanced("repayment " + std::to_string(k + 1));
+    ExpectLedgerBalanced("instalment " + std::to_string(k + 1));
   }
-  // Her next instalment moved on: four of 2,000 cover four instalments.
-  my_loan = Ussd(kAmina, {"2580", "4"});
-  EXPECT_NE(my_loan.find(FormatMoney(outstanding, Kes())), std::string::npos) << my_loan;
-
-  call = fake_->Repay(ref, 2'000'00);
-  ASSERT_EQ(call.status, 200) << call.body << call.error;
-  outstanding -= 2'000'00;
-  EXPECT_EQ(LoanOf(ref).outstanding, outstanding);
-  ExpectLedgerBalanced("partner repayment");
-
-  const int64_t rest_units = (outstanding + 99) / 100;
-  const std::string last = Ussd(kAmina, {"2580", "4", "1", std::to_string(rest_units), "1"});
-  EXPECT_EQ(last.rfind("END Repayment " + FormatMoney(outstanding, Kes()) + " logged", 0), 0u)
-      << last;
-  Ussd(kWanjiru, {"2580", "8", "3", "1", "1"});
+  EXPECT_EQ(Count("SELECT count(*) FROM loan_repayments WHERE status = 'settled'"), 1);
+  EXPECT_EQ(Count("SELECT count(*) FROM journals WHERE kind = 'loan_repayment'"), 6)
+      << "six payments, six postings";
   loan = LoanOf(ref);
   EXPECT_EQ(loan.state, LoanState::kRepaid);
   EXPECT_EQ(loan.outstanding, 0);

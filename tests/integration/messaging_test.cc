@@ -418,3 +418,91 @@ TEST_F(MessagingTest, SecretsAndPinsNeverReachTheLogs) {
 
 }  // namespace
 }  // namespace shg
+
+namespace shg {
+namespace {
+
+// One Africa's Talking USSD session, whole input path each time; returns
+// every answer in order.
+std::vector<std::string> PlayUssd(const std::string& base, const std::string& phone,
+                                  const std::vector<std::string>& keys) {
+  static std::atomic<int> sessions{0};
+  const std::string id = "ATUid_flow_" + std::to_string(++sessions);
+  HttpClient c;
+  std::vector<std::string> answers;
+  std::string path;
+  for (size_t i = 0; i <= keys.size(); ++i) {
+    if (i > 0) path += (i > 1 ? "*" : "") + keys[i - 1];
+    HttpResult r = c.PostForm(base + "/channels/at-ke/ussd?key=" + kCallbackKey,
+                              {{"sessionId", id}, {"serviceCode", "*384*7#"},
+                               {"phoneNumber", phone}, {"networkCode", "63902"}, {"text", path}});
+    EXPECT_EQ(r.status, 200) << r.body;
+    answers.push_back(r.body);
+  }
+  return answers;
+}
+
+// Done means: Wanjiru resets a locked member's PIN from Group tasks on her
+// phone; the one-time PIN reaches the member by SMS (through the provider);
+// she logs in with it, must change it, and is told of the change by SMS.
+TEST_F(MessagingTest, TreasurerResetsALockedPinAndTheMemberMustChangeIt) {
+  const std::string mary = "+254700000005";
+  std::vector<std::string> lock = PlayUssd(base_, mary, {"1111", "1112", "1113"});
+  EXPECT_EQ(lock.back(),
+            "END Wrong PIN. Your PIN is now locked. Ask Wanjiru or Grace to reset it in Group "
+            "tasks.");
+  std::vector<std::string> reset = PlayUssd(base_, "+254700000002", {"2580", "8", "4", "1", "1"});
+  EXPECT_NE(reset[2].find("4. Reset a PIN (1)"), std::string::npos) << reset[2];
+  EXPECT_EQ(reset[3], "CON Locked PINs:\n1. Mary O.\n0. Back");
+  EXPECT_EQ(reset[5], "CON PIN of Mary reset: one-time PIN sent by SMS.\nNo locked PIN.\n0. Back");
+  EXPECT_EQ(Count("SELECT count(*) FROM audit_log WHERE action = 'pin.reset' AND detail LIKE "
+                  "'by=officer:%'"),
+            1);
+  std::string otp;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        for (const auto& m : MessagesTo(mary)) {
+          const size_t at = m.text.find("Your one-time PIN is ");
+          if (at != std::string::npos) otp = m.text.substr(at + 21, 4);
+        }
+        return !otp.empty();
+      },
+      std::chrono::seconds(10)));
+  std::vector<std::string> login = PlayUssd(base_, mary, {otp, otp, otp, "4826", "4826"});
+  EXPECT_EQ(login[1], "CON Your PIN was reset. Create a new 4-digit PIN:");
+  EXPECT_EQ(login[3].rfind("CON Choose a PIN different from your current one.", 0), 0u) << login[3];
+  EXPECT_EQ(login[5].rfind("CON 1. My balance", 0), 0u) << login[5];
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        for (const auto& m : MessagesTo(mary)) {
+          if (m.text.rfind("Your PIN was changed.", 0) == 0) return true;
+        }
+        return false;
+      },
+      std::chrono::seconds(10)));
+  EXPECT_EQ(PlayUssd(base_, mary, {"4826"}).back().rfind("CON 1. My balance", 0), 0u);
+  for (const auto& m : MessagesTo(mary)) EXPECT_EQ(m.text.find("4826"), std::string::npos);
+}
+
+// Done means: on the phone Rose and Joy share, each SMS starts with the
+// first name of the member it is for.
+TEST_F(MessagingTest, SharedPhoneSmsCarryTheMembersFirstName) {
+  const std::string shared = "+254700000007";
+  std::vector<std::string> rose = PlayUssd(base_, shared, {"1", "2580", "2", "300", "1"});
+  EXPECT_EQ(rose.back().rfind("END Saved KES 300", 0), 0u) << rose.back();
+  std::vector<std::string> joy = PlayUssd(base_, shared, {"2", "2580", "2", "400", "1"});
+  EXPECT_EQ(joy.back().rfind("END Saved KES 400", 0), 0u) << joy.back();
+  ASSERT_TRUE(fake_->WaitForMessages(2, std::chrono::seconds(10)));
+  std::vector<gateway::FakeMessage> sms = MessagesTo(shared);
+  ASSERT_EQ(sms.size(), 2u);
+  // In the order they were written (one recipient).
+  EXPECT_EQ(sms[0].text.rfind("Rose: Saved KES 300", 0), 0u) << sms[0].text;
+  EXPECT_EQ(sms[1].text.rfind("Joy: Saved KES 400", 0), 0u) << sms[1].text;
+  // A phone of her own: no name.
+  SaveByUssd("+254700000001", "150");
+  ASSERT_TRUE(fake_->WaitForMessages(3, std::chrono::seconds(10)));
+  EXPECT_EQ(MessagesTo("+254700000001").at(0).text.rfind("Saved KES 150", 0), 0u);
+}
+
+}  // namespace
+}  // namespace shg

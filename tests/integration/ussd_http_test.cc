@@ -260,6 +260,16 @@ TEST_F(GatewayTest, ExpiredSessionEndsAndNothingIsApplied) {
   offset_ = 181;  // idle past the 180 s session timeout
   EXPECT_EQ(s.Send("1").body, "END Your session has ended. Please dial *384*7# again.");
   EXPECT_EQ(Count("SELECT count(*) FROM savings WHERE status='pending'"), 0);
+  // She dials again, as the screen asks, within the resume window (and a
+  // session purge runs meanwhile): the save is offered again, not lost.
+  offset_ = 200;
+  ASSERT_TRUE(app_->PurgeSessions().ok());
+  Session again(this, "+254700000001");
+  again.Dial();
+  EXPECT_EQ(again.Send("2580").body, "CON Continue saving KES 500?\n1. Yes\n2. Start again");
+  EXPECT_EQ(again.Send("1").body, "CON Save KES 500 to your savings?\n1. Confirm\n2. Cancel");
+  EXPECT_EQ(again.Send("1").body.rfind("END Saved KES 500", 0), 0u);
+  EXPECT_EQ(Count("SELECT count(*) FROM savings WHERE status='pending'"), 1);
 }
 
 TEST_F(GatewayTest, TimedOutSessionsAreCountedByNetworkAndPurged) {
