@@ -4,7 +4,9 @@
 // "END ...").
 //
 // Each connection plays whole USSD sessions back to back over one HTTP/1.1
-// keep-alive connection: a balance session is the texts "", PIN, PIN*1 and a
+// keep-alive connection: a balance session is the texts "", PIN, PIN*1 (the
+// balance screen stays open with "00 Main menu": the member reads it and
+// hangs up, so a CON carrying "Savings" ends the session too) and a
 // save session is "", PIN, PIN*2, PIN*2*AMOUNT, PIN*2*AMOUNT*1. Every session
 // has a fresh, run-unique sessionId and the next phone number of the
 // connection's own slice of the phone range (slices are disjoint, so no two
@@ -873,7 +875,9 @@ void Connection::OnResponse(const Response& r, Clock::time_point now) {
     ++step_;
     return;
   }
-  if (!end) {
+  const bool open_balance = flow_ == Flow::kBalance && con &&
+                            body.find("Savings") != std::string_view::npos;
+  if (!end && !open_balance) {
     Error(where + ": expected END, got CON", body, now);
     NewSession();
     return;

@@ -110,7 +110,10 @@ std::string StepRunner::PhoneKey() const {
   auto phone = ParsePhone(
       req_.phone, country == e_.options_.channel_country.end() ? "KE" : country->second);
   // Salted for this use only: the key says nothing outside session binding.
-  return LetterHex(e_.pins_.Hash(phone.ok() ? *phone : req_.phone, "ussd-session-phone"));
+  // 96 bits: no phone number can be found to match another's key, and the
+  // session row (rewritten at every step) stays small.
+  const std::string digest = e_.pins_.Hash(phone.ok() ? *phone : req_.phone, "ussd-session-phone");
+  return LetterHex(std::string_view(digest).substr(0, 12));
 }
 
 Result<StepResult> StepRunner::Run() {

@@ -55,7 +55,9 @@ cat <<'MSG'
 
   Walk a business loan (the fake provider also plays the MFI "Imara Microfinance"):
     1. Amina (+254700000001) dials, PIN 2580, 3 Request loan: 10000, 2 Bakery,
-       2 (6 months), 1 Confirm: she gets a reference, e.g. Ref K7P2QX.
+       2 (6 months: KES 1,756/month), she sees the cost (instalment, total
+       KES 10,531, 18%/yr declining), 1 Continue, 1 Confirm (consent): she
+       gets a reference, e.g. Ref K7P2QX.
     2. Grace (+254700000003, chair) dials, 8 Group tasks, 2 Loan requests,
        1 (Amina), 1 Approve: the referral appears below as a "fake-mfi: imara
        received referral K7P2QX ..." line.
@@ -67,6 +69,11 @@ cat <<'MSG'
          build/gateway/shg-gateway partner-demo repay K7P2QX --amount 1756 \
            --config config/demo.toml
     Staff view:  build/gateway/shg-gateway loans show K7P2QX --config config/demo.toml
+
+  A locked PIN: Mary (+254700000005) enters a wrong PIN 3 times; Wanjiru
+  (+254700000002, treasurer) dials, 8 Group tasks, 4 Reset a PIN, 1, 1: the
+  one-time PIN appears as a fake-provider SMS line; Mary dials, enters it
+  and chooses a new PIN.
 
 MSG
 build/gateway/shg-gateway serve --config config/demo.toml
