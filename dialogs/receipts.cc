@@ -33,11 +33,9 @@ ScreenContext Words(const Notifier& notifier, const Member& m) {
 Result<int64_t> SendSavingLoggedReceipt(const Notifier& notifier, Messages& messages,
                                         Services& services, std::string_view cause_channel,
                                         const Member& member, const Group& group,
-                                        const Saving& saving) {
+                                        const Saving& saving, int64_t confirmed_savings) {
   // No store reads for a receipt nobody can send.
   if (notifier.routing().For(cause_channel, group.country).empty()) return int64_t{0};
-  auto balances = services.BalancesFor(member.id);
-  if (!balances.ok()) return balances.status();
   auto to = SmsToMember(services, member, group);
   if (!to.ok()) return to.status();
   return notifier.Send(messages, cause_channel, *to, "receipt_saving",
@@ -45,7 +43,7 @@ Result<int64_t> SendSavingLoggedReceipt(const Notifier& notifier, Messages& mess
                        {{"amount", Money(saving.amount, saving.currency)},
                         {"date", LongDayMonth(Words(notifier, member), saving.created_at)},
                         {"ref", saving.reference},
-                        {"savings", Money(balances->savings_confirmed, group.currency)}},
+                        {"savings", Money(confirmed_savings, group.currency)}},
                        "saving:" + std::to_string(saving.id) + ":logged");
 }
 

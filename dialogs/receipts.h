@@ -33,12 +33,13 @@ namespace shg::dialogs {
 
 // sms_saving_logged: amount, date logged ("27 November", LongDayMonth in
 // her language), reference and her confirmed savings (which the pending
-// saving does not change yet). Sent when a pending saving is logged (USSD or
-// SMS).
+// saving does not change yet: `confirmed_savings`, Balances::
+// savings_confirmed, read once by the caller, which shows it too). Sent when
+// a pending saving is logged (USSD or SMS).
 Result<int64_t> SendSavingLoggedReceipt(const Notifier& notifier, Messages& messages,
                                         Services& services, std::string_view cause_channel,
                                         const Member& member, const Group& group,
-                                        const Saving& saving);
+                                        const Saving& saving, int64_t confirmed_savings);
 
 // sms_saving_confirmed / sms_saving_rejected to the saver only, never the
 // deciding officer (she sees the outcome on screen), after an officer's

@@ -316,8 +316,10 @@ class SmsRunner {
         "member", std::to_string(member_.id), "saving.logged",
         "saving:" + std::to_string(saving->id), ev_.channel, ev_.request_id,
         "amount=" + std::to_string(saving->amount) + " ref=" + saving->reference + " via=sms"}));
-    auto receipt =
-        SendSavingLoggedReceipt(notifier_, messages_, svc_, ev_.channel, member_, group_, *saving);
+    auto balances = svc_.BalancesFor(member_.id);
+    if (!balances.ok()) return balances.status();
+    auto receipt = SendSavingLoggedReceipt(notifier_, messages_, svc_, ev_.channel, member_,
+                                           group_, *saving, balances->savings_confirmed);
     if (!receipt.ok()) return receipt.status();
     return SmsOutcome::kSave;
   }

@@ -25,18 +25,17 @@ Result<UssdReply> StepRunner::OnSaveAmount(std::string_view in) {
 
 Result<UssdReply> StepRunner::OnSaveConfirm(std::string_view in) {
   if (in == "1") {
-    // The key makes the saving idempotent even if a retry slipped past the
-    // session's step check (e.g. a second gateway instance).
-    std::string key = req_.channel + ":" + req_.session_id + ":" + std::to_string(req_.step);
-    auto saving = svc_.LogSaving(member_.id, st_.amount, req_.channel, key);
+    auto saving = svc_.LogSaving(member_.id, st_.amount, req_.channel, StepKey());
     if (!saving.ok()) return saving.status();
     SHG_RETURN_IF_ERROR(Audit("saving.logged", "saving:" + std::to_string(saving->id),
           "amount=" + std::to_string(saving->amount) + " ref=" + saving->reference));
-    SHG_RETURN_IF_ERROR(Notify([&](const Notifier& n, Messages& m) {
-      return SendSavingLoggedReceipt(n, m, svc_, req_.channel, member_, group_, *saving);
-    }));
+    // Read once for both the screen and the receipt.
     auto balances = svc_.BalancesFor(member_.id);
     if (!balances.ok()) return balances.status();
+    SHG_RETURN_IF_ERROR(Notify([&](const Notifier& n, Messages& m) {
+      return SendSavingLoggedReceipt(n, m, svc_, req_.channel, member_, group_, *saving,
+                                     balances->savings_confirmed);
+    }));
     return SavedScreen(ctx_, saving->amount, saving->reference, balances->savings_confirmed);
   }
   if (in == "2") return MainMenu(T("save_cancelled"));
