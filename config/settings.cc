@@ -268,6 +268,29 @@ Status ReadServer(const Field& f, Settings& s) {
       });
 }
 
+Status ReadStaff(const Field& f, Settings& s) {
+  return ReadTable(
+      f, {
+             {"api_requests_per_minute",
+              [&](const Field& k) { return k.Int(1, 1000000, &s.api_requests_per_minute); }},
+             {"session_idle_minutes",
+              [&](const Field& k) {
+                int minutes = 0;
+                SHG_RETURN_IF_ERROR(k.Int(1, 24 * 60, &minutes));
+                s.staff_session_idle_s = minutes * 60;
+                return Status::Ok();
+              }},
+             {"session_absolute_hours",
+              [&](const Field& k) {
+                int hours = 0;
+                SHG_RETURN_IF_ERROR(k.Int(1, 7 * 24, &hours));
+                s.staff_session_absolute_s = hours * 3600;
+                return Status::Ok();
+              }},
+             {"secure_cookies", [&](const Field& k) { return k.Bool(&s.staff_cookie_secure); }},
+         });
+}
+
 Status ReadSynchronous(const Field& k, Settings& s) {
   std::string mode;
   SHG_RETURN_IF_ERROR(k.NonEmptyString(&mode));
@@ -643,6 +666,7 @@ Result<Settings> ParseWithSource(const std::string& toml_text, const std::string
                 {
                     {"server", [&](const Field& k) { return ReadServer(k, s); }},
                     {"store", [&](const Field& k) { return ReadStore(k, s); }},
+                    {"staff", [&](const Field& k) { return ReadStaff(k, s); }},
                     {"security", [&](const Field& k) { return ReadSecurity(k, s); }},
                     {"dialogs", [&](const Field& k) { return ReadDialogs(k, s); }},
                     {"limits", [&](const Field& k) { return ReadLimits(k, s); }},

@@ -95,10 +95,16 @@ struct Settings {
   std::string listen_host = "127.0.0.1";
   uint16_t listen_port = 8080;
   int threads = 2;                 // HTTP worker threads
-  size_t body_limit = 64 * 1024;   // bytes
+  size_t body_limit = 1024 * 1024;  // bytes (a member CSV import is the largest body)
   int read_timeout_ms = 30000;
   int write_timeout_ms = 10000;
   // [store]
+  // [staff]: the staff API and dashboard.
+  int api_requests_per_minute = 600;      // per API token (429 beyond)
+  int staff_session_idle_s = 30 * 60;     // dashboard sign-out after this idle
+  int staff_session_absolute_s = 12 * 3600;  // and after this, whatever happens
+  bool staff_cookie_secure = false;       // "Secure" cookies: set when served over TLS
+
   std::string db_path = "shg-gateway.db";
   std::string synchronous = "FULL";  // OFF | NORMAL | FULL
   int max_batch = 512;

@@ -118,6 +118,7 @@ struct AuditEntry {
   std::string channel;
   std::string request_id;
   std::string detail;      // never a PIN or secret
+  int64_t token_id = 0;    // the staff API token behind the action (0: none)
 };
 
 }  // namespace shg

@@ -27,8 +27,8 @@ constexpr char kTrainingProgress[] =
     " LEFT JOIN training_records r ON r.module_id = t.id AND r.member_id = ?"
     " WHERE t.step IN (1, 2)";
 constexpr char kInsertAudit[] =
-    "INSERT INTO audit_log (at, actor_kind, actor, action, subject, channel, request_id, detail)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+    "INSERT INTO audit_log (at, actor_kind, actor, action, subject, channel, request_id, detail,"
+    " token_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
 constexpr char kLoadSession[] =
     "SELECT phone, state, step, answer, ended, updated_at, expires_at, network,"
     " COALESCE(member_id, 0), phone_key FROM ussd_sessions"
@@ -144,16 +144,21 @@ Status Services::Audit(const AuditEntry& e) {
   if (e.actor.empty() || e.action.empty()) {
     return Status::InvalidArgument("an audit entry needs an actor and an action");
   }
-  return db_.Prepare(kInsertAudit)
-      .Bind(1, ctx_.now)
+  Statement& st = db_.Prepare(kInsertAudit);
+  st.Bind(1, ctx_.now)
       .Bind(2, e.actor_kind)
       .Bind(3, e.actor)
       .Bind(4, e.action)
       .Bind(5, e.subject)
       .Bind(6, e.channel)
       .Bind(7, e.request_id)
-      .Bind(8, e.detail)
-      .Run();
+      .Bind(8, e.detail);
+  if (e.token_id != 0) {
+    st.Bind(9, e.token_id);
+  } else {
+    st.BindNull(9);
+  }
+  return st.Run();
 }
 
 // ---------------------------------------------------------- dialog sessions

@@ -364,6 +364,19 @@ Result<std::unique_ptr<App>> App::Create(const config::Settings& settings, std::
   app->sms_commands_ =
       std::make_unique<dialogs::SmsCommands>(*app->catalogue_, *app->notifier_, std::move(so_sms));
 
+  api::ApiDeps deps;
+  deps.store = app->store_.get();
+  deps.settings = &app->settings_;
+  deps.pins = &app->pins_;
+  deps.programme = &app->programme_;
+  deps.notifier = app->notifier_.get();
+  deps.clock = app->clock_;
+  deps.request_id = [a = app.get()] {
+    return a->request_prefix_ + std::to_string(++a->request_counter_);
+  };
+  deps.wake_outbox = [a = app.get()] { a->Wake(); };
+  app->api_ = std::make_unique<api::StaffApi>(std::move(deps));
+
   app->dispatcher_ = std::make_unique<outbound::Dispatcher>(*app->store_, std::move(senders),
                                                             settings.outbox);
   app->dispatcher_->set_observer(
@@ -418,6 +431,7 @@ void App::Handle(http::Request&& request, http::Reply reply) {
     return reply(std::move(r));
   }
   if (path.rfind("/partners/", 0) == 0) return HandlePartner(std::move(request), std::move(reply));
+  if (path.rfind("/api/", 0) == 0) return api_->Handle(std::move(request), std::move(reply));
   std::string_view channel_id, route;
   if (!ParseChannelPath(path, &channel_id, &route)) {
     return reply(http::Response::Text(404, "no such route\n"));

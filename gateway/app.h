@@ -9,6 +9,7 @@
 //                                     MFI partner callbacks (JSON, see below)
 //   GET      /healthz                 200 "ok" when the store answers
 //   GET      /metrics                 Prometheus text format
+//   *        /api/v1/...              the staff API (gateway/api/api.h)
 // Every channel route is authenticated by the channel's adapter first (403,
 // no side effect); a malformed callback is 400 with the reason.
 //
@@ -61,6 +62,7 @@
 #include "domain/loans.h"
 #include "domain/pin.h"
 #include "domain/store/store.h"
+#include "gateway/api/api.h"
 #include "gateway/http/metrics.h"
 #include "gateway/http/server.h"
 #include "gateway/loan_jobs.h"
@@ -114,6 +116,7 @@ class App {
   const dialogs::Notifier& notifier() const { return *notifier_; }
   outbound::Dispatcher* dispatcher() { return dispatcher_.get(); }
   const LoanProgramme& programme() const { return programme_; }
+  const api::StaffApi& staff_api() const { return *api_; }
 
  private:
   App(const config::Settings& settings, std::string pepper, Clock clock);
@@ -135,6 +138,7 @@ class App {
   std::unique_ptr<dialogs::Notifier> notifier_;
   std::map<std::string, std::string> service_codes_;  // channel id -> USSD code in SMS texts
   std::unique_ptr<dialogs::Engine> engine_;
+  std::unique_ptr<api::StaffApi> api_;
   std::unique_ptr<dialogs::SmsCommands> sms_commands_;
   std::map<std::string, std::unique_ptr<channels::Adapter>, std::less<>> adapters_;
   std::vector<std::unique_ptr<partners::PartnerSender>> partner_senders_;

@@ -527,6 +527,71 @@ CREATE INDEX messages_open_by_phone ON messages(phone, id)
   WHERE status IN ('queued', 'sending') AND channel NOT GLOB 'partner:*';
 )sql";
 
+// Staff of the programme and partner MFIs (issue 10): users with a role,
+// the groups a field officer is assigned, API tokens (only a SHA-256 of the
+// secret is kept: the token is printed once), dashboard sessions (only a
+// hash of the cookie is kept), and the first answer to each POST under an
+// Idempotency-Key. The audit log gains the token behind a staff action.
+// Portable SQL: no SQLite-only syntax (the PostgreSQL backend follows).
+constexpr char kMigration7[] = R"sql(
+CREATE TABLE staff_users (
+  id            INTEGER PRIMARY KEY,
+  name          TEXT NOT NULL UNIQUE CHECK (length(name) BETWEEN 1 AND 64),
+  display_name  TEXT NOT NULL DEFAULT '',
+  role          TEXT NOT NULL CHECK (role IN ('admin', 'field_officer', 'read_only', 'partner')),
+  partner_id    TEXT,
+  password_hash TEXT,
+  status        TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'disabled')),
+  created_at    INTEGER NOT NULL,
+  disabled_at   INTEGER,
+  CHECK ((role = 'partner') = (partner_id IS NOT NULL))
+);
+
+CREATE TABLE staff_groups (
+  staff_id  INTEGER NOT NULL REFERENCES staff_users(id),
+  group_id  INTEGER NOT NULL REFERENCES groups(id),
+  PRIMARY KEY (staff_id, group_id)
+);
+CREATE INDEX staff_groups_group ON staff_groups(group_id);
+
+CREATE TABLE api_tokens (
+  id          INTEGER PRIMARY KEY,
+  public_id   TEXT NOT NULL UNIQUE,
+  staff_id    INTEGER NOT NULL REFERENCES staff_users(id),
+  label       TEXT NOT NULL DEFAULT '',
+  secret_hash BLOB NOT NULL,
+  created_at  INTEGER NOT NULL,
+  expires_at  INTEGER,
+  revoked_at  INTEGER
+);
+CREATE INDEX api_tokens_staff ON api_tokens(staff_id);
+
+CREATE TABLE staff_sessions (
+  id_hash      BLOB PRIMARY KEY,
+  staff_id     INTEGER NOT NULL REFERENCES staff_users(id),
+  csrf         TEXT NOT NULL,
+  created_at   INTEGER NOT NULL,
+  last_seen_at INTEGER NOT NULL,
+  ended_at     INTEGER
+);
+CREATE INDEX staff_sessions_staff ON staff_sessions(staff_id);
+
+CREATE TABLE idempotency_keys (
+  staff_id     INTEGER NOT NULL REFERENCES staff_users(id),
+  idem_key     TEXT NOT NULL,
+  request_hash BLOB NOT NULL,
+  status       INTEGER NOT NULL,
+  content_type TEXT NOT NULL,
+  body         TEXT NOT NULL,
+  created_at   INTEGER NOT NULL,
+  PRIMARY KEY (staff_id, idem_key)
+);
+CREATE INDEX idempotency_keys_created ON idempotency_keys(created_at);
+
+ALTER TABLE audit_log ADD COLUMN token_id INTEGER;
+CREATE INDEX audit_log_subject ON audit_log(subject, id);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "groups, members, ledger, savings, training, audit, sessions", kMigration1},
     {2, "messages (outbox), message events, inbound SMS, session member", kMigration2},
@@ -534,6 +599,7 @@ constexpr Migration kMigrations[] = {
     {4, "session bound to its phone", kMigration4},
     {5, "repayment claims settled by partner reports", kMigration5},
     {6, "messages: open member SMS by phone (order per recipient)", kMigration6},
+    {7, "staff users, API tokens, dashboard sessions, idempotency keys", kMigration7},
 };
 
 constexpr char kCreateMigrationsTable[] =

@@ -28,6 +28,7 @@
 #include "gateway/cli/common.h"
 #include "gateway/cli/loans_cli.h"
 #include "gateway/cli/phone.h"
+#include "gateway/cli/staff_cli.h"
 #include "gateway/fake/fake_provider.h"
 #include "gateway/outbound/dispatcher.h"
 
@@ -71,6 +72,15 @@ commands:
   loans repay      REF --payment-id ID --amount U [--at UNIX]
   loans run-scheduler   expire stale requests, mark arrears, queue due reminders now
                    (U = whole currency units, cents allowed: 1816.67; --by STAFF, default $USER)
+  staff add        --name NAME --role admin|field_officer|read_only|partner [--display-name T]
+                   [--partner ID] [--groups 1,2] [--password-stdin]  (password: one line on stdin)
+  staff list       staff users, their roles and groups
+  staff disable    --name NAME   (revokes her tokens, ends her dashboard sessions)
+  staff password   --name NAME   (the new password: one line on stdin)
+  staff assign     --name NAME --group ID   (a field officer's group)
+  token create     --staff NAME [--name LABEL] [--expires DAYS]   prints the token ONCE
+  token list       [--staff NAME]
+  token revoke     --id ID
   phone            interactive feature-phone simulator (Africa's Talking format)
                    --url http://127.0.0.1:8080 --channel at-ke --phone +254700000001 [--key K]
 
@@ -82,7 +92,7 @@ The PIN pepper is read from [security].pepper_file or the SHG_PIN_PEPPER environ
 using Flags = CliFlags;
 
 // Flags that take no value (set to "true" when given).
-constexpr std::string_view kSwitches[] = {"--allow-foreign-phone"};
+constexpr std::string_view kSwitches[] = {"--allow-foreign-phone", "--password-stdin"};
 
 Result<Flags> ParseFlags(int argc, char** argv, int first) {
   Flags flags;
@@ -485,7 +495,8 @@ int Main(int argc, char** argv) {
     if (!flags.ok()) return Fail(flags.status());
     return Outbox(argv[2], *flags);
   }
-  if (command == "loans" || command == "partner-demo") {
+  if (command == "loans" || command == "partner-demo" || command == "staff" ||
+      command == "token") {
     // Words (subcommand, reference, decision) come before the --flags.
     int first_flag = 2;
     while (first_flag < argc && std::string(argv[first_flag]).rfind("--", 0) != 0) ++first_flag;
@@ -494,6 +505,8 @@ int Main(int argc, char** argv) {
     if (!flags.ok()) return Fail(flags.status());
     auto settings = LoadConfig(*flags);
     if (!settings.ok()) return Fail(settings.status());
+    if (command == "staff") return StaffCommand(words, *flags, *settings);
+    if (command == "token") return TokenCommand(words, *flags, *settings);
     return command == "loans" ? LoansCommand(words, *flags, *settings)
                               : PartnerDemoCommand(words, *flags, *settings);
   }

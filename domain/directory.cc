@@ -1,0 +1,342 @@
+#include "domain/directory.h"
+
+#include <algorithm>
+
+#include "domain/paging.h"
+#include "domain/phone.h"
+
+namespace shg {
+namespace {
+
+using store::ScopedReset;
+using store::Statement;
+
+// One statement per list, its filters written as "(? = '' OR ...)" so the
+// SQL is fixed (cached, portable) whatever the caller filters on.
+constexpr char kGroups[] =
+    "SELECT id, name, country, currency, meeting_day, meeting_place, status FROM groups"
+    " WHERE id > ?"
+    " AND (? = 0 OR id IN (SELECT group_id FROM staff_groups WHERE staff_id = ?))"
+    " AND (? = '' OR status = ?) AND (? = '' OR country = ?)"
+    " AND (? = '' OR lower(name) LIKE ?)"
+    " ORDER BY id LIMIT ?";
+constexpr char kMembers[] =
+    "SELECT id, group_id, phone, name, role, language, status, pin_hash IS NOT NULL,"
+    " pin_failed, pin_locked_at IS NOT NULL, pin_must_change, joined_at FROM members"
+    " WHERE id > ?"
+    " AND (? = 0 OR group_id IN (SELECT group_id FROM staff_groups WHERE staff_id = ?))"
+    " AND (? = 0 OR group_id = ?) AND (? = '' OR phone = ?)"
+    " AND (? = '' OR lower(name) LIKE ?) AND (? = 1 OR status = 'active')"
+    " ORDER BY id LIMIT ?";
+constexpr char kOverviewCounts[] =
+    "SELECT"
+    " (SELECT COUNT(*) FROM members WHERE group_id = ? AND status = 'active'),"
+    " (SELECT COALESCE(SUM(balance * normal), 0) FROM accounts"
+    "   WHERE group_id = ? AND kind = 'member_savings'),"
+    " (SELECT COALESCE(SUM(balance * normal), 0) FROM accounts"
+    "   WHERE group_id = ? AND kind = 'group_loan_fund'),"
+    " (SELECT COALESCE(SUM(balance * normal), 0) FROM accounts"
+    "   WHERE group_id = ? AND kind = 'group_social_fund'),"
+    " (SELECT COUNT(*) FROM savings WHERE group_id = ? AND status = 'pending'),"
+    " (SELECT COALESCE(SUM(amount), 0) FROM savings WHERE group_id = ? AND status = 'pending'),"
+    " (SELECT COUNT(*) FROM loan_repayments WHERE group_id = ? AND status = 'pending'),"
+    " (SELECT COUNT(*) FROM loans WHERE group_id = ? AND state = 'requested')";
+constexpr char kLoansByState[] =
+    "SELECT state, COUNT(*) FROM loans WHERE group_id = ? GROUP BY state ORDER BY state";
+constexpr char kUpdateGroup[] =
+    "UPDATE groups SET name = ?, meeting_day = ?, meeting_place = ?, status = ? WHERE id = ?";
+constexpr char kUpdateMember[] =
+    "UPDATE members SET name = ?, role = ?, language = ?, phone = ? WHERE id = ?";
+constexpr char kExitMember[] =
+    "UPDATE members SET status = 'exited', exited_at = ? WHERE id = ? AND status = 'active'";
+constexpr char kSameMemberOnPhone[] =
+    "SELECT id, name FROM members WHERE group_id = ? AND phone = ? AND status = 'active'"
+    " AND id <> ?";
+constexpr char kOpenLoan[] =
+    "SELECT COUNT(*) FROM loans WHERE member_id = ?"
+    " AND state NOT IN ('repaid', 'declined', 'cancelled', 'expired', 'written_off')";
+constexpr char kTraining[] =
+    "SELECT m.id, m.step, m.title, COALESCE(r.completed_at, 0), COALESCE(r.recorded_by, '')"
+    " FROM training_modules m LEFT JOIN training_records r"
+    "   ON r.module_id = m.id AND r.member_id = ?"
+    " ORDER BY m.step, m.id";
+constexpr char kModules[] =
+    "SELECT id, step, title FROM training_modules ORDER BY step, id";
+
+std::string Like(const std::string& q) {
+  std::string lowered;
+  for (char c : q) {
+    if (c == '%' || c == '_' || c == '\\') continue;  // literal search only
+    lowered += static_cast<char>((c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c);
+  }
+  return "%" + lowered + "%";
+}
+
+// A name compared as the duplicate check does: ASCII case and spacing aside.
+std::string Folded(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == ' ' || c == '\t') continue;
+    out += static_cast<char>((c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c);
+  }
+  return out;
+}
+
+Result<Member> ReadMemberRow(const Statement& st) {
+  Member m;
+  m.id = st.Int(0);
+  m.group_id = st.Int(1);
+  m.phone = st.Text(2);
+  m.name = st.Text(3);
+  std::optional<Role> role = ParseRole(st.Text(4));
+  if (!role) return Status::Internal("member " + std::to_string(m.id) + " has an unknown role");
+  m.role = *role;
+  m.language = st.Text(5);
+  m.active = st.Text(6) == "active";
+  m.has_pin = st.Int(7) != 0;
+  m.pin_failed = static_cast<int>(st.Int(8));
+  m.pin_locked = st.Int(9) != 0;
+  m.pin_must_change = st.Int(10) != 0;
+  m.joined_at = st.Int(11);
+  return m;
+}
+
+bool IsGroupStatus(std::string_view s) {
+  return s == "forming" || s == "active" || s == "graduated" || s == "closed";
+}
+
+}  // namespace
+
+Result<std::vector<Group>> Directory::Groups(const GroupFilter& f, int64_t after_id, int limit) {
+  SHG_RETURN_IF_ERROR(CheckPage(limit, 0));
+  Statement& st = db_.Prepare(kGroups);
+  ScopedReset reset(st);
+  const std::string like = f.q.empty() ? "" : Like(f.q);
+  st.Bind(1, after_id)
+      .Bind(2, f.visible_to)
+      .Bind(3, f.visible_to)
+      .Bind(4, f.status)
+      .Bind(5, f.status)
+      .Bind(6, f.country)
+      .Bind(7, f.country)
+      .Bind(8, like)
+      .Bind(9, like)
+      .Bind(10, static_cast<int64_t>(limit));
+  std::vector<Group> out;
+  while (true) {
+    auto row = st.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    Group g;
+    g.id = st.Int(0);
+    g.name = st.Text(1);
+    g.country = st.Text(2);
+    g.currency = st.Text(3);
+    g.meeting_day = st.Text(4);
+    g.meeting_place = st.Text(5);
+    g.status = st.Text(6);
+    out.push_back(std::move(g));
+  }
+  return out;
+}
+
+Result<GroupOverview> Directory::Overview(int64_t group_id) {
+  Services svc(db_, ctx_);
+  auto group = svc.GetGroup(group_id);
+  if (!group.ok()) return group.status();
+  GroupOverview o;
+  o.group = std::move(*group);
+  {
+    Statement& st = db_.Prepare(kOverviewCounts);
+    ScopedReset reset(st);
+    for (int i = 1; i <= 8; ++i) st.Bind(i, group_id);
+    auto row = st.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::Internal("group overview returned no row");
+    o.members = static_cast<int>(st.Int(0));
+    o.savings_confirmed = st.Int(1);
+    o.group_fund = st.Int(2);
+    o.social_fund = st.Int(3);
+    o.pending_savings = static_cast<int>(st.Int(4));
+    o.pending_savings_amount = st.Int(5);
+    o.pending_repayments = static_cast<int>(st.Int(6));
+    o.pending_loan_requests = static_cast<int>(st.Int(7));
+  }
+  Statement& st = db_.Prepare(kLoansByState);
+  ScopedReset reset(st);
+  st.Bind(1, group_id);
+  while (true) {
+    auto row = st.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    o.loans_by_state[st.Text(0)] = static_cast<int>(st.Int(1));
+  }
+  return o;
+}
+
+Status Directory::UpdateGroup(int64_t group_id, const GroupChange& c) {
+  Services svc(db_, ctx_);
+  auto group = svc.GetGroup(group_id);
+  if (!group.ok()) return group.status();
+  Group g = std::move(*group);
+  if (c.name) {
+    if (c.name->empty() || c.name->size() > 100) {
+      return Status::InvalidArgument("name: 1 to 100 characters");
+    }
+    g.name = *c.name;
+  }
+  if (c.meeting_day) g.meeting_day = *c.meeting_day;
+  if (c.meeting_place) g.meeting_place = *c.meeting_place;
+  if (c.status) {
+    if (!IsGroupStatus(*c.status)) {
+      return Status::InvalidArgument("status: forming, active, graduated or closed");
+    }
+    g.status = *c.status;
+  }
+  return db_.Prepare(kUpdateGroup)
+      .Bind(1, g.name)
+      .Bind(2, g.meeting_day)
+      .Bind(3, g.meeting_place)
+      .Bind(4, g.status)
+      .Bind(5, group_id)
+      .Run();
+}
+
+Result<std::vector<Member>> Directory::Members(const MemberFilter& f, int64_t after_id,
+                                               int limit) {
+  SHG_RETURN_IF_ERROR(CheckPage(limit, 0));
+  Statement& st = db_.Prepare(kMembers);
+  ScopedReset reset(st);
+  const std::string like = f.q.empty() ? "" : Like(f.q);
+  st.Bind(1, after_id)
+      .Bind(2, f.visible_to)
+      .Bind(3, f.visible_to)
+      .Bind(4, f.group_id)
+      .Bind(5, f.group_id)
+      .Bind(6, f.phone)
+      .Bind(7, f.phone)
+      .Bind(8, like)
+      .Bind(9, like)
+      .Bind(10, static_cast<int64_t>(f.include_exited ? 1 : 0))
+      .Bind(11, static_cast<int64_t>(limit));
+  std::vector<Member> out;
+  while (true) {
+    auto row = st.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    auto m = ReadMemberRow(st);
+    if (!m.ok()) return m.status();
+    out.push_back(std::move(*m));
+  }
+  return out;
+}
+
+Status Directory::UpdateMember(int64_t member_id, const MemberChange& c,
+                               const std::vector<std::string>& languages) {
+  Services svc(db_, ctx_);
+  auto member = svc.GetMember(member_id);
+  if (!member.ok()) return member.status();
+  Member m = std::move(*member);
+  if (!m.active) return Status::FailedPrecondition("member: she has exited the group");
+  auto group = svc.GetGroup(m.group_id);
+  if (!group.ok()) return group.status();
+  if (c.name) {
+    if (c.name->empty() || c.name->size() > 100) {
+      return Status::InvalidArgument("name: 1 to 100 characters");
+    }
+    m.name = *c.name;
+  }
+  if (c.role) {
+    auto role = ParseRole(*c.role);
+    if (!role) return Status::InvalidArgument("role: member, treasurer, chair or secretary");
+    m.role = *role;
+  }
+  if (c.language) {
+    if (std::find(languages.begin(), languages.end(), *c.language) == languages.end()) {
+      return Status::InvalidArgument("language: not a configured language");
+    }
+    m.language = *c.language;
+  }
+  if (c.phone) {
+    auto phone = ParsePhone(*c.phone, group->country);
+    if (!phone.ok()) return Status::InvalidArgument("phone: " + phone.status().message());
+    if (PhoneCountry(*phone) != group->country) {
+      return Status::InvalidArgument("phone: not a number of the group's country (" +
+                                     group->country + ")");
+    }
+    m.phone = *phone;
+  }
+  {
+    Statement& st = db_.Prepare(kSameMemberOnPhone);
+    ScopedReset reset(st);
+    st.Bind(1, m.group_id).Bind(2, m.phone).Bind(3, m.id);
+    while (true) {
+      auto row = st.Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      if (Folded(st.Text(1)) == Folded(m.name)) {
+        return Status::AlreadyExists("phone: another member of the group with this name has it");
+      }
+    }
+  }
+  if (c.exit) {
+    Statement& st = db_.Prepare(kOpenLoan);
+    ScopedReset reset(st);
+    st.Bind(1, m.id);
+    auto row = st.Step();
+    if (!row.ok()) return row.status();
+    if (*row && st.Int(0) > 0) {
+      return Status::FailedPrecondition("exit: she has a loan still open");
+    }
+  }
+  return store::InSavepoint(db_, [&]() -> Status {
+    SHG_RETURN_IF_ERROR(db_.Prepare(kUpdateMember)
+                            .Bind(1, m.name)
+                            .Bind(2, RoleName(m.role))
+                            .Bind(3, m.language)
+                            .Bind(4, m.phone)
+                            .Bind(5, m.id)
+                            .Run());
+    if (c.exit) return db_.Prepare(kExitMember).Bind(1, ctx_.now).Bind(2, m.id).Run();
+    return Status::Ok();
+  });
+}
+
+Result<std::vector<TrainingProgress>> Directory::Training(int64_t member_id) {
+  Statement& st = db_.Prepare(kTraining);
+  ScopedReset reset(st);
+  st.Bind(1, member_id);
+  std::vector<TrainingProgress> out;
+  while (true) {
+    auto row = st.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    TrainingProgress t;
+    t.module_id = st.Text(0);
+    t.step = static_cast<int>(st.Int(1));
+    t.title = st.Text(2);
+    t.completed_at = st.Int(3);
+    t.recorded_by = st.Text(4);
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+Result<std::vector<TrainingProgress>> Directory::Modules() {
+  Statement& st = db_.Prepare(kModules);
+  ScopedReset reset(st);
+  std::vector<TrainingProgress> out;
+  while (true) {
+    auto row = st.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    TrainingProgress t;
+    t.module_id = st.Text(0);
+    t.step = static_cast<int>(st.Int(1));
+    t.title = st.Text(2);
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+}  // namespace shg

@@ -1,0 +1,144 @@
+#include "gateway/api/openapi.h"
+
+#include <boost/json.hpp>
+
+namespace shg::gateway::api {
+namespace {
+
+namespace json = boost::json;
+
+// One operation of the document: summary, the roles that may call it, and
+// its query parameters. Path parameters are read from the path itself.
+struct Operation {
+  const char* method;  // lower case, as OpenAPI spells it
+  const char* path;    // as OpenAPI spells it: /groups/{id}
+  const char* summary;
+  const char* roles;
+  std::initializer_list<const char*> query;
+  bool list = false;  // cursor-paginated, also CSV
+};
+
+// Keep in step with the route files (gateway/api/*_routes.cc).
+const Operation kOperations[] = {
+    {"get", "/me", "The staff user behind the token", "any", {}},
+    {"get", "/staff", "Staff users", "admin", {}, true},
+    {"post", "/staff", "Create a staff user (name, display_name, role, partner_id, password, groups)",
+     "admin", {}},
+    {"post", "/staff/{name}/disable", "Disable a staff user; revokes her tokens", "admin", {}},
+    {"get", "/staff/{name}/tokens", "A staff user's tokens (never their secrets)", "admin", {}, true},
+    {"post", "/staff/{name}/tokens", "Create a token (name, expires_days); shown once", "admin", {}},
+    {"post", "/tokens/{id}/revoke", "Revoke a token", "admin, or the token's owner", {}},
+    {"get", "/groups", "Groups", "admin, read_only, field_officer (hers)",
+     {"status", "country", "q", "limit", "cursor"}, true},
+    {"post", "/groups", "Create a group (name, country, currency, meeting_day, meeting_place)",
+     "admin, field_officer", {}},
+    {"get", "/groups/{id}",
+     "Group summary: members, confirmed savings, group fund, pending items, loans by state",
+     "admin, read_only, field_officer (hers)", {}},
+    {"patch", "/groups/{id}", "Change name, meeting_day, meeting_place or status",
+     "admin, field_officer (hers)", {}},
+    {"get", "/members", "Find members", "admin, read_only, field_officer (hers)",
+     {"phone", "q", "group", "include_exited", "limit", "cursor"}, true},
+    {"get", "/members/{id}", "Profile, balances, training progress and loan",
+     "admin, read_only, field_officer (hers)", {}},
+    {"post", "/groups/{id}/members", "Register a member (name, phone, role, language)",
+     "admin, field_officer (hers)", {}},
+    {"patch", "/members/{id}", "Change name, role, language, phone; exit", "admin, field_officer (hers)",
+     {}},
+    {"post", "/members/{id}/pin-reset", "One-time PIN by SMS", "admin, field_officer (hers)", {}},
+    {"get", "/members/{id}/statement", "Her savings lines, newest first",
+     "admin, read_only, field_officer (hers)", {"limit", "cursor"}, true},
+    // --- import, training, savings (import_routes.cc, training_routes.cc, savings_routes.cc)
+
+    // --- loans (loan_routes.cc)
+
+    // --- reports (report_routes.cc)
+
+    // --- operations: audit, messages (ops_routes.cc)
+
+};
+
+json::object ErrorSchema() {
+  return {{"type", "object"},
+          {"properties",
+           {{"error",
+             {{"type", "object"},
+              {"properties",
+               {{"code", {{"type", "string"}}},
+                {"message", {{"type", "string"}}},
+                {"field", {{"type", "string"}}}}}}}}}};
+}
+
+std::string Build() {
+  json::object paths;
+  for (const Operation& op : kOperations) {
+    json::array params;
+    std::string_view p = op.path;
+    for (size_t open = p.find('{'); open != std::string_view::npos; open = p.find('{', open + 1)) {
+      const size_t close = p.find('}', open);
+      params.push_back({{"name", std::string(p.substr(open + 1, close - open - 1))},
+                        {"in", "path"},
+                        {"required", true},
+                        {"schema", {{"type", "string"}}}});
+    }
+    for (const char* q : op.query) {
+      params.push_back({{"name", q}, {"in", "query"}, {"required", false},
+                        {"schema", {{"type", "string"}}}});
+    }
+    json::object responses;
+    json::object ok{{"description", "OK"}};
+    if (op.list) {
+      ok["content"] = {{"application/json",
+                        {{"schema",
+                          {{"type", "object"},
+                           {"properties",
+                            {{"data", {{"type", "array"}, {"items", {{"type", "object"}}}}},
+                             {"next_cursor", {{"type", "string"}, {"nullable", true}}}}}}}}},
+                       {"text/csv", {{"schema", {{"type", "string"}}}}}};
+    } else {
+      ok["content"] = {{"application/json", {{"schema", {{"type", "object"}}}}}};
+    }
+    responses[std::string_view(op.method) == "post" ? "201" : "200"] = ok;
+    for (const char* code : {"400", "401", "403", "404", "409", "422", "429"}) {
+      responses[code] = {{"description", "Error"},
+                         {"content", {{"application/json", {{"schema", ErrorSchema()}}}}}};
+    }
+    json::object operation{{"summary", op.summary},
+                           {"description", std::string("Roles: ") + op.roles},
+                           {"parameters", std::move(params)},
+                           {"responses", std::move(responses)}};
+    if (std::string_view(op.method) == "post") {
+      operation["parameters"].as_array().push_back({{"name", "Idempotency-Key"},
+                                                    {"in", "header"},
+                                                    {"required", false},
+                                                    {"schema", {{"type", "string"}}}});
+    }
+    json::value& path_item = paths[op.path];
+    if (!path_item.is_object()) path_item = json::object{};
+    path_item.as_object()[op.method] = std::move(operation);
+  }
+  json::object doc{
+      {"openapi", "3.0.3"},
+      {"info",
+       {{"title", "shg-gateway staff API"},
+        {"version", "1"},
+        {"description",
+         "Staff and partner API of shg-gateway. Amounts are integers in minor units of the "
+         "currency beside them; times are Unix seconds. Lists are cursor-paginated and served as "
+         "CSV for Accept: text/csv or a .csv suffix."}}},
+      {"servers", json::array{{{"url", "/api/v1"}}}},
+      {"components",
+       {{"securitySchemes", {{"bearer", {{"type", "http"}, {"scheme", "bearer"}}}}}}},
+      {"security", json::array{{{"bearer", json::array{}}}}},
+      {"paths", std::move(paths)}};
+  return json::serialize(doc);
+}
+
+}  // namespace
+
+const std::string& OpenApiDocument() {
+  static const std::string kDocument = Build();
+  return kDocument;
+}
+
+}  // namespace shg::gateway::api

@@ -1,0 +1,8 @@
+// Routes of the staff API: to be written (see gateway/api/route.h).
+#include "gateway/api/route.h"
+
+namespace shg::gateway::api {
+
+void AddTrainingRoutes(std::vector<Route>&) {}
+
+}  // namespace shg::gateway::api
