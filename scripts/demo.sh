@@ -15,6 +15,14 @@ if [ ! -s demo/pepper ]; then
 fi
 if [ ! -f demo/shg-demo.db ]; then
   build/gateway/shg-gateway demo --config config/demo.toml --members "${DEMO_MEMBERS:-30}"
+  # Staff: an admin who signs in to the dashboard (a password made here,
+  # kept in demo/, never committed) and holds an API token for curl.
+  (umask 077 && openssl rand -base64 15 | tr -d '/+=' > demo/admin-password)
+  build/gateway/shg-gateway staff add --name admin --display-name "Programme admin" \
+    --role admin --password-stdin --config config/demo.toml < demo/admin-password
+  build/gateway/shg-gateway token create --staff admin --name demo --config config/demo.toml |
+    tail -n 1 > demo/admin-token
+  chmod 600 demo/admin-token
 fi
 # The fake provider stands in for Africa's Talking, Twilio, Kannel and Hubtel
 # (config/demo.toml points every channel's send API at it) and for the MFI
@@ -26,7 +34,13 @@ trap 'kill $FAKE_PID 2>/dev/null || true' EXIT
 
 cat <<'MSG'
 
-  Demo ready. SMS the gateway sends appear below as "fake-provider: ..." lines. In another terminal, play a feature phone (every demo PIN is 2580):
+  Demo ready. SMS the gateway sends appear below as "fake-provider: ..." lines.
+
+  Staff dashboard: http://127.0.0.1:8080/staff/  sign in as "admin" with the
+  password in demo/admin-password. Staff API (token in demo/admin-token):
+    curl -s -H "Authorization: Bearer $(cat demo/admin-token)" http://127.0.0.1:8080/api/v1/groups/1
+
+  In another terminal, play a feature phone (every demo PIN is 2580):
 
     build/gateway/shg-gateway phone --url http://127.0.0.1:8080 --channel at-ke --phone +254700000001
 
@@ -76,4 +90,6 @@ cat <<'MSG'
   and chooses a new PIN.
 
 MSG
+echo "  Dashboard sign-in: admin / $(cat demo/admin-password)"
+echo
 build/gateway/shg-gateway serve --config config/demo.toml
