@@ -22,6 +22,10 @@ void ExpectSameScalars(const Settings& got, const Settings& want) {
   EXPECT_EQ(got.body_limit, want.body_limit);
   EXPECT_EQ(got.read_timeout_ms, want.read_timeout_ms);
   EXPECT_EQ(got.write_timeout_ms, want.write_timeout_ms);
+  EXPECT_EQ(got.api_requests_per_minute, want.api_requests_per_minute);
+  EXPECT_EQ(got.staff_session_idle_s, want.staff_session_idle_s);
+  EXPECT_EQ(got.staff_session_absolute_s, want.staff_session_absolute_s);
+  EXPECT_EQ(got.staff_cookie_secure, want.staff_cookie_secure);
   EXPECT_EQ(got.db_path, want.db_path);
   EXPECT_EQ(got.synchronous, want.synchronous);
   EXPECT_EQ(got.max_batch, want.max_batch);
@@ -424,6 +428,16 @@ TEST(SettingsTest, RejectsInvalidDocuments) {
        "server.read_timeout_ms (line 2): must be between 1"},
       {"write timeout huge", "[server]\nwrite_timeout_ms = 600001\n",
        "server.write_timeout_ms (line 2): must be between 1 and 600000"},
+      // [staff]
+      {"api rate zero", "[staff]\napi_requests_per_minute = 0\n",
+       "staff.api_requests_per_minute (line 2): must be between 1"},
+      {"idle too long", "[staff]\nsession_idle_minutes = 1441\n",
+       "staff.session_idle_minutes (line 2): must be between 1 and 1440"},
+      {"absolute zero", "[staff]\nsession_absolute_hours = 0\n",
+       "staff.session_absolute_hours (line 2): must be between 1"},
+      {"secure cookies as string", "[staff]\nsecure_cookies = \"yes\"\n",
+       "staff.secure_cookies (line 2): expected true or false, got a string"},
+      {"staff typo", "[staff]\napi_request_per_minute = 5\n", "staff.api_request_per_minute"},
       // [store]
       {"synchronous unknown", "[store]\nsynchronous = \"EXTRA\"\n",
        "store.synchronous (line 2): expected OFF, NORMAL or FULL, got 'EXTRA'"},
