@@ -27,6 +27,10 @@ constexpr char kTrainingProgress[] =
     " LEFT JOIN training_records r ON r.module_id = t.id AND r.member_id = ?"
     " WHERE t.step IN (1, 2)";
 constexpr char kInsertAudit[] =
+    "INSERT INTO audit_log (at, actor_kind, actor, action, subject, channel, request_id, detail)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+// A staff API action also names its token (migration 7).
+constexpr char kInsertAuditWithToken[] =
     "INSERT INTO audit_log (at, actor_kind, actor, action, subject, channel, request_id, detail,"
     " token_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
 constexpr char kLoadSession[] =
@@ -144,7 +148,7 @@ Status Services::Audit(const AuditEntry& e) {
   if (e.actor.empty() || e.action.empty()) {
     return Status::InvalidArgument("an audit entry needs an actor and an action");
   }
-  Statement& st = db_.Prepare(kInsertAudit);
+  Statement& st = db_.Prepare(e.token_id != 0 ? kInsertAuditWithToken : kInsertAudit);
   st.Bind(1, ctx_.now)
       .Bind(2, e.actor_kind)
       .Bind(3, e.actor)
@@ -153,11 +157,7 @@ Status Services::Audit(const AuditEntry& e) {
       .Bind(6, e.channel)
       .Bind(7, e.request_id)
       .Bind(8, e.detail);
-  if (e.token_id != 0) {
-    st.Bind(9, e.token_id);
-  } else {
-    st.BindNull(9);
-  }
+  if (e.token_id != 0) st.Bind(9, e.token_id);
   return st.Run();
 }
 
