@@ -7,9 +7,9 @@
 #include "config/programme.h"
 #include "dialogs/dropped_actions.h"
 #include "dialogs/loan_notices.h"
-#include "domain/json.h"
 #include "domain/messages.h"
 #include "domain/phone.h"
+#include "gateway/channels/json.h"
 #include "gateway/log.h"
 #include "gateway/partners/callbacks.h"
 #include "gateway/partners/signature.h"
@@ -90,17 +90,17 @@ bool ParsePartnerPath(std::string_view path, std::string_view* partner,
   return true;
 }
 
-http::Response JsonAnswer(int status, std::string body) {
+http::Response JsonAnswer(int status, const boost::json::object& body) {
   http::Response r;
   r.status = status;
   r.content_type = "application/json";
-  r.body = std::move(body);
+  r.body = boost::json::serialize(body);
   r.body += '\n';
   return r;
 }
 
 http::Response JsonError(int status, std::string_view error) {
-  return JsonAnswer(status, "{\"error\":" + JsonQuote(error) + "}");
+  return JsonAnswer(status, {{"error", SanitizeUtf8(error)}});
 }
 
 // A loan reference as it may appear in a path: short and alphanumeric (it
@@ -698,10 +698,9 @@ void App::HandlePartner(http::Request&& request, http::Reply reply) {
                {"state", job->state},
                {"changed", job->changed ? "true" : "false"},
                {"request", job->request_id}});
-          return reply(JsonAnswer(200, "{\"reference\":" + JsonQuote(job->loan_reference) +
-                                           ",\"state\":" + JsonQuote(job->state) +
-                                           ",\"changed\":" + (job->changed ? "true" : "false") +
-                                           "}"));
+          return reply(JsonAnswer(200, {{"reference", job->loan_reference},
+                                        {"state", job->state},
+                                        {"changed", job->changed}}));
         }
         switch (committed.code()) {
           case Status::Code::kInvalidArgument:
@@ -713,8 +712,8 @@ void App::HandlePartner(http::Request&& request, http::Reply reply) {
           case Status::Code::kFailedPrecondition:
           case Status::Code::kAlreadyExists:
             count("conflict");
-            return reply(JsonAnswer(409, "{\"error\":" + JsonQuote(committed.message()) +
-                                             ",\"state\":" + JsonQuote(job->state) + "}"));
+            return reply(JsonAnswer(
+                409, {{"error", SanitizeUtf8(committed.message())}, {"state", job->state}}));
           case Status::Code::kUnavailable:
             count("unavailable");
             return reply(JsonError(503, "temporarily unavailable, retry later"));
