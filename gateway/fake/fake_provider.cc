@@ -411,9 +411,8 @@ http::Response FakeProvider::HandleAfricasTalking(const std::string& channel,
   std::snprintf(cost, sizeof cost, "%.4f", 0.8 * static_cast<double>(sent));
   std::string summary = "Sent to " + std::to_string(sent) + "/" +
                         std::to_string(recipients.size()) + " Total Cost: KES " + cost;
-  return Json(201, boost::json::object{
-                       {"SMSMessageData",
-                        boost::json::object{{"Message", summary}, {"Recipients", std::move(list)}}}});
+  boost::json::object data{{"Message", summary}, {"Recipients", std::move(list)}};
+  return Json(201, boost::json::object{{"SMSMessageData", std::move(data)}});
 }
 
 http::Response FakeProvider::HandleTwilio(const std::string& channel,
