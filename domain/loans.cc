@@ -7,12 +7,12 @@
 #include <string>
 #include <utility>
 
-#include "domain/json.h"
 #include "domain/ledger.h"
 #include "domain/paging.h"
 #include "domain/loans.h"
 #include "domain/loans_internal.h"
 #include "domain/messages.h"
+#include "domain/utf8.h"
 #include "domain/model.h"
 #include "domain/officers.h"
 #include "domain/refcode.h"

@@ -407,6 +407,7 @@ class Loans {
 //               "history":[{"at":...,"amount_minor":50000}, ...]},   newest first, <= 24
 //    "training":{"completed":true,
 //                "modules":[{"id":"fin-lit-1","step":1,"completed_at":...}, ...]}}
-// Strings are written with JsonQuote (domain/json.h).
+// Built with Boost.JSON (compact, members in this order); names are made
+// valid UTF-8 (domain/utf8.h).
 
 }  // namespace shg

@@ -6,11 +6,13 @@
 #include <string>
 #include <utility>
 
-#include "domain/json.h"
+#include <boost/json.hpp>
+
 #include "domain/ledger.h"
 #include "domain/loans.h"
 #include "domain/loans_internal.h"
 #include "domain/money.h"
+#include "domain/utf8.h"
 
 namespace shg {
 namespace {
@@ -494,26 +496,27 @@ Result<std::string> Loans::Referral(int64_t loan_id) {
     group_name = st.Text(1);
     country = st.Text(2);
   }
-  const auto num = [](int64_t v) { return std::to_string(v); };
-  std::string j;
-  j.reserve(2048);
-  j += "{\"version\":1,\"reference\":" + JsonQuote(loan->reference);
-  j += ",\"partner_id\":" + JsonQuote(loan->partner_id);
-  j += ",\"created_at\":" + num(loan->created_at);
-  j += ",\"member\":{\"id\":" + num(loan->member_id);
-  j += ",\"name\":" + JsonQuote(loan->member_name);
-  j += ",\"phone\":" + JsonQuote(loan->member_phone);
-  j += ",\"language\":" + JsonQuote(loan->member_language);
-  j += ",\"joined_at\":" + num(joined_at);
-  j += ",\"consent_at\":" + num(loan->consent_at) + "}";
-  j += ",\"group\":{\"id\":" + num(loan->group_id);
-  j += ",\"name\":" + JsonQuote(group_name);
-  j += ",\"country\":" + JsonQuote(country);
-  j += ",\"currency\":" + JsonQuote(loan->currency) + "}";
-  j += ",\"loan\":{\"amount_minor\":" + num(loan->amount);
-  j += ",\"currency\":" + JsonQuote(loan->currency);
-  j += ",\"purpose\":" + JsonQuote(loan->purpose);
-  j += ",\"term_months\":" + num(loan->term_months) + "}";
+  namespace json = boost::json;
+  // Names are free text: the document must be valid UTF-8 whatever is stored.
+  json::object doc;
+  doc["version"] = 1;
+  doc["reference"] = loan->reference;
+  doc["partner_id"] = loan->partner_id;
+  doc["created_at"] = loan->created_at;
+  doc["member"] = {{"id", loan->member_id},
+                   {"name", SanitizeUtf8(loan->member_name)},
+                   {"phone", loan->member_phone},
+                   {"language", loan->member_language},
+                   {"joined_at", joined_at},
+                   {"consent_at", loan->consent_at}};
+  doc["group"] = {{"id", loan->group_id},
+                  {"name", SanitizeUtf8(group_name)},
+                  {"country", country},
+                  {"currency", loan->currency}};
+  doc["loan"] = {{"amount_minor", loan->amount},
+                 {"currency", loan->currency},
+                 {"purpose", loan->purpose},
+                 {"term_months", loan->term_months}};
   {
     Statement& st = db_.Prepare(kReferralSavingsTotals);
     ScopedReset reset(st);
@@ -521,42 +524,38 @@ Result<std::string> Loans::Referral(int64_t loan_id) {
     Result<bool> row = st.Step();
     if (!row.ok()) return row.status();
     if (!*row) return Status::Internal("savings totals query returned no row");
-    j += ",\"savings\":{\"confirmed_count\":" + num(st.Int(0));
-    j += ",\"confirmed_total_minor\":" + num(st.Int(1));
+    doc["savings"] = {{"confirmed_count", st.Int(0)}, {"confirmed_total_minor", st.Int(1)}};
   }
   {
     Statement& st = db_.Prepare(kReferralSavingsHistory);
     ScopedReset reset(st);
     st.Bind(1, loan->member_id);
-    j += ",\"history\":[";
-    for (bool first = true;; first = false) {
+    json::array history;
+    while (true) {
       Result<bool> row = st.Step();
       if (!row.ok()) return row.status();
       if (!*row) break;
-      if (!first) j += ",";
-      j += "{\"at\":" + num(st.Int(0)) + ",\"amount_minor\":" + num(st.Int(1)) + "}";
+      history.push_back(json::object{{"at", st.Int(0)}, {"amount_minor", st.Int(1)}});
     }
-    j += "]}";
+    doc["savings"].as_object()["history"] = std::move(history);
   }
   Result<bool> trained = Services(db_, ctx_).CompletedTraining(loan->member_id);
   if (!trained.ok()) return trained.status();
-  j += std::string(",\"training\":{\"completed\":") + (*trained ? "true" : "false");
   {
     Statement& st = db_.Prepare(kReferralTraining);
     ScopedReset reset(st);
     st.Bind(1, loan->member_id);
-    j += ",\"modules\":[";
-    for (bool first = true;; first = false) {
+    json::array modules;
+    while (true) {
       Result<bool> row = st.Step();
       if (!row.ok()) return row.status();
       if (!*row) break;
-      if (!first) j += ",";
-      j += "{\"id\":" + JsonQuote(st.Text(0)) + ",\"step\":" + num(st.Int(1)) +
-           ",\"completed_at\":" + num(st.Int(2)) + "}";
+      modules.push_back(
+          json::object{{"id", st.Text(0)}, {"step", st.Int(1)}, {"completed_at", st.Int(2)}});
     }
-    j += "]}}";
+    doc["training"] = {{"completed", *trained}, {"modules", std::move(modules)}};
   }
-  return j;
+  return json::serialize(doc);
 }
 
 }  // namespace shg

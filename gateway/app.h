@@ -1,43 +1,24 @@
 // The gateway application: wires the store, the dialog engine, the SMS
 // commands, the channel adapters, the outbox dispatcher and the metrics
-// behind one request handler, and runs the HTTP server. Routes:
-//   POST     /channels/{id}/ussd      USSD step (provider format: AT, Hubtel)
-//   POST     /channels/{id}/ussd-end  end-of-session notification (AT)
-//   POST|GET /channels/{id}/sms       inbound SMS (GET for Kannel's get-url)
-//   POST|GET /channels/{id}/status    delivery reports (GET for Kannel)
-//   POST     /partners/{partner_id}/loans/{reference}/decision|disbursement|repayments
-//                                     MFI partner callbacks (JSON, see below)
-//   GET      /healthz                 200 "ok" when the store answers
-//   GET      /metrics                 Prometheus text format
-//   *        /api/v1/...              the staff API (gateway/api/api.h)
-// Every channel route is authenticated by the channel's adapter first (403,
-// no side effect); a malformed callback is 400 with the reason.
-//
-// Partner callbacks (partner API contract, gateway/partners/): the
-// signature (X-SHG-Timestamp, X-SHG-Signature over the raw body, replay
-// window [loans] partner_replay_window_s) is verified before the body is
-// read; then one store unit records the event (domain/loans.h, actor
-// partner/<id>/partner-api) and queues the member's SMS. Answers, JSON:
-//   200 {"reference","state","changed"}  changed false for an idempotent replay
-//   400 {"error"}  malformed body, currency not the loan's, terms the domain refuses
-//   401 {"error"}  missing/bad signature, bad/stale timestamp: nothing changed
-//   404 {"error"}  "unknown partner" (or one without a secret) | "unknown loan"
-//   409 {"error","state"}  the event does not fit the loan's current state
-//   503 {"error"}  the store is unavailable: retry
-// Bodies are never logged.
+// behind one request handler, and runs the HTTP server. Handle() dispatches
+// by path prefix:
+//   /channels/...   providers' callbacks: USSD, SMS, delivery reports
+//                   (gateway/routes/channel_routes.h)
+//   /partners/...   MFI partner callbacks (gateway/routes/partner_routes.h)
+//   GET /healthz    200 "ok" when the store answers
+//   GET /metrics    Prometheus text format (gateway/app_metrics.h)
+//   /api/v1/...     the staff API (gateway/api/api.h)
+// anything else is 404. A request that changes data is parsed and
+// authenticated on the HTTP thread, then runs as one job of the store's
+// writer and is answered after the durable commit (gateway/routes/submit.h).
 //
 // MFI referrals: each partner with an api_base_url gets a referral sender
 // (gateway/partners/sender.h) on the outbox dispatcher, next to the SMS
 // channels; its signatures use the App's clock.
 //
-// Loan scheduler: gateway/loan_jobs.h runs at Start() and then every
-// [loans] scheduler_interval_s on its own thread, until Stop().
-//
-// A USSD step or an inbound SMS is parsed and authenticated on the HTTP
-// thread, then runs as one job of the store's writer (group commit) so that
-// the session, any money action and the SMS it causes (outbox rows) commit
-// together; the answer is sent after the commit is durable. Nothing on this
-// path does network I/O: the dispatcher sends the outbox in the background.
+// Background: the session janitor (PurgeSessions once a minute) and the
+// loan scheduler (gateway/loan_jobs.h, at Start() and then every [loans]
+// scheduler_interval_s) run on their own threads until Stop().
 //
 // Thread-safety: Handle() is called concurrently by the server threads.
 #pragma once
@@ -63,15 +44,18 @@
 #include "domain/pin.h"
 #include "domain/store/store.h"
 #include "gateway/api/api.h"
+#include "gateway/app_metrics.h"
 #include "gateway/http/metrics.h"
 #include "gateway/http/server.h"
 #include "gateway/loan_jobs.h"
 #include "gateway/partners/sender.h"
+#include "gateway/routes/channel_routes.h"
+#include "gateway/routes/partner_routes.h"
+#include "gateway/routes/submit.h"
 
 namespace shg::gateway {
 
-// Seconds since the epoch; injectable so tests can expire sessions.
-using Clock = std::function<int64_t()>;
+// Seconds since the epoch (the default Clock, routes/submit.h).
 int64_t SystemNow();
 
 // Which channel sends a member's SMS (dialogs/notify.h): a channel that
@@ -120,11 +104,8 @@ class App {
 
  private:
   App(const config::Settings& settings, std::string pepper, Clock clock);
-  void HandleUssd(const channels::Adapter& adapter, http::Request&& request, http::Reply reply,
-                  bool end_route);
-  void HandleSms(const channels::Adapter& adapter, http::Request&& request, http::Reply reply);
-  void HandleStatus(const channels::Adapter& adapter, http::Request&& request, http::Reply reply);
-  void HandlePartner(http::Request&& request, http::Reply reply);
+  http::Response Health(const http::Request& request);
+  http::Response MetricsPage(const http::Request& request);
   void Wake();
   void JanitorLoop();
   void SchedulerLoop();
@@ -140,35 +121,18 @@ class App {
   std::unique_ptr<dialogs::Engine> engine_;
   std::unique_ptr<api::StaffApi> api_;
   std::unique_ptr<dialogs::SmsCommands> sms_commands_;
-  std::map<std::string, std::unique_ptr<channels::Adapter>, std::less<>> adapters_;
+  ChannelRoutes::Adapters adapters_;
   std::vector<std::unique_ptr<partners::PartnerSender>> partner_senders_;
   std::unique_ptr<outbound::Dispatcher> dispatcher_;
   std::unique_ptr<http::Server> server_;
 
   http::Registry registry_;
-  http::Counter* requests_ = nullptr;      // channel, route, outcome
-  http::Counter* ussd_steps_ = nullptr;    // channel, kind
-  http::Counter* pin_failures_ = nullptr;  // channel, locked
-  http::Counter* screen_cut_ = nullptr;    // channel
-  http::Counter* timed_out_ = nullptr;     // channel, network
-  http::Histogram* ussd_latency_ = nullptr;
-  http::Histogram* commit_latency_ = nullptr;
-  http::Gauge* active_sessions_ = nullptr;
-  http::Counter* ussd_ends_ = nullptr;     // channel, status
-  http::Counter* sms_inbound_ = nullptr;   // channel, outcome
-  http::Counter* reports_ = nullptr;       // channel, state, match
-  http::Counter* sends_ = nullptr;         // channel, outcome
-  http::Histogram* send_latency_ = nullptr;  // channel
-  http::Counter* outbox_queued_ = nullptr;   // gauge: channel
-  http::Counter* outbox_oldest_ = nullptr;   // gauge: channel
-  http::Counter* partner_callbacks_ = nullptr;  // partner, event, outcome
-  http::Counter* scheduler_runs_ = nullptr;     // outcome
-  http::Counter* scheduler_changes_ = nullptr;  // change
-
-  // Request ids for audit rows and logs: a random per-process prefix and a
-  // counter ("9f2c01ab-1734").
-  const std::string request_prefix_;
-  std::atomic<uint64_t> request_counter_{0};
+  AppMetrics metrics_{registry_};
+  RequestIds request_ids_;
+  // The routes, over the parts above (built last by Create).
+  std::unique_ptr<RouteEnv> route_env_;
+  std::unique_ptr<ChannelRoutes> channel_routes_;
+  std::unique_ptr<PartnerRoutes> partner_routes_;
 
   std::atomic<bool> janitor_stop_{false};
   std::thread janitor_;

@@ -29,7 +29,6 @@
 #include "gateway/cli/loans_cli.h"
 #include "gateway/cli/phone.h"
 #include "gateway/cli/staff_cli.h"
-#include "gateway/fake/fake_provider.h"
 #include "gateway/outbound/dispatcher.h"
 
 namespace shg::cli {
@@ -108,39 +107,6 @@ Result<Flags> ParseFlags(int argc, char** argv, int first) {
     flags[a.substr(2)] = argv[++i];
   }
   return flags;
-}
-
-Result<config::Settings> LoadConfig(const Flags& flags) {
-  std::string path = Flag(flags, "config");
-  config::Settings settings;
-  if (path.empty() && std::filesystem::exists("config/gateway.toml")) path = "config/gateway.toml";
-  if (!path.empty()) {
-    auto loaded = config::LoadSettings(path);
-    if (!loaded.ok()) return loaded.status();
-    settings = std::move(*loaded);
-  }
-  if (auto db = Flag(flags, "db"); !db.empty()) settings.db_path = db;
-  if (auto sync = Flag(flags, "synchronous"); !sync.empty()) {
-    if (sync != "OFF" && sync != "NORMAL" && sync != "FULL") {
-      return Status::InvalidArgument("--synchronous must be OFF, NORMAL or FULL");
-    }
-    settings.synchronous = sync;
-  }
-  if (auto threads = Flag(flags, "threads"); !threads.empty()) {
-    settings.threads = std::atoi(threads.c_str());
-    if (settings.threads < 1 || settings.threads > 64) {
-      return Status::InvalidArgument("--threads must be 1..64");
-    }
-  }
-  if (auto listen = Flag(flags, "listen"); !listen.empty()) {
-    size_t colon = listen.rfind(':');
-    if (colon == std::string::npos) return Status::InvalidArgument("--listen must be HOST:PORT");
-    settings.listen_host = listen.substr(0, colon);
-    int port = std::atoi(listen.c_str() + colon + 1);
-    if (port < 0 || port > 65535) return Status::InvalidArgument("--listen port out of range");
-    settings.listen_port = static_cast<uint16_t>(port);
-  }
-  return settings;
 }
 
 // Runs `fn` with domain services on the writer, in one durable transaction.
@@ -404,73 +370,9 @@ int Outbox(const std::string& sub, const Flags& flags) {
   return 0;
 }
 
-int FakeProviderCommand(const Flags& flags) {
-  gateway::FakeProviderOptions o;
-  std::string listen = Flag(flags, "listen", "127.0.0.1:9090");
-  size_t colon = listen.rfind(':');
-  if (colon == std::string::npos) return Fail(Status::InvalidArgument("--listen HOST:PORT"));
-  o.host = listen.substr(0, colon);
-  o.port = static_cast<uint16_t>(std::atoi(listen.substr(colon + 1).c_str()));
-  o.gateway_url = Flag(flags, "gateway");
-  // Callback keys of the configured channels, so delivery reports pass; the
-  // MFI partners (their secrets sign both ways); the gateway's address.
-  if (!Flag(flags, "config").empty() || std::filesystem::exists("config/gateway.toml")) {
-    Flags config_flags = flags;
-    config_flags.erase("listen");  // ours, not the gateway's
-    auto settings = LoadConfig(config_flags);
-    if (!settings.ok()) return Fail(settings.status());
-    for (const auto& ch : settings->channels) o.callback_keys[ch.id] = ch.callback_key;
-    for (const auto& p : settings->mfi_partners) {
-      if (p.api_base_url.empty()) continue;  // no API: nothing to fake
-      gateway::FakeMfiPartnerOptions partner;
-      partner.id = p.id;
-      partner.name = p.name;
-      partner.secret = p.secret;
-      partner.currency = p.currency;
-      partner.rule = p.interest_rule == "flat" ? InterestRule::kFlat : InterestRule::kDeclining;
-      partner.annual_rate_bp = p.annual_rate_bp;
-      o.mfi_partners.push_back(std::move(partner));
-    }
-    o.mfi_replay_window_s = settings->loans.partner_replay_window_s;
-    if (o.gateway_url.empty()) {
-      // A wildcard listen address is reached on loopback.
-      std::string host = settings->listen_host;
-      if (host.empty() || host == "0.0.0.0") host = "127.0.0.1";
-      if (host == "::" || host == "[::]") host = "[::1]";
-      if (host.find(':') != std::string::npos && host.front() != '[') host = "[" + host + "]";
-      o.gateway_url = "http://" + host + ":" + std::to_string(settings->listen_port);
-    }
-  }
-  if (o.gateway_url.empty()) o.gateway_url = "http://127.0.0.1:8080";
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-  gateway::FakeProvider fake(o);
-  if (Status s = fake.Start(); !s.ok()) return Fail(s);
-  std::cout << "fake-provider listening on http://" << o.host << ":" << fake.port()
-            << " (delivery reports to " << o.gateway_url << "); Ctrl-C to stop" << std::endl;
-  for (const auto& p : o.mfi_partners) {
-    std::cout << "fake-mfi: " << p.id << " (" << p.name << ") takes referrals at http://"
-              << o.host << ":" << fake.port() << "/mfi/" << p.id
-              << "; drive it with `shg-gateway partner-demo approve|decline|disburse|repay REF`"
-              << std::endl;
-  }
-  int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
-  fake.Stop();
-  std::cout << "fake-provider stopped after " << fake.Messages().size() << " message(s)"
-            << (o.mfi_partners.empty()
-                    ? std::string()
-                    : " and " + std::to_string(fake.Referrals().size()) + " referral(s)")
-            << std::endl;
-  return 0;
-}
-
 }  // namespace
 
-int Main(int argc, char** argv) {
+int Main(int argc, char** argv, const ExtraCommands& extra) {
   if (argc < 2 || std::string(argv[1]) == "help" || std::string(argv[1]) == "--help") {
     std::cout << kUsage;
     return argc < 2 ? 2 : 0;
@@ -518,7 +420,7 @@ int Main(int argc, char** argv) {
   if (command == "serve") return Serve(*flags);
   if (command == "migrate") return Migrate(*flags);
   if (command == "demo") return Demo(*flags);
-  if (command == "fake-provider") return FakeProviderCommand(*flags);
+  if (auto found = extra.find(command); found != extra.end()) return found->second(*flags);
   if (command == "add-group" || command == "add-member" || command == "add-training-module" ||
       command == "record-training" ||
       command == "reset-pin" || command == "check-ledger") {

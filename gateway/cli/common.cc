@@ -1,5 +1,6 @@
 #include "gateway/cli/common.h"
 
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <system_error>
@@ -50,5 +51,39 @@ Result<std::unique_ptr<store::Store>> OpenStore(const config::Settings& settings
   so.max_batch = settings.max_batch;
   return store::Store::Open(so);
 }
+
+Result<config::Settings> LoadConfig(const CliFlags& flags) {
+  std::string path = Flag(flags, "config");
+  config::Settings settings;
+  if (path.empty() && std::filesystem::exists("config/gateway.toml")) path = "config/gateway.toml";
+  if (!path.empty()) {
+    auto loaded = config::LoadSettings(path);
+    if (!loaded.ok()) return loaded.status();
+    settings = std::move(*loaded);
+  }
+  if (auto db = Flag(flags, "db"); !db.empty()) settings.db_path = db;
+  if (auto sync = Flag(flags, "synchronous"); !sync.empty()) {
+    if (sync != "OFF" && sync != "NORMAL" && sync != "FULL") {
+      return Status::InvalidArgument("--synchronous must be OFF, NORMAL or FULL");
+    }
+    settings.synchronous = sync;
+  }
+  if (auto threads = Flag(flags, "threads"); !threads.empty()) {
+    settings.threads = std::atoi(threads.c_str());
+    if (settings.threads < 1 || settings.threads > 64) {
+      return Status::InvalidArgument("--threads must be 1..64");
+    }
+  }
+  if (auto listen = Flag(flags, "listen"); !listen.empty()) {
+    size_t colon = listen.rfind(':');
+    if (colon == std::string::npos) return Status::InvalidArgument("--listen must be HOST:PORT");
+    settings.listen_host = listen.substr(0, colon);
+    int port = std::atoi(listen.c_str() + colon + 1);
+    if (port < 0 || port > 65535) return Status::InvalidArgument("--listen port out of range");
+    settings.listen_port = static_cast<uint16_t>(port);
+  }
+  return settings;
+}
+
 
 }  // namespace shg::cli

@@ -1,5 +1,6 @@
-// What every shg-gateway command shares (gateway/cli/commands.cc and
-// gateway/cli/loans_cli.cc): flag values, the error exit and the store.
+// What every shg-gateway command shares (gateway/cli/commands.cc,
+// gateway/cli/loans_cli.cc, gateway/fake/fake_command.cc): flag values, the
+// settings, the error exit and the store.
 // Thread-compatible (plain functions; the store as store::Store documents).
 #pragma once
 
@@ -18,6 +19,12 @@ using CliFlags = std::map<std::string, std::string>;
 
 // The value of --`key`, or `def` when it was not given.
 std::string Flag(const CliFlags& flags, const std::string& key, const std::string& def = "");
+
+// The settings of a command: --config FILE (default config/gateway.toml if
+// present, else the built-in defaults), then --db, --synchronous
+// (OFF|NORMAL|FULL), --threads (1..64) and --listen HOST:PORT over them.
+// InvalidArgument for a bad value.
+Result<config::Settings> LoadConfig(const CliFlags& flags);
 
 // Prints "error: <status>" to stderr; the exit code: 2 for InvalidArgument
 // (a usage error or an invalid value), else 1.

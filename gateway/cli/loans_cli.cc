@@ -10,8 +10,8 @@
 
 #include "config/programme.h"
 #include "dialogs/catalogue.h"
-#include "dialogs/loan_notices.h"
 #include "dialogs/notify.h"
+#include "dialogs/partner_events.h"
 #include "domain/loans.h"
 #include "domain/messages.h"
 #include "domain/money.h"
@@ -176,6 +176,18 @@ class LoanCli {
     m.at = *at;
     return std::nullopt;
   }
+  // The partner event of a movement on the loan of `reference`.
+  static dialogs::PartnerEvent MovementEvent(dialogs::PartnerEventKind kind,
+                                             const std::string& reference, const Movement& m) {
+    dialogs::PartnerEvent event;
+    event.kind = kind;
+    event.partner_id = m.loan.partner_id;
+    event.reference = reference;
+    event.amount = m.amount;
+    event.at = m.at;
+    event.external_id = m.id;
+    return event;
+  }
   // A failed change: the error, and for a state error the loan's state now.
   int ChangeFailed(const Status& s, const std::string& reference) {
     int rc = Fail(s);
@@ -199,22 +211,15 @@ class LoanCli {
       return fn(loans, services, messages);
     });
   }
-  Result<int> Notices(Messages& messages, Services& services, const LoanChange& change) {
-    if (!sms_.notifier) return 0;
-    return dialogs::SendLoanNotices(*sms_.notifier, messages, services, "", change, &programme_);
-  }
-  // Records a partner's event (`record(loans)` -> Result<LoanChange>) and
-  // queues her SMS about it in one durable unit of work: sets `change` and
-  // `queued` (SMS queued).
-  template <typename Record>
-  Status RecordChange(Record record, LoanChange& change, int& queued) {
+  // Records what the partner told staff and queues her SMS about it, in
+  // one durable unit of work: the same path as the partner's callback
+  // (dialogs/partner_events.h). Sets `result`.
+  Status Record(const dialogs::PartnerEvent& event, dialogs::PartnerEventResult& result) {
     return Write([&](Loans& loans, Services& services, Messages& messages) -> Status {
-      Result<LoanChange> c = record(loans);
-      if (!c.ok()) return c.status();
-      change = std::move(*c);
-      Result<int> n = Notices(messages, services, change);
-      if (!n.ok()) return n.status();
-      queued = *n;
+      auto r = dialogs::RecordPartnerEvent(event, actor_, loans, services, messages,
+                                           sms_.notifier.get(), &programme_);
+      if (!r.ok()) return r.status();
+      result = std::move(*r);
       return Status::Ok();
     });
   }
@@ -374,14 +379,16 @@ int LoanCli::Decide(const std::string& reference, const std::string& decision) {
     d.reason = Flag(flags_, "reason");
     if (d.reason.empty()) return Usage("--reason is required (shown to the member)");
   }
-  LoanChange change;
-  int queued = 0;
-  Status s = RecordChange(
-      [&](Loans& loans) {
-        return loans.RecordPartnerDecision(loan->partner_id, reference, d, actor_);
-      },
-      change, queued);
+  dialogs::PartnerEvent event;
+  event.kind = dialogs::PartnerEventKind::kDecision;
+  event.partner_id = loan->partner_id;
+  event.reference = reference;
+  event.decision = std::move(d);
+  dialogs::PartnerEventResult result;
+  Status s = Record(event, result);
   if (!s.ok()) return ChangeFailed(s, reference);
+  const LoanChange& change = result.change;
+  const int queued = result.sms;
   const Loan& l = change.loan;
   if (!change.changed) {
     std::cout << "loan " << reference << " was already " << LoanStateName(l.state)
@@ -404,14 +411,11 @@ int LoanCli::Disburse(const std::string& reference) {
     return *refused;
   }
   const std::string& tx = m.id;
-  LoanChange change;
-  int queued = 0;
-  Status s = RecordChange(
-      [&](Loans& loans) {
-        return loans.RecordDisbursement(m.loan.partner_id, reference, m.amount, m.at, tx, actor_);
-      },
-      change, queued);
+  dialogs::PartnerEventResult result;
+  Status s = Record(MovementEvent(dialogs::PartnerEventKind::kDisbursement, reference, m), result);
   if (!s.ok()) return ChangeFailed(s, reference);
+  const LoanChange& change = result.change;
+  const int queued = result.sms;
   const Loan& l = change.loan;
   if (!change.changed) {
     std::cout << "loan " << reference << " was already disbursed by transaction " << tx
@@ -430,31 +434,18 @@ int LoanCli::Repay(const std::string& reference) {
     return *refused;
   }
   const std::string& payment_id = m.id;
-  RepaymentChange change;
-  int queued = 0;
-  Status s = Write([&](Loans& loans, Services& services, Messages& messages) -> Status {
-    auto c = loans.RecordPartnerRepayment(m.loan.partner_id, reference, payment_id, m.amount,
-                                          m.at, actor_);
-    if (!c.ok()) return c.status();
-    change = std::move(*c);
-    if (!sms_.notifier || !change.loan.changed) return Status::Ok();
-    auto sent = dialogs::SendRepaymentNotice(*sms_.notifier, messages, services, "", change);
-    if (!sent.ok()) return sent.status();
-    queued += *sent != 0 ? 1 : 0;
-    auto n = Notices(messages, services, change.loan);
-    if (!n.ok()) return n.status();
-    queued += *n;
-    return Status::Ok();
-  });
+  dialogs::PartnerEventResult result;
+  Status s = Record(MovementEvent(dialogs::PartnerEventKind::kRepayment, reference, m), result);
   if (!s.ok()) return ChangeFailed(s, reference);
-  const Loan& l = change.loan.loan;
-  if (!change.loan.changed) {
+  const int queued = result.sms;
+  const Loan& l = result.change.loan;
+  if (!result.change.changed) {
     std::cout << "payment " << payment_id << " was already recorded on loan " << reference
-              << " (repayment " << change.repayment.reference << "): nothing changed\n";
+              << " (repayment " << result.repayment.reference << "): nothing changed\n";
     return 0;
   }
-  std::cout << "repayment " << change.repayment.reference << " of "
-            << MoneyText(change.repayment.amount, l.currency) << " recorded on loan " << reference
+  std::cout << "repayment " << result.repayment.reference << " of "
+            << MoneyText(result.repayment.amount, l.currency) << " recorded on loan " << reference
             << " (payment " << payment_id << "); outstanding "
             << MoneyText(l.outstanding, l.currency) << ", loan " << LoanStateName(l.state) << "; "
             << SmsNote(sms_, queued) << "\n";

@@ -12,11 +12,10 @@
 //                [--rate BP] [--reason TEXT] [--partner ID] [--fake URL]
 //
 // decide / disburse / repay record what a partner without an API told staff,
-// exactly as its signed callback would (domain/loans.h RecordPartnerDecision,
-// RecordDisbursement, RecordPartnerRepayment; the partner is the loan's
-// partner_id), as Actor{"staff", --by | $USER | "cli", "cli", ""}, and queue
-// the member's SMS (dialogs/loan_notices.h) in the same transaction when a
-// channel can send to her. U is whole currency units of the loan, cents
+// through the same code as its signed callback (dialogs/partner_events.h
+// RecordPartnerEvent; the partner is the loan's partner_id), as
+// Actor{"staff", --by | $USER | "cli", "cli", ""}, which also queues the
+// member's SMS in the same transaction when a channel can send to her. U is whole currency units of the loan, cents
 // allowed ("1816.67", gateway/cli/amounts.h). Rule and rate default to the
 // partner's product.
 //

@@ -6,15 +6,20 @@
 #include <ctime>
 #include <utility>
 
-#include "domain/json.h"
 #include "domain/money.h"
+#include "domain/utf8.h"
 #include "gateway/channels/form.h"
+#include "gateway/channels/json.h"
 #include "gateway/cli/amounts.h"
 #include "gateway/outbound/transport.h"
 #include "gateway/partners/signature.h"
 
 namespace shg::gateway {
 namespace {
+
+using channels::JsonFind;
+using channels::JsonInt64;
+using channels::JsonString;
 
 http::Response JsonAnswer(int status, std::string body) {
   http::Response r;
@@ -24,8 +29,12 @@ http::Response JsonAnswer(int status, std::string body) {
   return r;
 }
 
+http::Response JsonAnswer(int status, const boost::json::object& body) {
+  return JsonAnswer(status, boost::json::serialize(body));
+}
+
 http::Response JsonError(int status, std::string_view message) {
-  return JsonAnswer(status, R"({"error":)" + JsonQuote(message) + "}");
+  return JsonAnswer(status, {{"error", SanitizeUtf8(message)}});
 }
 
 // "imara" -> "IMR": the first letter, then consonants, upper-cased, 3 at most.
@@ -170,19 +179,21 @@ http::Response FakeProvider::HandleReferral(std::string_view partner_id, std::st
   }
   const std::string key = request.Header("idempotency-key");
   if (key.empty()) return JsonError(400, "missing Idempotency-Key");
-  Result<JsonValue> json = ParseJson(request.body);
+  Result<boost::json::value> json = channels::ParseJson(request.body);
   if (!json.ok() || !json->is_object()) return JsonError(400, "body is not a JSON object");
+  const boost::json::value* doc = &*json;
   FakeReferral referral;
   referral.partner_id = std::string(partner_id);
   referral.reference = key;
-  const JsonValue& loan = json->Get("loan");
-  std::optional<int64_t> amount = loan.Get("amount_minor").AsInt64();
-  std::optional<int64_t> term = loan.Get("term_months").AsInt64();
-  if (!json->Get("reference").is_string() || json->Get("reference").string_value() != key) {
+  const boost::json::value* loan = JsonFind(doc, "loan");
+  std::optional<int64_t> amount = JsonInt64(JsonFind(loan, "amount_minor"));
+  std::optional<int64_t> term = JsonInt64(JsonFind(loan, "term_months"));
+  const boost::json::value* reference = JsonFind(doc, "reference");
+  if (reference == nullptr || !reference->is_string() || reference->get_string() != key) {
     return JsonError(400, "reference does not match the Idempotency-Key");
   }
-  if (const JsonValue* to = json->Find("partner_id"); to != nullptr &&
-                                                      to->string_value() != partner_id) {
+  if (const boost::json::value* to = JsonFind(doc, "partner_id");
+      to != nullptr && JsonString(to) != partner_id) {
     return JsonError(400, "referral is for another partner");
   }
   if (!amount || *amount <= 0) return JsonError(400, "missing or invalid loan.amount_minor");
@@ -191,9 +202,9 @@ http::Response FakeProvider::HandleReferral(std::string_view partner_id, std::st
   }
   referral.amount = *amount;
   referral.term_months = static_cast<int>(*term);
-  referral.currency = loan.Get("currency").string_value();
-  referral.purpose = loan.Get("purpose").string_value();
-  referral.member_name = MaskName(json->Get("member").Get("name").string_value());
+  referral.currency = std::string(JsonString(JsonFind(loan, "currency")));
+  referral.purpose = std::string(JsonString(JsonFind(loan, "purpose")));
+  referral.member_name = MaskName(JsonString(JsonFind(JsonFind(doc, "member"), "name")));
   referral.body = request.body;
 
   {
@@ -201,8 +212,7 @@ http::Response FakeProvider::HandleReferral(std::string_view partner_id, std::st
     Mfi::Partner* partner = mfi_->Find(partner_id);
     const std::string seen_key = std::string(partner_id) + "/" + key;
     if (auto it = mfi_->seen.find(seen_key); it != mfi_->seen.end()) {
-      return JsonAnswer(409, R"({"error":"duplicate referral","id":)" + JsonQuote(it->second) +
-                                 "}");
+      return JsonAnswer(409, {{"error", "duplicate referral"}, {"id", it->second}});
     }
     referral.partner_ref = partner->prefix + "-" + std::to_string(partner->next_referral++);
     mfi_->seen[seen_key] = referral.partner_ref;
@@ -219,7 +229,7 @@ http::Response FakeProvider::HandleReferral(std::string_view partner_id, std::st
         cli::MoneyText(referral.amount, referral.currency) + " for " +
         Printable(referral.purpose, 40) + " over " + std::to_string(referral.term_months) +
         " months");
-  return JsonAnswer(201, R"({"id":)" + JsonQuote(referral.partner_ref) + "}");
+  return JsonAnswer(201, {{"id", referral.partner_ref}});
 }
 
 FakeMfiCall FakeProvider::SendCallback(const std::string& partner_id,
@@ -302,11 +312,13 @@ FakeMfiCall FakeProvider::ApproveFor(std::string_view partner_hint, const std::s
     return LocalError("no referral " + Printable(reference, 16) +
                       " was received: give the amount and the term");
   }
-  std::string body = R"({"decision":"approved","amount_minor":)" + std::to_string(plan.amount) +
-                     R"(,"currency":)" + JsonQuote(plan.currency) + R"(,"term_months":)" +
-                     std::to_string(plan.term_months) + R"(,"interest_rule":")" +
-                     InterestRuleName(plan.rule) + R"(","annual_rate_bp":)" +
-                     std::to_string(plan.rate_bp) + "}";
+  const std::string body = boost::json::serialize(boost::json::object{
+      {"decision", "approved"},
+      {"amount_minor", plan.amount},
+      {"currency", plan.currency},
+      {"term_months", plan.term_months},
+      {"interest_rule", InterestRuleName(plan.rule)},
+      {"annual_rate_bp", plan.rate_bp}});
   FakeMfiCall call = SendCallback(plan.partner_id, reference, "decision", body);
   if (call.ok()) {
     std::lock_guard<std::mutex> lock(mfi_->mu);
@@ -341,7 +353,8 @@ FakeMfiCall FakeProvider::DeclineFor(std::string_view partner_hint, const std::s
     if (partner == nullptr) return LocalError("no such MFI partner");
     partner_id = partner->options.id;
   }
-  std::string body = R"({"decision":"declined","reason":)" + JsonQuote(reason) + "}";
+  const std::string body = boost::json::serialize(
+      boost::json::object{{"decision", "declined"}, {"reason", SanitizeUtf8(reason)}});
   FakeMfiCall call = SendCallback(partner_id, reference, "decision", body);
   PrintCall(partner_id, "declines " + Printable(reference, 16) + ": " + Printable(reason, 160),
             call);
@@ -381,9 +394,11 @@ FakeMfiCall FakeProvider::DisburseFor(std::string_view partner_hint, const std::
     }
     plan.external_id = track.transaction_id;
   }
-  std::string body = R"({"amount_minor":)" + std::to_string(plan.amount) + R"(,"currency":)" +
-                     JsonQuote(plan.currency) + R"(,"disbursed_at":)" + std::to_string(Now()) +
-                     R"(,"transaction_id":)" + JsonQuote(plan.external_id) + "}";
+  const std::string body = boost::json::serialize(boost::json::object{
+      {"amount_minor", plan.amount},
+      {"currency", plan.currency},
+      {"disbursed_at", Now()},
+      {"transaction_id", plan.external_id}});
   FakeMfiCall call = SendCallback(plan.partner_id, reference, "disbursement", body);
   PrintCall(plan.partner_id, "disburses " + cli::MoneyText(plan.amount, plan.currency) + " for " +
                                  Printable(reference, 16) + " (" + plan.external_id + ")",
@@ -407,9 +422,11 @@ FakeMfiCall FakeProvider::RepayFor(std::string_view partner_hint, const std::str
     plan.currency = it != mfi_->tracks.end() ? it->second.currency : partner->options.currency;
     plan.external_id = partner->prefix + "-PAY-" + std::to_string(partner->next_payment++);
   }
-  std::string body = R"({"payment_id":)" + JsonQuote(plan.external_id) + R"(,"amount_minor":)" +
-                     std::to_string(amount) + R"(,"currency":)" + JsonQuote(plan.currency) +
-                     R"(,"paid_at":)" + std::to_string(Now()) + "}";
+  const std::string body = boost::json::serialize(boost::json::object{
+      {"payment_id", plan.external_id},
+      {"amount_minor", amount},
+      {"currency", plan.currency},
+      {"paid_at", Now()}});
   FakeMfiCall call = SendCallback(plan.partner_id, reference, "repayments", body);
   PrintCall(plan.partner_id, "received a repayment of " + cli::MoneyText(amount, plan.currency) +
                                  " on " + Printable(reference, 16) + " (" + plan.external_id +

@@ -10,6 +10,7 @@
 #include <random>
 
 #include "dialogs/gsm.h"
+#include "domain/utf8.h"
 #include "gateway/channels/form.h"
 #include "gateway/channels/json.h"
 #include "gateway/channels/twilio/signature.h"
@@ -24,11 +25,11 @@ http::Response Plain(int status, std::string text) {
   return http::Response::Text(status, std::move(text));
 }
 
-http::Response Json(int status, std::string body) {
+http::Response Json(int status, const boost::json::value& body) {
   http::Response r;
   r.status = status;
   r.content_type = "application/json";
-  r.body = std::move(body);
+  r.body = boost::json::serialize(body);
   return r;
 }
 
@@ -368,22 +369,26 @@ http::Response FakeProvider::HandleAfricasTalking(const std::string& channel,
   std::vector<std::string> recipients = SplitList(*form->Get("to"), ",");
   if (recipients.empty()) return Plain(400, "missing field: to");
 
-  std::string list;
+  boost::json::array list;
   size_t sent = 0;
   for (const std::string& to : recipients) {
     bool valid = to.size() >= 8 && to.size() <= 16 && to[0] == '+' &&
                  std::all_of(to.begin() + 1, to.end(), [](char c) { return c >= '0' && c <= '9'; });
-    if (!list.empty()) list += ",";
     if (!valid) {
-      list += R"({"statusCode":403,"number":)" + channels::JsonQuote(to) +
-              R"(,"status":"InvalidPhoneNumber","cost":"0","messageId":"None"})";
+      list.push_back(boost::json::object{{"statusCode", 403},
+                                         {"number", SanitizeUtf8(to)},
+                                         {"status", "InvalidPhoneNumber"},
+                                         {"cost", "0"},
+                                         {"messageId", "None"}});
       continue;
     }
     ++sent;
     std::string id = NextId("ATXid_");
-    list += R"({"statusCode":101,"number":)" + channels::JsonQuote(to) +
-            R"(,"status":"Success","cost":"KES 0.8000","messageId":)" + channels::JsonQuote(id) +
-            "}";
+    list.push_back(boost::json::object{{"statusCode", 101},
+                                       {"number", to},
+                                       {"status", "Success"},
+                                       {"cost", "KES 0.8000"},
+                                       {"messageId", id}});
     HttpCall dlr;
     if (!options_.gateway_url.empty()) {
       std::string url = options_.gateway_url;
@@ -406,19 +411,20 @@ http::Response FakeProvider::HandleAfricasTalking(const std::string& channel,
   std::snprintf(cost, sizeof cost, "%.4f", 0.8 * static_cast<double>(sent));
   std::string summary = "Sent to " + std::to_string(sent) + "/" +
                         std::to_string(recipients.size()) + " Total Cost: KES " + cost;
-  return Json(201, R"({"SMSMessageData":{"Message":)" + channels::JsonQuote(summary) +
-                       R"(,"Recipients":[)" + list + "]}}");
+  boost::json::object data{{"Message", summary}, {"Recipients", std::move(list)}};
+  return Json(201, boost::json::object{{"SMSMessageData", std::move(data)}});
 }
 
 http::Response FakeProvider::HandleTwilio(const std::string& channel,
                                           const std::string& account_sid,
                                           const http::Request& request) {
   auto twilio_error = [](int status, int code, std::string message) {
-    return Json(status, R"({"code":)" + std::to_string(code) +
-                            R"(,"message":)" + channels::JsonQuote(message) +
-                            R"(,"more_info":"https://www.twilio.com/docs/errors/)" +
-                            std::to_string(code) + R"(","status":)" + std::to_string(status) +
-                            "}");
+    return Json(status, boost::json::object{
+                            {"code", code},
+                            {"message", message},
+                            {"more_info", "https://www.twilio.com/docs/errors/" +
+                                              std::to_string(code)},
+                            {"status", status}});
   };
   std::optional<BasicCredentials> auth = Basic(request);
   if (!auth || auth->password.empty()) return twilio_error(401, 20003, "Authenticate");
@@ -461,19 +467,24 @@ http::Response FakeProvider::HandleTwilio(const std::string& channel,
   Record({channel, "twilio", *to, sender, *body, sid, 0}, std::move(dlr));
 
   const std::string now = Rfc2822Now();
-  return Json(201, "{" + std::string(R"("sid":)") + channels::JsonQuote(sid) +
-                       R"(,"account_sid":)" + channels::JsonQuote(account_sid) +
-                       R"(,"to":)" + channels::JsonQuote(*to) +
-                       R"(,"from":)" + channels::JsonQuote(sender) +
-                       R"(,"body":)" + channels::JsonQuote(*body) +
-                       R"(,"status":"queued","num_segments":"1","direction":"outbound-api")" +
-                       R"(,"api_version":"2010-04-01","price":null,"error_code":null)" +
-                       R"(,"error_message":null,"date_created":)" + channels::JsonQuote(now) +
-                       R"(,"date_updated":)" + channels::JsonQuote(now) +
-                       R"(,"uri":)" +
-                       channels::JsonQuote("/2010-04-01/Accounts/" + account_sid + "/Messages/" +
-                                           sid + ".json") +
-                       "}");
+  // Form values are raw bytes: echoed as valid UTF-8.
+  return Json(201, boost::json::object{
+                       {"sid", sid},
+                       {"account_sid", SanitizeUtf8(account_sid)},
+                       {"to", SanitizeUtf8(*to)},
+                       {"from", SanitizeUtf8(sender)},
+                       {"body", SanitizeUtf8(*body)},
+                       {"status", "queued"},
+                       {"num_segments", "1"},
+                       {"direction", "outbound-api"},
+                       {"api_version", "2010-04-01"},
+                       {"price", nullptr},
+                       {"error_code", nullptr},
+                       {"error_message", nullptr},
+                       {"date_created", now},
+                       {"date_updated", now},
+                       {"uri", SanitizeUtf8("/2010-04-01/Accounts/" + account_sid + "/Messages/" +
+                                            sid + ".json")}});
 }
 
 http::Response FakeProvider::HandleKannel(const std::string& channel,
@@ -557,22 +568,22 @@ http::Response FakeProvider::HandleHubtel(const std::string& channel,
                                           const http::Request& request) {
   std::optional<BasicCredentials> auth = Basic(request);
   if (!auth || auth->password.empty()) return Plain(401, "missing Basic credentials");
-  Result<channels::JsonValue> json = channels::ParseJson(request.body);
+  Result<boost::json::value> json = channels::ParseJson(request.body);
   if (!json.ok() || !json->is_object()) return Plain(400, "body is not a JSON object");
+  auto text = [&json](const char* field) {
+    return std::string(channels::JsonString(channels::JsonFind(&*json, field)));
+  };
   for (const char* field : {"From", "To", "Content"}) {
-    const channels::JsonValue* v = json->Find(field);
-    if (v == nullptr || !v->is_string() || v->string_value().empty()) {
+    if (text(field).empty()) {
       return Plain(400, std::string("missing or non-string field: ") + field);
     }
   }
   std::string hex = RandomHex(32);
   std::string id = hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
                    hex.substr(16, 4) + "-" + hex.substr(20, 12);
-  Record({channel, "hubtel", json->Get("To").string_value(), json->Get("From").string_value(),
-          json->Get("Content").string_value(), id, 0},
-         HttpCall{});
-  return Json(201, R"({"Status":0,"MessageId":)" + channels::JsonQuote(id) +
-                       R"(,"Rate":0,"NetworkId":"62002"})");
+  Record({channel, "hubtel", text("To"), text("From"), text("Content"), id, 0}, HttpCall{});
+  return Json(201, boost::json::object{
+                       {"Status", 0}, {"MessageId", id}, {"Rate", 0}, {"NetworkId", "62002"}});
 }
 
 void FakeProvider::Record(FakeMessage message, HttpCall dlr) {

@@ -2,7 +2,7 @@
 
 #include <optional>
 
-#include "domain/json.h"
+#include "gateway/channels/json.h"
 
 namespace shg::partners {
 namespace {
@@ -11,7 +11,9 @@ constexpr size_t kMaxIdBytes = 64;
 constexpr size_t kMaxReasonBytes = 160;
 constexpr int64_t kMaxTime = 253402300799;  // 9999-12-31T23:59:59Z
 // Callback bodies are small; anything larger is not a callback.
-constexpr JsonLimits kLimits{16 * 1024, 8};
+constexpr channels::JsonLimits kLimits{16 * 1024, 8};
+
+using Object = boost::json::object;
 
 Status Missing(std::string_view field) {
   return Status::InvalidArgument("missing field: " + std::string(field));
@@ -20,28 +22,29 @@ Status Invalid(std::string_view field) {
   return Status::InvalidArgument("invalid field: " + std::string(field));
 }
 
-Result<JsonValue> ParseObject(std::string_view body) {
-  auto doc = ParseJson(body, kLimits);
+Result<Object> ParseObject(std::string_view body) {
+  auto doc = channels::ParseJson(body, kLimits);
   if (!doc.ok()) return Status::InvalidArgument("malformed JSON");
   if (!doc->is_object()) return Status::InvalidArgument("body must be a JSON object");
-  return doc;
+  return std::move(doc->get_object());
 }
 
-// A required integer in [min, max].
-Status RequiredInt(const JsonValue& doc, std::string_view field, int64_t min, int64_t max,
+// A required integer literal in [min, max] (never a fraction or a double:
+// these are money and times).
+Status RequiredInt(const Object& doc, std::string_view field, int64_t min, int64_t max,
                    int64_t* out) {
-  const JsonValue* v = doc.Find(field);
+  const boost::json::value* v = doc.if_contains(field);
   if (v == nullptr || v->is_null()) return Missing(field);
-  std::optional<int64_t> n = v->AsInt64();
-  if (!v->is_number() || !n.has_value() || *n < min || *n > max) return Invalid(field);
+  std::optional<int64_t> n = channels::JsonInt64(v);
+  if (!n.has_value() || *n < min || *n > max) return Invalid(field);
   *out = *n;
   return Status::Ok();
 }
 
 // An optional integer in [min, max]; `*out` keeps its value when absent.
-Status OptionalInt(const JsonValue& doc, std::string_view field, int64_t min, int64_t max,
+Status OptionalInt(const Object& doc, std::string_view field, int64_t min, int64_t max,
                    int64_t* out) {
-  const JsonValue* v = doc.Find(field);
+  const boost::json::value* v = doc.if_contains(field);
   if (v == nullptr || v->is_null()) return Status::Ok();
   return RequiredInt(doc, field, min, max, out);
 }
@@ -53,38 +56,38 @@ bool IsPrintableAscii(std::string_view s) {
   return true;
 }
 
-Status RequiredId(const JsonValue& doc, std::string_view field, std::string* out) {
-  const JsonValue* v = doc.Find(field);
+Status RequiredId(const Object& doc, std::string_view field, std::string* out) {
+  const boost::json::value* v = doc.if_contains(field);
   if (v == nullptr || v->is_null()) return Missing(field);
   if (!v->is_string()) return Invalid(field);
-  const std::string& s = v->string_value();
+  const std::string_view s = v->get_string();
   if (s.empty() || s.size() > kMaxIdBytes || !IsPrintableAscii(s)) return Invalid(field);
-  *out = s;
+  *out = std::string(s);
   return Status::Ok();
 }
 
 // An optional id; `*out` keeps its value when absent or null.
-Status OptionalId(const JsonValue& doc, std::string_view field, std::string* out) {
-  const JsonValue* v = doc.Find(field);
+Status OptionalId(const Object& doc, std::string_view field, std::string* out) {
+  const boost::json::value* v = doc.if_contains(field);
   if (v == nullptr || v->is_null()) return Status::Ok();
   return RequiredId(doc, field, out);
 }
 
-Status OptionalCurrency(const JsonValue& doc, std::string* out) {
-  const JsonValue* v = doc.Find("currency");
+Status OptionalCurrency(const Object& doc, std::string* out) {
+  const boost::json::value* v = doc.if_contains("currency");
   if (v == nullptr || v->is_null()) return Status::Ok();
   if (!v->is_string()) return Invalid("currency");
-  const std::string& s = v->string_value();
+  const std::string_view s = v->get_string();
   if (s.size() != 3) return Invalid("currency");
   for (char c : s) {
     if (c < 'A' || c > 'Z') return Invalid("currency");
   }
-  *out = s;
+  *out = std::string(s);
   return Status::Ok();
 }
 
-// Decoded strings are valid UTF-8 (json.h); control characters are refused
-// because the reason goes into an SMS.
+// Decoded strings are valid UTF-8 (channels/json.h); control characters are
+// refused because the reason goes into an SMS.
 bool IsShowableText(std::string_view s) {
   for (unsigned char c : s) {
     if (c < 0x20 || c == 0x7f) return false;
@@ -98,9 +101,9 @@ Result<DecisionCallback> ParseDecision(std::string_view body) {
   auto doc = ParseObject(body);
   if (!doc.ok()) return doc.status();
   DecisionCallback out;
-  const JsonValue* decision = doc->Find("decision");
+  const boost::json::value* decision = doc->if_contains("decision");
   if (decision == nullptr || decision->is_null()) return Missing("decision");
-  const std::string& word = decision->string_value();
+  const std::string_view word = channels::JsonString(decision);
   if (!decision->is_string() || (word != "approved" && word != "declined")) {
     return Invalid("decision");
   }
@@ -108,25 +111,25 @@ Result<DecisionCallback> ParseDecision(std::string_view body) {
   PartnerDecision& d = out.decision;
   d.approved = word == "approved";
   if (!d.approved) {
-    const JsonValue* reason = doc->Find("reason");
+    const boost::json::value* reason = doc->if_contains("reason");
     if (reason == nullptr || reason->is_null()) return Missing("reason");
     if (!reason->is_string()) return Invalid("reason");
-    const std::string& text = reason->string_value();
+    const std::string_view text = reason->get_string();
     if (text.empty() || text.size() > kMaxReasonBytes || !IsShowableText(text)) {
       return Invalid("reason");
     }
-    d.reason = text;
+    d.reason = std::string(text);
     return out;
   }
   SHG_RETURN_IF_ERROR(RequiredInt(*doc, "amount_minor", 1, kMaxLoanPrincipal, &d.amount));
   int64_t term = 0;
   SHG_RETURN_IF_ERROR(RequiredInt(*doc, "term_months", 1, kMaxLoanTermMonths, &term));
   d.term_months = static_cast<int>(term);
-  const JsonValue* rule = doc->Find("interest_rule");
+  const boost::json::value* rule = doc->if_contains("interest_rule");
   if (rule == nullptr || rule->is_null()) return Missing("interest_rule");
-  if (rule->is_string() && rule->string_value() == "flat") {
+  if (rule->is_string() && rule->get_string() == "flat") {
     d.rule = InterestRule::kFlat;
-  } else if (rule->is_string() && rule->string_value() == "declining") {
+  } else if (rule->is_string() && rule->get_string() == "declining") {
     d.rule = InterestRule::kDeclining;
   } else {
     return Invalid("interest_rule");

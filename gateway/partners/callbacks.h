@@ -17,8 +17,10 @@
 //     matches it, see Loans::RecordPartnerRepayment).
 //
 // Rules: the body is one JSON object (members not listed are ignored, so a
-// partner may send more); integers are JSON numbers with an integral value
-// (no strings, no fractions); "currency" is optional (3 capital letters;
+// partner may send more); a repeated member counts once, the last;
+// integers are JSON integer literals (no strings, no fractions, no
+// exponents: 1000000.0 and 1e6 are refused, money never goes through a
+// double); "currency" is optional (3 capital letters;
 // the caller checks it against the loan's); disbursed_at / paid_at are
 // optional (default `now`) and 0..253402300799 (year 9999) when present;
 // ids (claim_reference too, when present) are 1..64 printable ASCII

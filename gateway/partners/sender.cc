@@ -1,10 +1,11 @@
 #include "gateway/partners/sender.h"
 
 #include <chrono>
+#include <optional>
 #include <utility>
 
-#include "domain/json.h"
 #include "domain/loans.h"
+#include "gateway/channels/json.h"
 #include "gateway/partners/signature.h"
 
 namespace shg::partners {
@@ -15,25 +16,23 @@ constexpr size_t kMaxPartnerIdBytes = 64;  // a longer "id" in an answer is not 
 // The loan reference of a referral document, or "" when the body is not a
 // JSON object with a string "reference".
 std::string ReferenceOf(const std::string& body) {
-  auto doc = ParseJson(body);
+  auto doc = channels::ParseJson(body);
   if (!doc.ok()) return "";
-  const JsonValue* ref = doc->Find("reference");
-  if (ref == nullptr || !ref->is_string()) return "";
-  return ref->string_value();
+  return std::string(channels::JsonString(channels::JsonFind(&*doc, "reference")));
 }
 
 // The partner's id for the referral from a 2xx answer, or "".
 std::string PartnerReferralId(const std::string& body) {
   if (body.empty()) return "";
-  auto doc = ParseJson(body);
+  auto doc = channels::ParseJson(body);
   if (!doc.ok()) return "";
-  const JsonValue* id = doc->Find("id");
+  const boost::json::value* id = channels::JsonFind(&*doc, "id");
   if (id == nullptr) return "";
   std::string value;
   if (id->is_string()) {
-    value = id->string_value();
-  } else if (id->is_number() && id->AsInt64().has_value()) {
-    value = std::to_string(*id->AsInt64());
+    value = std::string(id->get_string());
+  } else if (std::optional<int64_t> n = channels::JsonInt64(id)) {
+    value = std::to_string(*n);
   }
   return channels::IsPrintableAscii(value, kMaxPartnerIdBytes) ? value : "";
 }

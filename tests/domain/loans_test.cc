@@ -16,7 +16,8 @@
 #include <string>
 #include <vector>
 
-#include "domain/json.h"
+#include <boost/json.hpp>
+
 #include "domain/ledger.h"
 #include "domain/messages.h"
 #include "domain/refcode.h"
@@ -435,45 +436,48 @@ TEST_F(LoansTest, AminaBakeryLoanFromRequestToRepaid) {
     EXPECT_EQ(st.Text(6), "queued");
     const std::string body = st.Text(5);
     EXPECT_EQ(body, Must(loans().Referral(requested.id)));
-    JsonValue doc = Must(ParseJson(body));
-    EXPECT_EQ(doc.Get("version").AsInt64(), 1);
-    EXPECT_EQ(doc.Get("reference").string_value(), requested.reference);
-    EXPECT_EQ(doc.Get("partner_id").string_value(), "imara");
-    EXPECT_EQ(doc.Get("created_at").AsInt64(), kNow);
-    const JsonValue& member = doc.Get("member");
-    EXPECT_EQ(member.Get("id").AsInt64(), amina_);
-    EXPECT_EQ(member.Get("name").string_value(), "Amina Achieng");
-    EXPECT_EQ(member.Get("phone").string_value(), "+254700000001");
-    EXPECT_EQ(member.Get("language").string_value(), "en");
-    EXPECT_EQ(member.Get("joined_at").AsInt64(), kNow - 240 * kDay);
-    EXPECT_EQ(member.Get("consent_at").AsInt64(), kNow);
-    const JsonValue& group = doc.Get("group");
-    EXPECT_EQ(group.Get("id").AsInt64(), upendo_);
-    EXPECT_EQ(group.Get("name").string_value(), "Upendo");
-    EXPECT_EQ(group.Get("country").string_value(), "KE");
-    EXPECT_EQ(group.Get("currency").string_value(), "KES");
-    const JsonValue& loan = doc.Get("loan");
-    EXPECT_EQ(loan.Get("amount_minor").AsInt64(), 1000000);
-    EXPECT_EQ(loan.Get("currency").string_value(), "KES");
-    EXPECT_EQ(loan.Get("purpose").string_value(), "bakery");
-    EXPECT_EQ(loan.Get("term_months").AsInt64(), 6);
-    const JsonValue& savings = doc.Get("savings");
-    EXPECT_EQ(savings.Get("confirmed_count").AsInt64(), 8);
-    EXPECT_EQ(savings.Get("confirmed_total_minor").AsInt64(), 425000);
-    const JsonValue& history = savings.Get("history");
+    const boost::json::value parsed = boost::json::parse(body);
+    const boost::json::object& doc = parsed.as_object();
+    auto text = [](const boost::json::value& v) { return std::string(v.as_string()); };
+    EXPECT_EQ(doc.at("version").as_int64(), 1);
+    EXPECT_EQ(text(doc.at("reference")), requested.reference);
+    EXPECT_EQ(text(doc.at("partner_id")), "imara");
+    EXPECT_EQ(doc.at("created_at").as_int64(), kNow);
+    const boost::json::object& member = doc.at("member").as_object();
+    EXPECT_EQ(member.at("id").as_int64(), amina_);
+    EXPECT_EQ(text(member.at("name")), "Amina Achieng");
+    EXPECT_EQ(text(member.at("phone")), "+254700000001");
+    EXPECT_EQ(text(member.at("language")), "en");
+    EXPECT_EQ(member.at("joined_at").as_int64(), kNow - 240 * kDay);
+    EXPECT_EQ(member.at("consent_at").as_int64(), kNow);
+    const boost::json::object& group = doc.at("group").as_object();
+    EXPECT_EQ(group.at("id").as_int64(), upendo_);
+    EXPECT_EQ(text(group.at("name")), "Upendo");
+    EXPECT_EQ(text(group.at("country")), "KE");
+    EXPECT_EQ(text(group.at("currency")), "KES");
+    const boost::json::object& loan = doc.at("loan").as_object();
+    EXPECT_EQ(loan.at("amount_minor").as_int64(), 1000000);
+    EXPECT_EQ(text(loan.at("currency")), "KES");
+    EXPECT_EQ(text(loan.at("purpose")), "bakery");
+    EXPECT_EQ(loan.at("term_months").as_int64(), 6);
+    const boost::json::object& savings = doc.at("savings").as_object();
+    EXPECT_EQ(savings.at("confirmed_count").as_int64(), 8);
+    EXPECT_EQ(savings.at("confirmed_total_minor").as_int64(), 425000);
+    const boost::json::array& history = savings.at("history").as_array();
     ASSERT_EQ(history.size(), 8u);
-    EXPECT_EQ(history.At(0).Get("amount_minor").AsInt64(), 75000);  // newest first
-    EXPECT_EQ(history.At(0).Get("at").AsInt64(), kNow - 20 * kDay);
+    EXPECT_EQ(history.at(0).at("amount_minor").as_int64(), 75000);  // newest first
+    EXPECT_EQ(history.at(0).at("at").as_int64(), kNow - 20 * kDay);
     for (size_t i = 1; i < history.size(); ++i) {
-      EXPECT_LT(*history.At(i).Get("at").AsInt64(), *history.At(i - 1).Get("at").AsInt64());
+      EXPECT_LT(history.at(i).at("at").as_int64(), history.at(i - 1).at("at").as_int64());
     }
-    const JsonValue& training = doc.Get("training");
-    EXPECT_TRUE(training.Get("completed").bool_value());
-    ASSERT_EQ(training.Get("modules").size(), 2u);
-    EXPECT_EQ(training.Get("modules").At(0).Get("id").string_value(), "s1-groups");
-    EXPECT_EQ(training.Get("modules").At(0).Get("step").AsInt64(), 1);
-    EXPECT_EQ(training.Get("modules").At(1).Get("id").string_value(), "s2-business");
-    EXPECT_TRUE(training.Get("modules").At(1).Get("completed_at").is_number());
+    const boost::json::object& training = doc.at("training").as_object();
+    EXPECT_TRUE(training.at("completed").as_bool());
+    const boost::json::array& modules = training.at("modules").as_array();
+    ASSERT_EQ(modules.size(), 2u);
+    EXPECT_EQ(text(modules.at(0).at("id")), "s1-groups");
+    EXPECT_EQ(modules.at(0).at("step").as_int64(), 1);
+    EXPECT_EQ(text(modules.at(1).at("id")), "s2-business");
+    EXPECT_TRUE(modules.at(1).at("completed_at").is_int64());
   }
 
   // The partner approves; a replay changes nothing; another decision is 409.

@@ -8,9 +8,9 @@
 #include <utility>
 #include <vector>
 
+#include <boost/json.hpp>
 #include <gtest/gtest.h>
 
-#include "domain/json.h"
 #include "gateway/fake/fake_provider.h"
 #include "gateway/outbound/transport.h"
 #include "gateway/partners/signature.h"
@@ -30,7 +30,7 @@ std::string Referral(const std::string& reference, const std::string& name = "Am
   return R"({"version":1,"reference":")" + reference +
          R"(","partner_id":"imara","created_at":1764220000,)"
          R"("member":{"id":1,"name":)" +
-         JsonQuote(name) +
+         boost::json::serialize(boost::json::value(name)) +
          R"(,"phone":"+254700000001","language":"en"},)"
          R"("group":{"id":1,"name":"Upendo","country":"KE","currency":"KES"},)"
          R"("loan":{"amount_minor":)" +

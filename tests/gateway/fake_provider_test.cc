@@ -9,8 +9,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
+#include <optional>
 #include <regex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -31,10 +34,23 @@ namespace {
 using channels::EncodeForm;
 using channels::HttpCall;
 using channels::HttpOutcome;
-using channels::JsonValue;
 using channels::UrlEncode;
 using namespace std::chrono_literals;
 using Pairs = std::vector<std::pair<std::string, std::string>>;
+
+// The string at JSON pointer `pointer` of `doc`; "" when absent or not a
+// string.
+std::string Text(const boost::json::value& doc, std::string_view pointer) {
+  boost::system::error_code ec;
+  return std::string(channels::JsonString(doc.find_pointer(pointer, ec)));
+}
+
+// The integer at JSON pointer `pointer` of `doc`; nullopt when absent or not
+// an integer.
+std::optional<int64_t> Int(const boost::json::value& doc, std::string_view pointer) {
+  boost::system::error_code ec;
+  return channels::JsonInt64(doc.find_pointer(pointer, ec));
+}
 
 // Twilio's published algorithm (providers.md 3.2), written independently of
 // the fake: base64(HMAC-SHA1(token, url + sorted name+value)).
@@ -124,16 +140,14 @@ TEST_F(FakeProviderTest, AfricasTalkingSendIsAcceptedAndRecorded) {
   ASSERT_EQ(out.failure, channels::TransportFailure::kNone) << out.error;
   EXPECT_EQ(out.status, 201);
   EXPECT_EQ(out.Header("content-type"), "application/json");
-  Result<JsonValue> json = channels::ParseJson(out.body);
+  Result<boost::json::value> json = channels::ParseJson(out.body);
   ASSERT_TRUE(json.ok()) << out.body;
-  const JsonValue& data = json->Get("SMSMessageData");
-  EXPECT_EQ(data.Get("Message").string_value(), "Sent to 1/1 Total Cost: KES 0.8000");
-  const JsonValue& r = data.Get("Recipients").At(0);
-  EXPECT_EQ(r.Get("statusCode").AsInt64(), 101);
-  EXPECT_EQ(r.Get("number").string_value(), "+254700000001");
-  EXPECT_EQ(r.Get("status").string_value(), "Success");
-  EXPECT_EQ(r.Get("cost").string_value(), "KES 0.8000");
-  const std::string id = r.Get("messageId").string_value();
+  EXPECT_EQ(Text(*json, "/SMSMessageData/Message"), "Sent to 1/1 Total Cost: KES 0.8000");
+  EXPECT_EQ(Int(*json, "/SMSMessageData/Recipients/0/statusCode"), 101);
+  EXPECT_EQ(Text(*json, "/SMSMessageData/Recipients/0/number"), "+254700000001");
+  EXPECT_EQ(Text(*json, "/SMSMessageData/Recipients/0/status"), "Success");
+  EXPECT_EQ(Text(*json, "/SMSMessageData/Recipients/0/cost"), "KES 0.8000");
+  const std::string id = Text(*json, "/SMSMessageData/Recipients/0/messageId");
   EXPECT_TRUE(std::regex_match(id, std::regex("ATXid_[0-9]+"))) << id;
 
   std::vector<FakeMessage> msgs = fake_->Messages();
@@ -154,16 +168,14 @@ TEST_F(FakeProviderTest, AfricasTalkingSeveralRecipientsAndAnInvalidOne) {
       "at-demo",
       {{"username", "u"}, {"to", "+254700000001,+254700000002, 0700"}, {"message", "Hi"}}));
   ASSERT_EQ(out.status, 201) << out.body;
-  Result<JsonValue> json = channels::ParseJson(out.body);
+  Result<boost::json::value> json = channels::ParseJson(out.body);
   ASSERT_TRUE(json.ok()) << out.body;
-  const JsonValue& data = json->Get("SMSMessageData");
-  EXPECT_EQ(data.Get("Message").string_value(), "Sent to 2/3 Total Cost: KES 1.6000");
-  const JsonValue& recipients = data.Get("Recipients");
-  ASSERT_EQ(recipients.size(), 3u);
-  EXPECT_NE(recipients.At(0).Get("messageId").string_value(),
-            recipients.At(1).Get("messageId").string_value());
-  EXPECT_EQ(recipients.At(2).Get("statusCode").AsInt64(), 403);
-  EXPECT_EQ(recipients.At(2).Get("status").string_value(), "InvalidPhoneNumber");
+  EXPECT_EQ(Text(*json, "/SMSMessageData/Message"), "Sent to 2/3 Total Cost: KES 1.6000");
+  ASSERT_EQ(json->at_pointer("/SMSMessageData/Recipients").as_array().size(), 3u);
+  EXPECT_NE(Text(*json, "/SMSMessageData/Recipients/0/messageId"),
+            Text(*json, "/SMSMessageData/Recipients/1/messageId"));
+  EXPECT_EQ(Int(*json, "/SMSMessageData/Recipients/2/statusCode"), 403);
+  EXPECT_EQ(Text(*json, "/SMSMessageData/Recipients/2/status"), "InvalidPhoneNumber");
   std::vector<FakeMessage> msgs = fake_->Messages();
   ASSERT_EQ(msgs.size(), 2u);
   EXPECT_EQ(msgs[0].to, "+254700000001");
@@ -208,14 +220,14 @@ TEST_F(FakeProviderTest, TwilioSendIsAcceptedAndRecorded) {
   HttpOutcome out = Perform(TwilioSend(
       "tw-demo", {{"To", "+15005550006"}, {"From", "+15005550001"}, {"Body", "Akiba: 200 ✓"}}));
   ASSERT_EQ(out.status, 201) << out.body;
-  Result<JsonValue> json = channels::ParseJson(out.body);
+  Result<boost::json::value> json = channels::ParseJson(out.body);
   ASSERT_TRUE(json.ok()) << out.body;
-  const std::string sid = json->Get("sid").string_value();
+  const std::string sid = Text(*json, "/sid");
   EXPECT_TRUE(std::regex_match(sid, std::regex("SM[0-9a-f]{32}"))) << sid;
-  EXPECT_EQ(json->Get("status").string_value(), "queued");
-  EXPECT_EQ(json->Get("account_sid").string_value(), "ACfake");
-  EXPECT_EQ(json->Get("to").string_value(), "+15005550006");
-  EXPECT_EQ(json->Get("body").string_value(), "Akiba: 200 ✓");
+  EXPECT_EQ(Text(*json, "/status"), "queued");
+  EXPECT_EQ(Text(*json, "/account_sid"), "ACfake");
+  EXPECT_EQ(Text(*json, "/to"), "+15005550006");
+  EXPECT_EQ(Text(*json, "/body"), "Akiba: 200 ✓");
 
   std::vector<FakeMessage> msgs = fake_->Messages();
   ASSERT_EQ(msgs.size(), 1u);
@@ -247,9 +259,9 @@ TEST_F(FakeProviderTest, TwilioMalformedSendsAreRefused) {
        }) {
     HttpOutcome out = Perform(TwilioSend("tw-demo", c.fields));
     EXPECT_EQ(out.status, 400) << out.body;
-    Result<JsonValue> json = channels::ParseJson(out.body);
+    Result<boost::json::value> json = channels::ParseJson(out.body);
     ASSERT_TRUE(json.ok()) << out.body;
-    EXPECT_EQ(json->Get("code").AsInt64(), c.code);
+    EXPECT_EQ(Int(*json, "/code"), c.code);
   }
   // A Messaging Service stands in for From.
   EXPECT_EQ(Perform(TwilioSend("tw-demo", {{"To", "+15005550006"},
@@ -350,14 +362,14 @@ TEST_F(FakeProviderTest, HubtelSendIsAcceptedAndRecorded) {
       "hb-demo",
       R"({"From":"SHG","To":"233200000001","Content":"Wo sika: GHS 20","RegisteredDelivery":true})"));
   ASSERT_EQ(out.status, 201) << out.body;
-  Result<JsonValue> json = channels::ParseJson(out.body);
+  Result<boost::json::value> json = channels::ParseJson(out.body);
   ASSERT_TRUE(json.ok()) << out.body;
-  EXPECT_EQ(json->Get("Status").AsInt64(), 0);
-  const std::string id = json->Get("MessageId").string_value();
+  EXPECT_EQ(Int(*json, "/Status"), 0);
+  const std::string id = Text(*json, "/MessageId");
   EXPECT_TRUE(std::regex_match(
       id, std::regex("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")))
       << id;
-  EXPECT_EQ(json->Get("NetworkId").string_value(), "62002");
+  EXPECT_EQ(Text(*json, "/NetworkId"), "62002");
   std::vector<FakeMessage> msgs = fake_->Messages();
   ASSERT_EQ(msgs.size(), 1u);
   EXPECT_EQ(msgs[0].channel, "hb-demo");
@@ -443,8 +455,7 @@ TEST_F(FakeProviderTest, AfricasTalkingDlrPostsToTheGatewayStatusRoute) {
       AtSend("at-demo", {{"username", "u"}, {"to", "+254700000001"}, {"message", "m"}}));
   ASSERT_EQ(out.status, 201) << out.body;
   const std::string id =
-      channels::ParseJson(out.body)->Get("SMSMessageData").Get("Recipients").At(0).Get(
-          "messageId").string_value();
+      Text(*channels::ParseJson(out.body), "/SMSMessageData/Recipients/0/messageId");
 
   ASSERT_TRUE(gateway.WaitForRequests(1, 5000ms));
   http::Request dlr = gateway.Requests()[0];
@@ -509,7 +520,7 @@ TEST_F(FakeProviderTest, TwilioDlrPostsToStatusCallbackSigned) {
                                                    {"Body", "b"},
                                                    {"StatusCallback", callback}}));
   ASSERT_EQ(out.status, 201) << out.body;
-  const std::string sid = channels::ParseJson(out.body)->Get("sid").string_value();
+  const std::string sid = Text(*channels::ParseJson(out.body), "/sid");
 
   ASSERT_TRUE(gateway.WaitForRequests(1, 5000ms));
   http::Request dlr = gateway.Requests()[0];

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "domain/civil_date.h"
+#include "domain/utf8.h"
 #include "gateway/channels/africastalking/ussd.h"
 #include "gateway/channels/form.h"
 #include "gateway/channels/json.h"
@@ -122,8 +123,8 @@ const char* AtStatusCodeName(int64_t code) {
 }
 
 // The recipient's messageId when usable ("" otherwise).
-std::string MessageIdOf(const JsonValue& recipient) {
-  const std::string& id = recipient.Get("messageId").string_value();
+std::string MessageIdOf(const boost::json::value& recipient) {
+  std::string id(JsonString(JsonFind(&recipient, "messageId")));
   if (id.empty() || id == "None" || !IsPrintableAscii(id, kAtMaxMessageIdLength)) return "";
   return id;
 }
@@ -311,15 +312,18 @@ SendResult ClassifyAfricasTalkingSend(const HttpOutcome& outcome) {
   }
   const SendResult unreadable = {SendClass::kRetryable, "", "unreadable AT response (" + http + ")",
                                  0};
-  Result<JsonValue> root = ParseJson(outcome.body);
+  Result<boost::json::value> root = ParseJson(outcome.body);
   if (!root.ok()) return unreadable;
-  const JsonValue* recipients = root->Get("SMSMessageData").Find("Recipients");
-  if (recipients == nullptr || !recipients->is_array()) return unreadable;
-  if (recipients->size() == 0) return {SendClass::kPermanent, "", "no recipient accepted", 0};
+  const boost::json::value* recipients_value =
+      JsonFind(JsonFind(&*root, "SMSMessageData"), "Recipients");
+  const boost::json::array* recipients =
+      recipients_value != nullptr ? recipients_value->if_array() : nullptr;
+  if (recipients == nullptr) return unreadable;
+  if (recipients->empty()) return {SendClass::kPermanent, "", "no recipient accepted", 0};
 
-  const JsonValue& first = recipients->At(0);
+  const boost::json::value& first = recipients->front();
   std::string message_id = MessageIdOf(first);
-  std::optional<int64_t> code = JsonInteger(first.Get("statusCode"), 6);
+  std::optional<int64_t> code = JsonInteger(JsonFind(&first, "statusCode"), 6);
   SendClass cls;
   if (code && *code >= 100 && *code <= 199) {
     cls = SendClass::kAccepted;

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <utility>
 
+#include "domain/utf8.h"
 #include "gateway/channels/json.h"
 
 namespace shg::channels {
@@ -24,22 +25,22 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   return true;
 }
 
-// The first member of `object` whose name equals `key` ignoring ASCII case.
-const JsonValue* FindMember(const JsonValue& object, std::string_view key) {
-  for (const JsonMember& m : object.members()) {
-    if (EqualsIgnoreCase(m.key, key)) return &m.value;
+// The first member of `*object` whose name equals `key` ignoring ASCII
+// case; nullptr when there is none or `object` is null or not an object.
+const boost::json::value* FindMember(const boost::json::value* object, std::string_view key) {
+  const boost::json::object* members = object != nullptr ? object->if_object() : nullptr;
+  if (members == nullptr) return nullptr;
+  for (const boost::json::key_value_pair& m : *members) {
+    if (EqualsIgnoreCase(m.key(), key)) return &m.value();
   }
   return nullptr;
 }
 
-// A string member, or an integer number taken as its literal (ids and
-// numbers that some senders put in JSON without quotes).
-std::optional<std::string> StringOrInteger(const JsonValue& v) {
-  if (v.is_string()) return v.string_value();
-  if (v.is_number() && v.AsInt64().has_value() &&
-      v.number_literal().find_first_not_of("-0123456789") == std::string::npos) {
-    return v.number_literal();
-  }
+// A string member, or an integer literal in decimal (ids and numbers that
+// some senders put in JSON without quotes).
+std::optional<std::string> StringOrInteger(const boost::json::value& v) {
+  if (const boost::json::string* s = v.if_string()) return std::string(*s);
+  if (std::optional<int64_t> n = JsonInt64(&v)) return std::to_string(*n);
   return std::nullopt;
 }
 
@@ -54,9 +55,9 @@ Status Invalid(std::string_view field) {
 enum class Check { kPrintable, kPhone };
 
 // A required short text member (string, or integer literal).
-Status ReadShort(const JsonValue& root, std::string_view field, size_t max_length, Check check,
-                 std::string* out) {
-  const JsonValue* v = FindMember(root, field);
+Status ReadShort(const boost::json::value& root, std::string_view field, size_t max_length,
+                 Check check, std::string* out) {
+  const boost::json::value* v = FindMember(&root, field);
   if (v == nullptr || v->is_null()) return Missing(field);
   std::optional<std::string> s = StringOrInteger(*v);
   if (!s) return Invalid(field);
@@ -77,27 +78,25 @@ std::string FirstLine(std::string_view text) {
   return std::string(line);
 }
 
-http::Response Json(std::string body) {
+http::Response Json(const boost::json::object& body) {
   http::Response r;
   r.status = 200;
   r.content_type = "application/json";
-  r.body = std::move(body);
+  r.body = boost::json::serialize(body);
   return r;
 }
 
 // Hubtel's Status in a send reply: at the top level, else under Data.
-std::optional<int64_t> ReplyStatus(const JsonValue& root) {
-  for (const JsonValue* scope : {&root, FindMember(root, "Data")}) {
-    if (scope == nullptr || !scope->is_object()) continue;
-    if (const JsonValue* s = FindMember(*scope, "Status")) return JsonInteger(*s, 18);
+std::optional<int64_t> ReplyStatus(const boost::json::value& root) {
+  for (const boost::json::value* scope : {&root, FindMember(&root, "Data")}) {
+    if (const boost::json::value* s = FindMember(scope, "Status")) return JsonInteger(s, 18);
   }
   return std::nullopt;
 }
 
-std::string ReplyMessageId(const JsonValue& root) {
-  for (const JsonValue* scope : {&root, FindMember(root, "Data")}) {
-    if (scope == nullptr || !scope->is_object()) continue;
-    if (const JsonValue* id = FindMember(*scope, "MessageId")) {
+std::string ReplyMessageId(const boost::json::value& root) {
+  for (const boost::json::value* scope : {&root, FindMember(&root, "Data")}) {
+    if (const boost::json::value* id = FindMember(scope, "MessageId")) {
       std::optional<std::string> s = StringOrInteger(*id);
       if (s && s->size() <= kMaxProviderIdLength && IsPrintableAscii(*s)) return *s;
       return "";
@@ -118,15 +117,15 @@ class HubtelAdapter final : public Adapter {
     JsonLimits limits;
     limits.max_bytes = kHubtelMaxBodyBytes;
     limits.max_depth = 8;
-    Result<JsonValue> parsed = ParseJson(request.body, limits);
+    Result<boost::json::value> parsed = ParseJson(request.body, limits);
     if (!parsed.ok()) return Status::InvalidArgument("malformed JSON body");
-    const JsonValue& root = *parsed;
+    const boost::json::value& root = *parsed;
     if (!root.is_object()) return Status::InvalidArgument("JSON body is not an object");
 
-    const JsonValue* type_value = FindMember(root, "Type");
+    const boost::json::value* type_value = FindMember(&root, "Type");
     if (type_value == nullptr || type_value->is_null()) return Missing("Type");
     if (!type_value->is_string()) return Invalid("Type");
-    const std::string& type = type_value->string_value();
+    const std::string_view type = type_value->get_string();
     enum class Kind { kInitiation, kResponse, kRelease, kTimeout } kind;
     if (EqualsIgnoreCase(type, "Initiation")) {
       kind = Kind::kInitiation;
@@ -159,14 +158,14 @@ class HubtelAdapter final : public Adapter {
     SHG_RETURN_IF_ERROR(ReadShort(root, "ServiceCode", kHubtelMaxServiceCodeLength,
                                   Check::kPrintable, &req.service_code));
 
-    const JsonValue* seq = FindMember(root, "Sequence");
+    const boost::json::value* seq = FindMember(&root, "Sequence");
     if (seq == nullptr || seq->is_null()) return Missing("Sequence");
-    std::optional<int64_t> sequence = JsonInteger(*seq, 18);
+    std::optional<int64_t> sequence = JsonInteger(seq, 18);
     if (!sequence || *sequence < 1 || *sequence > kMaxSequence) return Invalid("Sequence");
     req.step = static_cast<int>(*sequence - 1);
 
     if (kind == Kind::kResponse) {
-      const JsonValue* message = FindMember(root, "Message");
+      const boost::json::value* message = FindMember(&root, "Message");
       if (message == nullptr || message->is_null()) return Missing("Message");
       std::optional<std::string> input = StringOrInteger(*message);
       if (!input) return Invalid("Message");
@@ -177,8 +176,9 @@ class HubtelAdapter final : public Adapter {
     }
 
     // A cosmetic field (metrics label): a bad one is dropped, not fatal.
-    if (const JsonValue* op = FindMember(root, "Operator"); op != nullptr && op->is_string()) {
-      const std::string& name = op->string_value();
+    if (const boost::json::value* op = FindMember(&root, "Operator");
+        op != nullptr && op->is_string()) {
+      const std::string_view name = op->get_string();
       if (!name.empty() && name.size() <= kHubtelMaxOperatorLength && IsPrintableAscii(name)) {
         req.network = name;
       }
@@ -189,16 +189,16 @@ class HubtelAdapter final : public Adapter {
 
   http::Response FormatUssd(const UssdCallback& callback, const UssdReply& reply) const override {
     if (callback.kind == UssdCallback::Kind::kEnded) {
-      return Json("{\"SessionId\":" + JsonQuote(callback.session_id) +
-                  ",\"Type\":\"Release\",\"Message\":\"\"}");
+      return Json({{"SessionId", callback.session_id}, {"Type", "Release"}, {"Message", ""}});
     }
-    std::string body = "{\"SessionId\":" + JsonQuote(callback.request.session_id);
-    body += reply.end ? ",\"Type\":\"Release\"" : ",\"Type\":\"Response\"";
-    body += ",\"Message\":" + JsonQuote(reply.text);
-    body += ",\"Label\":" + JsonQuote(FirstLine(reply.text));
-    body += reply.end ? ",\"DataType\":\"display\"" : ",\"DataType\":\"input\"";
-    body += ",\"FieldType\":\"text\"}";
-    return Json(std::move(body));
+    // Screens name members (free text): the body must stay valid UTF-8.
+    const std::string text = SanitizeUtf8(reply.text);
+    return Json({{"SessionId", callback.request.session_id},
+                 {"Type", reply.end ? "Release" : "Response"},
+                 {"Message", text},
+                 {"Label", FirstLine(text)},
+                 {"DataType", reply.end ? "display" : "input"},
+                 {"FieldType", "text"}});
   }
 
   HttpCall BuildSend(const OutboundSms& sms) const override {
@@ -212,13 +212,13 @@ class HubtelAdapter final : public Adapter {
     call.content_type = "application/json";
     call.basic_user = settings_.username;
     call.basic_password = settings_.secret;
-    std::string body = "{";
-    if (!settings_.sender.empty()) body += "\"From\":" + JsonQuote(settings_.sender) + ",";
-    body += "\"To\":" + JsonQuote(sms.to);
-    body += ",\"Content\":" + JsonQuote(sms.text);
-    body += ",\"RegisteredDelivery\":true";
-    body += ",\"ClientReference\":\"" + std::to_string(sms.message_id) + "\"}";
-    call.body = std::move(body);
+    boost::json::object body;
+    if (!settings_.sender.empty()) body["From"] = settings_.sender;
+    body["To"] = sms.to;
+    body["Content"] = SanitizeUtf8(sms.text);  // free text, see FormatUssd
+    body["RegisteredDelivery"] = true;
+    body["ClientReference"] = std::to_string(sms.message_id);
+    call.body = boost::json::serialize(body);
     return call;
   }
 
@@ -229,7 +229,7 @@ class HubtelAdapter final : public Adapter {
     JsonLimits limits;
     limits.max_bytes = 64 * 1024;
     limits.max_depth = 8;
-    Result<JsonValue> parsed = ParseJson(o.body, limits);
+    Result<boost::json::value> parsed = ParseJson(o.body, limits);
     std::optional<int64_t> status;
     if (parsed.ok() && parsed->is_object()) status = ReplyStatus(*parsed);
     if (o.status >= 200 && o.status < 300) {

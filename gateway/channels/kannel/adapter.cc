@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "dialogs/gsm.h"
+#include "domain/utf8.h"
 #include "gateway/channels/form.h"
-#include "gateway/channels/json.h"
 
 namespace shg::channels {
 namespace {

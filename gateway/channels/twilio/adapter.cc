@@ -4,6 +4,7 @@
 #include <optional>
 #include <utility>
 
+#include "domain/utf8.h"
 #include "gateway/channels/africastalking/ussd.h"
 #include "gateway/channels/form.h"
 #include "gateway/channels/json.h"
@@ -195,21 +196,17 @@ SendResult TwilioAdapter::ClassifySend(const HttpOutcome& outcome) const {
   SendResult result;
   if (ClassifyCommon(outcome, &result)) return result;
   const std::string http_code = "HTTP " + std::to_string(outcome.status);
-  Result<JsonValue> json = ParseJson(outcome.body);
+  Result<boost::json::value> json = ParseJson(outcome.body);
+  const boost::json::value* root = json.ok() ? &*json : nullptr;
   if (outcome.status >= 200 && outcome.status < 300) {
-    const JsonValue* sid = json.ok() ? json->Find("sid") : nullptr;
-    if (sid != nullptr && sid->is_string() && !sid->string_value().empty() &&
-        IsPrintableAscii(sid->string_value(), kTwilioMaxSidLength)) {
-      return {SendClass::kAccepted, sid->string_value(), http_code, 0};
+    const std::string_view sid = JsonString(JsonFind(root, "sid"));
+    if (!sid.empty() && IsPrintableAscii(sid, kTwilioMaxSidLength)) {
+      return {SendClass::kAccepted, std::string(sid), http_code, 0};
     }
     return {SendClass::kPermanent, "", http_code + " without sid", 0};
   }
   // 4xx other than those ClassifyCommon decided (400, 404, 409...).
-  std::optional<int64_t> code;
-  if (json.ok()) {
-    const JsonValue* c = json->Find("code");
-    if (c != nullptr) code = c->AsInt64();
-  }
+  std::optional<int64_t> code = JsonInt64(JsonFind(root, "code"));
   if (code && *code == 20429) {
     return {SendClass::kThrottled, "", "Twilio 20429", 0};
   }
