@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages shg-gateway needs, only those missing.
+# chromium and chromium-driver run the browser tests (tests/browser/) headless.
 set -euo pipefail
 PACKAGES=(g++ cmake make pkg-config libboost1.81-dev libcurl4-openssl-dev libssl-dev
-          libsqlite3-dev libtomlplusplus-dev libgtest-dev libgmock-dev curl openssl)
+          libsqlite3-dev libtomlplusplus-dev libgtest-dev libgmock-dev curl openssl
+          chromium chromium-driver)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
