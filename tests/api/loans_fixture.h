@@ -103,7 +103,6 @@ inline const std::string kPepper = "api-loans-test-pepper-0123456789";
 inline const std::string kAmina = "+254700000001";
 inline const std::string kWanjiru = "+254700000002";  // treasurer
 inline const std::string kGrace = "+254700000003";    // chair
-inline const std::string kHalima = "+254700000006";
 constexpr int64_t kDay = 86400;
 
 // A staff user's API token and ids.

@@ -180,7 +180,7 @@ TEST_F(LoansApiTest, LoanWalkedThroughDecisionDisbursementAndRepaymentQueuesHerS
 TEST_F(LoansApiTest, ListPagesByIdFiltersAndCsvEqualsJson) {
   ReferredLoan(kAmina, 1000000, 6);
   ReferredLoan(kWanjiru, 200000, 3);
-  ReferredLoan(kHalima, 200000, 3);
+  ReferredLoan(kGrace, 200000, 3);
   Reply first = Get("/loans?limit=2", admin_);
   ASSERT_EQ(first.status, 200) << first.body;
   json::object page = first.Json().as_object();

@@ -71,11 +71,11 @@ class ReportsApiTest : public ApiFixture {
 TEST_F(ReportsApiTest, PortfolioOutstandingIsTheLedgerWithArrearsAndPar30OnTheClock) {
   const Loan amina = ReferredLoan(kAmina, 1000000, 6);
   const Loan wanjiru = ReferredLoan(kWanjiru, 200000, 3);
-  const Loan halima = ReferredLoan(kHalima, 200000, 3);
+  const Loan grace = ReferredLoan(kGrace, 200000, 3);
   Disburse(amina, 800000, 6);
   Disburse(wanjiru, 200000, 3);
   // Approved now (an approved loan does not expire), disbursed later.
-  Approve(halima, 200000, 3);
+  Approve(grace, 200000, 3);
   if (HasFatalFailure()) return;
   const std::vector<int64_t> due = DueDates(amina);
   ASSERT_EQ(due.size(), 6u);
@@ -99,11 +99,11 @@ TEST_F(ReportsApiTest, PortfolioOutstandingIsTheLedgerWithArrearsAndPar30OnTheCl
   EXPECT_EQ(kes.at("par30_bp").as_int64(), 0);
   EXPECT_EQ(kes.at("par30").as_string(), "0.00%");
 
-  // Halima's loan is disbursed later, then the clock goes to 40 days after
+  // Grace's loan is disbursed later, then the clock goes to 40 days after
   // Amina's second due date: Amina 31-60 (her oldest unpaid is the
-  // second), Wanjiru 61-90, Halima not yet due.
+  // second), Wanjiru 61-90, Grace not yet due.
   now_->store(due[1] + 20 * kDay);
-  DisburseOnly(halima, 200000);
+  DisburseOnly(grace, 200000);
   if (HasFatalFailure()) return;
   now_->store(due[1] + 40 * kDay);
   kes = Kes(ro_);
