@@ -68,6 +68,51 @@ class ReportsApiTest : public ApiFixture {
   Staffer admin_, fo_own_, fo_other_, ro_, imara_, other_mfi_;
 };
 
+TEST_F(ReportsApiTest, EveryReportAnswersEachRoleAsSpecified) {
+  const std::string g = std::to_string(upendo_);
+  struct Case {
+    std::string path;
+    // admin, field officer of the group, of another group, read-only,
+    // partner, partner of another MFI
+    std::array<long, 6> want;
+  };
+  const std::vector<Case> cases = {
+      {"/reports/portfolio", {200, 200, 200, 200, 200, 200}},
+      {"/reports/portfolio?group=" + g, {200, 200, 404, 200, 200, 200}},
+      {"/reports/portfolio?partner=imara", {200, 200, 200, 200, 200, 404}},
+      {"/reports/savings", {200, 200, 200, 200, 403, 403}},
+      {"/reports/savings?by=month&group=" + g, {200, 200, 404, 200, 403, 403}},
+      {"/reports/savings.csv", {200, 200, 200, 200, 403, 403}},
+      {"/reports/training", {200, 200, 200, 200, 403, 403}},
+      {"/reports/training?group=" + g, {200, 200, 404, 200, 403, 403}},
+      {"/reports/training?group=999999", {404, 404, 404, 404, 403, 403}},
+  };
+  const std::array<const Staffer*, 6> who = {&admin_, &fo_own_, &fo_other_, &ro_, &imara_, &other_mfi_};
+  for (const Case& c : cases) {
+    for (size_t i = 0; i < who.size(); ++i) {
+      Reply r = Get(c.path, *who[i]);
+      EXPECT_EQ(r.status, c.want[i]) << c.path << " as #" << i << ": " << r.body;
+    }
+  }
+}
+
+TEST_F(ReportsApiTest, OpenApiDocumentListsEveryLoanReportAndOperationsRoute) {
+  Reply doc = Call("GET", base_ + "/openapi.json", "");
+  ASSERT_EQ(doc.status, 200);
+  const json::object& paths = doc.Json().at("paths").as_object();
+  const std::vector<std::pair<std::string, std::string>> ops = {
+      {"/loans", "get"},           {"/loans/{ref}", "get"},
+      {"/loans/{ref}/decision", "post"}, {"/loans/{ref}/disbursement", "post"},
+      {"/loans/{ref}/repayments", "post"}, {"/reports/portfolio", "get"},
+      {"/reports/savings", "get"}, {"/reports/training", "get"},
+      {"/audit", "get"},           {"/messages", "get"},
+      {"/messages/{id}/retry", "post"}, {"/messages/{id}/cancel", "post"}};
+  for (const auto& [path, method] : ops) {
+    ASSERT_TRUE(paths.contains(path)) << path;
+    EXPECT_TRUE(paths.at(path).as_object().contains(method)) << method << " " << path;
+  }
+}
+
 TEST_F(ReportsApiTest, PortfolioOutstandingIsTheLedgerWithArrearsAndPar30OnTheClock) {
   const Loan amina = ReferredLoan(kAmina, 1000000, 6);
   const Loan wanjiru = ReferredLoan(kWanjiru, 200000, 3);
