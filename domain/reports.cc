@@ -12,7 +12,7 @@ using store::ScopedReset;
 using store::Statement;
 
 // Scope of a group column: ?V visible_to, ?G group id.
-#define SHG_GROUP_SCOPE(col, v, g)                                                     \
+#define SHG_GROUP_SCOPE(col, v, g)                                                       \
   " AND (" v " = 0 OR " col " IN (SELECT group_id FROM staff_groups WHERE staff_id = " v \
   ")) AND (" g " = 0 OR " col " = " g ")"
 
@@ -34,7 +34,8 @@ constexpr char kLoanBalances[] =
     " GROUP BY a.currency ORDER BY a.currency";
 constexpr char kClearingBalances[] =
     "SELECT a.currency, COALESCE(SUM(a.balance * a.normal), 0) FROM accounts a"
-    " WHERE a.kind = 'mfi_clearing' AND a.partner_id = ?3" SHG_GROUP_SCOPE("a.group_id", "?1", "?2")
+    " WHERE a.kind = 'mfi_clearing' AND a.partner_id = ?3"
+    SHG_GROUP_SCOPE("a.group_id", "?1", "?2")
     " GROUP BY a.currency ORDER BY a.currency";
 // Credits to a savings account are savings confirmed, debits reversals.
 constexpr char kSavingsByMonth[] =
@@ -49,8 +50,8 @@ constexpr char kSavingsByMonth[] =
 constexpr char kTraining[] =
     "SELECT m.id, m.step, m.title,"
     " (SELECT COUNT(*) FROM training_records r JOIN members mb ON mb.id = r.member_id"
-    "   WHERE r.module_id = m.id AND mb.status = 'active'" SHG_GROUP_SCOPE("mb.group_id", "?1", "?2")
-    " ),"
+    "   WHERE r.module_id = m.id AND mb.status = 'active'"
+    SHG_GROUP_SCOPE("mb.group_id", "?1", "?2") "),"
     " (SELECT COUNT(*) FROM members mb WHERE mb.status = 'active'"
     SHG_GROUP_SCOPE("mb.group_id", "?1", "?2") ")"
     " FROM training_modules m ORDER BY m.step, m.id";

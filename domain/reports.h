@@ -68,7 +68,7 @@ struct CurrencyPortfolio {
   // mfi_clearing accounts with that partner, which mirror exactly the
   // member_loan postings of its loans).
   int64_t outstanding = 0;
-  int64_t loans = 0;                          // every loan in scope, any state
+  int64_t loans = 0;                           // every loan in scope, any state
   std::map<std::string, LoanFigure> by_state;  // state name -> loans, their outstanding
   std::array<LoanFigure, 4> arrears{};         // by kArrearsBuckets
   // Portfolio at risk: the outstanding of loans with an instalment more

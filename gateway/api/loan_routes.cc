@@ -28,8 +28,9 @@ namespace shg::gateway::api {
 namespace {
 
 const std::vector<std::string> kLoanColumns = {
-    "reference", "member_id",   "member_name", "group_id",   "state",      "currency",  "amount",
-    "approved_amount", "term_months", "partner_id", "outstanding", "created_at", "updated_at"};
+    "reference",   "member_id",  "member_name",     "group_id",    "state",
+    "currency",    "amount",     "approved_amount", "term_months", "partner_id",
+    "outstanding", "created_at", "updated_at"};
 
 json::object LoanJson(const Loan& l) {
   return {{"reference", l.reference},
@@ -52,7 +53,8 @@ json::object LoanDetailJson(const Loan& l, const Principal& who) {
   out["member_phone"] = who.MayEditMembers() ? l.member_phone : MaskPhone(l.member_phone);
   out["purpose"] = l.purpose;
   out["approved_term_months"] = l.approved_term_months;
-  out["rule"] = l.approved_amount > 0 ? json::value(InterestRuleName(l.rule)) : json::value(nullptr);
+  out["rule"] =
+      l.approved_amount > 0 ? json::value(InterestRuleName(l.rule)) : json::value(nullptr);
   out["annual_rate_bp"] = l.annual_rate_bp;
   out["decline_reason"] = l.decline_reason;
   out["disbursed_at"] = l.disbursed_at == 0 ? json::value(nullptr) : json::value(l.disbursed_at);
@@ -87,9 +89,12 @@ ApiAnswer NoSuchLoan() { return Error(404, "not_found", "no such loan"); }
 bool SeesLoan(const Principal& who, const Loan& l) {
   switch (who.user.role) {
     case StaffRole::kAdmin:
-    case StaffRole::kReadOnly: return true;
-    case StaffRole::kFieldOfficer: return who.MaySeeGroup(l.group_id);
-    case StaffRole::kPartner: return !who.user.partner_id.empty() && l.partner_id == who.user.partner_id;
+    case StaffRole::kReadOnly:
+      return true;
+    case StaffRole::kFieldOfficer:
+      return who.MaySeeGroup(l.group_id);
+    case StaffRole::kPartner:
+      return !who.user.partner_id.empty() && l.partner_id == who.user.partner_id;
   }
   return false;
 }
@@ -101,14 +106,15 @@ std::optional<ApiAnswer> FindLoan(const ApiCall& call, Unit& unit, Loan* out) {
   auto loan = Loans(unit.conn, unit.ctx, call.programme).GetByReference(it->second);
   if (!loan.ok()) {
     return loan.status().code() == Status::Code::kNotFound ? NoSuchLoan()
-                                                            : FromStatus(loan.status());
+                                                           : FromStatus(loan.status());
   }
   if (!SeesLoan(call.who, *loan)) return NoSuchLoan();
   *out = std::move(*loan);
   return std::nullopt;
 }
 
-std::optional<ApiAnswer> OnlyFields(const ApiCall& call, std::initializer_list<std::string_view> ok) {
+std::optional<ApiAnswer> OnlyFields(const ApiCall& call,
+                                    std::initializer_list<std::string_view> ok) {
   for (const auto& kv : call.body) {
     const std::string_view key(kv.key().data(), kv.key().size());
     if (std::find(ok.begin(), ok.end(), key) == ok.end()) {
@@ -149,11 +155,11 @@ struct StaffEvent {
   enum class Kind { kDecision, kDisbursement, kRepayment } kind = Kind::kDecision;
   std::string partner_id;
   std::string reference;
-  PartnerDecision decision;      // kDecision
-  int64_t amount = 0;            // kDisbursement, kRepayment
-  int64_t at = 0;                // disbursed_at / paid_at
-  std::string external_id;       // transaction id / payment id
-  std::string claim_reference;   // kRepayment, "" = none
+  PartnerDecision decision;     // kDecision
+  int64_t amount = 0;           // kDisbursement, kRepayment
+  int64_t at = 0;               // disbursed_at / paid_at
+  std::string external_id;      // transaction id / payment id
+  std::string claim_reference;  // kRepayment, "" = none
 };
 
 struct StaffEventOutcome {
@@ -175,8 +181,8 @@ Status RecordStaffEvent(const StaffEvent& ev, const Actor& actor, const ApiCall&
     if (!c.ok()) return c.status();
     out->change = std::move(*c);
   } else if (ev.kind == StaffEvent::Kind::kDisbursement) {
-    auto c = loans.RecordDisbursement(ev.partner_id, ev.reference, ev.amount, ev.at,
-                                      ev.external_id, actor);
+    auto c = loans.RecordDisbursement(ev.partner_id, ev.reference, ev.amount, ev.at, ev.external_id,
+                                      actor);
     if (!c.ok()) return c.status();
     out->change = std::move(*c);
   } else {
@@ -308,12 +314,11 @@ ApiAnswer GetLoan(ApiCall& call, Unit& unit) {
   for (const Instalment& i : *schedule) instalments.push_back(InstalmentJson(i));
   const ScheduleStatus st = StatusAfter(*schedule, l.repaid, call.now);
   out["schedule"] = std::move(instalments);
-  out["schedule_status"] =
-      json::object{{"outstanding", st.outstanding},
-                   {"overdue", st.overdue},
-                   {"instalments_paid", st.instalments_paid},
-                   {"next_due", st.next_due ? json::value(InstalmentJson(*st.next_due))
-                                            : json::value(nullptr)}};
+  out["schedule_status"] = json::object{
+      {"outstanding", st.outstanding},
+      {"overdue", st.overdue},
+      {"instalments_paid", st.instalments_paid},
+      {"next_due", st.next_due ? json::value(InstalmentJson(*st.next_due)) : json::value(nullptr)}};
   auto repayments = loans.RepaymentsOf(l.id);
   if (!repayments.ok()) return FromStatus(repayments.status());
   json::array reps;
@@ -339,8 +344,8 @@ ApiAnswer Decide(ApiCall& call, Unit& unit) {
   ev.kind = StaffEvent::Kind::kDecision;
   std::string detail = "decision=" + decision;
   if (decision == "approve") {
-    if (auto e = OnlyFields(call, {"decision", "amount", "currency", "term_months", "rule",
-                                   "annual_rate_bp"})) {
+    if (auto e = OnlyFields(
+            call, {"decision", "amount", "currency", "term_months", "rule", "annual_rate_bp"})) {
       return *e;
     }
     int64_t amount = 0, term = 0;
@@ -360,8 +365,9 @@ ApiAnswer Decide(ApiCall& call, Unit& unit) {
     ev.decision.approved = true;
     ev.decision.amount = amount;
     ev.decision.term_months = static_cast<int>(term);
-    ev.decision.rule = rule.empty() ? product->rule
-                                    : (rule == "flat" ? InterestRule::kFlat : InterestRule::kDeclining);
+    ev.decision.rule = rule.empty()
+                           ? product->rule
+                           : (rule == "flat" ? InterestRule::kFlat : InterestRule::kDeclining);
     ev.decision.annual_rate_bp = rate;
     detail += " amount=" + std::to_string(amount) + " term=" + std::to_string(term);
   } else if (decision == "decline") {
@@ -377,7 +383,8 @@ ApiAnswer Disburse(ApiCall& call, Unit& unit) {
   if (auto e = CheckMayRecord(call)) return *e;
   Loan loan;
   if (auto e = FindLoan(call, unit, &loan)) return *e;
-  if (auto e = OnlyFields(call, {"amount", "currency", "transaction_id", "disbursed_at"})) return *e;
+  if (auto e = OnlyFields(call, {"amount", "currency", "transaction_id", "disbursed_at"}))
+    return *e;
   StaffEvent ev;
   ev.kind = StaffEvent::Kind::kDisbursement;
   if (auto e = AmountField(call, loan, &ev.amount)) return *e;
@@ -394,7 +401,8 @@ ApiAnswer Repay(ApiCall& call, Unit& unit) {
   if (auto e = CheckMayRecord(call)) return *e;
   Loan loan;
   if (auto e = FindLoan(call, unit, &loan)) return *e;
-  if (auto e = OnlyFields(call, {"payment_id", "amount", "currency", "paid_at", "claim_reference"})) {
+  if (auto e =
+          OnlyFields(call, {"payment_id", "amount", "currency", "paid_at", "claim_reference"})) {
     return *e;
   }
   StaffEvent ev;

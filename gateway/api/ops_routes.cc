@@ -41,10 +41,21 @@ json::object MessageJson(const OutboundMessage& m) {
           {"updated_ms", m.updated_ms}};
 }
 
-const std::vector<std::string> kMessageColumns = {
-    "id",   "channel",   "member_id", "phone",    "kind",       "language",           "status",
-    "attempts", "sensitive", "body",  "segments", "last_error", "provider_message_id", "created_ms",
-    "updated_ms"};
+const std::vector<std::string> kMessageColumns = {"id",
+                                                  "channel",
+                                                  "member_id",
+                                                  "phone",
+                                                  "kind",
+                                                  "language",
+                                                  "status",
+                                                  "attempts",
+                                                  "sensitive",
+                                                  "body",
+                                                  "segments",
+                                                  "last_error",
+                                                  "provider_message_id",
+                                                  "created_ms",
+                                                  "updated_ms"};
 
 ApiAnswer ListAudit(ApiCall& call, Unit& unit) {
   if (auto e = CheckReadsOperations(call)) return *e;
@@ -57,19 +68,20 @@ ApiAnswer ListAudit(ApiCall& call, Unit& unit) {
   auto rows = Reports(unit.conn, call.now).Audit(f, page.after_id, page.limit);
   if (!rows.ok()) return FromStatus(rows.status());
   Table t;
-  t.columns = {"id",      "at",         "actor_kind", "actor",  "action",
-               "subject", "channel",    "request_id", "detail", "token_id"};
+  t.columns = {"id",      "at",      "actor_kind", "actor",  "action",
+               "subject", "channel", "request_id", "detail", "token_id"};
   for (const AuditRow& a : *rows) {
-    t.rows.push_back({{"id", a.id},
-                      {"at", a.at},
-                      {"actor_kind", a.actor_kind},
-                      {"actor", a.actor},
-                      {"action", a.action},
-                      {"subject", a.subject},
-                      {"channel", a.channel},
-                      {"request_id", a.request_id},
-                      {"detail", a.detail},
-                      {"token_id", a.token_id == 0 ? json::value(nullptr) : json::value(a.token_id)}});
+    t.rows.push_back(
+        {{"id", a.id},
+         {"at", a.at},
+         {"actor_kind", a.actor_kind},
+         {"actor", a.actor},
+         {"action", a.action},
+         {"subject", a.subject},
+         {"channel", a.channel},
+         {"request_id", a.request_id},
+         {"detail", a.detail},
+         {"token_id", a.token_id == 0 ? json::value(nullptr) : json::value(a.token_id)}});
   }
   if (static_cast<int>(rows->size()) == page.limit) t.next_cursor = EncodeCursor(rows->back().id);
   return List(std::move(t));

@@ -65,7 +65,8 @@ ApiAnswer Portfolio(ApiCall& call, Unit& unit) {
   for (const CurrencyPortfolio& p : *report) {
     json::object by_state, arrears;
     for (const auto& [state, fig] : p.by_state) by_state[state] = Figure(fig);
-    for (size_t i = 0; i < kArrearsBuckets.size(); ++i) arrears[kArrearsBuckets[i]] = Figure(p.arrears[i]);
+    for (size_t i = 0; i < kArrearsBuckets.size(); ++i)
+      arrears[kArrearsBuckets[i]] = Figure(p.arrears[i]);
     currencies.push_back({{"currency", p.currency},
                           {"loans", p.loans},
                           {"outstanding", p.outstanding},
@@ -96,8 +97,8 @@ ApiAnswer Savings(ApiCall& call, Unit& unit) {
                   .SavingsByMonth(VisibleTo(call.who), group_id, page.limit, offset);
   if (!rows.ok()) return FromStatus(rows.status());
   Table t;
-  t.columns = {"month", "group_id", "group_name", "currency", "confirmed", "reversed", "net",
-               "journals"};
+  t.columns = {"month",     "group_id", "group_name", "currency",
+               "confirmed", "reversed", "net",        "journals"};
   for (const SavingsMonth& m : *rows) {
     t.rows.push_back({{"month", m.month},
                       {"group_id", m.group_id},
@@ -108,7 +109,8 @@ ApiAnswer Savings(ApiCall& call, Unit& unit) {
                       {"net", m.net},
                       {"journals", m.journals}});
   }
-  if (static_cast<int>(rows->size()) == page.limit) t.next_cursor = EncodeCursor(offset + page.limit);
+  if (static_cast<int>(rows->size()) == page.limit)
+    t.next_cursor = EncodeCursor(offset + page.limit);
   return List(std::move(t));
 }
 
@@ -119,7 +121,7 @@ ApiAnswer Training(ApiCall& call, Unit& unit) {
   auto rows = Reports(unit.conn, call.now).Training(VisibleTo(call.who), group_id);
   if (!rows.ok()) return FromStatus(rows.status());
   Table t;
-  t.columns = {"module_id", "step", "title", "completed", "active_members", "completed_bp",
+  t.columns = {"module_id",        "step", "title", "completed", "active_members", "completed_bp",
                "completed_percent"};
   for (const TrainingFigure& f : *rows) {
     const int64_t bp = ShareBp(f.completed, f.active_members);

@@ -15,12 +15,12 @@
 
 #include <array>
 #include <atomic>
-#include <cctype>
-#include <optional>
 #include <boost/json.hpp>
+#include <cctype>
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -203,7 +203,8 @@ class ApiFixture : public ::testing::Test {
 
   // Her request (domain Loans::Request) approved by the group: the loan is
   // referred_to_mfi (Imara has no API: nothing is sent to it).
-  Loan ReferredLoan(const std::string& phone, int64_t amount, int term, const std::string& name = "") {
+  Loan ReferredLoan(const std::string& phone, int64_t amount, int term,
+                    const std::string& name = "") {
     const int64_t member = MemberId(phone, name);
     const int64_t approver = MemberId(phone == kGrace ? kWanjiru : kGrace);
     Loan out;
@@ -222,8 +223,8 @@ class ApiFixture : public ::testing::Test {
       auto o = loans.Request(r, actor);
       if (!o.ok()) return o.status();
       if (!o->refusal.empty()) return Status::FailedPrecondition("refused: " + o->refusal);
-      auto c = loans.GroupDecide(o->loan->id, approver, true, "", Actor{"member",
-                                 std::to_string(approver), "test", ""});
+      auto c = loans.GroupDecide(o->loan->id, approver, true, "",
+                                 Actor{"member", std::to_string(approver), "test", ""});
       if (!c.ok()) return c.status();
       out = c->loan;
       return Status::Ok();

@@ -51,13 +51,15 @@ TEST_F(LoansApiTest, EveryRouteAnswersEachRoleAsSpecified) {
       {"GET", "/loans?group=" + std::to_string(upendo_), "", {200, 200, 404, 200, 200, 200}},
       {"GET", "/loans?partner=imara", "", {200, 200, 200, 200, 200, 404}},
   };
-  const std::array<const Staffer*, 6> who = {&admin_, &fo_own_, &fo_other_, &ro_, &imara_, &other_mfi_};
-  const std::array<const char*, 6> names = {"admin", "fo_own", "fo_other", "read_only", "partner", "other_partner"};
+  const std::array<const Staffer*, 6> who = {&admin_, &fo_own_, &fo_other_,
+                                             &ro_,    &imara_,  &other_mfi_};
+  const std::array<const char*, 6> names = {"admin",     "fo_own",  "fo_other",
+                                            "read_only", "partner", "other_partner"};
   for (const Case& c : cases) {
     for (size_t i = 0; i < who.size(); ++i) {
       Reply r = Call(c.method, base_ + c.path, who[i]->token, c.body);
-      EXPECT_EQ(r.status, c.want[i]) << c.method << " " << c.path << " as " << names[i] << ": "
-                                     << r.body;
+      EXPECT_EQ(r.status, c.want[i])
+          << c.method << " " << c.path << " as " << names[i] << ": " << r.body;
     }
   }
   // Lists show only what the role may see.
@@ -82,8 +84,8 @@ TEST_F(LoansApiTest, LoanWalkedThroughDecisionDisbursementAndRepaymentQueuesHerS
 
   // The lender approves less than she asked, recorded by its own staff user.
   int64_t sms = SmsTo(amina);
-  const json::value approve = {{"decision", "approve"}, {"amount", 800000}, {"currency", "KES"},
-                               {"term_months", 6}};
+  const json::value approve = {
+      {"decision", "approve"}, {"amount", 800000}, {"currency", "KES"}, {"term_months", 6}};
   Reply r = Post(ref + "/decision", imara_, approve);
   ASSERT_EQ(r.status, 200) << r.body;
   json::object a = r.Json().as_object();
@@ -93,7 +95,8 @@ TEST_F(LoansApiTest, LoanWalkedThroughDecisionDisbursementAndRepaymentQueuesHerS
   EXPECT_EQ(a.at("loan").at("approved_amount").as_int64(), 800000);
   EXPECT_GT(SmsTo(amina), sms);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_log WHERE action = 'loan.decision_recorded'"
-                  " AND subject = " + subject + " AND token_id = " + std::to_string(imara_.token_id)),
+                  " AND subject = " +
+                  subject + " AND token_id = " + std::to_string(imara_.token_id)),
             1);
 
   // The same decision again changes nothing; another decision is 409 with the state.
@@ -114,7 +117,8 @@ TEST_F(LoansApiTest, LoanWalkedThroughDecisionDisbursementAndRepaymentQueuesHerS
 
   // Disbursement by admin, then its replay.
   sms = SmsTo(amina);
-  const json::value disburse = {{"amount", 800000}, {"currency", "KES"}, {"transaction_id", "TX-1"}};
+  const json::value disburse = {
+      {"amount", 800000}, {"currency", "KES"}, {"transaction_id", "TX-1"}};
   r = Post(ref + "/disbursement", admin_, disburse);
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.Json().at("state").as_string(), "disbursed");
@@ -150,13 +154,15 @@ TEST_F(LoansApiTest, LoanWalkedThroughDecisionDisbursementAndRepaymentQueuesHerS
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_FALSE(r.Json().at("changed").as_bool());
   EXPECT_EQ(SmsTo(amina), sms);
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM loan_repayments WHERE loan_id = " + std::to_string(loan.id)),
-            1);
+  EXPECT_EQ(
+      Count("SELECT COUNT(*) FROM loan_repayments WHERE loan_id = " + std::to_string(loan.id)), 1);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_log WHERE action = 'loan.repayment_recorded'"
-                  " AND subject = " + subject + " AND token_id = " + std::to_string(imara_.token_id)),
+                  " AND subject = " +
+                  subject + " AND token_id = " + std::to_string(imara_.token_id)),
             1);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_log WHERE action = 'loan.disbursement_recorded'"
-                  " AND subject = " + subject + " AND token_id = " + std::to_string(admin_.token_id)),
+                  " AND subject = " +
+                  subject + " AND token_id = " + std::to_string(admin_.token_id)),
             1);
 
   // The loan as staff see it: events, schedule, repayments; ledger agrees.
@@ -170,9 +176,10 @@ TEST_F(LoansApiTest, LoanWalkedThroughDecisionDisbursementAndRepaymentQueuesHerS
   EXPECT_EQ(d.at("schedule").as_array().size(), 6u);
   ASSERT_EQ(d.at("repayments").as_array().size(), 1u);
   EXPECT_EQ(d.at("repayments").at(0).at("payment_id").as_string(), "PAY-1");
-  EXPECT_EQ(d.at("outstanding").as_int64(),
-            Count("SELECT balance * normal FROM accounts WHERE kind = 'member_loan' AND member_id = " +
-                  std::to_string(amina)));
+  EXPECT_EQ(
+      d.at("outstanding").as_int64(),
+      Count("SELECT balance * normal FROM accounts WHERE kind = 'member_loan' AND member_id = " +
+            std::to_string(amina)));
   EXPECT_EQ(d.at("member_phone").as_string().find("0000001"), std::string::npos)
       << "read-only staff see a masked phone";
 }
@@ -195,8 +202,9 @@ TEST_F(LoansApiTest, ListPagesByIdFiltersAndCsvEqualsJson) {
   EXPECT_EQ(Get("/loans?state=referred_to_mfi", admin_).Json().at("data").as_array().size(), 3u);
   EXPECT_EQ(Get("/loans?state=approved", admin_).Json().at("data").as_array().size(), 0u);
   EXPECT_EQ(Get("/loans?state=bogus", admin_).status, 400);
-  EXPECT_EQ(Get("/loans?group=" + std::to_string(tumaini_), admin_).Json().at("data").as_array().size(),
-            0u);
+  EXPECT_EQ(
+      Get("/loans?group=" + std::to_string(tumaini_), admin_).Json().at("data").as_array().size(),
+      0u);
   EXPECT_EQ(Get("/loans?partner=other-mfi", admin_).Json().at("data").as_array().size(), 0u);
 
   // CSV: the same rows and columns as the JSON, in order.
@@ -204,10 +212,10 @@ TEST_F(LoansApiTest, ListPagesByIdFiltersAndCsvEqualsJson) {
   Reply csv = Get("/loans.csv", ro_);
   ASSERT_EQ(csv.status, 200);
   EXPECT_NE(csv.headers["content-type"].find("text/csv"), std::string::npos);
-  const std::vector<std::string> columns = {"reference", "member_id", "member_name", "group_id",
-                                            "state", "currency", "amount", "approved_amount",
-                                            "term_months", "partner_id", "outstanding",
-                                            "created_at", "updated_at"};
+  const std::vector<std::string> columns = {
+      "reference",   "member_id",  "member_name",     "group_id",    "state",
+      "currency",    "amount",     "approved_amount", "term_months", "partner_id",
+      "outstanding", "created_at", "updated_at"};
   std::string want;
   for (size_t i = 0; i < columns.size(); ++i) want += (i ? "," : "") + columns[i];
   want += "\r\n";

@@ -114,7 +114,8 @@ TEST_F(OpsApiTest, OutboxListHidesSecretsAndRetryCancelChangeStatesAudited) {
   r = Post(m + "/cancel", admin_, json::object{});
   EXPECT_EQ(r.status, 409) << r.body;
   EXPECT_EQ(r.Json().at("status").as_string(), "cancelled");
-  EXPECT_EQ(Get("/messages?status=cancelled", ro_).Json().at("data").at(0).at("id").as_int64(), notice);
+  EXPECT_EQ(Get("/messages?status=cancelled", ro_).Json().at("data").at(0).at("id").as_int64(),
+            notice);
   r = Post(m + "/retry", admin_, json::object{});
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.Json().at("status").as_string(), "queued");
@@ -135,10 +136,12 @@ TEST_F(OpsApiTest, OutboxListHidesSecretsAndRetryCancelChangeStatesAudited) {
   // Each change is audited once, with the admin's token.
   const std::string t = std::to_string(admin_.token_id);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_log WHERE action = 'message.cancelled' AND subject ="
-                  " 'message:" + std::to_string(notice) + "' AND token_id = " + t),
+                  " 'message:" +
+                  std::to_string(notice) + "' AND token_id = " + t),
             1);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_log WHERE action = 'message.retried' AND subject ="
-                  " 'message:" + std::to_string(notice) + "' AND token_id = " + t),
+                  " 'message:" +
+                  std::to_string(notice) + "' AND token_id = " + t),
             1);
 
   // The audit list, newest first, filtered and paged by a descending cursor.
@@ -158,7 +161,8 @@ TEST_F(OpsApiTest, OutboxListHidesSecretsAndRetryCancelChangeStatesAudited) {
   ASSERT_EQ(a1.size(), 2u);
   EXPECT_GT(a1[0].at("id").as_int64(), a1[1].at("id").as_int64());
   ASSERT_TRUE(p1.Json().at("next_cursor").is_string());
-  Reply p2 = Get("/audit?limit=2&cursor=" + std::string(p1.Json().at("next_cursor").as_string()), ro_);
+  Reply p2 =
+      Get("/audit?limit=2&cursor=" + std::string(p1.Json().at("next_cursor").as_string()), ro_);
   ASSERT_EQ(p2.status, 200);
   ASSERT_FALSE(p2.Json().at("data").as_array().empty());
   EXPECT_LT(p2.Json().at("data").at(0).at("id").as_int64(), a1[1].at("id").as_int64());

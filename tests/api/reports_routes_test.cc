@@ -26,15 +26,16 @@ class ReportsApiTest : public ApiFixture {
 
   // Approves a referred loan through the API.
   void Approve(const Loan& loan, int64_t amount, int term) {
-    Reply r = Post("/loans/" + loan.reference + "/decision", admin_,
-                   {{"decision", "approve"}, {"amount", amount}, {"currency", "KES"},
-                    {"term_months", term}});
+    Reply r = Post(
+        "/loans/" + loan.reference + "/decision", admin_,
+        {{"decision", "approve"}, {"amount", amount}, {"currency", "KES"}, {"term_months", term}});
     ASSERT_EQ(r.status, 200) << r.body;
   }
   // Disburses an approved loan through the API (at the clock's now).
   void DisburseOnly(const Loan& loan, int64_t amount) {
-    Reply r = Post("/loans/" + loan.reference + "/disbursement", admin_,
-                   {{"amount", amount}, {"currency", "KES"}, {"transaction_id", "TX-" + loan.reference}});
+    Reply r =
+        Post("/loans/" + loan.reference + "/disbursement", admin_,
+             {{"amount", amount}, {"currency", "KES"}, {"transaction_id", "TX-" + loan.reference}});
     ASSERT_EQ(r.status, 200) << r.body;
   }
   void Disburse(const Loan& loan, int64_t amount, int term) {
@@ -44,16 +45,19 @@ class ReportsApiTest : public ApiFixture {
   std::vector<int64_t> DueDates(const Loan& loan) {
     Reply r = Get("/loans/" + loan.reference, admin_);
     std::vector<int64_t> out;
-    for (const json::value& i : r.Json().at("schedule").as_array()) out.push_back(i.at("due_at").as_int64());
+    for (const json::value& i : r.Json().at("schedule").as_array())
+      out.push_back(i.at("due_at").as_int64());
     return out;
   }
   int64_t LoanBalance(int64_t member) {
-    return Count("SELECT balance * normal FROM accounts WHERE kind = 'member_loan' AND member_id = " +
-                 std::to_string(member));
+    return Count(
+        "SELECT balance * normal FROM accounts WHERE kind = 'member_loan' AND member_id = " +
+        std::to_string(member));
   }
   int64_t LedgerOutstanding() {
-    return Count("SELECT COALESCE(SUM(balance * normal), 0) FROM accounts"
-                 " WHERE kind = 'member_loan' AND currency = 'KES'");
+    return Count(
+        "SELECT COALESCE(SUM(balance * normal), 0) FROM accounts"
+        " WHERE kind = 'member_loan' AND currency = 'KES'");
   }
   // The KES figures of the portfolio as `who` sees it (null when none).
   json::value Kes(const Staffer& who, const std::string& query = "") {
@@ -87,7 +91,8 @@ TEST_F(ReportsApiTest, EveryReportAnswersEachRoleAsSpecified) {
       {"/reports/training?group=" + g, {200, 200, 404, 200, 403, 403}},
       {"/reports/training?group=999999", {404, 404, 404, 404, 403, 403}},
   };
-  const std::array<const Staffer*, 6> who = {&admin_, &fo_own_, &fo_other_, &ro_, &imara_, &other_mfi_};
+  const std::array<const Staffer*, 6> who = {&admin_, &fo_own_, &fo_other_,
+                                             &ro_,    &imara_,  &other_mfi_};
   for (const Case& c : cases) {
     for (size_t i = 0; i < who.size(); ++i) {
       Reply r = Get(c.path, *who[i]);
@@ -101,12 +106,18 @@ TEST_F(ReportsApiTest, OpenApiDocumentListsEveryLoanReportAndOperationsRoute) {
   ASSERT_EQ(doc.status, 200);
   const json::object& paths = doc.Json().at("paths").as_object();
   const std::vector<std::pair<std::string, std::string>> ops = {
-      {"/loans", "get"},           {"/loans/{ref}", "get"},
-      {"/loans/{ref}/decision", "post"}, {"/loans/{ref}/disbursement", "post"},
-      {"/loans/{ref}/repayments", "post"}, {"/reports/portfolio", "get"},
-      {"/reports/savings", "get"}, {"/reports/training", "get"},
-      {"/audit", "get"},           {"/messages", "get"},
-      {"/messages/{id}/retry", "post"}, {"/messages/{id}/cancel", "post"}};
+      {"/loans", "get"},
+      {"/loans/{ref}", "get"},
+      {"/loans/{ref}/decision", "post"},
+      {"/loans/{ref}/disbursement", "post"},
+      {"/loans/{ref}/repayments", "post"},
+      {"/reports/portfolio", "get"},
+      {"/reports/savings", "get"},
+      {"/reports/training", "get"},
+      {"/audit", "get"},
+      {"/messages", "get"},
+      {"/messages/{id}/retry", "post"},
+      {"/messages/{id}/cancel", "post"}};
   for (const auto& [path, method] : ops) {
     ASSERT_TRUE(paths.contains(path)) << path;
     EXPECT_TRUE(paths.at(path).as_object().contains(method)) << method << " " << path;
@@ -163,7 +174,8 @@ TEST_F(ReportsApiTest, PortfolioOutstandingIsTheLedgerWithArrearsAndPar30OnTheCl
   EXPECT_EQ(by_state, total) << "every loan's outstanding adds up to the ledger";
   EXPECT_EQ(loans, 3);
   EXPECT_EQ(kes.at("arrears").at("1-30").at("loans").as_int64(), 0);
-  EXPECT_EQ(kes.at("arrears").at("31-60").at("outstanding").as_int64(), LoanBalance(amina.member_id));
+  EXPECT_EQ(kes.at("arrears").at("31-60").at("outstanding").as_int64(),
+            LoanBalance(amina.member_id));
   EXPECT_EQ(kes.at("arrears").at("61-90").at("outstanding").as_int64(),
             LoanBalance(wanjiru.member_id));
   EXPECT_EQ(kes.at("arrears").at("90+").at("loans").as_int64(), 0);
@@ -192,8 +204,9 @@ TEST_F(ReportsApiTest, PortfolioOutstandingIsTheLedgerWithArrearsAndPar30OnTheCl
 
 TEST_F(ReportsApiTest, SavingsPerMonthAddUpToTheLedgerWithReversalsAndServeAsCsv) {
   // Reverse one of Amina's confirmed savings: its month shows it.
-  const int64_t saving = Count("SELECT id FROM savings WHERE status = 'confirmed' AND member_id = " +
-                               std::to_string(MemberId(kAmina)) + " ORDER BY id LIMIT 1");
+  const int64_t saving =
+      Count("SELECT id FROM savings WHERE status = 'confirmed' AND member_id = " +
+            std::to_string(MemberId(kAmina)) + " ORDER BY id LIMIT 1");
   const int64_t reversed = Count("SELECT amount FROM savings WHERE id = " + std::to_string(saving));
   Status s = app_->store().Run([&](store::Connection& conn) -> Status {
     PinHasher pins(kPepper);
@@ -216,7 +229,8 @@ TEST_F(ReportsApiTest, SavingsPerMonthAddUpToTheLedgerWithReversalsAndServeAsCsv
     reversals += row.at("reversed").as_int64();
   }
   EXPECT_EQ(net, Count("SELECT SUM(balance * normal) FROM accounts WHERE kind = 'member_savings'"
-                       " AND group_id = " + g));
+                       " AND group_id = " +
+                       g));
   EXPECT_EQ(reversals, reversed);
 
   Reply csv = Get("/reports/savings.csv?group=" + g, admin_);
@@ -239,8 +253,9 @@ TEST_F(ReportsApiTest, SavingsPerMonthAddUpToTheLedgerWithReversalsAndServeAsCsv
   Reply p1 = Get("/reports/savings?limit=1", ro_);
   ASSERT_EQ(p1.status, 200);
   ASSERT_TRUE(p1.Json().at("next_cursor").is_string());
-  Reply p2 = Get("/reports/savings?limit=1&cursor=" +
-                     std::string(p1.Json().at("next_cursor").as_string()), ro_);
+  Reply p2 =
+      Get("/reports/savings?limit=1&cursor=" + std::string(p1.Json().at("next_cursor").as_string()),
+          ro_);
   ASSERT_EQ(p2.status, 200);
   EXPECT_NE(p2.Json().at("data"), p1.Json().at("data"));
 }
@@ -251,16 +266,17 @@ TEST_F(ReportsApiTest, TrainingPerModuleCountsActiveMembersWhoCompleted) {
   ASSERT_EQ(r.status, 200) << r.body;
   const json::array& rows = r.Json().at("data").as_array();
   ASSERT_EQ(rows.size(), static_cast<size_t>(Count("SELECT COUNT(*) FROM training_modules")));
-  const int64_t active = Count("SELECT COUNT(*) FROM members WHERE status = 'active' AND group_id = " + g);
+  const int64_t active =
+      Count("SELECT COUNT(*) FROM members WHERE status = 'active' AND group_id = " + g);
   for (const json::value& row : rows) {
     const std::string id(row.at("module_id").as_string());
     EXPECT_EQ(row.at("active_members").as_int64(), active);
     EXPECT_EQ(row.at("completed").as_int64(),
               Count("SELECT COUNT(*) FROM training_records r JOIN members m ON m.id = r.member_id"
-                    " WHERE m.status = 'active' AND m.group_id = " + g + " AND r.module_id = '" + id + "'"))
+                    " WHERE m.status = 'active' AND m.group_id = " +
+                    g + " AND r.module_id = '" + id + "'"))
         << id;
-    EXPECT_EQ(row.at("completed_bp").as_int64(),
-              ShareBp(row.at("completed").as_int64(), active));
+    EXPECT_EQ(row.at("completed_bp").as_int64(), ShareBp(row.at("completed").as_int64(), active));
   }
   EXPECT_EQ(Get("/reports/training.csv", admin_).status, 200);
   EXPECT_EQ(Get("/reports/training?group=" + g, fo_other_).status, 404);
