@@ -44,6 +44,7 @@ Result<PartnerEventResult> RecordPartnerEvent(const PartnerEvent& event, const A
         if (*id != 0) ++out.sms;
       }
       out.repayment = std::move(c->repayment);
+      out.posted = c->posted;
       out.change = std::move(c->loan);
       break;
     }

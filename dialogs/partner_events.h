@@ -55,6 +55,7 @@ struct PartnerEvent {
 struct PartnerEventResult {
   LoanChange change;    // the loan after the event; changed false for a replay
   Repayment repayment;  // kRepayment: the repayment recorded (or replayed)
+  bool posted = false;  // kRepayment: a repayment journal was posted (RepaymentChange::posted)
   // SMS notices for this event (a state already told counts without being
   // queued again, see SendLoanNotices); 0 without a notifier.
   int sms = 0;

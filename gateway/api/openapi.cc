@@ -51,10 +51,40 @@ const Operation kOperations[] = {
     // --- import, training, savings (import_routes.cc, training_routes.cc, savings_routes.cc)
 
     // --- loans (loan_routes.cc)
+    {"get", "/loans", "Loans, by id", "admin, read_only, field_officer (hers), partner (its own)",
+     {"state", "group", "partner", "limit", "cursor"}, true},
+    {"get", "/loans/{ref}", "A loan with its events, schedule and repayments",
+     "admin, read_only, field_officer (hers), partner (its own)", {}},
+    {"post", "/loans/{ref}/decision",
+     "Record the lender's decision: {decision: approve, amount, currency, term_months, rule, "
+     "annual_rate_bp} or {decision: decline, reason}; the same decision again is changed=false, "
+     "another state 409 with state",
+     "admin, partner (its own)", {}},
+    {"post", "/loans/{ref}/disbursement",
+     "Record the disbursement: {amount, currency, transaction_id, disbursed_at}",
+     "admin, partner (its own)", {}},
+    {"post", "/loans/{ref}/repayments",
+     "Record a repayment the partner received: {payment_id, amount, currency, paid_at, "
+     "claim_reference}; the same payment_id again is changed=false",
+     "admin, partner (its own)", {}},
 
     // --- reports (report_routes.cc)
+    {"get", "/reports/portfolio",
+     "Per currency: loans and outstanding by state (outstanding from the ledger), arrears by age "
+     "of the oldest unpaid instalment (1-30, 31-60, 61-90, 90+ days), PAR30",
+     "admin, read_only, field_officer (hers), partner (its own)", {"group", "partner"}},
+    {"get", "/reports/savings", "Confirmed savings per month and group (reversals included)",
+     "admin, read_only, field_officer (hers)", {"group", "by", "limit", "cursor"}, true},
+    {"get", "/reports/training", "Per module: active members who completed it",
+     "admin, read_only, field_officer (hers)", {"group"}, true},
 
     // --- operations: audit, messages (ops_routes.cc)
+    {"get", "/audit", "Audit rows, newest first", "admin, read_only",
+     {"subject", "actor", "limit", "cursor"}, true},
+    {"get", "/messages", "The SMS outbox, newest first (phones masked, secrets hidden)",
+     "admin, read_only", {"status", "limit", "cursor"}, true},
+    {"post", "/messages/{id}/retry", "Queue a failed or cancelled message again", "admin", {}},
+    {"post", "/messages/{id}/cancel", "Cancel a queued or failed message", "admin", {}},
 
 };
 
