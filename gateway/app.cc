@@ -375,6 +375,7 @@ Result<std::unique_ptr<App>> App::Create(const config::Settings& settings, std::
     return a->request_prefix_ + std::to_string(++a->request_counter_);
   };
   deps.wake_outbox = [a = app.get()] { a->Wake(); };
+  app->dashboard_ = std::make_unique<dashboard::Dashboard>(deps);
   app->api_ = std::make_unique<api::StaffApi>(std::move(deps));
 
   app->dispatcher_ = std::make_unique<outbound::Dispatcher>(*app->store_, std::move(senders),
@@ -432,6 +433,9 @@ void App::Handle(http::Request&& request, http::Reply reply) {
   }
   if (path.rfind("/partners/", 0) == 0) return HandlePartner(std::move(request), std::move(reply));
   if (path.rfind("/api/", 0) == 0) return api_->Handle(std::move(request), std::move(reply));
+  if (path == "/staff" || path.rfind("/staff/", 0) == 0) {
+    return dashboard_->Handle(std::move(request), std::move(reply));
+  }
   std::string_view channel_id, route;
   if (!ParseChannelPath(path, &channel_id, &route)) {
     return reply(http::Response::Text(404, "no such route\n"));

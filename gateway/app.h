@@ -10,6 +10,7 @@
 //   GET      /healthz                 200 "ok" when the store answers
 //   GET      /metrics                 Prometheus text format
 //   *        /api/v1/...              the staff API (gateway/api/api.h)
+//   GET|POST /staff/...               the staff dashboard (gateway/dashboard/dashboard.h)
 // Every channel route is authenticated by the channel's adapter first (403,
 // no side effect); a malformed callback is 400 with the reason.
 //
@@ -63,6 +64,7 @@
 #include "domain/pin.h"
 #include "domain/store/store.h"
 #include "gateway/api/api.h"
+#include "gateway/dashboard/dashboard.h"
 #include "gateway/http/metrics.h"
 #include "gateway/http/server.h"
 #include "gateway/loan_jobs.h"
@@ -139,6 +141,7 @@ class App {
   std::map<std::string, std::string> service_codes_;  // channel id -> USSD code in SMS texts
   std::unique_ptr<dialogs::Engine> engine_;
   std::unique_ptr<api::StaffApi> api_;
+  std::unique_ptr<dashboard::Dashboard> dashboard_;  // /staff/ (gateway/dashboard/)
   std::unique_ptr<dialogs::SmsCommands> sms_commands_;
   std::map<std::string, std::unique_ptr<channels::Adapter>, std::less<>> adapters_;
   std::vector<std::unique_ptr<partners::PartnerSender>> partner_senders_;
