@@ -222,6 +222,7 @@ Dashboard::Dashboard(api::ApiDeps deps) : deps_(std::move(deps)) {
   AddLoanRoutes(routes_);
   AddMessageRoutes(routes_);
   AddAuditRoutes(routes_);
+  AddImportRoutes(routes_);
 }
 
 Dashboard::~Dashboard() = default;

@@ -26,6 +26,8 @@
 //   /staff/members/{id}        balances, statement, loan, training
 //   POST /staff/members/{id}/pin-reset   one-time PIN by SMS (never shown)
 //   POST /staff/members/{id}/training    record a module
+//   /staff/groups/{id}/import  member CSV: POST action=check (dry run, errors
+//                              table) | action=commit (all rows or none)
 //   /staff/loans               pipeline by state, arrears, loans list
 //   /staff/messages            failed and stuck SMS; POST .../{id}/retry (admin)
 //   /staff/audit               audit log (admin, read-only)

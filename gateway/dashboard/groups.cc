@@ -70,6 +70,11 @@ View GroupPage(Screen& s, Unit& unit) {
   auto members = dir.Members(f, s.QueryInt("after"), kMembersPerPage);
   if (!members.ok()) return FromStatus(members.status());
   h.element("h2", "Members");
+  if (s.who.MayEditMembers()) {
+    h.open("p").element("a", "Import members from CSV",
+                        {{"href", "/staff/groups/" + gid + "/import"}, {"id", "import-link"}});
+    h.close("p");
+  }
   h.open("div", {{"class", "scroll"}}).open("table", {{"id", "members"}});
   h.open("tr").element("th", "Name").element("th", "Role").element("th", "Phone");
   h.element("th", "PIN").element("th", "Savings", {{"class", "num"}});

@@ -158,6 +158,7 @@ void Notice(Html& h, const Screen& s) {
   if (done == "pin-reset") text = "A one-time PIN was sent to her by SMS. She must change it at her next login.";
   if (done == "training") text = "Training recorded.";
   if (done == "retry") text = "The message is queued again.";
+  if (done == "import") text = "Members imported.";
   if (!text.empty()) h.element("p", text, {{"class", "notice"}, {"id", "notice"}});
 }
 

@@ -83,6 +83,7 @@ void AddMemberRoutes(std::vector<Route>& routes);    // members.cc
 void AddLoanRoutes(std::vector<Route>& routes);      // loans.cc
 void AddMessageRoutes(std::vector<Route>& routes);   // messages.cc
 void AddAuditRoutes(std::vector<Route>& routes);     // audit.cc
+void AddImportRoutes(std::vector<Route>& routes);    // import_page.cc
 
 // --- answers ---
 View ErrorView(int status, std::string_view message);

@@ -518,5 +518,61 @@ TEST_F(DashboardTest, AdminRetriesAFailedMessage) {
   EXPECT_EQ(ro->Get("/staff/messages").body.find("name=\"retry-message\""), std::string::npos);
 }
 
+TEST_F(DashboardTest, ImportChecksThenCommitsAllRowsOrNone) {
+  AddStaff("fiona", StaffRole::kFieldOfficer, {1});
+  std::string csrf;
+  auto c = SignedIn("fiona", &csrf);
+  EXPECT_EQ(c->Get("/staff/groups/1/import").status, 200);
+  EXPECT_EQ(c->Get("/staff/groups/2/import").status, 404);
+  const int64_t members = Count("SELECT count(*) FROM members");
+  const int64_t audit = Count("SELECT count(*) FROM audit_log");
+
+  // A dry run with errors: the table names row, column and value; nothing written.
+  const std::string bad =
+      "name,phone,role\n"
+      "Neema Ali,0711000001,member\n"
+      "<b>Zawadi</b>,12,member\n"
+      "Asha Juma,0711000003,boss\n";
+  WebResult r = c->Post("/staff/groups/1/import", {{"csrf", csrf}, {"action", "check"}, {"csv", bad}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(ById(r.body, "import-error-count"), "2 problem(s): nothing was imported.");
+  EXPECT_NE(r.body.find("data-row=\"3\" data-column=\"phone\""), std::string::npos);
+  EXPECT_NE(r.body.find("data-row=\"4\" data-column=\"role\""), std::string::npos);
+  EXPECT_EQ(r.body.find("<b>Zawadi"), std::string::npos);
+  EXPECT_EQ(r.body.find("name=\"import-commit\""), std::string::npos);
+  // Committing it anyway is refused as a whole.
+  r = c->Post("/staff/groups/1/import", {{"csrf", csrf}, {"action", "commit"}, {"csv", bad}});
+  EXPECT_EQ(r.status, 422);
+  EXPECT_EQ(Count("SELECT count(*) FROM members"), members);
+  EXPECT_EQ(Count("SELECT count(*) FROM audit_log"), audit);
+
+  const std::string good =
+      "name,phone,role,language\n"
+      "Neema Ali,0711000001,member,en\n"
+      "\"Zawadi, Wanjiku\",+254711000002,secretary,sw\n";
+  r = c->Post("/staff/groups/1/import", {{"csrf", csrf}, {"action", "check"}, {"csv", good}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(ById(r.body, "import-row-count"), "2 member(s) to add to Upendo Women Group.");
+  EXPECT_NE(r.body.find("name=\"import-commit\""), std::string::npos);
+  EXPECT_EQ(Count("SELECT count(*) FROM members"), members) << "a check writes nothing";
+  // Without the token the commit is 403.
+  EXPECT_EQ(c->Post("/staff/groups/1/import", {{"action", "commit"}, {"csv", good}}).status, 403);
+  EXPECT_EQ(Count("SELECT count(*) FROM members"), members);
+  r = c->Post("/staff/groups/1/import", {{"csrf", csrf}, {"action", "commit"}, {"csv", good}});
+  ASSERT_EQ(r.status, 303) << r.body;
+  EXPECT_EQ(r.Header("location"), "/staff/groups/1?done=import");
+  EXPECT_EQ(Count("SELECT count(*) FROM members WHERE group_id = 1 AND phone = '+254711000002'"
+                  " AND name = 'Zawadi, Wanjiku' AND role = 'secretary' AND language = 'sw'"),
+            1);
+  EXPECT_EQ(Count("SELECT count(*) FROM members"), members + 2);
+  EXPECT_EQ(Count("SELECT count(*) FROM audit_log WHERE action = 'member.added'"
+                  " AND channel = 'dashboard' AND actor = 'fiona'"),
+            2);
+  // The same file again: the domain refuses the duplicates, nothing added.
+  r = c->Post("/staff/groups/1/import", {{"csrf", csrf}, {"action", "commit"}, {"csv", good}});
+  EXPECT_EQ(r.status, 409);
+  EXPECT_EQ(Count("SELECT count(*) FROM members"), members + 2);
+}
+
 }  // namespace
 }  // namespace shg
