@@ -175,6 +175,9 @@ View Home(Screen& s, Unit& unit) {
     h.open("tr", {{"data-state", state}}).element("td", state);
     h.element("td", std::to_string(n), {{"class", "num"}}).close("tr");
   }
+  if (t.loans_by_state.empty()) {
+    h.open("tr").element("td", "No loans yet.", {{"colspan", "2"}, {"class", "muted"}}).close("tr");
+  }
   h.close("table").close("div");
 
   if (Status st = OutboxHealth(h, unit); !st.ok()) return FromStatus(st);

@@ -5,6 +5,19 @@
 #include "gateway/dashboard/page.h"
 
 namespace shg::gateway::dashboard {
+namespace {
+
+// "2026-04" -> "Apr 2026".
+std::string MonthLabel(const std::string& month) {
+  static const char* kNames[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                 "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  if (month.size() != 7) return month;
+  const int m = (month[5] - '0') * 10 + (month[6] - '0');
+  if (m < 1 || m > 12) return month;
+  return std::string(kNames[m - 1]) + " " + month.substr(0, 4);
+}
+
+}  // namespace
 
 void SavingsChart(Html& h, const std::vector<MonthTotal>& all, const std::string& currency) {
   if (all.empty()) {
@@ -54,10 +67,10 @@ void SavingsChart(Html& h, const std::vector<MonthTotal>& all, const std::string
     // The amount above the bar in whole thousands would lose cents: the
     // exact figure is in the tooltip and the table below; the bar shows the
     // month under it.
-    h.element("text", m.month.substr(2),
+    h.element("text", MonthLabel(m.month),
               {{"x", std::to_string(x + kBar / 2)},
                {"y", std::to_string(kTop + kHeight + 16)},
-               {"font-size", "11"},
+               {"font-size", "10"},
                {"text-anchor", "middle"},
                {"fill", "#333"}});
     h.close("g");
