@@ -235,7 +235,17 @@ void Dashboard::Handle(http::Request&& request, http::Reply reply) {
     return reply(Page(v, nullptr, ""));
   }
   if (path == "/staff/login") {
-    if (request.method == "GET") return reply(LoginPage(*deps_.settings, 200, "", ""));
+    if (request.method == "GET") {
+      // Signed in already: straight to the home page.
+      const std::string cookie = CookieValue(request.Header("cookie"), kSessionCookie);
+      const SessionLimits limits{deps_.settings->staff_session_idle_s,
+                                 deps_.settings->staff_session_absolute_s};
+      if (!cookie.empty() &&
+          Staff(deps_.store->Reader(), deps_.clock()).ResumeSession(cookie, limits).ok()) {
+        return reply(Page(Redirect("/staff/"), nullptr, ""));
+      }
+      return reply(LoginPage(*deps_.settings, 200, "", ""));
+    }
     if (request.method == "POST") return Login(std::move(request), std::move(reply));
     return reply(Page(ErrorView(405, "use GET or POST"), nullptr, ""));
   }

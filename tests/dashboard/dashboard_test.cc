@@ -177,6 +177,9 @@ TEST_F(DashboardTest, SignInSetsAnHttpOnlyStrictSessionCookieForStaffPaths) {
   WebResult home = c.Get("/staff/");
   ASSERT_EQ(home.status, 200) << home.body;
   EXPECT_NE(home.body.find("id=\"savings-total\""), std::string::npos);
+  WebResult again = c.Get("/staff/login");
+  EXPECT_EQ(again.status, 303) << "signed in already";
+  EXPECT_EQ(again.Header("location"), "/staff/");
   EXPECT_NE(home.Header("content-security-policy").find("default-src 'none'"), std::string::npos);
   EXPECT_EQ(home.body.find("<script"), std::string::npos) << "no JavaScript";
   EXPECT_EQ(Count("SELECT count(*) FROM audit_log WHERE action = 'staff.signed_in'"
