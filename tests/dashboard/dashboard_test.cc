@@ -465,6 +465,15 @@ TEST_F(DashboardTest, GroupAndHomeFiguresEqualTheDirectoryOverview) {
     EXPECT_EQ(ById(page.body, "group-fund"), FormatMoney(o->group_fund, *currency));
     EXPECT_EQ(ById(page.body, "social-fund"), FormatMoney(o->social_fund, *currency));
     EXPECT_EQ(ById(page.body, "group-members-count"), std::to_string(o->members));
+    // The chart's bars (the demo's savings span fewer than 12 months) sum
+    // to the same total, in minor units.
+    int64_t bars = 0;
+    const std::regex amount("data-amount=\"(-?[0-9]+)\"");
+    for (auto it = std::sregex_iterator(page.body.begin(), page.body.end(), amount);
+         it != std::sregex_iterator(); ++it) {
+      bars += std::stoll((*it)[1].str());
+    }
+    EXPECT_EQ(bars, o->savings_confirmed);
     EXPECT_NE(page.body.find("id=\"savings-chart\""), std::string::npos);
     EXPECT_NE(page.body.find("id=\"members\""), std::string::npos);
     EXPECT_NE(page.body.find("id=\"training\""), std::string::npos);
