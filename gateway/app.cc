@@ -143,6 +143,7 @@ Result<std::unique_ptr<App>> App::Create(const config::Settings& settings, std::
   deps.clock = app->clock_;
   deps.request_id = [a = app.get()] { return a->request_ids_.Next(); };
   deps.wake_outbox = [a = app.get()] { a->Wake(); };
+  app->dashboard_ = std::make_unique<dashboard::Dashboard>(deps);
   app->api_ = std::make_unique<api::StaffApi>(std::move(deps));
 
   app->dispatcher_ = std::make_unique<outbound::Dispatcher>(*app->store_, std::move(senders),
@@ -196,6 +197,9 @@ void App::Handle(http::Request&& request, http::Reply reply) {
     return channel_routes_->Handle(std::move(request), std::move(reply));
   }
   if (path.rfind("/api/", 0) == 0) return api_->Handle(std::move(request), std::move(reply));
+  if (path == "/staff" || path.rfind("/staff/", 0) == 0) {
+    return dashboard_->Handle(std::move(request), std::move(reply));
+  }
   reply(http::Response::Text(404, "no such route\n"));
 }
 

@@ -8,6 +8,7 @@
 //   GET /healthz    200 "ok" when the store answers
 //   GET /metrics    Prometheus text format (gateway/app_metrics.h)
 //   /api/v1/...     the staff API (gateway/api/api.h)
+//   /staff/...      the staff dashboard (gateway/dashboard/dashboard.h)
 // anything else is 404. A request that changes data is parsed and
 // authenticated on the HTTP thread, then runs as one job of the store's
 // writer and is answered after the durable commit (gateway/routes/submit.h).
@@ -45,6 +46,7 @@
 #include "domain/store/store.h"
 #include "gateway/api/api.h"
 #include "gateway/app_metrics.h"
+#include "gateway/dashboard/dashboard.h"
 #include "gateway/http/metrics.h"
 #include "gateway/http/server.h"
 #include "gateway/loan_jobs.h"
@@ -120,6 +122,7 @@ class App {
   std::map<std::string, std::string> service_codes_;  // channel id -> USSD code in SMS texts
   std::unique_ptr<dialogs::Engine> engine_;
   std::unique_ptr<api::StaffApi> api_;
+  std::unique_ptr<dashboard::Dashboard> dashboard_;  // /staff/ (gateway/dashboard/)
   std::unique_ptr<dialogs::SmsCommands> sms_commands_;
   ChannelRoutes::Adapters adapters_;
   std::vector<std::unique_ptr<partners::PartnerSender>> partner_senders_;
