@@ -88,6 +88,10 @@ class Directory {
   Status UpdateMember(int64_t member_id, const MemberChange& change,
                       const std::vector<std::string>& languages);
   Result<std::vector<TrainingProgress>> Training(int64_t member_id);
+  // A group's savings by id (member_name filled): `status` "" for any, or
+  // pending | confirmed | rejected (InvalidArgument "status: ..." else).
+  Result<std::vector<Saving>> Savings(int64_t group_id, const std::string& status,
+                                      int64_t after_id, int limit);
   // Configured modules, by step then id.
   Result<std::vector<TrainingProgress>> Modules();
 
