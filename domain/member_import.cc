@@ -1,6 +1,7 @@
 #include "domain/member_import.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <map>
 #include <optional>
 
@@ -42,13 +43,19 @@ std::string NameKey(std::string_view name) {
   return key;
 }
 
-// Well-formed UTF-8 (no overlongs, no surrogates), and no control characters.
-bool IsCleanUtf8(std::string_view s) {
+bool HasControl(std::string_view s) {
+  return std::any_of(s.begin(), s.end(), [](char ch) {
+    const unsigned char c = static_cast<unsigned char>(ch);
+    return c < 0x20 || c == 0x7F;
+  });
+}
+
+// Well-formed UTF-8 (no overlongs, no surrogates).
+bool IsUtf8(std::string_view s) {
   size_t i = 0;
   while (i < s.size()) {
     const unsigned char c = static_cast<unsigned char>(s[i]);
     if (c < 0x80) {
-      if (c < 0x20 || c == 0x7F) return false;
       ++i;
       continue;
     }
@@ -261,8 +268,11 @@ ImportCheck CheckMemberImport(std::string_view csv, const ImportRules& rules,
       error(row, "name", "", "the name is empty");
     } else if (m.name.size() > kMaxName) {
       error(row, "name", m.name, "a name has at most 100 characters");
-    } else if (!IsCleanUtf8(m.name)) {
+    } else if (!IsUtf8(m.name)) {
       error(row, "name", m.name, "not UTF-8 text (save the file as CSV UTF-8)");
+    } else if (HasControl(m.name)) {
+      // It is shown on USSD screens and in SMS, one line.
+      error(row, "name", m.name, "a name cannot hold a line break or a control character");
     }
 
     bool phone_ok = false;

@@ -10,7 +10,8 @@
 //     quotes ("" is one "); text after a closing quote is an error;
 //   - columns, in any order, named without regard to ASCII case or the
 //     spaces around them:
-//       name      required, 1..100 bytes of UTF-8
+//       name      required, 1..100 bytes of UTF-8, one line (no control
+//                 characters)
 //       phone     required, as staff type it ("0712 345 678", "+256...");
 //                 must be a number of the GROUP's country
 //       role      optional: member (default), treasurer, chair, secretary

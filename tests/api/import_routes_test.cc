@@ -179,7 +179,7 @@ TEST_F(ImportRoutesTest, AFileCheckedAgainstTheGroupsCountryAndMembers) {
   // name on her phone is not.
   ApiResult r = client_->PostCsv(
       "/api/v1/groups/" + std::to_string(kTumaini) + "/members/import?dry_run=true", admin_,
-      "name,phone\nSarah,0712000001\nJoy,+256700000001\n" + std::string("Nakato,0700000099\n"));
+      "name,phone\nSarah,+254712000001\nJoy,+256700000001\n" + std::string("Nakato,0700000099\n"));
   ASSERT_EQ(r.status, 200) << r.body;
   const auto cells = RowsAndColumns(r.Json());
   ASSERT_EQ(cells.size(), 1u) << r.body;

@@ -463,7 +463,7 @@ TEST_F(StaffApiTest, TheOpenApiDocumentListsExactlyTheRoutesServed) {
         const std::string name(p.substr(open + 1, p.find('}', open) - open - 1));
         bool declared = false;
         for (const json::value& param : op.value().at("parameters").as_array()) {
-          declared = declared || (param.at("in") == "path" && param.at("name") == name);
+          declared = declared || (param.at("in") == "path" && param.at("name") == name.c_str());
         }
         EXPECT_TRUE(declared) << method << " " << p << " {" << name << "}";
       }
