@@ -5,6 +5,7 @@
 // one audit row.
 #include <gtest/gtest.h>
 
+#include "domain/member_import.h"
 #include "tests/api/staff_api_fixture.h"
 
 namespace shg::api_test {
@@ -165,8 +166,19 @@ TEST_F(ImportRoutesTest, RequestsThatAreNotAFileImportAreRefusedBeforeAnyRow) {
     SCOPED_TRACE(c.what);
     ApiResult r = client_->Call("POST", path_ + c.query, officer_, c.body, c.content_type);
     EXPECT_EQ(r.status, c.want) << r.body;
-    if (*c.field != '\0') EXPECT_EQ(r.Json().at("error").at("field"), c.field);
+    if (*c.field != '\0') {
+      EXPECT_EQ(r.Json().at("error").at("field"), c.field);
+    }
   }
+  // Past the cap (5,000 members): one error at the first row too many.
+  std::string big = "name,phone\n";
+  for (int i = 0; i <= kMaxImportRows; ++i) {
+    big += "Member " + std::to_string(i) + ",+2547" + std::to_string(20000000 + i) + "\n";
+  }
+  ApiResult too_many = client_->PostCsv(path_, officer_, big);
+  ASSERT_EQ(too_many.status, 422) << too_many.body.substr(0, 300);
+  ASSERT_EQ(too_many.Json().at("errors").as_array().size(), 1u);
+  EXPECT_EQ(too_many.Json().at("errors").at(0).at("row"), kMaxImportRows + 2);
   ApiResult unknown = client_->PostCsv("/api/v1/groups/99999/members/import", admin_,
                                        "name,phone\nJane,0745999001\n");
   EXPECT_EQ(unknown.status, 404);

@@ -79,7 +79,9 @@ TEST_F(SavingsRoutesTest, TheGroupsSavingsByStatusAndCursor) {
       EXPECT_GT(id, last) << "by id, each once";
       last = id;
       ids.insert(id);
-      if (c.status != "all") EXPECT_EQ(std::string(row.at("status").as_string()), c.status);
+      if (c.status != "all") {
+        EXPECT_EQ(std::string(row.at("status").as_string()), c.status);
+      }
       EXPECT_EQ(row.at("currency"), "KES");
       EXPECT_GT(row.at("amount").as_int64(), 0);
       EXPECT_EQ(row.size(), 8u);
@@ -163,7 +165,9 @@ TEST_F(SavingsRoutesTest, AnAdminReversesAConfirmedSavingOnce) {
     ApiResult e = client_->Post("/api/v1/savings/" + std::to_string(c.saving) + "/reversal",
                                 c.token, c.body);
     EXPECT_EQ(e.status, c.want) << e.body;
-    if (*c.field != '\0') EXPECT_EQ(e.Json().at("error").at("field"), c.field);
+    if (*c.field != '\0') {
+      EXPECT_EQ(e.Json().at("error").at("field"), c.field);
+    }
   }
   EXPECT_EQ(Count("SELECT count(*) FROM journals"), journals) << "no refused reversal posted";
   EXPECT_EQ(Count("SELECT count(*) FROM audit_log WHERE action = 'saving.reversed'"), 1);

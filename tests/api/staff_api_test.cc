@@ -149,6 +149,7 @@ TEST_F(StaffApiTest, MissingWrongRevokedOrExpiredTokenIs401WithWwwAuthenticate) 
 
 TEST_F(StaffApiTest, EachRoleSeesAndChangesOnlyWhatItMay) {
   const std::string officer = CreateOfficer("wanjiku", {kUpendo});
+  const std::string other_officer = MakeUser("nakato", StaffRole::kFieldOfficer, {kTumaini});
   const std::string reader = MakeUser("auditor", StaffRole::kReadOnly, {});
   const std::string partner = MakeUser("imara-staff", StaffRole::kPartner, {}, "imara");
   const int64_t mary = MemberId(kMaryPhone, "Mary");
@@ -179,6 +180,13 @@ TEST_F(StaffApiTest, EachRoleSeesAndChangesOnlyWhatItMay) {
       {"officer", officer, "POST", "/api/v1/groups/2/members", json::serialize(new_member), 404},
       {"officer", officer, "POST", "/api/v1/savings/1/reversal", "{\"reason\":\"x\"}", 403},
       {"officer", officer, "GET", "/api/v1/staff", "", 403},
+      // Tumaini is another officer's group: each sees her own only.
+      {"other officer", other_officer, "GET", "/api/v1/groups/2", "", 200},
+      {"other officer", other_officer, "GET", "/api/v1/groups/1", "", 404},
+      {"other officer", other_officer, "GET", "/api/v1/members/" + std::to_string(mary), "", 404},
+      {"other officer", other_officer, "POST", "/api/v1/groups/1/members/import", csv, 404},
+      {"other officer", other_officer, "POST", "/api/v1/groups/1/training",
+       "{\"module_id\":\"s2-business-basics\",\"member_ids\":[" + std::to_string(mary) + "]}", 404},
       // Read-only: reads everything, writes nothing.
       {"read_only", reader, "GET", "/api/v1/groups/2", "", 200},
       {"read_only", reader, "GET", "/api/v1/members/" + std::to_string(mary) + "/training", "", 200},
@@ -211,7 +219,9 @@ TEST_F(StaffApiTest, EachRoleSeesAndChangesOnlyWhatItMay) {
                       : client_->Call(c.method, c.path, c.token, c.body,
                                       is_csv ? "text/csv" : "application/json");
     EXPECT_EQ(r.status, c.want) << r.body;
-    if (c.want >= 400) EXPECT_TRUE(r.Json().at("error").is_object()) << r.body;
+    if (c.want >= 400) {
+      EXPECT_TRUE(r.Json().at("error").is_object()) << r.body;
+    }
   }
   EXPECT_EQ(Count("SELECT count(*) FROM members"), members) << "no refused call wrote";
   EXPECT_EQ(Count("SELECT count(*) FROM training_records"), records);

@@ -75,7 +75,9 @@ TEST_F(TrainingRoutesTest, RecordingMarysMissingModulesOpensHerLoanRequest) {
   ApiResult after = client_->Get(MaryPath(), officer_);
   EXPECT_EQ(after.Json().at("training_completed"), true);
   for (const json::value& m : after.Json().at("modules").as_array()) {
-    if (m.at("step").as_int64() == 2) EXPECT_EQ(m.at("recorded_by"), "wanjiku");
+    if (m.at("step").as_int64() == 2) {
+      EXPECT_EQ(m.at("recorded_by"), "wanjiku");
+    }
   }
   EXPECT_EQ(Count("SELECT count(*) FROM audit_log WHERE action = 'training.recorded' AND actor ="
                   " 'wanjiku' AND subject = 'member:" + std::to_string(mary_) + "'"),
