@@ -195,6 +195,7 @@ ImportCheck CheckMemberImport(std::string_view csv, const ImportRules& rules,
   // --- the header
   std::map<Column, size_t> index;
   std::vector<std::string> columns;  // per position: the column's name, or its header text
+  std::vector<size_t> unnamed;       // positions whose header cell is empty
   bool header_usable = !records.empty();
   if (!records.empty()) {
     for (size_t c = 0; c < records[0].size(); ++c) {
@@ -202,6 +203,11 @@ ImportCheck CheckMemberImport(std::string_view csv, const ImportRules& rules,
       const std::string key = Lower(text);
       std::optional<Column> col = ColumnNamed(key);
       columns.push_back(col ? key : text);
+      if (text.empty()) {
+        // Spreadsheets export trailing empty columns: fine while empty.
+        unnamed.push_back(c);
+        continue;
+      }
       if (!col) {
         error(1, text, text, "unknown column: the columns are name, phone, role and language");
         continue;
@@ -256,6 +262,12 @@ ImportCheck CheckMemberImport(std::string_view csv, const ImportRules& rules,
       error(row, "", Trim(r[records[0].size()]),
             "this row has " + std::to_string(r.size()) + " cells; the header has " +
                 std::to_string(records[0].size()));
+    }
+    for (size_t c : unnamed) {
+      if (c < r.size() && !Trim(r[c]).empty()) {
+        error(row, "", Trim(r[c]),
+              "a cell under a column with no name (column " + std::to_string(c + 1) + ")");
+      }
     }
     ImportRow m;
     m.row = row;

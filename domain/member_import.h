@@ -18,7 +18,8 @@
 //       language  optional: one of the configured languages (default:
 //                 the configured default language)
 //     any other column, a repeated column or a missing required column is
-//     an error of row 1;
+//     an error of row 1; a column with an empty header cell is ignored
+//     while its cells are empty (else an error of that row);
 //   - every cell is trimmed of spaces and tabs; a row whose cells are all
 //     empty is skipped (spreadsheets leave such rows at the end);
 //   - at most ImportRules::max_rows member rows (5,000 by default).

@@ -95,6 +95,8 @@ TEST(MemberImportTest, EachRuleNamesTheRowAndColumn) {
        {}, 1},
       {"unknown column (rows still checked)", "name,phone,village\nJane,bad,Kibera\n",
        {{1, "village"}, {2, "phone"}}, 1},
+      {"empty trailing columns are fine while empty", "name,phone,,\nJane,0711000001,,\n", {}, 1},
+      {"a cell under an unnamed column", "name,,phone\nJane,x,0711000001\n", {{2, ""}}, 1},
       {"missing column", "name\nJane\n", {{1, "phone"}}, 1},
       {"a column twice", "name,phone,Phone\nJane,0711000001,0711000002\n", {{1, "phone"}}, 1},
       {"more cells than the header", "name,phone\nJane,0711000001,extra\n", {{2, ""}}, 1},

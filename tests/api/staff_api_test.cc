@@ -133,7 +133,7 @@ TEST_F(StaffApiTest, MissingWrongRevokedOrExpiredTokenIs401WithWwwAuthenticate) 
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.what);
-    for (const std::string& path : {"/api/v1/me", "/api/v1/groups/1"}) {
+    for (const char* path : {"/api/v1/me", "/api/v1/groups/1"}) {
       ApiResult r = client_->Get(path, "", c.headers);
       EXPECT_EQ(r.status, 401) << r.body;
       EXPECT_EQ(r.Header("www-authenticate").rfind("Bearer", 0), 0u) << r.Header("www-authenticate");
