@@ -71,6 +71,10 @@ constexpr char kTraining[] =
     " FROM training_modules m LEFT JOIN training_records r"
     "   ON r.module_id = m.id AND r.member_id = ?"
     " ORDER BY m.step, m.id";
+constexpr char kGroupSavings[] =
+    "SELECT s.id, s.member_id, s.group_id, s.amount, s.currency, s.status, s.reference,"
+    " s.created_at, m.name FROM savings s JOIN members m ON m.id = s.member_id"
+    " WHERE s.group_id = ? AND s.id > ? AND (? = '' OR s.status = ?) ORDER BY s.id LIMIT ?";
 constexpr char kModules[] =
     "SELECT id, step, title FROM training_modules ORDER BY step, id";
 
@@ -256,6 +260,23 @@ Result<std::vector<Member>> Directory::Members(const MemberFilter& f, int64_t af
   return out;
 }
 
+Result<std::vector<Member>> Directory::AllMembers(int64_t group_id) {
+  MemberFilter f;
+  f.group_id = group_id;
+  f.include_exited = true;
+  std::vector<Member> all;
+  int64_t after = 0;
+  for (;;) {
+    auto page = Members(f, after, 1000);
+    if (!page.ok()) return page.status();
+    const bool last = page->size() < 1000;
+    if (!page->empty()) after = page->back().id;
+    for (Member& m : *page) all.push_back(std::move(m));
+    if (last) break;
+  }
+  return all;
+}
+
 Status Directory::UpdateMember(int64_t member_id, const MemberChange& c,
                                const std::vector<std::string>& languages) {
   Services svc(db_, ctx_);
@@ -343,6 +364,48 @@ Result<std::vector<TrainingProgress>> Directory::Training(int64_t member_id) {
     t.completed_at = st.Int(3);
     t.recorded_by = st.Text(4);
     out.push_back(std::move(t));
+  }
+  return out;
+}
+
+Result<std::vector<Saving>> Directory::Savings(int64_t group_id, const std::string& status,
+                                               int64_t after_id, int limit) {
+  SHG_RETURN_IF_ERROR(CheckPage(limit, 0));
+  if (!status.empty() && status != "pending" && status != "confirmed" && status != "rejected") {
+    return Status::InvalidArgument("status: pending, confirmed or rejected");
+  }
+  Statement& st = db_.Prepare(kGroupSavings);
+  ScopedReset reset(st);
+  st.Bind(1, group_id)
+      .Bind(2, after_id)
+      .Bind(3, status)
+      .Bind(4, status)
+      .Bind(5, static_cast<int64_t>(limit));
+  std::vector<Saving> out;
+  while (true) {
+    auto row = st.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    Saving s;
+    s.id = st.Int(0);
+    s.member_id = st.Int(1);
+    s.group_id = st.Int(2);
+    s.amount = st.Int(3);
+    s.currency = st.Text(4);
+    const std::string state = st.Text(5);
+    if (state == "pending") {
+      s.status = SavingStatus::kPending;
+    } else if (state == "confirmed") {
+      s.status = SavingStatus::kConfirmed;
+    } else if (state == "rejected") {
+      s.status = SavingStatus::kRejected;
+    } else {
+      return Status::Internal("saving " + std::to_string(s.id) + " has an unknown status");
+    }
+    s.reference = st.Text(6);
+    s.created_at = st.Int(7);
+    s.member_name = st.Text(8);
+    out.push_back(std::move(s));
   }
   return out;
 }

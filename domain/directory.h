@@ -81,6 +81,9 @@ class Directory {
   Status UpdateGroup(int64_t group_id, const GroupChange& change);
 
   Result<std::vector<Member>> Members(const MemberFilter& filter, int64_t after_id, int limit);
+  // Every member of the group, exited ones too, by id (what an import is
+  // checked against: domain/member_import.h).
+  Result<std::vector<Member>> AllMembers(int64_t group_id);
   // Edits a member. The phone must be valid for her group's country
   // (InvalidArgument "phone: ..."); AlreadyExists "phone: ..." when another
   // active member of the group has that phone and name. Exiting is final
@@ -88,6 +91,10 @@ class Directory {
   Status UpdateMember(int64_t member_id, const MemberChange& change,
                       const std::vector<std::string>& languages);
   Result<std::vector<TrainingProgress>> Training(int64_t member_id);
+  // A group's savings by id (member_name filled): `status` "" for any, or
+  // pending | confirmed | rejected (InvalidArgument "status: ..." else).
+  Result<std::vector<Saving>> Savings(int64_t group_id, const std::string& status,
+                                      int64_t after_id, int limit);
   // Configured modules, by step then id.
   Result<std::vector<TrainingProgress>> Modules();
 

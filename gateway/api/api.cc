@@ -181,6 +181,12 @@ void StaffApi::Handle(http::Request&& request, http::Reply reply) {
   job->content_type = request.Header("content-type");
   job->request_id = deps_.request_id();
   const bool write = request.method != "GET";
+  // Before the body moves into the job (a CSV body does): the key promises
+  // the same body.
+  job->idem_key = request.Header("idempotency-key");
+  if (write && !job->idem_key.empty() && job->idem_key.size() <= kMaxIdempotencyKey) {
+    job->request_hash = RequestHash(request);
+  }
   if (write && job->content_type.find("text/csv") == std::string::npos) {
     if (!request.body.empty()) {
       boost::system::error_code ec;
@@ -211,13 +217,11 @@ void StaffApi::Handle(http::Request&& request, http::Reply reply) {
     return reply(Render(answer, csv));
   }
 
-  job->idem_key = request.Header("idempotency-key");
   if (job->idem_key.size() > kMaxIdempotencyKey) {
     return reply(Render(Error(400, "bad_header", "Idempotency-Key: at most 200 characters",
                               "Idempotency-Key"),
                         false));
   }
-  if (!job->idem_key.empty()) job->request_hash = RequestHash(request);
   deps_.store->Submit(
       [this, job, now, ctx, run](store::Connection& conn) -> Status {
         Unit unit(conn, ctx, outbound::SystemNowMs());

@@ -49,6 +49,29 @@ const Operation kOperations[] = {
     {"get", "/members/{id}/statement", "Her savings lines, newest first",
      "admin, read_only, field_officer (hers)", {"limit", "cursor"}, true},
     // --- import, training, savings (import_routes.cc, training_routes.cc, savings_routes.cc)
+    {"post", "/groups/{id}/members/import",
+     "Register members from a CSV file (text/csv; columns name, phone, role, language; header "
+     "row first). dry_run=true checks every row and writes nothing: 200 {dry_run, rows, valid, "
+     "errors:[{row, column, value, message}]} (the header is row 1). Else all or nothing: 201 "
+     "{imported, members:[{row, id, name}]}, or 422 with the same errors list",
+     "admin, field_officer (hers)", {"dry_run"}},
+    {"get", "/training/modules", "The programme's training modules, by step",
+     "admin, read_only, field_officer", {}, true},
+    {"get", "/members/{id}/training", "Her training progress: every module, done or not",
+     "admin, read_only, field_officer (hers)", {}},
+    {"post", "/members/{id}/training",
+     "Record a completed module (module_id); again keeps the first (200, recorded false)",
+     "admin, field_officer (hers)", {}},
+    {"post", "/groups/{id}/training",
+     "Record one module (module_id) for many members of the group (member_ids), all or "
+     "nothing: 422 naming member_ids[i]",
+     "admin, field_officer (hers)", {}},
+    {"get", "/groups/{id}/savings", "The group's savings (status pending, confirmed, rejected or all)",
+     "admin, read_only, field_officer (hers)", {"status", "limit", "cursor"}, true},
+    {"post", "/savings/{id}/reversal",
+     "Reverse a confirmed saving's journal (reason required); 409 unless confirmed and not yet "
+     "reversed",
+     "admin", {}},
 
     // --- loans (loan_routes.cc)
     {"get", "/loans", "Loans, by id", "admin, read_only, field_officer (hers), partner (its own)",
