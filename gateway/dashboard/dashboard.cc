@@ -1,6 +1,8 @@
 #include "gateway/dashboard/dashboard.h"
 
 #include <algorithm>
+#include <chrono>
+#include <functional>
 
 #include "domain/pin.h"
 #include "domain/staff.h"
@@ -400,6 +402,21 @@ void Dashboard::Login(http::Request&& request, http::Reply reply) {
   const std::string name = (*form)["name"];
   const std::string password = (*form)["password"];
   const int64_t now = deps_.clock();
+  const auto steady = std::chrono::steady_clock::now();
+  int wait = sign_ins_by_address_.Take(
+      static_cast<int64_t>(std::hash<std::string>{}(request.remote_address)), steady);
+  if (wait == 0) {
+    wait = sign_ins_by_name_.Take(static_cast<int64_t>(std::hash<std::string>{}(name)), steady);
+  }
+  if (wait > 0) {
+    Log("warn", "dashboard_sign_in_throttled", {{"remote", request.remote_address}});
+    http::Response r = LoginPage(settings, 429,
+                                 "Too many sign-in attempts: wait " + std::to_string(wait) +
+                                     " seconds and try again.",
+                                 "");
+    r.headers.emplace_back("Retry-After", std::to_string(wait));
+    return reply(std::move(r));
+  }
   // The slow hash runs here, on the HTTP thread, never on the writer.
   auto who = Staff(deps_.store->Reader(), now).SignIn(name, password);
   if (!who.ok()) {

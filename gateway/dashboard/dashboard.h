@@ -60,6 +60,15 @@ class Dashboard {
   void Logout(http::Request&& request, http::Reply reply);
   api::ApiDeps deps_;
   std::vector<Route> routes_;
+  // Sign-in attempts (each costs a slow hash): per name, so a password is
+  // not guessed, and per remote address, so the slow hash cannot tie up the
+  // server threads. Beyond them: 429 with Retry-After.
+  api::RateLimiter sign_ins_by_name_{kSignInsPerNamePerMinute};
+  api::RateLimiter sign_ins_by_address_{kSignInsPerAddressPerMinute};
+
+ public:
+  static constexpr int kSignInsPerNamePerMinute = 5;
+  static constexpr int kSignInsPerAddressPerMinute = 30;
 };
 
 // The value of cookie `name` in a Cookie header ("" when absent).

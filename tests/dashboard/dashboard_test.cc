@@ -218,6 +218,26 @@ TEST_F(DashboardTest, WrongPasswordIs200WithAnErrorAndNoSessionCookie) {
   EXPECT_EQ(Count("SELECT count(*) FROM staff_sessions"), 0);
 }
 
+TEST_F(DashboardTest, SignInsAreThrottledPerName) {
+  AddStaff("ada", StaffRole::kAdmin);
+  AddStaff("bea", StaffRole::kAdmin);
+  const int allowed = gateway::dashboard::Dashboard::kSignInsPerNamePerMinute;
+  for (int i = 0; i < allowed; ++i) {
+    WebClient c(base_);
+    EXPECT_EQ(SignIn(c, "ada", "wrong password!").status, 200) << i;
+  }
+  // Even the right password waits: a guesser cannot tell it apart.
+  WebClient c(base_);
+  WebResult r = SignIn(c, "ada");
+  EXPECT_EQ(r.status, 429);
+  EXPECT_GE(std::atoi(r.Header("retry-after").c_str()), 1);
+  EXPECT_EQ(r.SetCookie("shg_session"), "");
+  // Another name is not held up.
+  WebClient other(base_);
+  EXPECT_EQ(SignIn(other, "bea").status, 303);
+  EXPECT_EQ(Count("SELECT count(*) FROM staff_sessions"), 1);
+}
+
 TEST_F(DashboardTest, SignInFormWithoutItsTokenIs403) {
   AddStaff("ada", StaffRole::kAdmin);
   WebClient c(base_);
