@@ -434,6 +434,10 @@ TEST_F(DashboardBrowserTest, AMemberNamedAScriptIsShownAsText) {
     if (path == "/staff/groups/1") {
       EXPECT_EQ(Text(*s, "table#members tr#member-" + std::to_string(id) + " td a"), evil);
       EXPECT_EQ(Text(*s, "table#training tr#training-" + std::to_string(id) + " td"), evil);
+      // Her row in view for the picture.
+      ASSERT_TRUE(s->ExecuteScript("document.getElementById(arguments[0]).scrollIntoView();",
+                                   {"member-" + std::to_string(id)})
+                      .ok());
       Shoot(*s, "dashboard_escaped.png");
     } else {
       EXPECT_EQ(Text(*s, "h1#page-title"), evil);
