@@ -4,6 +4,7 @@
 
 #include "domain/paging.h"
 #include "domain/phone.h"
+#include "domain/rows.h"
 
 namespace shg {
 namespace {
@@ -97,24 +98,6 @@ std::string Folded(std::string_view s) {
   return out;
 }
 
-Result<Member> ReadMemberRow(const Statement& st) {
-  Member m;
-  m.id = st.Int(0);
-  m.group_id = st.Int(1);
-  m.phone = st.Text(2);
-  m.name = st.Text(3);
-  std::optional<Role> role = ParseRole(st.Text(4));
-  if (!role) return Status::Internal("member " + std::to_string(m.id) + " has an unknown role");
-  m.role = *role;
-  m.language = st.Text(5);
-  m.active = st.Text(6) == "active";
-  m.has_pin = st.Int(7) != 0;
-  m.pin_failed = static_cast<int>(st.Int(8));
-  m.pin_locked = st.Int(9) != 0;
-  m.pin_must_change = st.Int(10) != 0;
-  m.joined_at = st.Int(11);
-  return m;
-}
 
 bool IsGroupStatus(std::string_view s) {
   return s == "forming" || s == "active" || s == "graduated" || s == "closed";
@@ -142,15 +125,7 @@ Result<std::vector<Group>> Directory::Groups(const GroupFilter& f, int64_t after
     auto row = st.Step();
     if (!row.ok()) return row.status();
     if (!*row) break;
-    Group g;
-    g.id = st.Int(0);
-    g.name = st.Text(1);
-    g.country = st.Text(2);
-    g.currency = st.Text(3);
-    g.meeting_day = st.Text(4);
-    g.meeting_place = st.Text(5);
-    g.status = st.Text(6);
-    out.push_back(std::move(g));
+    out.push_back(ReadGroupRow(st));
   }
   return out;
 }

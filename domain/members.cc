@@ -7,6 +7,7 @@
 #include "domain/officers.h"
 #include "domain/paging.h"
 #include "domain/phone.h"
+#include "domain/rows.h"
 #include "domain/services.h"
 
 namespace shg {
@@ -24,7 +25,7 @@ constexpr char kSelectGroup[] =
 constexpr char kInsertMember[] =
     "INSERT INTO members (group_id, phone, name, role, language, status, joined_at,"
     " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
-// Column order shared by the two member queries (see ReadMember).
+// Column order shared by the two member queries (see ReadMemberRow, domain/rows.h).
 constexpr char kSelectMember[] =
     "SELECT id, group_id, phone, name, role, language, status, pin_hash IS NOT NULL,"
     " pin_failed, pin_locked_at IS NOT NULL, pin_must_change, joined_at"
@@ -79,24 +80,6 @@ bool IsGroupStatus(std::string_view s) {
   return s == "forming" || s == "active" || s == "graduated" || s == "closed";
 }
 
-Result<Member> ReadMember(const Statement& st) {
-  Member m;
-  m.id = st.Int(0);
-  m.group_id = st.Int(1);
-  m.phone = st.Text(2);
-  m.name = st.Text(3);
-  std::optional<Role> role = ParseRole(st.Text(4));
-  if (!role) return Status::Internal("member " + std::to_string(m.id) + " has an unknown role");
-  m.role = *role;
-  m.language = st.Text(5);
-  m.active = st.Text(6) == "active";
-  m.has_pin = st.Int(7) != 0;
-  m.pin_failed = static_cast<int>(st.Int(8));
-  m.pin_locked = st.Int(9) != 0;
-  m.pin_must_change = st.Int(10) != 0;
-  m.joined_at = st.Int(11);
-  return m;
-}
 
 // A name as staff mean it: ASCII case and runs of spaces do not make another
 // person ("Amina  wekesa" is "Amina Wekesa").
@@ -118,6 +101,37 @@ bool IsFourDigits(std::string_view pin) {
 }
 
 }  // namespace
+
+Result<Member> ReadMemberRow(const Statement& st) {
+  Member m;
+  m.id = st.Int(0);
+  m.group_id = st.Int(1);
+  m.phone = st.Text(2);
+  m.name = st.Text(3);
+  std::optional<Role> role = ParseRole(st.Text(4));
+  if (!role) return Status::Internal("member " + std::to_string(m.id) + " has an unknown role");
+  m.role = *role;
+  m.language = st.Text(5);
+  m.active = st.Text(6) == "active";
+  m.has_pin = st.Int(7) != 0;
+  m.pin_failed = static_cast<int>(st.Int(8));
+  m.pin_locked = st.Int(9) != 0;
+  m.pin_must_change = st.Int(10) != 0;
+  m.joined_at = st.Int(11);
+  return m;
+}
+
+Group ReadGroupRow(const Statement& st) {
+  Group g;
+  g.id = st.Int(0);
+  g.name = st.Text(1);
+  g.country = st.Text(2);
+  g.currency = st.Text(3);
+  g.meeting_day = st.Text(4);
+  g.meeting_place = st.Text(5);
+  g.status = st.Text(6);
+  return g;
+}
 
 // ------------------------------------------------------- groups and members
 
@@ -209,15 +223,7 @@ Result<Group> Services::GetGroup(int64_t group_id) {
   Result<bool> row = st.Step();
   if (!row.ok()) return row.status();
   if (!*row) return Status::NotFound("group " + std::to_string(group_id));
-  Group g;
-  g.id = st.Int(0);
-  g.name = st.Text(1);
-  g.country = st.Text(2);
-  g.currency = st.Text(3);
-  g.meeting_day = st.Text(4);
-  g.meeting_place = st.Text(5);
-  g.status = st.Text(6);
-  return g;
+  return ReadGroupRow(st);
 }
 
 Result<Member> Services::GetMember(int64_t member_id) {
@@ -227,7 +233,7 @@ Result<Member> Services::GetMember(int64_t member_id) {
   Result<bool> row = st.Step();
   if (!row.ok()) return row.status();
   if (!*row) return Status::NotFound("member " + std::to_string(member_id));
-  return ReadMember(st);
+  return ReadMemberRow(st);
 }
 
 Result<std::vector<Member>> Services::MembersByPhone(const std::string& e164) {
@@ -239,7 +245,7 @@ Result<std::vector<Member>> Services::MembersByPhone(const std::string& e164) {
     Result<bool> row = st.Step();
     if (!row.ok()) return row.status();
     if (!*row) break;
-    Result<Member> m = ReadMember(st);
+    Result<Member> m = ReadMemberRow(st);
     if (!m.ok()) return m.status();
     out.push_back(std::move(*m));
   }
@@ -389,7 +395,7 @@ Result<std::vector<Member>> ReadMembers(Statement& st) {
     Result<bool> row = st.Step();
     if (!row.ok()) return row.status();
     if (!*row) return out;
-    Result<Member> m = ReadMember(st);
+    Result<Member> m = ReadMemberRow(st);
     if (!m.ok()) return m.status();
     out.push_back(std::move(*m));
   }

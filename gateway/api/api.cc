@@ -14,31 +14,6 @@ namespace {
 constexpr std::string_view kPrefix = "/api/v1";
 constexpr size_t kMaxIdempotencyKey = 200;
 
-// Matches "/api/v1/groups/{id}" against a path; fills the named segments.
-bool Match(std::string_view pattern, std::string_view path,
-           std::map<std::string, std::string>* params) {
-  params->clear();
-  while (!pattern.empty() || !path.empty()) {
-    if (pattern.empty() || path.empty() || pattern[0] != '/' || path[0] != '/') return false;
-    pattern.remove_prefix(1);
-    path.remove_prefix(1);
-    const size_t pe = std::min(pattern.find('/'), pattern.size());
-    const size_t se = std::min(path.find('/'), path.size());
-    const std::string_view want = pattern.substr(0, pe), got = path.substr(0, se);
-    if (want.size() > 2 && want.front() == '{' && want.back() == '}') {
-      if (got.empty()) return false;
-      auto decoded = channels::FormDecode(got);
-      if (!decoded.ok()) return false;
-      (*params)[std::string(want.substr(1, want.size() - 2))] = std::move(*decoded);
-    } else if (want != got) {
-      return false;
-    }
-    pattern.remove_prefix(pe);
-    path.remove_prefix(se);
-  }
-  return true;
-}
-
 // The query string as a map (the last value of a name wins).
 std::optional<std::map<std::string, std::string>> ParseQuery(std::string_view query) {
   auto form = channels::ParseForm(query);
@@ -79,6 +54,41 @@ bool WantsCsv(const http::Request& request, std::string* path) {
 }
 
 }  // namespace
+
+bool MatchPath(std::string_view pattern, std::string_view path,
+           std::map<std::string, std::string>* params) {
+  params->clear();
+  while (!pattern.empty() || !path.empty()) {
+    if (pattern.empty() || path.empty() || pattern[0] != '/' || path[0] != '/') return false;
+    pattern.remove_prefix(1);
+    path.remove_prefix(1);
+    const size_t pe = std::min(pattern.find('/'), pattern.size());
+    const size_t se = std::min(path.find('/'), path.size());
+    const std::string_view want = pattern.substr(0, pe), got = path.substr(0, se);
+    if (want.size() > 2 && want.front() == '{' && want.back() == '}') {
+      if (got.empty()) return false;
+      auto decoded = channels::FormDecode(got);
+      if (!decoded.ok()) return false;
+      (*params)[std::string(want.substr(1, want.size() - 2))] = std::move(*decoded);
+    } else if (want != got) {
+      return false;
+    }
+    pattern.remove_prefix(pe);
+    path.remove_prefix(se);
+  }
+  return true;
+}
+
+std::optional<int64_t> PositiveId(std::string_view text) {
+  if (text.empty() || text.size() > 18) return std::nullopt;
+  int64_t v = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + (c - '0');
+  }
+  if (v <= 0) return std::nullopt;
+  return v;
+}
 
 int RateLimiter::Take(int64_t token_id, std::chrono::steady_clock::time_point now) {
   if (per_minute_ <= 0) return 0;
@@ -150,7 +160,7 @@ void StaffApi::Handle(http::Request&& request, http::Reply reply) {
   bool path_known = false;
   std::map<std::string, std::string> params;
   for (const Route& r : routes_) {
-    if (!Match(r.pattern, path, &params)) continue;
+    if (!MatchPath(r.pattern, path, &params)) continue;
     path_known = true;
     if (r.method == request.method) {
       route = &r;

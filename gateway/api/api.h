@@ -19,6 +19,8 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <optional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -76,6 +78,14 @@ class StaffApi {
   std::vector<Route> routes_;
   RateLimiter limiter_;
 };
+
+// Matches a route pattern ("/api/v1/groups/{id}": {name} matches one
+// non-empty segment) against a path; fills the named segments, %-decoded.
+// Shared with the dashboard's router.
+bool MatchPath(std::string_view pattern, std::string_view path,
+               std::map<std::string, std::string>* params);
+// A decimal id > 0 of at most 18 digits, else nullopt (path segments).
+std::optional<int64_t> PositiveId(std::string_view text);
 
 // Renders an answer as the HTTP response (JSON, or CSV when `csv`).
 http::Response Render(const ApiAnswer& answer, bool csv);

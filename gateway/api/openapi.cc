@@ -151,7 +151,14 @@ std::string Build() {
     } else {
       ok["content"] = {{"application/json", {{"schema", {{"type", "object"}}}}}};
     }
-    responses[std::string_view(op.method) == "post" ? "201" : "200"] = ok;
+    // A POST that creates answers 201; one that changes a state, replays an
+    // event or checks a file (dry run) answers 200.
+    responses["200"] = ok;
+    if (std::string_view(op.method) == "post") {
+      json::object created = ok;
+      created["description"] = "Created";
+      responses["201"] = std::move(created);
+    }
     for (const char* code : {"400", "401", "403", "404", "409", "422", "429"}) {
       responses[code] = {{"description", "Error"},
                          {"content", {{"application/json", {{"schema", ErrorSchema()}}}}}};

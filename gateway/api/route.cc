@@ -62,14 +62,8 @@ ApiAnswer List(Table table) {
 
 std::optional<int64_t> ApiCall::PathId(const std::string& name) const {
   auto it = path.find(name);
-  if (it == path.end() || it->second.empty() || it->second.size() > 18) return std::nullopt;
-  int64_t v = 0;
-  for (char c : it->second) {
-    if (c < '0' || c > '9') return std::nullopt;
-    v = v * 10 + (c - '0');
-  }
-  if (v <= 0) return std::nullopt;
-  return v;
+  if (it == path.end()) return std::nullopt;
+  return PositiveId(it->second);
 }
 
 std::string ApiCall::Query(const std::string& name) const {

@@ -51,31 +51,6 @@ svg{max-width:100%;height:auto;background:#fff;border:1px solid #ddd;border-radi
 @media (max-width:40rem){main{padding:.5rem}th,td{padding:.3rem .4rem}}
 )css";
 
-// Matches "/staff/groups/{id}" against a path; fills the named segments.
-bool Match(std::string_view pattern, std::string_view path,
-           std::map<std::string, std::string>* params) {
-  params->clear();
-  while (!pattern.empty() || !path.empty()) {
-    if (pattern.empty() || path.empty() || pattern[0] != '/' || path[0] != '/') return false;
-    pattern.remove_prefix(1);
-    path.remove_prefix(1);
-    const size_t pe = std::min(pattern.find('/'), pattern.size());
-    const size_t se = std::min(path.find('/'), path.size());
-    const std::string_view want = pattern.substr(0, pe), got = path.substr(0, se);
-    if (want.size() > 2 && want.front() == '{' && want.back() == '}') {
-      if (got.empty()) return false;
-      auto decoded = channels::FormDecode(got);
-      if (!decoded.ok()) return false;
-      (*params)[std::string(want.substr(1, want.size() - 2))] = std::move(*decoded);
-    } else if (want != got) {
-      return false;
-    }
-    pattern.remove_prefix(pe);
-    path.remove_prefix(se);
-  }
-  return true;
-}
-
 // A decoded form or query as a map (a repeated name keeps its first value).
 std::optional<std::map<std::string, std::string>> ParseFields(std::string_view encoded) {
   auto form = channels::ParseForm(encoded);
@@ -273,7 +248,7 @@ void Dashboard::Handle(http::Request&& request, http::Reply reply) {
   bool path_known = false;
   std::map<std::string, std::string> params;
   for (const Route& r : routes_) {
-    if (!Match(r.pattern, path, &params)) continue;
+    if (!api::MatchPath(r.pattern, path, &params)) continue;
     path_known = true;
     if (r.method == request.method) {
       route = &r;

@@ -3,20 +3,15 @@
 
 #include "domain/money.h"
 #include "domain/phone.h"
+#include "gateway/api/api.h"
 #include "gateway/dashboard/page.h"
 
 namespace shg::gateway::dashboard {
 
 std::optional<int64_t> Screen::PathId(const std::string& name) const {
   auto it = path.find(name);
-  if (it == path.end() || it->second.empty() || it->second.size() > 18) return std::nullopt;
-  int64_t v = 0;
-  for (char c : it->second) {
-    if (c < '0' || c > '9') return std::nullopt;
-    v = v * 10 + (c - '0');
-  }
-  if (v <= 0) return std::nullopt;
-  return v;
+  if (it == path.end()) return std::nullopt;
+  return api::PositiveId(it->second);
 }
 
 std::string Screen::Query(const std::string& name) const {
