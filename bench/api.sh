@@ -15,7 +15,7 @@
 #   PORT=18090 CONFIG=config/gateway.example.toml BUILD=build SKIP_BUILD=1
 # The API allows
 # api_requests_per_minute per token (600 by default), so this script serves
-# with a config that lifts it (a copy of CONFIG with [staff] appended).
+# with a config that lifts it (a copy of CONFIG with the [staff] limit raised).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -50,7 +50,11 @@ cleanup() {
 trap cleanup EXIT
 export SHG_PIN_PEPPER=${SHG_PIN_PEPPER:-$(openssl rand -hex 32)}
 DB=$WORK/api.db
-{ cat "$CONFIG"; printf '\n[staff]\napi_requests_per_minute = 1000000\n'; } > "$WORK/config.toml"
+if grep -q '^api_requests_per_minute' "$CONFIG"; then
+  sed 's/^api_requests_per_minute = .*/api_requests_per_minute = 1000000/' "$CONFIG" > "$WORK/config.toml"
+else
+  { cat "$CONFIG"; printf '\n[staff]\napi_requests_per_minute = 1000000\n'; } > "$WORK/config.toml"
+fi
 # The config names its own catalogue and paths relative to the repository.
 ARGS=(--config "$WORK/config.toml" --db "$DB")
 log "creating demo database ($MEMBERS members)"
