@@ -18,6 +18,7 @@
 #include "gateway/dashboard/html.h"
 #include "tests/dashboard/web_client.h"
 #include "tests/support/count_rows.h"
+#include "tests/support/demo_gateway.h"
 
 namespace shg {
 namespace {
@@ -47,55 +48,14 @@ std::string CsrfOf(const std::string& body) {
   return body.substr(at, body.find('"', at) - at);
 }
 
-class DashboardTest : public ::testing::Test {
+class DashboardTest : public ::testing::Test, protected testing::DemoGateway {
  protected:
   void SetUp() override {
-    static std::atomic<int> n{0};
-    dir_ = ::testing::TempDir() + "/dash_" + std::to_string(::getpid()) + "_" + std::to_string(n++);
-    std::filesystem::create_directories(dir_);
-    settings_.db_path = dir_ + "/gateway.db";
-    settings_.listen_host = "127.0.0.1";
-    settings_.listen_port = 0;
-    settings_.catalogue_dir = std::string(SHG_SOURCE_DIR) + "/config/lang";
-    settings_.staff_session_idle_s = 600;
-    settings_.staff_session_absolute_s = 8 * 3600;
-    // A sending channel for Kenya (PIN reset SMS); nothing listens there:
-    // the messages stay queued or fail, which these tests do not look at.
-    config::ChannelSettings at;
-    at.id = "at-ke";
-    at.type = "africastalking";
-    at.country = "KE";
-    at.callback_key = "cbkey";
-    at.api_base_url = "http://127.0.0.1:9";
-    at.username = "sandbox";
-    at.secret = "at-key";
-    at.sender = "22384";
-    at.service_code = "*384*7#";
-    settings_.channels = {at};
-    settings_.outbox.retry_base_ms = 60000;
-    now_ = gateway::SystemNow();
-    {
-      store::StoreOptions so;
-      so.path = settings_.db_path;
-      auto store = store::Store::Open(so);
-      ASSERT_TRUE(store.ok()) << store.status().ToString();
-      PinHasher pins(kPepper);
-      ASSERT_TRUE(LoadDemo(**store, pins, 30, now_ - 86400).ok());
-    }
-    auto app = gateway::App::Create(settings_, kPepper, [this] { return now_.load(); });
-    ASSERT_TRUE(app.ok()) << app.status().ToString();
-    app_ = std::move(*app);
-    ASSERT_TRUE(app_->Start().ok());
-    base_ = "http://127.0.0.1:" + std::to_string(app_->port());
-    ASSERT_EQ(sqlite3_open_v2(settings_.db_path.c_str(), &db_, SQLITE_OPEN_READONLY, nullptr),
-              SQLITE_OK);
+    StartDemoGateway("dash", kPepper);
   }
 
   void TearDown() override {
-    if (db_ != nullptr) sqlite3_close(db_);
-    if (app_) app_->Stop();
-    app_.reset();
-    std::filesystem::remove_all(dir_);
+    StopDemoGateway();
   }
 
   int64_t Count(const std::string& sql) { return testing::CountRows(db_, sql); }
@@ -146,11 +106,6 @@ class DashboardTest : public ::testing::Test {
     return m->front().id;
   }
 
-  config::Settings settings_;
-  std::string dir_, base_;
-  std::atomic<int64_t> now_{0};
-  std::unique_ptr<gateway::App> app_;
-  sqlite3* db_ = nullptr;
 };
 
 TEST_F(DashboardTest, SignInSetsAnHttpOnlyStrictSessionCookieForStaffPaths) {
