@@ -72,6 +72,9 @@ constexpr KindRow kKinds[] = {
     {AccountKind::kGroupSocialFund, "group_social_fund", "asset", 1},
     {AccountKind::kMemberSavings, "member_savings", "liability", -1},
     {AccountKind::kMemberLoan, "member_loan", "asset", 1},
+    {AccountKind::kGroupIncome, "group_income", "income", -1},
+    {AccountKind::kGroupSocialEquity, "group_social_equity", "equity", -1},
+    {AccountKind::kGroupCarried, "group_carried", "equity", -1},
 };
 
 const KindRow& Row(AccountKind kind) {
@@ -167,9 +170,12 @@ Result<int64_t> PostImpl(Connection& db, const JournalEntry& e, int64_t reverses
 
 Status CreateGroupAccounts(Connection& db, int64_t group_id, std::string_view currency,
                            int64_t now) {
-  SHG_RETURN_IF_ERROR(
-      InsertAccount(db, group_id, 0, AccountKind::kGroupLoanFund, currency, now));
-  return InsertAccount(db, group_id, 0, AccountKind::kGroupSocialFund, currency, now);
+  for (AccountKind kind : {AccountKind::kGroupLoanFund, AccountKind::kGroupSocialFund,
+                           AccountKind::kGroupIncome, AccountKind::kGroupSocialEquity,
+                           AccountKind::kGroupCarried}) {
+    SHG_RETURN_IF_ERROR(InsertAccount(db, group_id, 0, kind, currency, now));
+  }
+  return Status::Ok();
 }
 
 Status CreateMemberAccounts(Connection& db, int64_t group_id, int64_t member_id,

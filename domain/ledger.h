@@ -28,9 +28,14 @@ enum class AccountKind {
   kGroupSocialFund,  // asset, debit-normal: cash of the social (emergency) fund
   kMemberSavings,    // liability, credit-normal: her savings, owed to her
   kMemberLoan,       // asset, debit-normal: what she owes on loans
+  kGroupIncome,      // income, credit-normal: internal-loan interest and fines
+                     // of the open cycle (zeroed by the share-out)
+  kGroupSocialEquity,  // equity, credit-normal: the members' social fund
+  kGroupCarried,     // equity, credit-normal: share-out residual carried on
 };
 
-// Creates the group's loan fund and social fund accounts.
+// Creates the group's accounts: loan fund, social fund, income, social
+// fund equity, carried residual.
 Status CreateGroupAccounts(store::Connection& db, int64_t group_id, std::string_view currency,
                            int64_t now);
 // Creates a member's savings and loan accounts in her group's book.

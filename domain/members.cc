@@ -19,6 +19,21 @@ using store::Statement;
 constexpr char kInsertGroup[] =
     "INSERT INTO groups (name, country, currency, meeting_day, meeting_place, status,"
     " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)";
+constexpr char kInsertFirstCycle[] =
+    "INSERT INTO cycles (group_id, number, state, lends, loan_savings_multiple,"
+    " max_term_months, flat_rate_bp_per_month, social_fund_per_meeting, share_out_unit,"
+    " length_months, starts_at, ends_at, created_by, created_at, updated_at)"
+    " VALUES (?1, 1, 'active', 0, 3, 3, 1000, 0, ?2, 12, ?3, ?4, 'group', ?3, ?3)";
+constexpr int64_t kDefaultCycleSeconds = 365 * 24 * 60 * 60;
+
+// Minor units in one whole unit of a built-in currency (AddGroup checked it).
+int64_t MinorPerUnit(const std::string& currency) {
+  Result<Currency> c = FindCurrency(currency);
+  int64_t unit = 1;
+  for (int i = 0; c.ok() && i < c->exponent; ++i) unit *= 10;
+  return unit;
+}
+
 constexpr char kSelectGroup[] =
     "SELECT id, name, country, currency, meeting_day, meeting_place, status"
     " FROM groups WHERE id = ?";
@@ -160,6 +175,14 @@ Result<int64_t> Services::AddGroup(const Group& g) {
                             .Run());
     const int64_t id = db_.LastInsertRowId();
     SHG_RETURN_IF_ERROR(ledger::CreateGroupAccounts(db_, id, g.currency, ctx_.now));
+    // Cycle 1: active from now, not lending (domain/cycles.h); staff plan
+    // the next ones with their rules.
+    SHG_RETURN_IF_ERROR(db_.Prepare(kInsertFirstCycle)
+                            .Bind(1, id)
+                            .Bind(2, MinorPerUnit(g.currency))
+                            .Bind(3, ctx_.now)
+                            .Bind(4, ctx_.now + kDefaultCycleSeconds)
+                            .Run());
     return id;
   });
 }

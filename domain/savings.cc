@@ -16,14 +16,21 @@ using store::ScopedReset;
 using store::Statement;
 
 constexpr char kMemberBook[] =
-    "SELECT m.group_id, g.currency, m.status, m.name FROM members m"
-    " JOIN groups g ON g.id = m.group_id"
+    "SELECT m.group_id, g.currency, m.status, m.name,"
+    " (SELECT c.id FROM cycles c WHERE c.group_id = m.group_id"
+    "   AND c.state IN ('active', 'closing'))"
+    " FROM members m JOIN groups g ON g.id = m.group_id"
     " WHERE m.id = ?";
+// A confirmed saving may be reversed only while its cycle is open: a
+// shared-out cycle's savings were paid out.
+constexpr char kSavingCycleOpen[] =
+    "SELECT 1 FROM savings s JOIN cycles c ON c.id = s.cycle_id"
+    " WHERE s.id = ? AND c.state IN ('active', 'closing')";
 // DO NOTHING on any uniqueness conflict: the caller then tells an
 // idempotency-key replay from a reference collision (see LogSaving).
 constexpr char kInsertSaving[] =
     "INSERT INTO savings (member_id, group_id, amount, currency, reference, idempotency_key,"
-    " channel, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
+    " channel, created_at, cycle_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
 // The three saving queries share their column order (see ReadSaving).
 constexpr char kSavingById[] =
     "SELECT s.id, s.member_id, s.group_id, s.amount, s.currency, s.status, s.reference,"
@@ -160,6 +167,7 @@ Result<Saving> Services::LogSaving(int64_t member_id, int64_t amount, const std:
   int64_t group_id = 0;
   std::string currency;
   std::string name;
+  int64_t cycle_id = 0;
   {
     Statement& st = db_.Prepare(kMemberBook);
     ScopedReset reset(st);
@@ -173,6 +181,10 @@ Result<Saving> Services::LogSaving(int64_t member_id, int64_t amount, const std:
     group_id = st.Int(0);
     currency = st.Text(1);
     name = st.Text(3);
+    if (st.IsNull(4)) {
+      return Status::FailedPrecondition("cycle: the group has no active cycle");
+    }
+    cycle_id = st.Int(4);
   }
 
   return WithFreshReference<Saving>([&](const std::string& reference)
@@ -184,7 +196,7 @@ Result<Saving> Services::LogSaving(int64_t member_id, int64_t amount, const std:
     } else {
       ins.Bind(6, idempotency_key);
     }
-    SHG_RETURN_IF_ERROR(ins.Bind(7, channel).Bind(8, ctx_.now).Run());
+    SHG_RETURN_IF_ERROR(ins.Bind(7, channel).Bind(8, ctx_.now).Bind(9, cycle_id).Run());
     if (db_.Changes() == 1) {
       Saving s;
       s.id = db_.LastInsertRowId();
@@ -304,6 +316,17 @@ Status Services::ReverseSaving(int64_t saving_id, const std::string& reason) {
   }
   if (saving->reversed) {
     return Status::FailedPrecondition("saving " + saving->reference + " is already reversed");
+  }
+  {
+    Statement& st = db_.Prepare(kSavingCycleOpen);
+    ScopedReset reset(st);
+    st.Bind(1, saving_id);
+    Result<bool> open = st.Step();
+    if (!open.ok()) return open.status();
+    if (!*open) {
+      return Status::FailedPrecondition("saving " + saving->reference +
+                                        " belongs to a cycle already shared out");
+    }
   }
   const int64_t journal_id = saving->journal_id;
   return store::InSavepoint(db_, [&]() -> Status {

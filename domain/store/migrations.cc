@@ -8,6 +8,11 @@
 //   member_savings     liability  credit   member: what the group owes her
 //   member_loan        asset      debit    member: what she owes on loans
 //   mfi_clearing       liability  credit   group x MFI partner (loans phase)
+//   group_income       income     credit   group: interest on internal loans and
+//                                          fines of the open cycle (migration 8)
+//   group_social_equity equity    credit   group: the members' social fund
+//   group_carried      equity     credit   group: share-out residual below one
+//                                          unit, carried to the next cycle
 // Sign convention: a posting's amount is signed, debit positive and credit
 // negative; an account's cached `balance` is the plain sum of its postings
 // (so it is negative for a credit-normal account in credit); the displayed
@@ -26,6 +31,10 @@ struct Migration {
   int version;
   const char* name;
   const char* sql;
+  // Rebuilds a table others reference (DROP + RENAME): foreign keys are
+  // turned off around it and checked before COMMIT (SQLite's procedure;
+  // the pragma is a no-op inside a transaction).
+  bool rebuilds_tables = false;
 };
 
 constexpr char kMigration1[] = R"sql(
@@ -592,6 +601,289 @@ ALTER TABLE audit_log ADD COLUMN token_id INTEGER;
 CREATE INDEX audit_log_subject ON audit_log(subject, id);
 )sql";
 
+// The group's own money (issue 11): savings cycles, internal loans from the
+// group fund, fines and the social fund. Needs two table rebuilds (SQLite
+// cannot alter a CHECK): `accounts` gains the kinds group_income,
+// group_social_equity and group_carried; `loans` gains its source (mfi |
+// group) and cycle, and a flat rate up to 20% a month (24000 bp a year) for
+// internal loans. The runner turns foreign keys off around this migration
+// (Migration::rebuilds_tables, SQLite's documented 12-step procedure: new
+// table, copy, drop, rename, indexes and triggers again, then
+// foreign_key_check before COMMIT). Every existing group gets cycle 1,
+// active, not lending (what it did before), holding all its savings; loans
+// requested before keep cycle_id NULL (they were MFI loans).
+constexpr char kMigration8[] = R"sql(
+CREATE TABLE cycles (
+  id                      INTEGER PRIMARY KEY,
+  group_id                INTEGER NOT NULL REFERENCES groups(id),
+  number                  INTEGER NOT NULL CHECK (number >= 1),  -- 1, 2, ... per group
+  state                   TEXT NOT NULL CHECK (state IN
+                            ('planned', 'active', 'closing', 'shared_out', 'closed')),
+  lends                   INTEGER NOT NULL CHECK (lends IN (0, 1)),
+  loan_savings_multiple   INTEGER NOT NULL CHECK (loan_savings_multiple BETWEEN 1 AND 10),
+  max_term_months         INTEGER NOT NULL CHECK (max_term_months BETWEEN 1 AND 3),
+  flat_rate_bp_per_month  INTEGER NOT NULL CHECK (flat_rate_bp_per_month BETWEEN 0 AND 2000),
+  social_fund_per_meeting INTEGER NOT NULL CHECK (social_fund_per_meeting >= 0),
+  share_out_unit          INTEGER NOT NULL CHECK (share_out_unit >= 1),
+  length_months           INTEGER NOT NULL CHECK (length_months BETWEEN 1 AND 24),
+  starts_at               INTEGER NOT NULL,  -- planned start (actual once started)
+  ends_at                 INTEGER NOT NULL CHECK (ends_at > starts_at),  -- planned end
+  carried_in              INTEGER NOT NULL DEFAULT 0 CHECK (carried_in >= 0),
+  share_out_journal_id    INTEGER UNIQUE REFERENCES journals(id),
+  carried_out             INTEGER CHECK (carried_out >= 0),  -- set by the share-out
+  created_by              TEXT NOT NULL,
+  created_at              INTEGER NOT NULL,
+  updated_at              INTEGER NOT NULL,
+  UNIQUE (group_id, number),
+  CHECK ((share_out_journal_id IS NULL) = (carried_out IS NULL)),
+  CHECK (state <> 'shared_out' OR share_out_journal_id IS NOT NULL)
+);
+-- One open cycle per group.
+CREATE UNIQUE INDEX cycles_one_open ON cycles(group_id)
+  WHERE state IN ('planned', 'active', 'closing');
+CREATE TRIGGER cycles_no_delete BEFORE DELETE ON cycles
+BEGIN SELECT RAISE(ABORT, 'cycles are never deleted'); END;
+CREATE TRIGGER cycles_rules_fixed BEFORE UPDATE OF id, group_id, number, lends,
+  loan_savings_multiple, max_term_months, flat_rate_bp_per_month, social_fund_per_meeting,
+  share_out_unit, length_months, created_by, created_at ON cycles
+BEGIN SELECT RAISE(ABORT, 'cycles: the rules are fixed'); END;
+CREATE TRIGGER cycles_closed_final BEFORE UPDATE ON cycles WHEN OLD.state = 'closed'
+BEGIN SELECT RAISE(ABORT, 'cycles: a closed cycle is final'); END;
+CREATE TRIGGER cycles_share_out_fixed BEFORE UPDATE OF share_out_journal_id, carried_out
+  ON cycles WHEN OLD.share_out_journal_id IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'cycles: the share-out is fixed'); END;
+
+-- Each member's part of a confirmed share-out (domain/share_out.h), written
+-- once with the journal (what she put back into the next cycle is a
+-- confirmed saving of that cycle, channel 'reinvest').
+CREATE TABLE share_out_lines (
+  cycle_id   INTEGER NOT NULL REFERENCES cycles(id),
+  member_id  INTEGER NOT NULL REFERENCES members(id),
+  savings    INTEGER NOT NULL CHECK (savings >= 0),
+  share      INTEGER NOT NULL CHECK (share >= 0),
+  profit     INTEGER NOT NULL CHECK (profit = share - savings),
+  netted     INTEGER NOT NULL CHECK (netted BETWEEN 0 AND share),
+  payout     INTEGER NOT NULL CHECK (payout = share - netted),
+  reference  TEXT NOT NULL UNIQUE,
+  PRIMARY KEY (cycle_id, member_id)
+);
+CREATE TRIGGER share_out_lines_no_update BEFORE UPDATE ON share_out_lines
+BEGIN SELECT RAISE(ABORT, 'share-out lines are fixed'); END;
+CREATE TRIGGER share_out_lines_no_delete BEFORE DELETE ON share_out_lines
+BEGIN SELECT RAISE(ABORT, 'share-out lines are fixed'); END;
+
+-- Fines: pending until the treasurer (or chair) confirms (posted: Dr group
+-- loan fund / Cr group income) or waives it.
+CREATE TABLE fines (
+  id          INTEGER PRIMARY KEY,
+  reference   TEXT NOT NULL UNIQUE,
+  cycle_id    INTEGER NOT NULL REFERENCES cycles(id),
+  group_id    INTEGER NOT NULL REFERENCES groups(id),
+  member_id   INTEGER NOT NULL REFERENCES members(id),
+  kind        TEXT NOT NULL CHECK (length(kind) BETWEEN 1 AND 32),
+  amount      INTEGER NOT NULL CHECK (amount > 0),
+  currency    TEXT NOT NULL CHECK (length(currency) = 3),
+  note        TEXT NOT NULL DEFAULT '',
+  status      TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'confirmed', 'waived')),
+  recorded_by TEXT NOT NULL,  -- "member:<id>" / "staff:<name>"
+  created_at  INTEGER NOT NULL,
+  decided_by  INTEGER REFERENCES members(id),
+  decided_at  INTEGER,
+  journal_id  INTEGER UNIQUE REFERENCES journals(id),
+  CHECK ((status = 'confirmed') = (journal_id IS NOT NULL)),
+  CHECK ((status = 'pending') = (decided_at IS NULL))
+);
+CREATE INDEX fines_group_pending ON fines(group_id, created_at) WHERE status = 'pending';
+CREATE INDEX fines_member ON fines(member_id, cycle_id);
+CREATE TRIGGER fines_decided_once BEFORE UPDATE OF status ON fines WHEN OLD.status <> 'pending'
+BEGIN SELECT RAISE(ABORT, 'fine already decided'); END;
+CREATE TRIGGER fines_fixed BEFORE UPDATE OF id, reference, cycle_id, group_id, member_id, kind,
+  amount, currency, recorded_by, created_at ON fines
+BEGIN SELECT RAISE(ABORT, 'fines: the fine is fixed'); END;
+CREATE TRIGGER fines_no_delete BEFORE DELETE ON fines
+BEGIN SELECT RAISE(ABORT, 'fines are never deleted'); END;
+
+-- Social fund: contributions (Dr group social fund / Cr social equity) and
+-- payouts (the reverse) with a reason and the officer who approved it;
+-- posted when recorded, never shared out.
+CREATE TABLE social_fund_entries (
+  id          INTEGER PRIMARY KEY,
+  reference   TEXT NOT NULL UNIQUE,
+  cycle_id    INTEGER NOT NULL REFERENCES cycles(id),
+  group_id    INTEGER NOT NULL REFERENCES groups(id),
+  member_id   INTEGER NOT NULL REFERENCES members(id),  -- contributor / beneficiary
+  kind        TEXT NOT NULL CHECK (kind IN ('contribution', 'payout')),
+  amount      INTEGER NOT NULL CHECK (amount > 0),
+  currency    TEXT NOT NULL CHECK (length(currency) = 3),
+  reason      TEXT NOT NULL DEFAULT '',
+  approved_by INTEGER REFERENCES members(id),
+  recorded_by TEXT NOT NULL,
+  created_at  INTEGER NOT NULL,
+  journal_id  INTEGER NOT NULL UNIQUE REFERENCES journals(id),
+  CHECK (kind = 'contribution' OR (length(reason) > 0 AND approved_by IS NOT NULL))
+);
+CREATE INDEX social_fund_entries_group ON social_fund_entries(group_id, id);
+CREATE INDEX social_fund_entries_member ON social_fund_entries(member_id, cycle_id);
+CREATE TRIGGER social_fund_entries_no_update BEFORE UPDATE ON social_fund_entries
+BEGIN SELECT RAISE(ABORT, 'social fund entries are fixed'); END;
+CREATE TRIGGER social_fund_entries_no_delete BEFORE DELETE ON social_fund_entries
+BEGIN SELECT RAISE(ABORT, 'social fund entries are fixed'); END;
+
+-- accounts: the new kinds (rebuild).
+CREATE TABLE accounts_v8 (
+  id         INTEGER PRIMARY KEY,
+  group_id   INTEGER NOT NULL REFERENCES groups(id),
+  member_id  INTEGER REFERENCES members(id),
+  partner_id TEXT,
+  kind       TEXT NOT NULL CHECK (kind IN ('group_loan_fund', 'group_social_fund',
+                                           'member_savings', 'member_loan', 'mfi_clearing',
+                                           'group_income', 'group_social_equity',
+                                           'group_carried')),
+  type       TEXT NOT NULL CHECK (type IN ('asset', 'liability', 'equity', 'income', 'expense')),
+  normal     INTEGER NOT NULL CHECK (normal IN (1, -1)),
+  currency   TEXT NOT NULL,
+  balance    INTEGER NOT NULL DEFAULT 0 CHECK (typeof(balance) = 'integer'),
+  created_at INTEGER NOT NULL,
+  CHECK ((kind IN ('member_savings', 'member_loan')) = (member_id IS NOT NULL)),
+  CHECK ((kind = 'mfi_clearing') = (partner_id IS NOT NULL))
+);
+INSERT INTO accounts_v8 (id, group_id, member_id, partner_id, kind, type, normal, currency,
+  balance, created_at)
+SELECT id, group_id, member_id, partner_id, kind, type, normal, currency, balance, created_at
+FROM accounts;
+DROP TABLE accounts;
+ALTER TABLE accounts_v8 RENAME TO accounts;
+CREATE UNIQUE INDEX accounts_member_kind ON accounts(member_id, kind)
+  WHERE member_id IS NOT NULL;
+CREATE UNIQUE INDEX accounts_group_kind ON accounts(group_id, kind)
+  WHERE member_id IS NULL AND partner_id IS NULL;
+CREATE INDEX accounts_group ON accounts(group_id, kind);
+CREATE UNIQUE INDEX accounts_group_partner ON accounts(group_id, partner_id)
+  WHERE partner_id IS NOT NULL;
+CREATE TRIGGER accounts_fixed BEFORE UPDATE OF id, group_id, member_id, partner_id, kind,
+  type, normal, currency ON accounts
+BEGIN SELECT RAISE(ABORT, 'accounts: only balance may change'); END;
+CREATE TRIGGER accounts_no_delete BEFORE DELETE ON accounts
+BEGIN SELECT RAISE(ABORT, 'accounts are never deleted'); END;
+
+INSERT INTO accounts (group_id, kind, type, normal, currency, created_at)
+SELECT g.id, k.kind, k.type, -1, g.currency, g.created_at
+FROM groups g, (SELECT 'group_income' AS kind, 'income' AS type
+                UNION ALL SELECT 'group_social_equity', 'equity'
+                UNION ALL SELECT 'group_carried', 'equity') k
+ORDER BY g.id, k.kind;
+
+-- loans: source, cycle, and internal loans' flat rate (rebuild).
+CREATE TABLE loans_v8 (
+  id                      INTEGER PRIMARY KEY,
+  reference               TEXT NOT NULL UNIQUE,
+  member_id               INTEGER NOT NULL REFERENCES members(id),
+  group_id                INTEGER NOT NULL REFERENCES groups(id),
+  currency                TEXT NOT NULL CHECK (length(currency) = 3),
+  amount                  INTEGER NOT NULL CHECK (amount > 0),
+  purpose                 TEXT NOT NULL CHECK (length(purpose) BETWEEN 1 AND 64),
+  term_months             INTEGER NOT NULL CHECK (term_months BETWEEN 1 AND 60),
+  state                   TEXT NOT NULL DEFAULT 'requested' CHECK (state IN
+                            ('requested', 'group_approved', 'referred_to_mfi', 'approved',
+                             'disbursed', 'in_arrears', 'repaid', 'declined', 'cancelled',
+                             'expired', 'written_off')),
+  partner_id              TEXT NOT NULL,
+  consent_at              INTEGER NOT NULL,
+  group_decided_by        INTEGER REFERENCES members(id),
+  group_decided_at        INTEGER,
+  referred_at             INTEGER,
+  approved_amount         INTEGER CHECK (approved_amount > 0),
+  approved_term_months    INTEGER CHECK (approved_term_months BETWEEN 1 AND 60),
+  interest_rule           TEXT CHECK (interest_rule IN ('flat', 'declining')),
+  annual_rate_bp          INTEGER CHECK (annual_rate_bp BETWEEN 0 AND 24000),
+  decline_reason          TEXT NOT NULL DEFAULT '',
+  disbursed_at            INTEGER,
+  disbursement_tx_id      TEXT,
+  disbursement_journal_id INTEGER UNIQUE REFERENCES journals(id),
+  interest_journal_id     INTEGER UNIQUE REFERENCES journals(id),
+  idempotency_key         TEXT UNIQUE,
+  channel                 TEXT NOT NULL DEFAULT '',
+  created_at              INTEGER NOT NULL,
+  updated_at              INTEGER NOT NULL,
+  -- mfi: referred to (or decided for) the partner; group: an internal loan
+  -- from the group fund of cycle_id, decided at group approval.
+  source                  TEXT NOT NULL DEFAULT 'mfi' CHECK (source IN ('mfi', 'group')),
+  cycle_id                INTEGER REFERENCES cycles(id),  -- the open cycle at request
+  CHECK ((approved_amount IS NULL) = (approved_term_months IS NULL)),
+  CHECK ((approved_amount IS NULL) = (interest_rule IS NULL)),
+  CHECK ((approved_amount IS NULL) = (annual_rate_bp IS NULL)),
+  CHECK (approved_amount IS NULL OR approved_amount <= amount),
+  CHECK (approved_amount IS NOT NULL OR state NOT IN
+           ('approved', 'disbursed', 'in_arrears', 'repaid', 'written_off')),
+  CHECK ((disbursed_at IS NULL) = (disbursement_journal_id IS NULL)),
+  CHECK ((disbursed_at IS NULL) = (disbursement_tx_id IS NULL)),
+  CHECK (disbursed_at IS NOT NULL OR state NOT IN
+           ('disbursed', 'in_arrears', 'repaid', 'written_off')),
+  CHECK (interest_journal_id IS NULL OR disbursement_journal_id IS NOT NULL),
+  -- A partner's rate is at most 100% a year; an internal loan is flat, of
+  -- its cycle, for 1..3 months.
+  CHECK (source = 'group' OR annual_rate_bp IS NULL OR annual_rate_bp <= 10000),
+  CHECK (source = 'mfi' OR (cycle_id IS NOT NULL AND state <> 'referred_to_mfi'
+                            AND (approved_amount IS NULL
+                                 OR (interest_rule = 'flat' AND approved_term_months <= 3))))
+);
+INSERT INTO loans_v8 (id, reference, member_id, group_id, currency, amount, purpose,
+  term_months, state, partner_id, consent_at, group_decided_by, group_decided_at, referred_at,
+  approved_amount, approved_term_months, interest_rule, annual_rate_bp, decline_reason,
+  disbursed_at, disbursement_tx_id, disbursement_journal_id, interest_journal_id,
+  idempotency_key, channel, created_at, updated_at)
+SELECT id, reference, member_id, group_id, currency, amount, purpose, term_months, state,
+  partner_id, consent_at, group_decided_by, group_decided_at, referred_at, approved_amount,
+  approved_term_months, interest_rule, annual_rate_bp, decline_reason, disbursed_at,
+  disbursement_tx_id, disbursement_journal_id, interest_journal_id, idempotency_key, channel,
+  created_at, updated_at
+FROM loans;
+DROP TABLE loans;
+ALTER TABLE loans_v8 RENAME TO loans;
+CREATE UNIQUE INDEX loans_one_open_request ON loans(member_id)
+  WHERE state IN ('requested', 'group_approved', 'referred_to_mfi', 'approved');
+CREATE INDEX loans_state_updated ON loans(state, updated_at);
+CREATE INDEX loans_member ON loans(member_id, id);
+CREATE INDEX loans_group_state ON loans(group_id, state);
+CREATE INDEX loans_partner_reference ON loans(partner_id, reference);
+CREATE INDEX loans_cycle ON loans(cycle_id, source) WHERE cycle_id IS NOT NULL;
+CREATE TRIGGER loans_no_delete BEFORE DELETE ON loans
+BEGIN SELECT RAISE(ABORT, 'loans are never deleted'); END;
+CREATE TRIGGER loans_request_fixed BEFORE UPDATE OF id, reference, member_id, group_id,
+  currency, amount, purpose, term_months, partner_id, consent_at, idempotency_key, channel,
+  created_at, cycle_id ON loans
+BEGIN SELECT RAISE(ABORT, 'loans: the request is fixed'); END;
+CREATE TRIGGER loans_final_state BEFORE UPDATE ON loans
+  WHEN OLD.state IN ('repaid', 'declined', 'cancelled', 'expired', 'written_off')
+BEGIN SELECT RAISE(ABORT, 'loans: a final state is final'); END;
+CREATE TRIGGER loans_disbursement_fixed BEFORE UPDATE OF approved_amount,
+  approved_term_months, interest_rule, annual_rate_bp, disbursed_at, disbursement_tx_id,
+  disbursement_journal_id, interest_journal_id ON loans
+  WHEN OLD.disbursed_at IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'loans: a disbursement is fixed'); END;
+-- The source is decided with the group's approval, then fixed.
+CREATE TRIGGER loans_source_fixed BEFORE UPDATE OF source ON loans
+  WHEN OLD.source <> NEW.source AND OLD.state NOT IN ('requested', 'group_approved')
+BEGIN SELECT RAISE(ABORT, 'loans: the source is fixed'); END;
+
+-- Every group's first cycle: active since the group was created, not
+-- lending, holding every saving so far.
+INSERT INTO cycles (group_id, number, state, lends, loan_savings_multiple, max_term_months,
+  flat_rate_bp_per_month, social_fund_per_meeting, share_out_unit, length_months, starts_at,
+  ends_at, created_by, created_at, updated_at)
+SELECT id, 1, 'active', 0, 3, 3, 1000, 0,
+  CASE currency WHEN 'UGX' THEN 1 WHEN 'RWF' THEN 1 ELSE 100 END, 12, created_at,
+  created_at + 365 * 86400, 'migration', created_at, created_at
+FROM groups ORDER BY id;
+
+ALTER TABLE savings ADD COLUMN cycle_id INTEGER REFERENCES cycles(id);
+UPDATE savings SET cycle_id = (SELECT c.id FROM cycles c WHERE c.group_id = savings.group_id);
+CREATE INDEX savings_cycle ON savings(cycle_id, member_id, status);
+CREATE TRIGGER savings_cycle_fixed BEFORE UPDATE OF cycle_id ON savings
+  WHEN OLD.cycle_id IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'savings: the cycle is fixed'); END;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "groups, members, ledger, savings, training, audit, sessions", kMigration1},
     {2, "messages (outbox), message events, inbound SMS, session member", kMigration2},
@@ -600,6 +892,7 @@ constexpr Migration kMigrations[] = {
     {5, "repayment claims settled by partner reports", kMigration5},
     {6, "messages: open member SMS by phone (order per recipient)", kMigration6},
     {7, "staff users, API tokens, dashboard sessions, idempotency keys", kMigration7},
+    {8, "cycles, internal loans, fines, social fund, share-out", kMigration8, true},
 };
 
 constexpr char kCreateMigrationsTable[] =
@@ -612,6 +905,9 @@ constexpr char kRecord[] =
 constexpr char kBeginImmediate[] = "BEGIN IMMEDIATE";
 constexpr char kCommit[] = "COMMIT";
 constexpr char kRollback[] = "ROLLBACK";
+constexpr char kForeignKeysOff[] = "PRAGMA foreign_keys=OFF";
+constexpr char kForeignKeysOn[] = "PRAGMA foreign_keys=ON";
+constexpr char kForeignKeyCheck[] = "PRAGMA foreign_key_check";
 
 Result<int64_t> MaxVersion(Connection& conn) {
   Statement& st = conn.Prepare(kMaxVersion);
@@ -624,7 +920,7 @@ Result<int64_t> MaxVersion(Connection& conn) {
 // Applies one migration in its own transaction unless it is recorded.
 // BEGIN IMMEDIATE takes the write lock first, so two processes starting at
 // once cannot both apply it.
-Status Apply(Connection& conn, const Migration& m) {
+Status ApplyInTransaction(Connection& conn, const Migration& m) {
   SHG_RETURN_IF_ERROR(conn.Prepare(kBeginImmediate).Run());
   auto fail = [&conn, &m](const Status& s) {
     (void)conn.Prepare(kRollback).Run();
@@ -640,6 +936,13 @@ Status Apply(Connection& conn, const Migration& m) {
 
   Status s = conn.Exec(m.sql);
   if (!s.ok()) return fail(s);
+  if (m.rebuilds_tables) {
+    Statement& fk = conn.Prepare(kForeignKeyCheck);
+    Result<bool> violation = fk.Step();
+    fk.Reset();
+    if (!violation.ok()) return fail(violation.status());
+    if (*violation) return fail(Status::Internal("foreign key check found a dangling reference"));
+  }
   s = conn.Prepare(kRecord)
           .Bind(1, static_cast<int64_t>(m.version))
           .Bind(2, std::string_view(m.name))
@@ -649,6 +952,14 @@ Status Apply(Connection& conn, const Migration& m) {
   s = conn.Prepare(kCommit).Run();
   if (!s.ok()) return fail(s);
   return Status::Ok();
+}
+
+Status Apply(Connection& conn, const Migration& m) {
+  if (!m.rebuilds_tables) return ApplyInTransaction(conn, m);
+  SHG_RETURN_IF_ERROR(conn.Exec(kForeignKeysOff));
+  Status s = ApplyInTransaction(conn, m);
+  Status on = conn.Exec(kForeignKeysOn);
+  return s.ok() ? on : s;
 }
 
 }  // namespace
