@@ -110,9 +110,12 @@ Result<std::vector<Member>> ActiveMembers(Unit& unit, int64_t group_id) {
   return out;
 }
 
+// The members (or her officers) as options, after an empty "choose" one:
+// who is fined, who decided, is always chosen, never a default.
 std::vector<std::pair<std::string, std::string>> MemberOptions(const std::vector<Member>& ms,
                                                                bool officers_only) {
   std::vector<std::pair<std::string, std::string>> out;
+  out.emplace_back("", officers_only ? "decided by..." : "choose a member");
   for (const Member& m : ms) {
     if (officers_only && !CanManageGroup(m.role)) continue;
     std::string label = m.name;

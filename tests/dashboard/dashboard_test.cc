@@ -661,6 +661,15 @@ TEST_F(CycleDashboardTest, PreviewTotalsSumTheLinesExactlyAndBlockersHideConfirm
 
   // The treasurer's word confirms it: income of KES 50 to share.
   const std::string fine_id = std::to_string(Count("SELECT max(id) FROM fines"));
+  // Who decided is always chosen, and must be an officer other than her.
+  for (const auto& [by, status] : std::vector<std::pair<std::string, long>>{{"", 422}, {"1", 403}}) {
+    WebResult refused = c->Post("/staff/fines/" + fine_id + "/decide",
+                                {{"csrf", csrf}, {"decided_by", by}, {"decision", "confirm"}});
+    EXPECT_EQ(refused.status, status) << by;
+    EXPECT_EQ(ById(refused.body, "decide-error").rfind("decided_by:", 0), 0u)
+        << ById(refused.body, "decide-error");
+  }
+  EXPECT_EQ(Count("SELECT count(*) FROM fines WHERE status = 'pending'"), 1);
   WebResult decided = c->Post("/staff/fines/" + fine_id + "/decide",
                               {{"csrf", csrf}, {"decided_by", "2"}, {"decision", "confirm"}});
   ASSERT_EQ(decided.status, 303) << decided.body;
