@@ -1,5 +1,7 @@
 #include "domain/civil_date.h"
 
+#include <algorithm>
+
 namespace shg {
 
 bool IsLeapYear(int64_t year) { return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0; }
@@ -35,6 +37,18 @@ CivilDate CivilDateOf(int64_t unix_seconds) {
   int64_t days = unix_seconds / kDay;
   if (unix_seconds % kDay < 0) --days;
   return CivilFromDays(days);
+}
+
+int64_t AddCalendarMonths(int64_t t, int months) {
+  constexpr int64_t kSecondsPerDay = 86400;
+  const int64_t days = t / kSecondsPerDay;
+  const int64_t time_of_day = t % kSecondsPerDay;
+  const CivilDate date = CivilFromDays(days);
+  const int64_t index = date.year * 12 + (date.month - 1) + months;
+  const int64_t year = index / 12;
+  const int month = static_cast<int>(index % 12) + 1;
+  const int day = std::min(date.day, DaysInMonth(year, month));
+  return DaysFromCivil(year, month, day) * kSecondsPerDay + time_of_day;
 }
 
 }  // namespace shg

@@ -24,5 +24,9 @@ int64_t DaysFromCivil(int64_t year, int month, int day);
 CivilDate CivilFromDays(int64_t days);
 // The UTC date of a Unix time (floor: times before 1970 land on their day).
 CivilDate CivilDateOf(int64_t unix_seconds);
+// `t` (Unix seconds, >= 0) plus `months` calendar months, keeping the day of
+// month (clamped to the target month's last day: 31 Jan + 1 = 28/29 Feb)
+// and the time of day.
+int64_t AddCalendarMonths(int64_t t, int months);
 
 }  // namespace shg

@@ -236,18 +236,6 @@ int64_t MinorPerUnit(const std::string& currency) {
   return c.ok() ? ToMinor(1, *c) : 1;
 }
 
-// `at` plus `months` calendar months (day clamped to the month's end).
-int64_t AddMonths(int64_t at, int months) {
-  const int64_t days = at >= 0 ? at / 86400 : (at - 86399) / 86400;
-  const int64_t time_of_day = at - days * 86400;
-  const CivilDate d = CivilFromDays(days);
-  int64_t month_index = d.year * 12 + (d.month - 1) + months;
-  const int64_t year = month_index / 12;
-  const int month = static_cast<int>(month_index % 12) + 1;
-  const int day = std::min(d.day, DaysInMonth(year, month));
-  return DaysFromCivil(year, month, day) * 86400 + time_of_day;
-}
-
 Status CycleStateError(CycleState state, const std::string& what) {
   return Status::FailedPrecondition(std::string("state ") + CycleStateName(state) + ": " + what);
 }
@@ -438,7 +426,7 @@ Result<Cycle> Cycles::Plan(int64_t group_id, const CycleRules& rules, int64_t st
                             .Bind(8, rules.share_out_unit)
                             .Bind(9, static_cast<int64_t>(rules.length_months))
                             .Bind(10, start)
-                            .Bind(11, AddMonths(start, rules.length_months))
+                            .Bind(11, AddCalendarMonths(start, rules.length_months))
                             .Bind(12, carried_in)
                             .Bind(13, Recorder(actor))
                             .Bind(14, ctx_.now)
@@ -461,7 +449,7 @@ Result<Cycle> Cycles::Start(int64_t cycle_id, const Reinvestment& reinvest, cons
   return store::InSavepoint(db_, [&]() -> Result<Cycle> {
     SHG_RETURN_IF_ERROR(db_.Prepare(kStartCycle)
                             .Bind(1, ctx_.now)
-                            .Bind(2, AddMonths(ctx_.now, cycle->rules.length_months))
+                            .Bind(2, AddCalendarMonths(ctx_.now, cycle->rules.length_months))
                             .Bind(3, ctx_.now)
                             .Bind(4, cycle_id)
                             .Run());
@@ -763,17 +751,20 @@ Result<ShareOutPreview> Cycles::PreviewShareOut(int64_t cycle_id) {
       }
     }
   }
+  Result<Currency> currency = FindCurrency(cycle->currency);
+  if (!currency.ok()) return currency.status();
   for (const ShareOutRow& r : p.rows) {
     if (r.line.still_owed > 0) {
-      p.blockers.push_back("member " + std::to_string(r.line.member_id) + " still owes " +
-                           std::to_string(r.line.still_owed) + " after her share");
+      p.blockers.push_back(r.name + " (member " + std::to_string(r.line.member_id) +
+                           ") still owes " + FormatMoney(r.line.still_owed, *currency) +
+                           " after her share");
     }
   }
   Result<int64_t> cash = GroupBalance(db_, cycle->group_id, "group_loan_fund");
   if (!cash.ok()) return cash.status();
   if (*cash < p.total_payout) {
-    p.blockers.push_back("the fund holds " + std::to_string(*cash) +
-                         " but the share-out pays " + std::to_string(p.total_payout));
+    p.blockers.push_back("the fund holds " + FormatMoney(*cash, *currency) +
+                         " but the share-out pays " + FormatMoney(p.total_payout, *currency));
   }
   if (p.rows.empty() && p.carried == 0) p.blockers.push_back("nothing to share out");
   return p;

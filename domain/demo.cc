@@ -73,7 +73,8 @@ class Loader {
   }
 
   Result<int64_t> AddGroup(const std::string& name, const char* country, const char* currency,
-                           const char* day, const std::string& place, int64_t formed_at) {
+                           const char* day, const std::string& place, int64_t formed_at,
+                           const std::optional<CycleRules>& cycle = std::nullopt) {
     DomainContext ctx = Ctx(formed_at);
     Group g;
     g.name = name;
@@ -81,7 +82,7 @@ class Loader {
     g.currency = currency;
     g.meeting_day = day;
     g.meeting_place = place;
-    return Services(db_, ctx).AddGroup(g);
+    return Services(db_, ctx).AddGroup(g, cycle);
   }
 
   Result<int64_t> AddMember(int64_t group_id, const std::string& phone, const std::string& name,
@@ -269,8 +270,14 @@ Status Load(Connection& db, const PinHasher& pins, int total_members, int64_t no
   Loader loader(db, pins, now);
   SHG_RETURN_IF_ERROR(loader.Modules());
 
+  // Upendo lends from its own fund: a year's cycle since it formed, 10% a
+  // month flat for up to 3 months, KES 20 to the social fund each meeting.
+  CycleRules upendo_cycle;
+  upendo_cycle.lends = true;
+  upendo_cycle.social_fund_per_meeting = 2000;
+  upendo_cycle.share_out_unit = 100;
   Result<int64_t> upendo = loader.AddGroup("Upendo Women Group", "KE", "KES", "Tuesday",
-                                           "Kibera social hall", now - 12 * kMonth);
+                                           "Kibera social hall", now - 12 * kMonth, upendo_cycle);
   if (!upendo.ok()) return upendo.status();
   std::vector<DemoMember> upendo_members = UpendoMembers();
   SHG_RETURN_IF_ERROR(loader.FixedGroup(*upendo, *kes, upendo_members));

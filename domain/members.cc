@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <string>
 
+#include "domain/civil_date.h"
 #include "domain/ledger.h"
 #include "domain/money.h"
 #include "domain/officers.h"
@@ -23,8 +24,7 @@ constexpr char kInsertFirstCycle[] =
     "INSERT INTO cycles (group_id, number, state, lends, loan_savings_multiple,"
     " max_term_months, flat_rate_bp_per_month, social_fund_per_meeting, share_out_unit,"
     " length_months, starts_at, ends_at, created_by, created_at, updated_at)"
-    " VALUES (?1, 1, 'active', 0, 3, 3, 1000, 0, ?2, 12, ?3, ?4, 'group', ?3, ?3)";
-constexpr int64_t kDefaultCycleSeconds = 365 * 24 * 60 * 60;
+    " VALUES (?1, 1, 'active', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'group', ?9, ?9)";
 
 constexpr char kSelectGroup[] =
     "SELECT id, name, country, currency, meeting_day, meeting_place, status"
@@ -142,7 +142,7 @@ Group ReadGroupRow(const Statement& st) {
 
 // ------------------------------------------------------- groups and members
 
-Result<int64_t> Services::AddGroup(const Group& g) {
+Result<int64_t> Services::AddGroup(const Group& g, const std::optional<CycleRules>& first_cycle) {
   if (g.name.empty() || g.name.size() > 100) {
     return Status::InvalidArgument("group name must be 1..100 characters");
   }
@@ -153,6 +153,12 @@ Result<int64_t> Services::AddGroup(const Group& g) {
   if (!currency.ok()) return Status::InvalidArgument("unknown currency '" + g.currency + "'");
   if (!IsGroupStatus(g.status)) {
     return Status::InvalidArgument("group status must be forming, active, graduated or closed");
+  }
+  CycleRules rules;
+  rules.share_out_unit = ToMinor(1, *currency);
+  if (first_cycle) {
+    rules = *first_cycle;
+    SHG_RETURN_IF_ERROR(ValidateCycleRules(rules, ToMinor(1, *currency)));
   }
   return store::InSavepoint(db_, [&]() -> Result<int64_t> {
     SHG_RETURN_IF_ERROR(db_.Prepare(kInsertGroup)
@@ -166,13 +172,18 @@ Result<int64_t> Services::AddGroup(const Group& g) {
                             .Run());
     const int64_t id = db_.LastInsertRowId();
     SHG_RETURN_IF_ERROR(ledger::CreateGroupAccounts(db_, id, g.currency, ctx_.now));
-    // Cycle 1: active from now, not lending (domain/cycles.h); staff plan
-    // the next ones with their rules.
+    // Cycle 1, active from now (domain/cycles.h); staff plan the next ones.
     SHG_RETURN_IF_ERROR(db_.Prepare(kInsertFirstCycle)
                             .Bind(1, id)
-                            .Bind(2, ToMinor(1, *currency))
-                            .Bind(3, ctx_.now)
-                            .Bind(4, ctx_.now + kDefaultCycleSeconds)
+                            .Bind(2, static_cast<int64_t>(rules.lends ? 1 : 0))
+                            .Bind(3, rules.loan_savings_multiple)
+                            .Bind(4, static_cast<int64_t>(rules.max_term_months))
+                            .Bind(5, rules.flat_rate_bp_per_month)
+                            .Bind(6, rules.social_fund_per_meeting)
+                            .Bind(7, rules.share_out_unit)
+                            .Bind(8, static_cast<int64_t>(rules.length_months))
+                            .Bind(9, ctx_.now)
+                            .Bind(10, AddCalendarMonths(ctx_.now, rules.length_months))
                             .Run());
     return id;
   });

@@ -27,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "domain/cycle_rules.h"
 #include "domain/model.h"
 #include "domain/pin.h"
 #include "domain/result.h"
@@ -53,10 +54,14 @@ class Services {
   Services(store::Connection& conn, const DomainContext& ctx) : db_(conn), ctx_(ctx) {}
 
   // --- groups and members ---
-  // Returns the id; creates its loan fund and social fund accounts.
-  // InvalidArgument for an empty name, a country that is not 2 capital
-  // letters, an unknown currency (money.h) or an unknown status.
-  Result<int64_t> AddGroup(const Group& g);
+  // Returns the id; creates its accounts (ledger.h CreateGroupAccounts) and
+  // its cycle 1, active from ctx.now (domain/cycles.h) with `first_cycle`'s
+  // rules, or by default not lending with a share-out unit of one whole
+  // currency unit. InvalidArgument for an empty name, a country that is not
+  // 2 capital letters, an unknown currency (money.h), an unknown status or
+  // rules ValidateCycleRules refuses.
+  Result<int64_t> AddGroup(const Group& g,
+                           const std::optional<CycleRules>& first_cycle = std::nullopt);
   // Adds a member (phone must be E.164 and valid for the group's country;
   // several members may share a phone); creates her savings and loan
   // accounts. joined_at 0 means ctx.now. PIN fields are ignored (SetPin).
