@@ -35,10 +35,16 @@ static HttpResult Perform(CURL* c, const std::string& url) {
   return r;
 }
 
-HttpResult HttpClient::Get(const std::string& url) {
+HttpResult HttpClient::Get(const std::string& url, const std::vector<std::string>& extra_headers) {
   CURL* c = static_cast<CURL*>(curl_);
+  struct curl_slist* headers = nullptr;
+  for (const std::string& h : extra_headers) headers = curl_slist_append(headers, h.c_str());
   curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
-  return Perform(c, url);
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+  HttpResult r = Perform(c, url);
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, nullptr);
+  curl_slist_free_all(headers);
+  return r;
 }
 
 HttpResult HttpClient::PostRaw(const std::string& url, const std::string& body,

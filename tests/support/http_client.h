@@ -23,7 +23,8 @@ class HttpClient {
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
 
-  HttpResult Get(const std::string& url);
+  // `extra_headers` are "Name: value" lines.
+  HttpResult Get(const std::string& url, const std::vector<std::string>& extra_headers = {});
   // application/x-www-form-urlencoded; values are url-encoded here.
   // `extra_headers` are "Name: value" lines.
   HttpResult PostForm(const std::string& url,
