@@ -121,6 +121,7 @@ StaffApi::StaffApi(ApiDeps deps)
   AddLoanRoutes(routes_);
   AddReportRoutes(routes_);
   AddOpsRoutes(routes_);
+  AddCycleRoutes(routes_);
 }
 
 std::vector<std::string> StaffApi::RouteList() const {

@@ -109,6 +109,52 @@ const Operation kOperations[] = {
     {"post", "/messages/{id}/retry", "Queue a failed or cancelled message again", "admin", {}},
     {"post", "/messages/{id}/cancel", "Cancel a queued or failed message", "admin", {}},
 
+    // --- the group's own money: cycles, share-out, fines, social fund (cycle_routes.cc)
+    {"get", "/groups/{id}/cycles", "The group's savings cycles, newest first, with their rules",
+     "admin, read_only, field_officer (hers)", {}, true},
+    {"post", "/groups/{id}/cycles",
+     "Plan the next cycle: {lends, loan_savings_multiple, max_term_months, "
+     "flat_rate_bp_per_month, social_fund_per_meeting, share_out_unit (minor units), "
+     "length_months, starts_at}; 422 naming a bad rule, 409 while the group has an open cycle",
+     "admin, field_officer (hers)", {}},
+    {"get", "/cycles/{id}", "A cycle with its rules and, for the group's current one, its figures",
+     "admin, read_only, field_officer (hers)", {}},
+    {"post", "/cycles/{id}/start",
+     "Start a planned cycle: {reinvest: all | none | [member ids]} turns those payouts of the "
+     "last share-out into savings of this cycle; 409 with state",
+     "admin, field_officer (hers)", {}},
+    {"post", "/cycles/{id}/cancel", "Cancel a planned cycle; 409 with state",
+     "admin, field_officer (hers)", {}},
+    {"post", "/cycles/{id}/close", "Begin closing an active cycle (no new internal loans); 409 with state",
+     "admin, field_officer (hers)", {}},
+    {"post", "/cycles/{id}/reopen", "Reopen a closing cycle; 409 with state",
+     "admin, field_officer (hers)", {}},
+    {"get", "/cycles/{id}/share-out",
+     "The share-out preview (or the confirmed lines): totals, rows {member_id, name, savings, "
+     "share, profit, netted, payout, still_owed, reference}, blockers",
+     "admin, read_only, field_officer (hers)", {}},
+    {"post", "/cycles/{id}/share-out",
+     "Confirm the share-out: one journal, each member's SMS queued (sms_queued); 409 with "
+     "blockers and state when refused",
+     "admin, field_officer (hers)", {}},
+    {"get", "/groups/{id}/fines", "The group's pending fines, oldest first",
+     "admin, read_only, field_officer (hers)", {"status", "limit", "cursor"}, true},
+    {"post", "/groups/{id}/fines",
+     "Record a pending fine: {member_id, kind (late, absent, other), amount, currency, note}",
+     "admin, field_officer (hers)", {}},
+    {"post", "/fines/{id}/confirm",
+     "Confirm a fine on the word of a treasurer or chair: {decided_by: member id}; posts it to "
+     "the fund; 409 with status when decided",
+     "admin, field_officer (hers)", {}},
+    {"post", "/fines/{id}/waive", "Waive a fine: {decided_by: member id}; 409 with status when decided",
+     "admin, field_officer (hers)", {}},
+    {"get", "/groups/{id}/social-fund", "The group's social fund entries, newest first",
+     "admin, read_only, field_officer (hers)", {"limit", "cursor"}, true},
+    {"post", "/groups/{id}/social-fund",
+     "A contribution {member_id, amount, currency} or a payout {member_id, amount, reason, "
+     "approved_by (a treasurer or chair)}",
+     "admin, field_officer (hers)", {}},
+
 };
 
 json::object ErrorSchema() {

@@ -154,6 +154,10 @@ void AddSavingsRoutes(std::vector<Route>& routes);   // savings_routes.cc
 void AddLoanRoutes(std::vector<Route>& routes);      // loan_routes.cc
 void AddReportRoutes(std::vector<Route>& routes);    // report_routes.cc
 void AddOpsRoutes(std::vector<Route>& routes);       // ops_routes.cc (audit, messages)
+void AddCycleRoutes(std::vector<Route>& routes);     // cycle_routes.cc (issue 11)
+
+// The fine kinds staff may record ("late", "absent", "other"; cycle_routes.cc).
+const std::vector<std::string>& FineKinds();
 
 // Masks a phone for lists shown to roles that do not manage members.
 std::string MaskedPhone(const std::string& e164);

@@ -91,6 +91,10 @@ http::Response Page(const View& v, const Principal* who, const std::string& csrf
   }
   r.status = v.status;
   r.content_type = "text/html; charset=utf-8";
+  if (v.bare) {
+    r.body = v.body;
+    return r;
+  }
   Html h;
   h.raw("<!doctype html>").open("html", {{"lang", "en"}}).open("head");
   h.empty("meta", {{"charset", "utf-8"}});
@@ -200,6 +204,7 @@ Dashboard::Dashboard(api::ApiDeps deps) : deps_(std::move(deps)) {
   AddMessageRoutes(routes_);
   AddAuditRoutes(routes_);
   AddImportRoutes(routes_);
+  AddCycleRoutes(routes_);
 }
 
 Dashboard::~Dashboard() = default;

@@ -31,6 +31,11 @@
 //   /staff/loans               pipeline by state, arrears, loans list
 //   /staff/messages            failed and stuck SMS; POST .../{id}/retry (admin)
 //   /staff/audit               audit log (admin, read-only)
+//   /staff/groups/{id}/cycle   the group's savings cycle (issue 11, cycles.cc):
+//                              rules, figures, plan/start/close/reopen, fines,
+//                              social fund; /staff/cycles/{id}/share-out the
+//                              preview and its confirmation, .../share-out/print
+//                              the printable sheet (no navigation)
 //
 // Thread-safety: Handle() is called concurrently by the server threads.
 #pragma once

@@ -2,7 +2,8 @@
 // members (paged, ?after=<member id>) with their savings (BalancesFor),
 // savings by month (SVG), the training matrix members x modules (with a
 // "record" button per missing module for staff who edit members), pending
-// savings and pending repayment claims.
+// savings and pending repayment claims; a link to its savings cycle
+// (cycles.cc).
 #include "gateway/dashboard/page.h"
 
 namespace shg::gateway::dashboard {
@@ -63,6 +64,9 @@ View GroupPage(Screen& s, Unit& unit) {
          "pending-repayments-count");
   Figure(h, "Loan requests", std::to_string(o->pending_loan_requests), "pending-loan-requests");
   h.close("dl");
+  h.open("p").element("a", "Savings cycle, fines, social fund and share-out",
+                      {{"href", "/staff/groups/" + gid + "/cycle"}, {"id", "cycle-link"}});
+  h.close("p");
 
   // Members.
   MemberFilter f;

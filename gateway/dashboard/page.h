@@ -43,6 +43,9 @@ struct View {
   std::string title;     // <title> and <h1>; escaped by the layout
   std::string body;      // markup built with Html
   std::string location;  // non-empty: 303 See Other to this path
+  // The body is the whole document (a printable sheet): no layout, no
+  // navigation; it brings its own <html>, title and print style.
+  bool bare = false;
 };
 
 struct Screen {
@@ -84,6 +87,7 @@ void AddLoanRoutes(std::vector<Route>& routes);      // loans.cc
 void AddMessageRoutes(std::vector<Route>& routes);   // messages.cc
 void AddAuditRoutes(std::vector<Route>& routes);     // audit.cc
 void AddImportRoutes(std::vector<Route>& routes);    // import_page.cc
+void AddCycleRoutes(std::vector<Route>& routes);     // cycles.cc (issue 11)
 
 // --- answers ---
 View ErrorView(int status, std::string_view message);

@@ -490,5 +490,37 @@ TEST_F(DashboardBrowserTest, AReadOnlyUsersPostIs403AndChangesNothing) {
   Shoot(*s, "dashboard_read_only_403.png");
 }
 
+// The group's savings cycle (issue 11): from the group page to its cycle,
+// closed, the share-out preview (screenshot) and its confirmation by
+// the browser's own forms, then the printable sheet.
+TEST_F(DashboardBrowserTest, AdminClosesTheCycleAndConfirmsTheShareOutFromThePreview) {
+  AddStaff("ada", StaffRole::kAdmin);
+  Session* s = SignedIn("ada", SessionOptions::NoJavaScript());
+  ASSERT_NE(s, nullptr);
+  ASSERT_TRUE(s->Navigate(base_ + "/staff/groups/1").ok());
+  ASSERT_TRUE(s->SubmitForm("a#cycle-link").ok());
+  EXPECT_EQ(*s->CurrentUrl(), base_ + "/staff/groups/1/cycle");
+  EXPECT_EQ(Text(*s, "#cycle-heading"), "Cycle 1: active");
+  ASSERT_TRUE(s->SubmitForm("form#close-form button").ok());
+  EXPECT_EQ(Text(*s, "#notice"), "The cycle is closing: no new internal loans.");
+  ASSERT_TRUE(s->SubmitForm("a#share-out-link").ok());
+  const int64_t savings = Count(
+      "SELECT sum(balance * normal) FROM accounts WHERE group_id = 1 AND kind = 'member_savings'");
+  EXPECT_EQ(Text(*s, "#total-savings"), MoneyOf(savings, "KES"));
+  EXPECT_EQ(Text(*s, "#total-share"), MoneyOf(savings, "KES")) << "no income: shares = savings";
+  EXPECT_EQ(CountOf(*s, "table#share-out tr[data-member]"), 19u) << "Faith has no savings";
+  EXPECT_EQ(CountOf(*s, "#blockers"), 0u);
+  Shoot(*s, "dashboard_share_out_preview.png");
+  ExpectNoHorizontalOverflow(*s);
+  ASSERT_TRUE(s->SubmitForm("#confirm-submit").ok());
+  EXPECT_EQ(ResponseStatus(*s), 200);
+  EXPECT_NE(Text(*s, "#notice").find("confirmed"), std::string::npos) << PageOf(*s);
+  EXPECT_EQ(Count("SELECT count(*) FROM cycles WHERE group_id = 1 AND state = 'shared_out'"), 1);
+  EXPECT_EQ(Count("SELECT count(*) FROM messages WHERE kind = 'share_out'"), 19);
+  ASSERT_TRUE(s->SubmitForm("a#print-link").ok());
+  EXPECT_EQ(Text(*s, "#sheet-group"), "Upendo Women Group");
+  EXPECT_EQ(CountOf(*s, "#nav"), 0u);
+}
+
 }  // namespace
 }  // namespace shg::testing::webdriver

@@ -564,5 +564,272 @@ TEST_F(DashboardTest, ImportChecksThenCommitsAllRowsOrNone) {
   EXPECT_EQ(Count("SELECT count(*) FROM members"), members + 2);
 }
 
+// --- the group's savings cycle and its share-out (gateway/dashboard/cycles.cc)
+
+class CycleDashboardTest : public DashboardTest {
+ protected:
+  int64_t Cycle1() { return Count("SELECT id FROM cycles WHERE group_id = 1 AND number = 1"); }
+  std::string CyclePath(const std::string& rest) {
+    return "/staff/cycles/" + std::to_string(Cycle1()) + rest;
+  }
+  std::string StateOf(int64_t cycle) {
+    const int64_t closing = Count("SELECT count(*) FROM cycles WHERE id = " +
+                                  std::to_string(cycle) + " AND state = 'closing'");
+    const int64_t shared = Count("SELECT count(*) FROM cycles WHERE id = " +
+                                 std::to_string(cycle) + " AND state = 'shared_out'");
+    const int64_t active = Count("SELECT count(*) FROM cycles WHERE id = " +
+                                 std::to_string(cycle) + " AND state = 'active'");
+    return closing ? "closing" : shared ? "shared_out" : active ? "active" : "other";
+  }
+  // Per column of the share-out table: the sum of the members' cells and
+  // the totals row's cell, in minor units.
+  static std::map<std::string, std::pair<int64_t, int64_t>> Columns(const std::string& body) {
+    std::map<std::string, std::pair<int64_t, int64_t>> out;
+    const size_t totals = body.find("id=\"share-out-totals\"");
+    EXPECT_NE(totals, std::string::npos);
+    const std::regex cell("data-col=\"([a-z_]+)\" data-minor=\"(-?[0-9]+)\"");
+    for (auto it = std::sregex_iterator(body.begin(), body.end(), cell);
+         it != std::sregex_iterator(); ++it) {
+      const bool total = static_cast<size_t>(it->position()) > totals;
+      auto& [rows, sum] = out[(*it)[1].str()];
+      (total ? sum : rows) += std::stoll((*it)[2].str());
+    }
+    return out;
+  }
+};
+
+TEST_F(CycleDashboardTest, TheGroupLinksItsCycleWithRulesFiguresAndTheActionsItsStateAllows) {
+  AddStaff("ada", StaffRole::kAdmin);
+  AddStaff("rita", StaffRole::kReadOnly);
+  AddStaff("olga", StaffRole::kFieldOfficer, {2});
+  AddStaff("pam", StaffRole::kPartner, {}, "imara");
+  std::string csrf;
+  auto c = SignedIn("ada", &csrf);
+  WebResult group = c->Get("/staff/groups/1");
+  ASSERT_EQ(group.status, 200);
+  EXPECT_NE(group.body.find("href=\"/staff/groups/1/cycle\""), std::string::npos);
+  WebResult page = c->Get("/staff/groups/1/cycle");
+  ASSERT_EQ(page.status, 200) << page.body;
+  DomainContext ctx{&app_->pins(), 3, now_};
+  auto o = Directory(app_->store().Reader(), ctx).Overview(1);
+  ASSERT_TRUE(o.ok());
+  EXPECT_EQ(ById(page.body, "cycle-savings"), FormatMoney(o->savings_confirmed, {"KES", 2}));
+  EXPECT_EQ(ById(page.body, "rule-lends"), "no");
+  EXPECT_EQ(ById(page.body, "rule-unit"), "KES 1");
+  EXPECT_NE(page.body.find("id=\"close-form\""), std::string::npos) << "active: close";
+  EXPECT_EQ(page.body.find("id=\"plan-form\""), std::string::npos) << "one open cycle";
+  EXPECT_NE(page.body.find("id=\"fine-form\""), std::string::npos);
+  EXPECT_NE(page.body.find("id=\"social-form\""), std::string::npos);
+
+  std::string rcsrf;
+  auto reader = SignedIn("rita", &rcsrf);
+  WebResult read = reader->Get("/staff/groups/1/cycle");
+  ASSERT_EQ(read.status, 200);
+  EXPECT_EQ(read.body.find("id=\"close-form\""), std::string::npos) << "read-only: no forms";
+  EXPECT_EQ(read.body.find("id=\"fine-form\""), std::string::npos);
+  EXPECT_EQ(reader->Post(CyclePath("/close"), {{"csrf", rcsrf}}).status, 403);
+  std::string ocsrf;
+  auto other = SignedIn("olga", &ocsrf);
+  EXPECT_EQ(other->Get("/staff/groups/1/cycle").status, 404);
+  EXPECT_EQ(other->Get(CyclePath("/share-out")).status, 404);
+  EXPECT_EQ(other->Post(CyclePath("/close"), {{"csrf", ocsrf}}).status, 404);
+  std::string pcsrf;
+  auto partner = SignedIn("pam", &pcsrf);
+  EXPECT_EQ(partner->Get("/staff/groups/1/cycle").status, 403);
+  EXPECT_EQ(partner->Get(CyclePath("/share-out/print")).status, 403);
+  EXPECT_EQ(StateOf(Cycle1()), "active");
+}
+
+TEST_F(CycleDashboardTest, PreviewTotalsSumTheLinesExactlyAndBlockersHideConfirm) {
+  AddStaff("ada", StaffRole::kAdmin);
+  std::string csrf;
+  auto c = SignedIn("ada", &csrf);
+  // A pending fine: the preview names it and offers no confirmation.
+  WebResult fine = c->Post("/staff/groups/1/fines", {{"csrf", csrf},
+                                                     {"member_id", "1"},
+                                                     {"kind", "late"},
+                                                     {"amount", "50"},
+                                                     {"note", "late"}});
+  ASSERT_EQ(fine.status, 303) << fine.body;
+  WebResult closed = c->Post(CyclePath("/close"), {{"csrf", csrf}});
+  ASSERT_EQ(closed.status, 303) << closed.body;
+  EXPECT_EQ(StateOf(Cycle1()), "closing");
+  WebResult blocked = c->Get(CyclePath("/share-out"));
+  ASSERT_EQ(blocked.status, 200) << blocked.body;
+  EXPECT_NE(blocked.body.find("<li>1 pending fine</li>"), std::string::npos) << blocked.body;
+  EXPECT_EQ(blocked.body.find("id=\"confirm-share-out\""), std::string::npos);
+
+  // The treasurer's word confirms it: income of KES 50 to share.
+  const std::string fine_id = std::to_string(Count("SELECT max(id) FROM fines"));
+  // Who decided is always chosen, and must be an officer other than her.
+  for (const auto& [by, status] : std::vector<std::pair<std::string, long>>{{"", 422}, {"1", 403}}) {
+    WebResult refused = c->Post("/staff/fines/" + fine_id + "/decide",
+                                {{"csrf", csrf}, {"decided_by", by}, {"decision", "confirm"}});
+    EXPECT_EQ(refused.status, status) << by;
+    EXPECT_EQ(ById(refused.body, "decide-error").rfind("decided_by:", 0), 0u)
+        << ById(refused.body, "decide-error");
+  }
+  EXPECT_EQ(Count("SELECT count(*) FROM fines WHERE status = 'pending'"), 1);
+  WebResult decided = c->Post("/staff/fines/" + fine_id + "/decide",
+                              {{"csrf", csrf}, {"decided_by", "2"}, {"decision", "confirm"}});
+  ASSERT_EQ(decided.status, 303) << decided.body;
+  EXPECT_EQ(Count("SELECT count(*) FROM fines WHERE status = 'confirmed'"), 1);
+  WebResult page = c->Get(CyclePath("/share-out"));
+  ASSERT_EQ(page.status, 200);
+  EXPECT_EQ(page.body.find("id=\"blockers\""), std::string::npos);
+  EXPECT_NE(page.body.find("id=\"confirm-share-out\""), std::string::npos);
+  const auto cols = Columns(page.body);
+  for (const char* col : {"savings", "share", "profit", "netted", "payout"}) {
+    SCOPED_TRACE(col);
+    ASSERT_TRUE(cols.count(col));
+    EXPECT_EQ(cols.at(col).first, cols.at(col).second) << "the totals row sums the lines";
+  }
+  EXPECT_EQ(cols.at("share").second - cols.at("savings").second, cols.at("profit").second);
+  EXPECT_EQ(cols.at("savings").second,
+            Count("SELECT sum(amount) FROM savings WHERE group_id = 1 AND status = 'confirmed'"));
+  // KES 50 of income shared in whole shillings: what is left is carried.
+  EXPECT_GT(cols.at("profit").second, 5000 - 100 * 20) << "below one shilling per member carried";
+  EXPECT_LE(cols.at("profit").second, 5000);
+  EXPECT_EQ(ById(page.body, "so-carried"), FormatMoney(5000 - cols.at("profit").second, {"KES", 2}));
+  EXPECT_EQ(ById(page.body, "so-income"), "KES 50");
+}
+
+TEST_F(CycleDashboardTest, ConfirmNeedsTheCsrfTokenThenQueuesEachMembersSms) {
+  AddStaff("ada", StaffRole::kAdmin);
+  std::string csrf;
+  auto c = SignedIn("ada", &csrf);
+  ASSERT_EQ(c->Post(CyclePath("/close"), {{"csrf", csrf}}).status, 303);
+  const std::string confirm = CyclePath("/share-out");
+  std::string wrong = csrf;
+  wrong[0] = wrong[0] == 'a' ? 'b' : 'a';
+  for (const auto& fields : std::vector<std::vector<std::pair<std::string, std::string>>>{
+           {}, {{"csrf", ""}}, {{"csrf", wrong}}}) {
+    EXPECT_EQ(c->Post(confirm, fields).status, 403);
+  }
+  EXPECT_EQ(StateOf(Cycle1()), "closing");
+  EXPECT_EQ(Count("SELECT count(*) FROM messages WHERE kind LIKE 'share_out%'"), 0);
+  EXPECT_EQ(Count("SELECT count(*) FROM share_out_lines"), 0);
+
+  WebResult r = c->Post(confirm, {{"csrf", csrf}});
+  ASSERT_EQ(r.status, 303) << r.body;
+  EXPECT_EQ(r.Header("location"), confirm + "?done=shared-out");
+  EXPECT_EQ(StateOf(Cycle1()), "shared_out");
+  EXPECT_EQ(Count("SELECT count(*) FROM messages WHERE kind = 'share_out'"),
+            Count("SELECT count(*) FROM share_out_lines WHERE share > 0"));
+  EXPECT_GE(Count("SELECT count(*) FROM messages WHERE kind = 'share_out'"), 18);
+  EXPECT_EQ(Count("SELECT count(*) FROM audit_log WHERE action = 'share_out.confirm' AND "
+                  "actor = 'ada' AND channel = 'dashboard'"),
+            1);
+  WebResult done = c->Get(r.Header("location"));
+  EXPECT_NE(ById(done.body, "notice").find("confirmed"), std::string::npos);
+  EXPECT_EQ(done.body.find("id=\"confirm-share-out\""), std::string::npos);
+  // Again: refused (409), nothing more queued.
+  EXPECT_EQ(c->Post(confirm, {{"csrf", csrf}}).status, 409);
+  EXPECT_EQ(Count("SELECT count(*) FROM messages WHERE kind = 'share_out'"),
+            Count("SELECT count(*) FROM share_out_lines WHERE share > 0"));
+}
+
+TEST_F(CycleDashboardTest, ThePrintableSheetIsPlainHtmlWithoutNavigation) {
+  AddStaff("ada", StaffRole::kAdmin);
+  std::string csrf;
+  auto c = SignedIn("ada", &csrf);
+  WebResult sheet = c->Get(CyclePath("/share-out/print"));
+  ASSERT_EQ(sheet.status, 200) << sheet.body;
+  EXPECT_EQ(sheet.Header("content-type"), "text/html; charset=utf-8");
+  EXPECT_EQ(sheet.body.rfind("<!doctype html>", 0), 0u);
+  EXPECT_EQ(sheet.body.find("id=\"nav\""), std::string::npos);
+  EXPECT_EQ(sheet.body.find("<form"), std::string::npos);
+  EXPECT_NE(sheet.body.find("@media print"), std::string::npos);
+  EXPECT_EQ(ById(sheet.body, "sheet-group"), "Upendo Women Group");
+  EXPECT_EQ(ById(sheet.body, "sheet-cycle").rfind("Cycle 1 share-out", 0), 0u);
+  EXPECT_NE(ById(sheet.body, "sheet-status").find("PREVIEW"), std::string::npos);
+  for (const char* who : {"Chair", "Treasurer", "Field officer"}) {
+    EXPECT_NE(sheet.body.find(std::string(who) + ": name, signature, date"), std::string::npos);
+  }
+  const auto cols = Columns(sheet.body);
+  ASSERT_TRUE(cols.count("share"));
+  EXPECT_EQ(cols.at("share").first, cols.at("share").second);
+  EXPECT_NE(sheet.body.find("<td>Amina Wekesa</td>"), std::string::npos);
+  // Confirmed: the references and the date it was confirmed.
+  ASSERT_EQ(c->Post(CyclePath("/close"), {{"csrf", csrf}}).status, 303);
+  ASSERT_EQ(c->Post(CyclePath("/share-out"), {{"csrf", csrf}}).status, 303);
+  WebResult after = c->Get(CyclePath("/share-out/print"));
+  EXPECT_NE(ById(after.body, "sheet-status").find("Confirmed on"), std::string::npos);
+  EXPECT_NE(after.body.find("<th>Reference</th>"), std::string::npos);
+}
+
+TEST_F(CycleDashboardTest, BadInputShowsTheFormAgainNamingTheFieldAndWritesNothing) {
+  AddStaff("ada", StaffRole::kAdmin);
+  std::string csrf;
+  auto c = SignedIn("ada", &csrf);
+  struct Case {
+    std::string path, form, field;
+    std::vector<std::pair<std::string, std::string>> fields;
+  };
+  const std::vector<Case> fine_cases = {
+      {"/staff/groups/1/fines", "fine", "amount", {{"member_id", "1"}, {"kind", "late"}, {"amount", "abc"}}},
+      {"/staff/groups/1/fines", "fine", "amount", {{"member_id", "1"}, {"kind", "late"}, {"amount", "0"}}},
+      {"/staff/groups/1/fines", "fine", "kind", {{"member_id", "1"}, {"kind", "rude"}, {"amount", "50"}}},
+      {"/staff/groups/1/fines", "fine", "member_id", {{"member_id", "21"}, {"kind", "late"}, {"amount", "50"}}},
+      {"/staff/groups/1/social-fund", "social", "amount", {{"member_id", "1"}, {"amount", "-5"}}},
+      {"/staff/groups/1/social-fund", "social", "member_id", {{"member_id", ""}, {"amount", "5"}}},
+  };
+  const auto counts = [&] {
+    return std::vector<int64_t>{Count("SELECT count(*) FROM fines"),
+                                Count("SELECT count(*) FROM social_fund_entries"),
+                                Count("SELECT count(*) FROM cycles"),
+                                Count("SELECT count(*) FROM audit_log")};
+  };
+  auto check = [&](const Case& k) {
+    SCOPED_TRACE(k.path + " " + k.field);
+    auto fields = k.fields;
+    fields.emplace_back("csrf", csrf);
+    const auto before = counts();
+    WebResult r = c->Post(k.path, fields);
+    EXPECT_EQ(r.status, 422) << r.body;
+    EXPECT_EQ(ById(r.body, k.form + "-error").rfind(k.field + ":", 0), 0u) << ById(r.body, k.form + "-error");
+    EXPECT_NE(r.body.find("id=\"" + k.form + "-form\""), std::string::npos) << "the form again";
+    EXPECT_EQ(counts(), before);
+  };
+  for (const Case& k : fine_cases) check(k);
+
+  // Shared out: the plan form, each bad rule named, what was typed kept.
+  ASSERT_EQ(c->Post(CyclePath("/close"), {{"csrf", csrf}}).status, 303);
+  ASSERT_EQ(c->Post(CyclePath("/share-out"), {{"csrf", csrf}}).status, 303);
+  const std::vector<std::pair<std::string, std::string>> good = {
+      {"lends", "yes"},          {"loan_savings_multiple", "3"}, {"max_term_months", "3"},
+      {"flat_rate_percent", "10"}, {"social_fund_per_meeting", "50"}, {"share_out_unit", "1"},
+      {"length_months", "12"},   {"starts_on", ""}};
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {"lends", "maybe"},         {"loan_savings_multiple", "x"}, {"max_term_months", "4"},
+      {"flat_rate_percent", "25"}, {"flat_rate_percent", "ten"},  {"social_fund_per_meeting", "-1"},
+      {"share_out_unit", "abc"},  {"share_out_unit", "0"},        {"length_months", "30"},
+      {"starts_on", "2026-13-01"}};
+  for (const auto& [field, value] : bad) {
+    Case k{"/staff/groups/1/cycle/plan", "plan", field, good};
+    for (auto& [f, v] : k.fields) {
+      if (f == field) v = value;
+    }
+    check(k);
+    if (field == "lends") continue;  // a select: only its options are shown
+    WebResult r = c->Post(k.path, [&] {
+      auto f = k.fields;
+      f.emplace_back("csrf", csrf);
+      return f;
+    }());
+    EXPECT_NE(r.body.find("value=\"" + gateway::dashboard::Escape(value) + "\""), std::string::npos)
+        << field << ": what was typed is shown again";
+  }
+  WebResult planned = c->Post("/staff/groups/1/cycle/plan", [&] {
+    auto f = good;
+    f.emplace_back("csrf", csrf);
+    return f;
+  }());
+  ASSERT_EQ(planned.status, 303) << planned.body;
+  EXPECT_EQ(Count("SELECT count(*) FROM cycles WHERE group_id = 1 AND state = 'planned' AND "
+                  "flat_rate_bp_per_month = 1000 AND social_fund_per_meeting = 5000"),
+            1);
+}
+
 }  // namespace
 }  // namespace shg

@@ -137,7 +137,12 @@ TEST(SmsTextTest, EverySmsFitsOneGsm7PartWithWorstCaseValues) {
                                                                       {"total", kLoanTotal},
                                                                       {"asked", kAmount},
                                                                       {"asked_term", term},
-                                                                      {"rate", rate}});
+                                                                      {"rate", rate},
+                                                                      // share-out (issue 11)
+                                                                      {"profit", "+ " + kAmount},
+                                                                      {"share", kAmount},
+                                                                      {"netted", kAmount},
+                                                                      {"payout", kAmount}});
       const std::string text = (with_prefix ? prefix : "") + body;
       ++rendered;
       SCOPED_TRACE(lang + "/" + key + ":\n" + text);

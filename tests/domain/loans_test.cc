@@ -98,9 +98,8 @@ class LoansTest : public ::testing::Test {
     auto db = Connection::Open(tmp_.path(), o);
     ASSERT_TRUE(db.ok()) << db.status().ToString();
     db_ = std::move(*db);
-    Result<int> version = store::MigrateTo(*db_, SchemaVersion());
+    Result<int> version = store::Migrate(*db_);
     ASSERT_TRUE(version.ok()) << version.status().ToString();
-    ASSERT_EQ(*version, SchemaVersion());
     ctx_.pins = &pins_;
     ctx_.now = kNow;
 
@@ -155,10 +154,6 @@ class LoansTest : public ::testing::Test {
     Save(ug_member_, std::vector<int64_t>(6, 1000000), ug_treasurer_);
     ctx_.now = kNow;
   }
-
-  // The schema the fixture's database is built at (a migration test builds
-  // an older one).
-  virtual int SchemaVersion() const { return store::LatestSchemaVersion(); }
 
   Services svc() { return Services(*db_, ctx_); }
   Loans loans() { return Loans(*db_, ctx_, programme_); }
@@ -1489,195 +1484,6 @@ TEST_F(LoansTest, LoanReferencesMatchInAnyCase) {
           .loan.changed);
   EXPECT_EQ(Must(loans().Get(l.id)).outstanding, kCharged - 1000);
   EXPECT_EQ(loans().GetByReference("zzzzzz").status().code(), Status::Code::kNotFound);
-}
-
-// ------------------------------------------- migration 5 (repayment claims)
-
-constexpr char kRepaymentRows[] =
-    "SELECT id, loan_id, member_id, group_id, amount, currency, reference, status, source,"
-    " COALESCE(external_id, '-'), COALESCE(paid_at, -1), COALESCE(idempotency_key, '-'), channel,"
-    " created_at, COALESCE(decided_by, -1), COALESCE(decided_at, -1), COALESCE(journal_id, -1)"
-    " FROM loan_repayments ORDER BY id";
-constexpr char kInsertV3Repayment[] =
-    "INSERT INTO loan_repayments (loan_id, member_id, group_id, amount, currency, reference,"
-    " status, source, external_id, paid_at, idempotency_key, channel, created_at, decided_by,"
-    " decided_at, journal_id) VALUES (?, ?, ?, ?, 'KES', ?, ?, ?, ?, ?, ?, 'ussd', ?, ?, ?, ?)";
-constexpr char kSchemaObject[] =
-    "SELECT COUNT(*) FROM sqlite_master WHERE tbl_name = 'loan_repayments' AND name = ?";
-constexpr char kCountSettledBy[] =
-    "SELECT COUNT(*) FROM loan_repayments WHERE settled_by IS NOT NULL";
-constexpr char kIntegrityCheck[] = "PRAGMA integrity_check";
-constexpr char kForeignKeyCheck[] = "PRAGMA foreign_key_check";
-constexpr char kUnconfirm[] = "UPDATE loan_repayments SET status = 'pending' WHERE id = ?";
-constexpr char kDeleteRepayments[] = "DELETE FROM loan_repayments";
-constexpr char kSettleBy[] =
-    "UPDATE loan_repayments SET status = 'settled', settled_by = ?2, decided_at = 1 WHERE id = ?1";
-constexpr char kRepoint[] = "UPDATE loan_repayments SET settled_by = ? WHERE id = ?";
-constexpr char kDuplicatePayment[] =
-    "INSERT INTO loan_repayments (loan_id, member_id, group_id, amount, currency, reference,"
-    " status, source, external_id, created_at, decided_at, journal_id)"
-    " SELECT loan_id, member_id, group_id, amount, currency, 'DUP222', 'rejected', source,"
-    " external_id, created_at, decided_at, NULL FROM loan_repayments WHERE id = ?";
-
-// A database at migration 3 with a disbursed loan and repayments in every
-// status, written as the migration-3 code wrote them.
-class LoansMigrationTest : public LoansTest {
- protected:
-  int SchemaVersion() const override { return 3; }
-
-  std::vector<std::string> Rows() {
-    Statement& st = db_->Prepare(kRepaymentRows);
-    ScopedReset reset(st);
-    std::vector<std::string> out;
-    for (;;) {
-      Result<bool> row = st.Step();
-      EXPECT_TRUE(row.ok()) << row.status().ToString();
-      if (!row.ok() || !*row) break;
-      std::string line;
-      for (int i = 0; i < 17; ++i) line += st.Text(i) + "|";
-      out.push_back(line);
-    }
-    return out;
-  }
-
-  // Posts a repayment journal as migration-3 code did.
-  int64_t PostRepayment(const Loan& l, int64_t amount, const std::string& reference) {
-    const int64_t clearing =
-        Must(ledger::PartnerClearingAccount(*db_, l.group_id, "imara", "KES", ctx_.now));
-    const int64_t account = Must(ledger::MemberAccount(*db_, l.member_id,
-                                                       ledger::AccountKind::kMemberLoan));
-    const std::array<ledger::PostingLine, 2> lines = {{{clearing, amount}, {account, -amount}}};
-    ledger::JournalEntry e;
-    e.group_id = l.group_id;
-    e.kind = "loan_repayment";
-    e.currency = "KES";
-    e.reference = reference;
-    e.at = ctx_.now;
-    e.postings = lines;
-    return Must(ledger::Post(*db_, e));
-  }
-
-  struct V3Row {
-    const char* reference;
-    const char* status;
-    const char* source;
-    const char* external_id;  // nullptr = NULL
-    int64_t amount;
-    int64_t created_at;
-    bool decided;
-    bool posted;
-  };
-  void Insert(const Loan& l, const V3Row& r) {
-    Statement& st = db_->Prepare(kInsertV3Repayment);
-    st.Bind(1, l.id).Bind(2, l.member_id).Bind(3, l.group_id).Bind(4, r.amount);
-    st.Bind(5, std::string_view(r.reference))
-        .Bind(6, std::string_view(r.status))
-        .Bind(7, std::string_view(r.source));
-    if (r.external_id != nullptr) {
-      st.Bind(8, std::string_view(r.external_id)).Bind(9, r.created_at);
-      st.BindNull(10);
-    } else {
-      st.BindNull(8).BindNull(9);
-      st.Bind(10, std::string("key-") + r.reference);
-    }
-    st.Bind(11, r.created_at);
-    if (r.decided && r.external_id == nullptr) {
-      st.Bind(12, wanjiru_);
-    } else {
-      st.BindNull(12);
-    }
-    if (r.decided) {
-      st.Bind(13, r.created_at);
-    } else {
-      st.BindNull(13);
-    }
-    if (r.posted) {
-      st.Bind(14, PostRepayment(l, r.amount, r.reference));
-    } else {
-      st.BindNull(14);
-    }
-    ASSERT_TRUE(st.Run().ok()) << r.reference;
-  }
-};
-
-TEST_F(LoansMigrationTest, Migration4KeepsEveryRowAndTrigger) {
-  const Loan l = Disbursed();
-  const int64_t t = kNow + kDay;
-  const V3Row rows[] = {
-      {"PEND22", "pending", "member", nullptr, kInstalment, t, false, false},
-      {"REJE22", "rejected", "member", nullptr, 5000, t, true, false},
-      {"CONF22", "confirmed", "member", nullptr, kInstalment, t - kDay, true, true},
-      {"PART22", "confirmed", "partner", "PAY-0", kInstalment, t + 60, true, true},
-      {"STAF22", "confirmed", "staff", "CASH-1", 2000, t, true, true},
-  };
-  for (const V3Row& r : rows) ASSERT_NO_FATAL_FAILURE(Insert(l, r));
-  const std::vector<std::string> before = Rows();
-  ASSERT_EQ(before.size(), 5u);
-  const int64_t outstanding = Must(loans().Get(l.id)).outstanding;
-  EXPECT_EQ(outstanding, kCharged - 2 * kInstalment - 2000);
-  ExpectLedgerBalanced();
-
-  Result<int> version = store::Migrate(*db_);
-  ASSERT_TRUE(version.ok()) << version.status().ToString();
-  EXPECT_EQ(*version, store::LatestSchemaVersion());
-  EXPECT_EQ(Rows(), before);
-  EXPECT_EQ(Count(*db_, kCountSettledBy), 0);
-  {
-    Statement& st = db_->Prepare(kIntegrityCheck);
-    ScopedReset reset(st);
-    ASSERT_TRUE(*st.Step());
-    EXPECT_EQ(st.Text(0), "ok");
-  }
-  {
-    Statement& st = db_->Prepare(kForeignKeyCheck);
-    ScopedReset reset(st);
-    EXPECT_FALSE(*st.Step());
-  }
-  for (const char* name :
-       {"loan_repayments_external", "loan_repayments_loan", "loan_repayments_group_pending",
-        "loan_repayments_settled_by", "loan_repayments_decided_once", "loan_repayments_no_delete",
-        "loan_repayments_settled_fixed", "loan_repayments_settled_insert",
-        "loan_repayments_settled_update"}) {
-    Statement& st = db_->Prepare(kSchemaObject);
-    ScopedReset reset(st);
-    st.Bind(1, std::string_view(name));
-    ASSERT_TRUE(*st.Step());
-    EXPECT_EQ(st.Int(0), 1) << name;
-  }
-  EXPECT_EQ(Must(loans().Get(l.id)).outstanding, outstanding);
-  ExpectLedgerBalanced();
-
-  // The old guards still hold.
-  const std::vector<Repayment> stored = Must(loans().RepaymentsOf(l.id));
-  ASSERT_EQ(stored.size(), 5u);
-  EXPECT_FALSE(db_->Prepare(kUnconfirm).Bind(1, stored[2].id).Run().ok());  // decided once
-  EXPECT_FALSE(db_->Prepare(kDeleteRepayments).Run().ok());
-  EXPECT_EQ(db_->Prepare(kDuplicatePayment).Bind(1, stored[3].id).Run().code(),
-            Status::Code::kAlreadyExists);
-  // The new ones: settled only by a posted record of the same payment of
-  // the other kind, once.
-  const auto settle = [&](const Repayment& r, const Repayment& by) {
-    return db_->Prepare(kSettleBy).Bind(1, r.id).Bind(2, by.id).Run();
-  };
-  EXPECT_FALSE(settle(stored[0], stored[4]).ok());  // another amount
-  EXPECT_FALSE(settle(stored[0], stored[1]).ok());  // not posted
-  EXPECT_FALSE(settle(stored[0], stored[2]).ok());  // a claim by a claim
-  EXPECT_EQ(Rows(), before);
-
-  // The claim and report that both predate the migration are one payment:
-  // confirming the claim settles it instead of posting it twice.
-  EXPECT_EQ(stored[0].status, RepaymentStatus::kPending);
-  ctx_.now = kNow + 2 * kDay;
-  RepaymentChange c =
-      Must(loans().DecideRepayment(stored[0].id, wanjiru_, true, MemberActor(wanjiru_)));
-  EXPECT_FALSE(c.posted);
-  EXPECT_EQ(c.repayment.status, RepaymentStatus::kSettled);
-  EXPECT_EQ(c.repayment.matched_payment_id, "PAY-0");
-  EXPECT_EQ(Must(loans().Get(l.id)).outstanding, outstanding);
-  // A match, once made, is fixed.
-  EXPECT_FALSE(db_->Prepare(kRepoint).Bind(1, stored[4].id).Bind(2, stored[0].id).Run().ok());
-  EXPECT_EQ(Must(loans().RepaymentsOf(l.id))[0].matched_id, stored[3].id);
-  ExpectLedgerBalanced();
 }
 
 }  // namespace

@@ -131,7 +131,9 @@ TEST(MigrationsTest, SchemaHasEveryTableIndexAndTrigger) {
       "loans",                 "loan_events",        "loan_instalments",
       "loan_repayments",       "loans_one_open_request", "loans_no_delete",
       "loans_final_state",     "loan_events_no_update",  "loan_instalments_no_update",
-      "loan_repayments_decided_once", "loan_repayments_external"};
+      "loan_repayments_decided_once", "loan_repayments_external", "cycles", "cycles_one_open",
+      "cycles_rules_fixed", "share_out_lines", "fines", "fines_decided_once",
+      "social_fund_entries", "loans_source_fixed", "savings_cycle_fixed", "accounts_no_delete"};
   for (const char* name : kNames) {
     EXPECT_EQ(QueryInt(*db, kTableExists, name), 1) << name;
   }
