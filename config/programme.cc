@@ -16,6 +16,7 @@ LoanProgramme LoanProgrammeFrom(const Settings& settings) {
   p.grace_days = l.grace_days;
   p.request_expiry_days = l.request_expiry_days;
   p.claim_match_window_days = l.claim_match_window_days;
+  p.group_loans = l.group_loans;
   p.purposes = settings.loan_purposes;
   for (const MfiPartnerSettings& partner : settings.mfi_partners) {
     auto currency = FindCurrency(partner.currency);

@@ -2,7 +2,7 @@
 // built from the validated settings ([loans], [[loan_purposes]],
 // [[mfi_partners]]). The composition roots (gateway App, CLI) build it once.
 //
-// Conversion: policy and days copied; purposes in configuration order;
+// Conversion: policy, days and the group_loans switch copied; purposes in configuration order;
 // one product per partner, in configuration order (a member's request goes
 // to the first product in her group's currency), with its amounts turned
 // from whole units into minor units of the partner's currency

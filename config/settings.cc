@@ -485,18 +485,8 @@ Status ReadLoans(const Field& f, Settings& s) {
              {"claim_match_window_days",
               [&](const Field& k) { return k.Int(0, 90, &l.claim_match_window_days); }},
              {"allow_topup", [&](const Field& k) { return k.Bool(&l.allow_topup); }},
-             {"group_loans",
-              [&](const Field& k) {
-                SHG_RETURN_IF_ERROR(k.Bool(&l.group_loans));
-                // Lending from the group's own fund needs an interest income
-                // account in the ledger that does not exist yet: refuse rather
-                // than silently refer such loans to a partner.
-                if (l.group_loans) {
-                  return k.Error("internal group loans are not available yet; set false "
-                                 "(approved requests go to an MFI partner)");
-                }
-                return Status::Ok();
-              }},
+             // Internal loans from the group's fund, under each cycle's rules.
+             {"group_loans", [&](const Field& k) { return k.Bool(&l.group_loans); }},
              {"group_loan_max_term_months",
               [&](const Field& k) { return k.Int(1, 12, &l.group_loan_max_term_months); }},
              {"group_loan_flat_rate_bp",

@@ -1,5 +1,6 @@
 #include "dialogs/loan_notices.h"
 
+#include <algorithm>
 #include <optional>
 #include <string>
 
@@ -63,6 +64,7 @@ std::vector<Instalment> ScheduleOf(const Loan& loan, const Currency& currency, i
   terms.rule = loan.rule;
   terms.currency = currency;
   terms.disbursed_at = start;
+  terms.group_loan = loan.source == LoanSource::kGroup;
   auto schedule = BuildSchedule(terms);
   return schedule.ok() ? std::move(*schedule) : std::vector<Instalment>{};
 }
@@ -104,12 +106,9 @@ Result<int64_t> SendStateNotice(const Notifier& notifier, Messages& messages,
   };
   switch (s) {
     case LoanState::kRequested: {
-      // The figures she saw before consenting: the product's rule and rate.
-      std::optional<LoanQuote> quote;
-      if (const LoanProduct* p = ProductOf(programme, loan.partner_id, c.currency.code)) {
-        Result<LoanQuote> q = QuoteFor(*p, loan.amount, loan.term_months, c.currency);
-        if (q.ok()) quote = *q;
-      }
+      // The figures she saw before consenting: the product's rule and rate,
+      // or the group fund's flat rate for a term only the fund offers.
+      const std::optional<LoanQuote> quote = RequestQuote(loan, programme, c.currency);
       if (!quote.has_value()) {
         return send("sms_loan_requested_plain", {{"amount", c.Money(loan.amount)},
                                                  {"purpose", PurposeLabel(c, loan.purpose)},
@@ -120,7 +119,7 @@ Result<int64_t> SendStateNotice(const Notifier& notifier, Messages& messages,
                         {"term", Months(c, loan.term_months)},
                         {"instalment", c.Money(quote->instalment)},
                         {"total", c.Money(quote->total_repay)},
-                        {"rate", RateText(c, quote->annual_rate_bp, quote->rule)},
+                        {"rate", QuoteRateText(c, *quote)},
                         {"ref", loan.reference}});
     }
     case LoanState::kGroupApproved:
@@ -162,6 +161,16 @@ Result<int64_t> SendStateNotice(const Notifier& notifier, Messages& messages,
     }
     case LoanState::kDisbursed: {
       std::vector<Instalment> schedule = ScheduleOf(loan, c.currency, loan.disbursed_at);
+      if (loan.source == LoanSource::kGroup && !schedule.empty()) {
+        // Lent from the group fund at the meeting: one notice of the terms.
+        int64_t total = 0;
+        for (const Instalment& i : schedule) total += i.total;
+        return send("sms_loan_fund_approved", {{"ref", loan.reference},
+                                               {"amount", amount},
+                                               {"instalment", c.Money(schedule.front().total)},
+                                               {"total", c.Money(total)},
+                                               {"date", ShortDate(schedule.front().due_at)}});
+      }
       const std::string first = schedule.empty() ? "" : c.Money(schedule.front().total);
       const std::string date = schedule.empty() ? "" : ShortDate(schedule.front().due_at);
       return send(key, {{"ref", loan.reference},
@@ -192,7 +201,14 @@ Result<int> SendLoanNotices(const Notifier& notifier, Messages& messages, Servic
   if (!r.ok()) return r.status();
   if (notifier.routing().For(cause_channel, r->group.country).empty()) return 0;
   int queued = 0;
+  // A loan from the group's fund is approved and handed out in one step:
+  // its disbursed notice tells it all.
+  const bool fund_lent =
+      loan.source == LoanSource::kGroup &&
+      std::find(change.entered.begin(), change.entered.end(), LoanState::kDisbursed) !=
+          change.entered.end();
   for (LoanState s : change.entered) {
+    if (fund_lent && (s == LoanState::kGroupApproved || s == LoanState::kApproved)) continue;
     auto id = SendStateNotice(notifier, messages, cause_channel, *r, loan, s, programme);
     if (!id.ok()) return id.status();
     if (*id != 0) ++queued;

@@ -35,8 +35,8 @@ namespace shg::dialogs {
 
 // One SMS per state in change.entered, in order (sms_loan_<state>):
 //   requested        amount, term, the monthly instalment, total to repay
-//                    and rate of the product's quote (QuoteFor: the figures
-//                    of her confirmation screen) and reference; without a
+//                    and rate of the request's quote (RequestQuote: the
+//                    figures of her confirmation screen) and reference; without a
 //                    product in `programme` for the loan's partner and
 //                    currency: amount, purpose, term and reference
 //                    (sms_loan_requested_plain)
@@ -47,7 +47,11 @@ namespace shg::dialogs {
 //                    the term: the new amount and term, what she asked, the
 //                    instalment and the total (sms_loan_approved_changed)
 //   declined         the reason (sms_loan_declined_plain without one)
-//   disbursed        amount, outstanding, first instalment and its due date
+//   disbursed        amount, outstanding, first instalment and its due date;
+//                    a loan from the group fund (source group): amount, the
+//                    instalment, the total and the first due date
+//                    (sms_loan_fund_approved), its group_approved and
+//                    approved notices of the same change left out
 //   in_arrears       outstanding
 //   repaid, cancelled, expired, written_off
 // Nothing when !change.changed (an idempotent replay). Returns how many

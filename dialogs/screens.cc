@@ -431,6 +431,7 @@ std::vector<std::string> ChangedTermsLines(const ScreenContext& c, const Loan& l
   terms.annual_rate_bp = l.annual_rate_bp;
   terms.rule = l.rule;
   terms.currency = c.currency;
+  terms.group_loan = l.source == LoanSource::kGroup;
   Result<LoanQuote> q = QuoteLoan(terms);
   if (!q.ok()) return {};
   return {Format(c.T("my_loan_terms"), {{"term", Months(c, q->term_months)},
@@ -518,6 +519,68 @@ std::vector<LoanQuote> TermQuotes(const LoanProduct& product, int64_t amount,
   return out;
 }
 
+Result<LoanQuote> OfferQuote(const LoanOffer& offer, const LoanProduct* product, int64_t amount,
+                             int term_months, const Currency& currency) {
+  if (product != nullptr && amount >= product->min_amount && amount <= offer.mfi_max_amount &&
+      std::find(product->terms_months.begin(), product->terms_months.end(), term_months) !=
+          product->terms_months.end()) {
+    return QuoteFor(*product, amount, term_months, currency);
+  }
+  if (offer.group_max_amount > 0 && amount <= offer.group_max_amount && term_months >= 1 &&
+      term_months <= offer.group_max_term_months) {
+    LoanTerms terms;
+    terms.principal = amount;
+    terms.term_months = term_months;
+    terms.annual_rate_bp = offer.group_annual_rate_bp;
+    terms.rule = InterestRule::kFlat;
+    terms.currency = currency;
+    terms.group_loan = true;
+    return QuoteLoan(terms);
+  }
+  return Status::InvalidArgument("term_months: not offered for this amount");
+}
+
+std::vector<LoanQuote> OfferQuotes(const LoanOffer& offer, const LoanProduct* product,
+                                   int64_t amount, const Currency& currency) {
+  std::vector<LoanQuote> out;
+  for (int months : offer.terms_months) {
+    Result<LoanQuote> q = OfferQuote(offer, product, amount, months, currency);
+    if (q.ok()) out.push_back(*q);
+  }
+  return out;
+}
+
+std::optional<LoanQuote> RequestQuote(const Loan& loan, const LoanProgramme* programme,
+                                      const Currency& currency) {
+  if (const LoanProduct* p = ProductOf(programme, loan.partner_id, currency.code)) {
+    const bool offers = std::find(p->terms_months.begin(), p->terms_months.end(),
+                                  loan.term_months) != p->terms_months.end();
+    if (offers) {
+      Result<LoanQuote> q = QuoteFor(*p, loan.amount, loan.term_months, currency);
+      if (q.ok()) return *q;
+    }
+  }
+  if (programme != nullptr && programme->group_loans && loan.cycle_id != 0 &&
+      loan.term_months >= 1 && loan.term_months <= 3) {
+    LoanTerms terms;
+    terms.principal = loan.amount;
+    terms.term_months = loan.term_months;
+    terms.annual_rate_bp = loan.cycle_flat_rate_bp_per_month * 12;
+    terms.rule = InterestRule::kFlat;
+    terms.currency = currency;
+    terms.group_loan = true;
+    Result<LoanQuote> q = QuoteLoan(terms);
+    if (q.ok()) return *q;
+  }
+  return std::nullopt;
+}
+
+std::string QuoteRateText(const ScreenContext& c, const LoanQuote& quote) {
+  if (!quote.group_loan) return RateText(c, quote.annual_rate_bp, quote.rule);
+  // Stored per year (x12); the group agreed it per month. Whole basis points.
+  return Format(c.T("loan_rate_flat_month"), {{"rate", PercentText(quote.annual_rate_bp / 12)}});
+}
+
 UssdReply LoanUnavailableScreen(const ScreenContext& c) { return End(c.T("loan_unavailable")); }
 
 UssdReply LoanRefusedScreen(const ScreenContext& c, std::string_view refusal,
@@ -566,7 +629,7 @@ UssdReply LoanConfirmScreen(const ScreenContext& c, const LoanQuote& quote,
   const std::string level = c.Money(quote.instalment);
   const std::string total =
       Format(c.T("loan_quote_total"), {{"total", c.Money(quote.total_repay)}});
-  const std::string rate = RateText(c, quote.annual_rate_bp, quote.rule);
+  const std::string rate = QuoteRateText(c, quote);
   auto render = [&](std::string_view first, const std::string& instalment) {
     return Con(Lines(note, {first, instalment, total, rate, Option("1", c.T("opt_continue")),
                             Option("2", c.T("opt_cancel")), Option(kKeyBack, c.T("opt_back"))}));
@@ -590,10 +653,14 @@ UssdReply LoanConsentScreen(const ScreenContext& c, int64_t amount, std::string_
   std::string partner = CutChars(partner_name, kMaxPartnerChars);
   // A name cut after a word would leave a double space before the next one.
   while (!partner.empty() && partner.back() == ' ') partner.pop_back();
+  // Only the group's fund may lend: nothing of hers is shared.
+  const std::string confirm = partner.empty()
+                                  ? c.T("opt_confirm")
+                                  : Format(c.T("opt_loan_consent"), {{"partner", partner}});
   return Con(
       Lines(note, {Format(c.T("loan_consent"), {{"amount", c.Money(amount)},
                                                 {"purpose", PurposeLabel(c, purpose_id)}}),
-                   Option("1", Format(c.T("opt_loan_consent"), {{"partner", partner}})),
+                   Option("1", confirm),
                    Option("2", c.T("opt_cancel")), Option(kKeyBack, c.T("opt_back"))}));
 }
 
@@ -778,6 +845,33 @@ UssdReply DecideLoanScreen(const ScreenContext& c, const Loan& loan, int64_t con
 
 UssdReply DecideLoanScreen(const ScreenContext& c, const Loan& loan, std::string_view note) {
   return DecideLoan(c, DecideLoanText(c, loan), "", note);
+}
+
+UssdReply DecideLoanScreen(const ScreenContext& c, const Loan& loan, int64_t confirmed_savings,
+                           bool trained, const GroupDecisionOptions& options,
+                           std::string_view note) {
+  std::string partner = CutChars(options.partner_name, kMaxPartnerChars);
+  while (!partner.empty() && partner.back() == ' ') partner.pop_back();
+  std::string choices;
+  if (options.from_fund) choices += Option(kKeyFromFund, c.T("opt_approve_fund")) + "\n";
+  if (options.refer) {
+    choices += Option(kKeyRefer, Format(c.T("opt_refer"), {{"partner", partner}})) + "\n";
+  }
+  choices += Option(kKeyDeclineLoan, c.T("opt_decline")) + "\n" + Option(kKeyBack, c.T("opt_back"));
+  const std::string member =
+      Format(c.T("decide_loan_member"),
+             {{"savings", c.Money(confirmed_savings)},
+              {"training", c.T(trained ? "training_done" : "training_not_done")}});
+  const std::string short_text = Format(c.T("decide_loan_short"),
+                                        {{"name", ShortName(loan.member_name)},
+                                         {"amount", c.Money(loan.amount)},
+                                         {"purpose", PurposeLabel(c, loan.purpose)},
+                                         {"term", Months(c, loan.term_months)}});
+  auto render = [&](std::string_view text, std::string_view who) {
+    return Con(Lines(note, {text, who, choices}));
+  };
+  return FirstThatFits({render(DecideLoanText(c, loan), member), render(short_text, member),
+                        render(DecideLoanText(c, loan), ""), render(short_text, "")});
 }
 
 UssdReply PendingRepaymentsScreen(const ScreenContext& c, const std::vector<Repayment>& items,

@@ -145,6 +145,28 @@ Result<LoanQuote> QuoteFor(const LoanProduct& product, int64_t amount, int term_
 std::vector<LoanQuote> TermQuotes(const LoanProduct& product, int64_t amount,
                                   const Currency& currency);
 
+// --- quotes with the group's fund (issue 11: internal group loans) ---
+// The quote of `amount` over `term_months` for her offer: the product's
+// (`product`, may be null) when it offers that term and the amount is
+// within its minimum and offer.mfi_max_amount; otherwise the fund's flat
+// rate (group_loan quote) when the term is at most
+// offer.group_max_term_months and the amount at most offer.group_max_amount;
+// otherwise InvalidArgument "term_months: ...".
+Result<LoanQuote> OfferQuote(const LoanOffer& offer, const LoanProduct* product, int64_t amount,
+                             int term_months, const Currency& currency);
+// One OfferQuote per term of offer.terms_months that has one, ascending.
+std::vector<LoanQuote> OfferQuotes(const LoanOffer& offer, const LoanProduct* product,
+                                   int64_t amount, const Currency& currency);
+// What a stored request was quoted at: the product's quote (partner's
+// product in `programme` offering the term), else
+// with `programme`->group_loans and a cycle on the loan, the flat quote at
+// the cycle's rate when the term is 1..3; nullopt otherwise.
+std::optional<LoanQuote> RequestQuote(const Loan& loan, const LoanProgramme* programme,
+                                      const Currency& currency);
+// RateText, or for a group loan's quote its monthly flat rate
+// (loan_rate_flat_month: "Interest 10%/month, flat").
+std::string QuoteRateText(const ScreenContext& c, const LoanQuote& quote);
+
 // A finished screen. `error` screens prefix a one-line reason.
 UssdReply Con(std::string text);
 UssdReply End(std::string text);
@@ -259,7 +281,8 @@ UssdReply LoanConfirmScreen(const ScreenContext& c, const LoanQuote& quote,
                             std::string_view note);
 // The second: amount and purpose, and the consent to share her record with
 // the partner: "1. Confirm, share my record with <partner>" (the request is
-// made), "2. Cancel", "0. Back" (to the figures).
+// made), "2. Cancel", "0. Back" (to the figures). Without a partner (only
+// the group's fund may lend): "1. Confirm".
 UssdReply LoanConsentScreen(const ScreenContext& c, int64_t amount, std::string_view purpose_id,
                             std::string_view partner_name, std::string_view note);
 // Deprecated, for the engine's current calls until it is wired to the
@@ -317,6 +340,16 @@ UssdReply DecideLoanScreen(const ScreenContext& c, const Loan& loan, int64_t con
                            bool trained, std::string_view note);
 // The request alone.
 UssdReply DecideLoanScreen(const ScreenContext& c, const Loan& loan, std::string_view note);
+// With the group's own fund (programme group_loans on): the options that
+// apply, with fixed numbers so a key never changes meaning between screens:
+// "1. Approve from group fund" (options.from_fund), "2. Refer to <partner>"
+// (options.refer), "3. Decline", "0. Back".
+inline constexpr char kKeyFromFund[] = "1";
+inline constexpr char kKeyRefer[] = "2";
+inline constexpr char kKeyDeclineLoan[] = "3";
+UssdReply DecideLoanScreen(const ScreenContext& c, const Loan& loan, int64_t confirmed_savings,
+                           bool trained, const GroupDecisionOptions& options,
+                           std::string_view note);
 UssdReply PendingRepaymentsScreen(const ScreenContext& c, const std::vector<Repayment>& items,
                                   int page, bool more, std::string_view note,
                                   int64_t viewer_member_id);

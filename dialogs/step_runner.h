@@ -200,6 +200,9 @@ class StepRunner {
   // The request with what the officers weigh: her savings and training.
   Result<UssdReply> DecideLoan(const Loan& loan, std::string_view note);
   Result<UssdReply> OnDecideLoan(std::string_view in);
+  // --- internal group loans (issue 11, loan_tasks.cc): the decision when
+  // the programme lets groups lend from their own fund ---
+  Result<UssdReply> OnDecideLoanWithFund(const Loan& loan, std::string_view in);
   Result<UssdReply> PendingRepaymentList(std::string_view note);
   // The pending repayment `id` (listed on this page), or nullopt.
   Result<std::optional<Repayment>> PendingRepayment(int64_t id);

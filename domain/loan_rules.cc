@@ -182,4 +182,25 @@ Ineligible CheckRequest(const LoanPolicy& policy, const EligibilityFacts& facts,
   return Ineligible::kNone;
 }
 
+// ------------------------------------------------------ internal group loans
+
+int64_t InternalLoanLimit(const GroupFundFacts& f) {
+  if (!f.programme_allows || !f.has_cycle || !CycleLends(f.cycle_state) || !f.rules.lends) {
+    return 0;
+  }
+  return InternalLoanCap(f.rules, f.her_savings, f.fund_available);
+}
+
+std::vector<int> InternalLoanTerms(const GroupFundFacts& f) {
+  std::vector<int> out;
+  if (InternalLoanLimit(f) <= 0) return out;
+  for (int m = 1; m <= f.rules.max_term_months; ++m) out.push_back(m);
+  return out;
+}
+
+bool InternalLoanApplies(const GroupFundFacts& f, int64_t amount, int term_months) {
+  return amount > 0 && amount <= InternalLoanLimit(f) && term_months >= 1 &&
+         term_months <= f.rules.max_term_months;
+}
+
 }  // namespace shg

@@ -67,6 +67,7 @@
 #include <string_view>
 #include <vector>
 
+#include "domain/cycle_rules.h"
 #include "domain/result.h"
 
 namespace shg {
@@ -216,5 +217,36 @@ int64_t MaxLoanAmount(const LoanPolicy& policy, const EligibilityFacts& facts);
 Ineligible CheckRequest(const LoanPolicy& policy, const EligibilityFacts& facts, int64_t amount,
                         std::string_view purpose_id,
                         const std::vector<std::string>& allowed_purposes, bool consent);
+
+// ---------------------------------------------------------------------------
+// INTERNAL GROUP LOANS (spec/domain.md "Source"): a request the group's fund
+// can cover may be lent from it, under the rules of the group's cycle.
+// ---------------------------------------------------------------------------
+
+// What decides whether the fund may lend to her now.
+struct GroupFundFacts {
+  bool programme_allows = false;  // the programme's group_loans switch
+  bool has_cycle = false;         // the group has an active or closing cycle
+  CycleState cycle_state = CycleState::kActive;
+  CycleRules rules;               // that cycle's rules
+  int64_t her_savings = 0;        // her member_savings balance (minor units)
+  int64_t fund_available = 0;     // the group_loan_fund balance (minor units)
+};
+
+// The most she may borrow from the fund: InternalLoanCap(rules, her_savings,
+// fund_available) when the programme allows group loans and the group's
+// cycle is active (CycleLends) and lends; otherwise 0.
+int64_t InternalLoanLimit(const GroupFundFacts& f);
+// The terms an internal loan may have: 1..rules.max_term_months when
+// InternalLoanLimit > 0, else none.
+std::vector<int> InternalLoanTerms(const GroupFundFacts& f);
+// Whether a request of `amount` over `term_months` may be approved from the
+// fund: 0 < amount <= InternalLoanLimit and 1 <= term <= max_term_months.
+bool InternalLoanApplies(const GroupFundFacts& f, int64_t amount, int term_months);
+// The yearly rate an internal loan is stored with (flat, per month x 12):
+// the flat schedule then charges principal x monthly rate x months.
+inline int64_t InternalAnnualRateBp(const CycleRules& rules) {
+  return rules.flat_rate_bp_per_month * 12;
+}
 
 }  // namespace shg

@@ -138,7 +138,14 @@ Result<std::vector<Instalment>> BuildSchedule(const LoanTerms& terms) {
   if (terms.term_months < 1 || terms.term_months > kMaxLoanTermMonths) {
     return Status::InvalidArgument("term_months: must be 1..60");
   }
-  if (terms.annual_rate_bp < 0 || terms.annual_rate_bp > kMaxLoanRateBp) {
+  if (terms.group_loan) {
+    if (terms.rule != InterestRule::kFlat) {
+      return Status::InvalidArgument("rule: a group loan is flat");
+    }
+    if (terms.annual_rate_bp < 0 || terms.annual_rate_bp > kMaxGroupLoanRateBp) {
+      return Status::InvalidArgument("annual_rate_bp: must be 0..24000 for a group loan");
+    }
+  } else if (terms.annual_rate_bp < 0 || terms.annual_rate_bp > kMaxLoanRateBp) {
     return Status::InvalidArgument("annual_rate_bp: must be 0..10000");
   }
   if (terms.currency.exponent < 0 || terms.currency.exponent > 4) {
@@ -181,6 +188,7 @@ Result<LoanQuote> QuoteLoan(const LoanTerms& terms) {
   q.term_months = terms.term_months;
   q.annual_rate_bp = terms.annual_rate_bp;
   q.rule = terms.rule;
+  q.group_loan = terms.group_loan;
   q.instalment = schedule->front().total;
   q.last_instalment = schedule->back().total;
   for (const Instalment& in : *schedule) {

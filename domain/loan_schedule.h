@@ -43,7 +43,8 @@
 //   disbursement's time of day.
 // - InvalidArgument (message names the field) for: principal <= 0 or above
 //   kMaxLoanPrincipal; term_months outside 1..60; annual_rate_bp outside
-//   0..10000; currency exponent outside 0..4; disbursed_at outside
+//   0..kMaxLoanRateBp (0..kMaxGroupLoanRateBp for a group loan, which must
+//   be flat); currency exponent outside 0..4; disbursed_at outside
 //   [0, 9999-12-31]; principal < term_months whole units (less than one
 //   unit of principal per instalment).
 #pragma once
@@ -61,7 +62,10 @@ namespace shg {
 // months) far inside int64.
 inline constexpr int64_t kMaxLoanPrincipal = 1'000'000'000'000'000;  // 10^15 minor units
 inline constexpr int kMaxLoanTermMonths = 60;
-inline constexpr int64_t kMaxLoanRateBp = 10000;  // 100% a year
+inline constexpr int64_t kMaxLoanRateBp = 10000;  // 100% a year: an MFI partner's loan
+// An internal group loan: flat, at most 20% a month (cycle_rules.h), i.e.
+// 240% a year. Principal plus its largest interest stays inside int64.
+inline constexpr int64_t kMaxGroupLoanRateBp = 24000;
 
 enum class InterestRule { kFlat, kDeclining };
 // "flat" / "declining", as stored and as partners and staff write it.
@@ -74,6 +78,9 @@ struct LoanTerms {
   InterestRule rule = InterestRule::kFlat;
   Currency currency;
   int64_t disbursed_at = 0;  // Unix seconds, UTC
+  // An internal loan from the group's fund (loans.source 'group'): the rate
+  // may go up to kMaxGroupLoanRateBp, and only with the flat rule.
+  bool group_loan = false;
 };
 
 struct Instalment {
@@ -100,6 +107,7 @@ struct LoanQuote {
   int64_t total_interest = 0;   // sum of the interest parts
   int64_t annual_rate_bp = 0;
   InterestRule rule = InterestRule::kFlat;
+  bool group_loan = false;  // LoanTerms::group_loan (shown as a rate per month)
 };
 // The quote of `terms` (disbursed_at only has to be valid). The errors of
 // BuildSchedule.

@@ -12,6 +12,7 @@
 #include "domain/loans.h"
 #include "domain/loans_internal.h"
 #include "domain/messages.h"
+#include "domain/money.h"
 #include "domain/utf8.h"
 #include "domain/model.h"
 #include "domain/officers.h"
@@ -108,6 +109,14 @@ Result<Loan> ReadLoan(const Statement& st) {
   l.charged = st.Int(22);
   l.repaid = st.Int(23);
   l.outstanding = l.charged - l.repaid;
+  const std::string source = st.Text(24);
+  if (source == "group") {
+    l.source = LoanSource::kGroup;
+  } else if (source != "mfi") {
+    return Status::Internal("loan " + std::to_string(l.id) + " has an unknown source");
+  }
+  l.cycle_id = st.Int(25);
+  l.cycle_flat_rate_bp_per_month = st.Int(26);
   return l;
 }
 
@@ -279,13 +288,17 @@ Status Advance(Connection& db, const DomainContext& ctx, Loan& loan, LoanEvent e
 
 Result<int64_t> PostRepaymentJournal(Connection& db, const DomainContext& ctx, const Loan& loan,
                                      int64_t amount, const std::string& reference) {
+  // An internal loan is repaid into the group's own fund.
   Result<int64_t> clearing =
-      ledger::PartnerClearingAccount(db, loan.group_id, loan.partner_id, loan.currency, ctx.now);
+      loan.source == LoanSource::kGroup
+          ? ledger::GroupAccount(db, loan.group_id, ledger::AccountKind::kGroupLoanFund)
+          : ledger::PartnerClearingAccount(db, loan.group_id, loan.partner_id, loan.currency,
+                                           ctx.now);
   if (!clearing.ok()) return clearing.status();
   Result<int64_t> account =
       ledger::MemberAccount(db, loan.member_id, ledger::AccountKind::kMemberLoan);
   if (!account.ok()) return account.status();
-  // Dr clearing (money passed on to the partner) / Cr her loan account.
+  // Dr clearing (money passed on to the partner) or the fund / Cr her loan account.
   const std::array<ledger::PostingLine, 2> lines = {{{*clearing, amount}, {*account, -amount}}};
   const std::string memo = "repayment of loan " + loan.reference;
   ledger::JournalEntry e;
@@ -356,8 +369,8 @@ constexpr char kListState[] =
 constexpr char kLoanReferenceExists[] = "SELECT 1 FROM loans WHERE reference = ?";
 constexpr char kInsertLoan[] =
     "INSERT INTO loans (reference, member_id, group_id, currency, amount, purpose, term_months,"
-    " partner_id, consent_at, idempotency_key, channel, created_at, updated_at)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    " partner_id, consent_at, idempotency_key, channel, created_at, updated_at, cycle_id)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 constexpr char kRecordConsent[] = "UPDATE members SET consent_mfi_sharing_at = ? WHERE id = ?";
 constexpr char kGroupDecision[] =
     "UPDATE loans SET group_decided_by = ?, group_decided_at = ?, decline_reason = ?"
@@ -399,6 +412,8 @@ struct MemberFacts {
   std::string currency;
   EligibilityFacts facts;
   const LoanProduct* product = nullptr;  // first of the programme in her currency
+  GroupFund fund;                        // her group's cycle and fund
+  int64_t unit = 1;                      // one whole unit of her currency
 };
 
 Result<MemberFacts> LoadFacts(Connection& db, const DomainContext& ctx,
@@ -453,17 +468,41 @@ Result<MemberFacts> LoadFacts(Connection& db, const DomainContext& ctx,
       break;
     }
   }
+  Result<GroupFund> fund = LoadGroupFund(db, programme, f.group_id, member_id);
+  if (!fund.ok()) return fund.status();
+  f.fund = std::move(*fund);
+  Result<Currency> currency = FindCurrency(f.currency);
+  if (currency.ok()) f.unit = ToMinor(1, *currency);
   return f;
 }
 
 // The refusal key of CheckEligibility, or "no_product" when she would pass
-// the personal rules but no partner lends in her group's currency.
+// the personal rules but no partner lends in her group's currency. When the
+// group's fund may lend to her, the product's bounds do not stop her: only
+// the personal rules (1..7) refuse.
 std::string EligibilityRefusal(const LoanPolicy& policy, const MemberFacts& f) {
   const Ineligible r = CheckEligibility(policy, f.facts);
-  if (f.product == nullptr && (r == Ineligible::kNone || r == Ineligible::kAmountBelowMinimum)) {
-    return "no_product";
-  }
+  const bool personal_ok = r == Ineligible::kNone || r == Ineligible::kAmountBelowMinimum;
+  if (personal_ok && InternalLoanLimit(f.fund.facts) > 0) return "";
+  if (f.product == nullptr && personal_ok) return "no_product";
   return r == Ineligible::kNone ? "" : IneligibleName(r);
+}
+
+// The product's limit for her (0 without a product or below its minimum).
+int64_t MfiLimit(const LoanPolicy& policy, const MemberFacts& f) {
+  return f.product == nullptr ? 0 : MaxLoanAmount(policy, f.facts);
+}
+
+// The least she may ask: the product's minimum, or one whole unit when the
+// fund may lend to her (the MFI's minimum is not the group's).
+int64_t MinAmount(const MemberFacts& f) {
+  const int64_t product_min = f.product == nullptr ? 0 : f.product->min_amount;
+  if (InternalLoanLimit(f.fund.facts) <= 0) return product_min;
+  return f.product == nullptr ? f.unit : std::min(product_min, f.unit);
+}
+
+bool Contains(const std::vector<int>& v, int x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
 }
 
 // officers::CheckDecider for a loan `noun` ("request", "repayment").
@@ -510,6 +549,8 @@ const char* RepaymentStatusName(RepaymentStatus s) {
 
 std::string ReferralChannel(const std::string& partner_id) { return "partner:" + partner_id; }
 
+const char* LoanSourceName(LoanSource s) { return s == LoanSource::kGroup ? "group" : "mfi"; }
+
 
 // ------------------------------------------------------------- member side
 
@@ -522,10 +563,23 @@ Result<LoanOffer> Loans::OfferFor(int64_t member_id) {
   if (f->product != nullptr) {
     offer.min_amount = f->product->min_amount;
     offer.terms_months = f->product->terms_months;
+    offer.mfi_terms_months = f->product->terms_months;
     offer.partner_id = f->product->partner_id;
     offer.partner_name = f->product->partner_name;
   }
-  if (offer.refusal.empty()) offer.max_amount = MaxLoanAmount(programme_.policy, f->facts);
+  if (!offer.refusal.empty()) return offer;
+  offer.mfi_max_amount = MfiLimit(programme_.policy, *f);
+  offer.group_max_amount = InternalLoanLimit(f->fund.facts);
+  offer.max_amount = std::max(offer.mfi_max_amount, offer.group_max_amount);
+  offer.min_amount = MinAmount(*f);
+  if (offer.group_max_amount > 0) {
+    offer.group_max_term_months = f->fund.facts.rules.max_term_months;
+    offer.group_annual_rate_bp = InternalAnnualRateBp(f->fund.facts.rules);
+    for (int m : InternalLoanTerms(f->fund.facts)) offer.terms_months.push_back(m);
+    std::sort(offer.terms_months.begin(), offer.terms_months.end());
+    offer.terms_months.erase(std::unique(offer.terms_months.begin(), offer.terms_months.end()),
+                             offer.terms_months.end());
+  }
   return offer;
 }
 
@@ -552,19 +606,42 @@ Result<RequestOutcome> Loans::Request(const LoanRequest& request, const Actor& a
   RequestOutcome out;
   out.refusal = EligibilityRefusal(programme_.policy, *f);
   if (!out.refusal.empty()) return out;
-  const Ineligible r = CheckRequest(programme_.policy, f->facts, request.amount, request.purpose,
-                                    programme_.purposes, request.consent);
-  if (r != Ineligible::kNone) {
-    out.refusal = IneligibleName(r);
-    return out;
-  }
-  const std::vector<int>& terms = f->product->terms_months;
-  if (std::find(terms.begin(), terms.end(), request.term_months) == terms.end()) {
-    out.refusal = "term_not_allowed";
-    return out;
+  const int64_t group_max = InternalLoanLimit(f->fund.facts);
+  if (group_max <= 0) {
+    const Ineligible r = CheckRequest(programme_.policy, f->facts, request.amount,
+                                      request.purpose, programme_.purposes, request.consent);
+    if (r != Ineligible::kNone) {
+      out.refusal = IneligibleName(r);
+      return out;
+    }
+    if (!Contains(f->product->terms_months, request.term_months)) {
+      out.refusal = "term_not_allowed";
+      return out;
+    }
+  } else {
+    // CheckRequest's order over the larger of the two limits, then the
+    // term: it must suit the product (within its bounds) or the fund.
+    const int64_t mfi_max = MfiLimit(programme_.policy, *f);
+    const std::vector<std::string>& purposes = programme_.purposes;
+    const bool mfi_fits = f->product != nullptr && request.amount >= f->product->min_amount &&
+                          request.amount <= mfi_max &&
+                          Contains(f->product->terms_months, request.term_months);
+    if (request.amount > std::max(mfi_max, group_max)) {
+      out.refusal = IneligibleName(Ineligible::kAmountAboveLimit);
+    } else if (request.amount <= 0 || request.amount < MinAmount(*f)) {
+      out.refusal = IneligibleName(Ineligible::kAmountBelowMinimum);
+    } else if (std::find(purposes.begin(), purposes.end(), request.purpose) == purposes.end()) {
+      out.refusal = IneligibleName(Ineligible::kPurposeNotAllowed);
+    } else if (!request.consent) {
+      out.refusal = IneligibleName(Ineligible::kNoConsent);
+    } else if (!mfi_fits &&
+               !InternalLoanApplies(f->fund.facts, request.amount, request.term_months)) {
+      out.refusal = "term_not_allowed";
+    }
+    if (!out.refusal.empty()) return out;
   }
 
-  const LoanProduct& product = *f->product;
+  const std::string partner_id = f->product != nullptr ? f->product->partner_id : "";
   Result<Loan> loan = store::InSavepoint(db_, [&]() -> Result<Loan> {
     Result<std::string> reference = NewUniqueReference(db_, kLoanReferenceExists);
     if (!reference.ok()) return reference.status();
@@ -576,21 +653,28 @@ Result<RequestOutcome> Loans::Request(const LoanRequest& request, const Actor& a
         .Bind(5, request.amount)
         .Bind(6, request.purpose)
         .Bind(7, static_cast<int64_t>(request.term_months))
-        .Bind(8, product.partner_id)
+        .Bind(8, partner_id)
         .Bind(9, ctx_.now);
     if (request.idempotency_key.empty()) {
       ins.BindNull(10);
     } else {
       ins.Bind(10, request.idempotency_key);
     }
-    SHG_RETURN_IF_ERROR(ins.Bind(11, request.channel).Bind(12, ctx_.now).Bind(13, ctx_.now).Run());
+    ins.Bind(11, request.channel).Bind(12, ctx_.now).Bind(13, ctx_.now);
+    if (f->fund.cycle_id != 0) {
+      ins.Bind(14, f->fund.cycle_id);
+    } else {
+      ins.BindNull(14);
+    }
+    SHG_RETURN_IF_ERROR(ins.Run());
     const int64_t id = db_.LastInsertRowId();
     SHG_RETURN_IF_ERROR(
         db_.Prepare(kRecordConsent).Bind(1, ctx_.now).Bind(2, request.member_id).Run());
     const std::string detail = "amount " + std::to_string(request.amount) + " " + f->currency +
                                " purpose " + request.purpose + " term " +
                                std::to_string(request.term_months) + " partner " +
-                               product.partner_id + " consent";
+                               (partner_id.empty() ? "none" : partner_id) + " cycle " +
+                               std::to_string(f->fund.cycle_id) + " consent";
     SHG_RETURN_IF_ERROR(RecordEvent(db_, ctx_, id, "request", std::nullopt,
                                     LoanState::kRequested, actor, detail));
     return LoadLoan(db_, id);
@@ -751,6 +835,11 @@ Result<LoanChange> Loans::GroupDecide(int64_t loan_id, int64_t decider_member_id
   if (loan->state != LoanState::kRequested) {
     return StateError(loan->state, "the group has already decided");
   }
+  if (approve && loan->partner_id.empty()) {
+    return Status::FailedPrecondition("partner: no MFI partner lends in " + loan->currency +
+                                      " for this request; approve it from the group fund or "
+                                      "decline it");
+  }
   if (!approve && !reason.empty() && !IsPrintableText(reason, kMaxReasonChars)) {
     return Status::InvalidArgument("a decline reason is 1..160 printable characters");
   }
@@ -774,8 +863,8 @@ Result<LoanChange> Loans::GroupDecide(int64_t loan_id, int64_t decider_member_id
     }
     SHG_RETURN_IF_ERROR(Advance(db_, ctx_, change.loan, LoanEvent::kGroupApprove, actor, by,
                                 change.entered));
-    // Internal group loans are not offered yet: every approved request goes
-    // to the partner chosen at request time.
+    // An approval here is a referral to the partner chosen at request
+    // time; the fund lends through GroupApproveFromFund.
     SHG_RETURN_IF_ERROR(db_.Prepare(kMarkReferred).Bind(1, ctx_.now).Bind(2, loan_id).Run());
     const LoanProduct* product = FindProduct(programme_, loan->partner_id, loan->currency);
     const bool has_api = product != nullptr && product->has_api;

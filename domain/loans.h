@@ -17,6 +17,10 @@
 //   interest      "loan_interest"      Dr member_loan  / Cr mfi_clearing(partner)  the
 //                 schedule's total interest, charged at disbursement (omitted when 0)
 //   repayment     "loan_repayment"     Dr mfi_clearing / Cr member_loan            amount
+// and an internal group loan (source group, see "Group loans" below):
+//   disbursement  "loan_disbursement"  Dr member_loan    / Cr group_loan_fund  principal
+//   interest      "loan_interest"      Dr member_loan    / Cr group_income     flat interest
+//   repayment     "loan_repayment"     Dr group_loan_fund / Cr member_loan     amount
 // so a loan's outstanding is the sum of its journals' postings on her loan
 // account (principal + interest - repaid), and the clearing account nets to
 // zero once the loan is repaid. Journal reference: the loan's reference for
@@ -46,6 +50,17 @@
 //   PermissionDenied    not a treasurer/chair of her group, or her own request
 //   FailedPrecondition  the event does not fit the loan's state; the message
 //                       starts with "state <name>:" (callers answer 409)
+//
+// Group loans: with the programme's group_loans on, a request the group's
+// fund can cover may be lent from it (InternalLoanApplies, loan_rules.h:
+// her group's cycle active and lending, amount <= InternalLoanCap of her
+// savings balance and the loan fund's balance, term <= the cycle's
+// max_term_months). Every request records the group's active or closing
+// cycle (cycle_id). The officers choose at the decision: from the fund
+// (GroupApproveFromFund: approved and disbursed at once, flat at the cycle's
+// rate) or referral to the MFI (GroupDecide). The source is then fixed; the
+// partner side never sees a group loan.
+//
 // A request refused by the eligibility rules is NOT an error: it is a value
 // (LoanOffer::refusal / RequestOutcome::refusal) with its catalogue key.
 #pragma once
@@ -90,7 +105,14 @@ struct LoanProgramme {
   // are one payment when they are at most this many days apart (see
   // "Matching" above). 0: only a report naming the claim's reference.
   int claim_match_window_days = 7;
+  // Groups may lend from their own fund ("Group loans" above). false: no
+  // internal loan is ever offered or approved, whatever the cycle says.
+  bool group_loans = false;
 };
+
+// Where a loan's money comes from (loans.source), fixed at group approval.
+enum class LoanSource { kMfi, kGroup };
+const char* LoanSourceName(LoanSource s);  // "mfi" / "group"
 
 // Outbox channel of a partner's referrals: "partner:<partner_id>". The
 // gateway registers a sender for it; the domain only writes the rows.
@@ -119,7 +141,13 @@ struct Loan {
   std::string purpose;     // purpose id
   int term_months = 0;     // requested
   LoanState state = LoanState::kRequested;
-  std::string partner_id;  // the product's partner chosen at request
+  std::string partner_id;  // the product's partner chosen at request ("" when
+                           // none lends in her currency: an internal request)
+  LoanSource source = LoanSource::kMfi;  // kMfi until approved from the fund
+  int64_t cycle_id = 0;    // the group's active/closing cycle at request (0: none)
+  // That cycle's flat rate per month (0 without a cycle): what a term only
+  // the fund offers is quoted at.
+  int64_t cycle_flat_rate_bp_per_month = 0;
   int64_t consent_at = 0;  // consent to share her record with the partner
   // Fixed by the lender's approval (0 / kDeclining until approved):
   int64_t approved_amount = 0;
@@ -151,12 +179,22 @@ struct LoanOffer {
   // "no_product" when no partner lends in her group's currency. Catalogue
   // key: "loan_err_" + refusal.
   std::string refusal;
-  int64_t max_amount = 0;  // MaxLoanAmount (0 when refused)
-  int64_t min_amount = 0;  // the product's minimum
+  int64_t max_amount = 0;  // the larger of mfi_max_amount and group_max_amount
+                           // (0 when refused)
+  int64_t min_amount = 0;  // the product's minimum; one whole currency unit when
+                           // the fund may lend (the MFI's minimum is not the group's)
   std::string currency;
-  std::vector<int> terms_months;  // the product's terms
-  std::string partner_id;
+  // The product's terms merged with the fund's (1..group_max_term_months),
+  // ascending, distinct.
+  std::vector<int> terms_months;
+  std::string partner_id;    // "" without a product in her currency
   std::string partner_name;
+  int64_t mfi_max_amount = 0;    // MaxLoanAmount with the product (0: none)
+  std::vector<int> mfi_terms_months;  // the product's terms
+  // The fund (0 / none when it may not lend to her: InternalLoanLimit):
+  int64_t group_max_amount = 0;
+  int group_max_term_months = 0;
+  int64_t group_annual_rate_bp = 0;  // flat, InternalAnnualRateBp of the cycle
 };
 
 struct LoanRequest {
@@ -258,6 +296,15 @@ struct PartnerDecision {
   std::string reason;  // declined: shown to the member, 1..160 printable chars
 };
 
+// What the officers may choose for a request (Group tasks).
+struct GroupDecisionOptions {
+  bool from_fund = false;  // GroupApproveFromFund would succeed now (rules-wise)
+  bool refer = false;      // a partner lends in the loan's currency
+  std::string partner_name;  // the loan's partner ("" when refer is false)
+  int64_t fund_limit = 0;  // InternalLoanLimit for her now
+  LoanQuote fund_quote;    // the internal loan's figures when from_fund
+};
+
 // A reminder the scheduler should send: the instalment falls due within a day.
 struct DueReminder {
   Loan loan;
@@ -303,11 +350,27 @@ class Loans {
   // --- group tasks (chair / treasurer) ---
   // Requests of the group awaiting its decision, oldest first.
   Result<std::vector<Loan>> PendingRequests(int64_t group_id, int limit, int offset);
+  // What the officers may do with request `loan_id` now. NotFound for no
+  // such loan.
+  Result<GroupDecisionOptions> DecisionOptions(int64_t loan_id);
+  // requested -> group_approved -> approved -> disbursed: an internal loan
+  // from the group's fund (source group), the cash handed at the meeting.
+  // Checks as GroupDecide (NotFound, PermissionDenied, FailedPrecondition
+  // "state <name>:" when not requested), then FailedPrecondition
+  // "fund: ..." when InternalLoanApplies does not hold now (programme off,
+  // cycle not active or not lending, amount above the cap or the fund,
+  // term above the cycle's). Terms: the requested amount and term, flat at
+  // InternalAnnualRateBp of the loan's cycle; posts the disbursement and
+  // interest journals (see "Ledger"), stores the schedule from now;
+  // disbursement_tx_id is the loan's reference.
+  Result<LoanChange> GroupApproveFromFund(int64_t loan_id, int64_t decider_member_id,
+                                          const Actor& actor);
   // requested -> group_approved -> referred_to_mfi (approve), queuing the
   // referral in the outbox when the partner has an API (see Referral), or
   // requested -> declined (decline, `reason` may be ""). Checks in order:
   // NotFound, PermissionDenied (not an active treasurer/chair of the same
-  // group, or her own request), FailedPrecondition (not requested).
+  // group, or her own request), FailedPrecondition (not requested; or an
+  // approval of a request no partner lends to: "partner: ...").
   Result<LoanChange> GroupDecide(int64_t loan_id, int64_t decider_member_id, bool approve,
                                  const std::string& reason, const Actor& actor);
   // Pending claims of the group, oldest first, each with partner_reported.
@@ -324,7 +387,8 @@ class Loans {
 
   // --- partner side (callbacks, or staff recording for a partner) ---
   // The loan of `reference` (any case) referred to `partner_id`; NotFound
-  // otherwise.
+  // otherwise (a group loan is always another partner's loan: every partner
+  // callback below answers NotFound for it).
   Result<Loan> PartnerLoan(const std::string& partner_id, const std::string& reference);
   // referred_to_mfi -> approved (terms fixed) | declined. Idempotent: the
   // same decision again on a loan already in its result state (approved with

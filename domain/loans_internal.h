@@ -24,7 +24,8 @@ namespace shg::loans_internal {
 
 // Every loan query selects these columns in this order (see ReadLoan).
 // charged / repaid are summed from the postings on her member_loan account
-// in the loan's journals: disbursement + interest, and confirmed repayments.
+// in the loan's journals: disbursement + interest, and confirmed repayments;
+// then the source, the cycle and that cycle's flat rate per month.
 #define SHG_LOAN_SELECT                                                                        \
   "SELECT l.id, l.reference, l.member_id, l.group_id, m.name, m.phone, m.language,"            \
   " l.currency, l.amount, l.purpose, l.term_months, l.state, l.partner_id, l.consent_at,"      \
@@ -37,7 +38,9 @@ namespace shg::loans_internal {
   " (SELECT COALESCE(-SUM(p.amount), 0) FROM loan_repayments r"                                \
   "   JOIN postings p ON p.journal_id = r.journal_id JOIN accounts a ON a.id = p.account_id"   \
   "   WHERE r.loan_id = l.id AND r.status = 'confirmed'"                                       \
-  "   AND a.member_id = l.member_id AND a.kind = 'member_loan')"                               \
+  "   AND a.member_id = l.member_id AND a.kind = 'member_loan'),"                              \
+  " l.source, COALESCE(l.cycle_id, 0),"                                                        \
+  " COALESCE((SELECT c.flat_rate_bp_per_month FROM cycles c WHERE c.id = l.cycle_id), 0)"      \
   " FROM loans l JOIN members m ON m.id = l.member_id"
 
 // Every repayment query selects these columns in this order (ReadRepayment).
@@ -116,11 +119,34 @@ Status Advance(store::Connection& db, const DomainContext& ctx, Loan& loan, Loan
                const Actor& actor, const std::string& detail, std::vector<LoanState>& entered);
 
 // Posts a confirmed repayment's journal ("loan_repayment": Dr the group's
-// clearing account with the loan's partner / Cr her member_loan) and
-// returns its id.
+// clearing account with the loan's partner, or the group's loan fund for a
+// group loan / Cr her member_loan) and returns its id.
 Result<int64_t> PostRepaymentJournal(store::Connection& db, const DomainContext& ctx,
                                      const Loan& loan, int64_t amount,
                                      const std::string& reference);
+
+// --- group loans (loans_group.cc) ---
+
+// The group's active or closing cycle and what InternalLoanLimit needs for
+// `member_id` (her member_savings balance, the group_loan_fund balance).
+// cycle_id 0 / has_cycle false when the group has neither.
+struct GroupFund {
+  int64_t cycle_id = 0;
+  GroupFundFacts facts;
+};
+Result<GroupFund> LoadGroupFund(store::Connection& db, const LoanProgramme& programme,
+                                int64_t group_id, int64_t member_id);
+
+// approved -> disbursed: posts "loan_disbursement" (Dr her member_loan /
+// Cr `principal_from`) and, when the schedule has interest, "loan_interest"
+// (Dr her member_loan / Cr `interest_to`), both with the loan's reference;
+// stores `schedule`, disbursed_at, the transaction id and the journals;
+// then Advance(kDisburse). Reloads `loan` after it.
+Status PostDisbursement(store::Connection& db, const DomainContext& ctx, Loan& loan,
+                        const std::vector<Instalment>& schedule, int64_t principal_from,
+                        int64_t interest_to, int64_t disbursed_at,
+                        const std::string& transaction_id, const std::string& memo,
+                        const Actor& actor, std::vector<LoanState>& entered);
 
 // After a confirmed repayment: reloads `loan` (fresh ledger figures), then
 // repay_in_full when nothing is outstanding, or catch_up when in arrears

@@ -23,9 +23,11 @@ using store::ScopedReset;
 using store::Statement;
 
 // Only loans that were referred are the partner's business: a request the
-// group has not approved yet is not visible to it.
+// group has not approved yet, or a loan from the group's own fund, is not
+// visible to it.
 constexpr char kPartnerLoan[] = SHG_LOAN_SELECT
-    " WHERE l.reference = ? AND l.partner_id = ? AND l.referred_at IS NOT NULL";
+    " WHERE l.reference = ? AND l.partner_id = ? AND l.referred_at IS NOT NULL"
+    " AND l.source = 'mfi'";
 constexpr char kSetTerms[] =
     "UPDATE loans SET approved_amount = ?, approved_term_months = ?, interest_rule = ?,"
     " annual_rate_bp = ? WHERE id = ? AND state = 'referred_to_mfi'";
@@ -102,6 +104,7 @@ Result<LoanTerms> TermsOf(const Loan& loan, int64_t disbursed_at) {
   t.rule = loan.rule;
   t.currency = *currency;
   t.disbursed_at = disbursed_at;
+  t.group_loan = loan.source == LoanSource::kGroup;
   return t;
 }
 
@@ -147,6 +150,73 @@ Status ValidateExternalId(const std::string& id, const char* what) {
 }
 
 }  // namespace
+
+namespace loans_internal {
+
+Status PostDisbursement(Connection& db, const DomainContext& ctx, Loan& loan,
+                        const std::vector<Instalment>& schedule, int64_t principal_from,
+                        int64_t interest_to, int64_t disbursed_at,
+                        const std::string& transaction_id, const std::string& memo,
+                        const Actor& actor, std::vector<LoanState>& entered) {
+  const int64_t amount = loan.approved_amount;
+  int64_t interest = 0;
+  for (const Instalment& i : schedule) interest += i.interest;
+  Result<int64_t> account =
+      ledger::MemberAccount(db, loan.member_id, ledger::AccountKind::kMemberLoan);
+  if (!account.ok()) return account.status();
+  ledger::JournalEntry e;
+  e.group_id = loan.group_id;
+  e.currency = loan.currency;
+  e.reference = loan.reference;
+  e.memo = memo;
+  e.at = ctx.now;
+  const std::array<ledger::PostingLine, 2> principal = {
+      {{*account, amount}, {principal_from, -amount}}};
+  e.kind = "loan_disbursement";
+  e.postings = principal;
+  Result<int64_t> disbursement = ledger::Post(db, e);
+  if (!disbursement.ok()) return disbursement.status();
+  int64_t interest_journal = 0;
+  if (interest > 0) {
+    const std::array<ledger::PostingLine, 2> charge = {
+        {{*account, interest}, {interest_to, -interest}}};
+    e.kind = "loan_interest";
+    e.postings = charge;
+    Result<int64_t> posted = ledger::Post(db, e);
+    if (!posted.ok()) return posted.status();
+    interest_journal = *posted;
+  }
+  for (const Instalment& i : schedule) {
+    SHG_RETURN_IF_ERROR(db.Prepare(kInsertInstalment)
+                            .Bind(1, loan.id)
+                            .Bind(2, static_cast<int64_t>(i.number))
+                            .Bind(3, i.due_at)
+                            .Bind(4, i.principal)
+                            .Bind(5, i.interest)
+                            .Bind(6, i.total)
+                            .Run());
+  }
+  Statement& upd = db.Prepare(kSetDisbursed);
+  upd.Bind(1, disbursed_at).Bind(2, transaction_id).Bind(3, *disbursement);
+  if (interest_journal != 0) {
+    upd.Bind(4, interest_journal);
+  } else {
+    upd.BindNull(4);
+  }
+  SHG_RETURN_IF_ERROR(upd.Bind(5, loan.id).Run());
+  if (db.Changes() != 1) return StateError(loan.state, "the loan changed meanwhile");
+  SHG_RETURN_IF_ERROR(Advance(db, ctx, loan, LoanEvent::kDisburse, actor,
+                              "transaction " + transaction_id + " amount " +
+                                  std::to_string(amount) + " interest " +
+                                  std::to_string(interest),
+                              entered));
+  Result<Loan> fresh = LoadLoan(db, loan.id);
+  if (!fresh.ok()) return fresh.status();
+  loan = std::move(*fresh);
+  return Status::Ok();
+}
+
+}  // namespace loans_internal
 
 // ------------------------------------------------------------ partner side
 
@@ -246,68 +316,17 @@ Result<LoanChange> Loans::RecordDisbursement(const std::string& partner_id,
   if (!terms.ok()) return terms.status();
   Result<std::vector<Instalment>> schedule = BuildSchedule(*terms);
   if (!schedule.ok()) return schedule.status();
-  int64_t interest = 0;
-  for (const Instalment& i : *schedule) interest += i.interest;
 
   return store::InSavepoint(db_, [&]() -> Result<LoanChange> {
     Result<int64_t> clearing = ledger::PartnerClearingAccount(db_, loan->group_id, partner_id,
                                                               loan->currency, ctx_.now);
     if (!clearing.ok()) return clearing.status();
-    Result<int64_t> account =
-        ledger::MemberAccount(db_, loan->member_id, ledger::AccountKind::kMemberLoan);
-    if (!account.ok()) return account.status();
-    const std::string memo = "loan " + loan->reference + " from " + partner_id;
-    ledger::JournalEntry e;
-    e.group_id = loan->group_id;
-    e.currency = loan->currency;
-    e.reference = loan->reference;
-    e.memo = memo;
-    e.at = ctx_.now;
     // Dr her loan account / Cr what the group's members owe the partner.
-    const std::array<ledger::PostingLine, 2> principal = {
-        {{*account, amount}, {*clearing, -amount}}};
-    e.kind = "loan_disbursement";
-    e.postings = principal;
-    Result<int64_t> disbursement = ledger::Post(db_, e);
-    if (!disbursement.ok()) return disbursement.status();
-    int64_t interest_journal = 0;
-    if (interest > 0) {
-      const std::array<ledger::PostingLine, 2> charge = {
-          {{*account, interest}, {*clearing, -interest}}};
-      e.kind = "loan_interest";
-      e.postings = charge;
-      Result<int64_t> posted = ledger::Post(db_, e);
-      if (!posted.ok()) return posted.status();
-      interest_journal = *posted;
-    }
-    for (const Instalment& i : *schedule) {
-      SHG_RETURN_IF_ERROR(db_.Prepare(kInsertInstalment)
-                              .Bind(1, loan->id)
-                              .Bind(2, static_cast<int64_t>(i.number))
-                              .Bind(3, i.due_at)
-                              .Bind(4, i.principal)
-                              .Bind(5, i.interest)
-                              .Bind(6, i.total)
-                              .Run());
-    }
-    Statement& upd = db_.Prepare(kSetDisbursed);
-    upd.Bind(1, disbursed_at).Bind(2, transaction_id).Bind(3, *disbursement);
-    if (interest_journal != 0) {
-      upd.Bind(4, interest_journal);
-    } else {
-      upd.BindNull(4);
-    }
-    SHG_RETURN_IF_ERROR(upd.Bind(5, loan->id).Run());
-    if (db_.Changes() != 1) return StateError(loan->state, "the loan changed meanwhile");
     change.changed = true;
-    SHG_RETURN_IF_ERROR(Advance(db_, ctx_, change.loan, LoanEvent::kDisburse, actor,
-                                "transaction " + transaction_id + " amount " +
-                                    std::to_string(amount) + " interest " +
-                                    std::to_string(interest),
-                                change.entered));
-    Result<Loan> fresh = LoadLoan(db_, loan->id);
-    if (!fresh.ok()) return fresh.status();
-    change.loan = std::move(*fresh);
+    SHG_RETURN_IF_ERROR(PostDisbursement(db_, ctx_, change.loan, *schedule, *clearing, *clearing,
+                                         disbursed_at, transaction_id,
+                                         "loan " + loan->reference + " from " + partner_id,
+                                         actor, change.entered));
     return change;
   });
 }

@@ -102,10 +102,11 @@ Result<UssdReply> StepRunner::OnLoanPurpose(std::string_view in) {
   return Terms("");
 }
 
+// The product's terms and, when her group's fund may lend to her, the
+// fund's (each quoted at the rate she would pay: OfferQuote).
 std::vector<LoanQuote> StepRunner::Quotes(const LoanOffer& offer) const {
   const LoanProduct* product = ProductOf(e_.options_.loans, offer.partner_id, offer.currency);
-  if (product == nullptr) return {};
-  return TermQuotes(*product, st_.amount, ctx_.currency);
+  return OfferQuotes(offer, product, st_.amount, ctx_.currency);
 }
 
 Result<UssdReply> StepRunner::Terms(std::string_view note) {
@@ -159,8 +160,10 @@ Result<UssdReply> StepRunner::LoanConfirm(std::string_view note) {
   if (!offer.ok()) return offer.status();
   if (refused) return *refused;
   const LoanProduct* product = ProductOf(e_.options_.loans, offer->partner_id, offer->currency);
-  if (product == nullptr) return LoanRefusedScreen(ctx_, "no_product", Programme().policy);
-  auto quote = QuoteFor(*product, st_.amount, st_.term, ctx_.currency);
+  if (product == nullptr && offer->group_max_amount <= 0) {
+    return LoanRefusedScreen(ctx_, "no_product", Programme().policy);
+  }
+  auto quote = OfferQuote(*offer, product, st_.amount, st_.term, ctx_.currency);
   if (!quote.ok()) return Terms(T("err_option"));  // the term no longer fits the amount
   st_.stage = Stage::kLoanConfirm;
   return LoanConfirmScreen(ctx_, *quote, note);

@@ -52,6 +52,13 @@ Result<UssdReply> StepRunner::DecideLoan(const Loan& loan, std::string_view note
   if (!balances.ok()) return balances.status();
   auto trained = svc_.CompletedTraining(loan.member_id);
   if (!trained.ok()) return trained.status();
+  if (Programme().group_loans) {
+    // The group's own fund: 1 from the fund, 2 referral, 3 decline (only
+    // those that apply, numbers fixed).
+    auto options = LoanBook().DecisionOptions(loan.id);
+    if (!options.ok()) return options.status();
+    return DecideLoanScreen(ctx_, loan, balances->savings_confirmed, *trained, *options, note);
+  }
   return DecideLoanScreen(ctx_, loan, balances->savings_confirmed, *trained, note);
 }
 
@@ -60,6 +67,7 @@ Result<UssdReply> StepRunner::OnDecideLoan(std::string_view in) {
   Loans loans = LoanBook();
   auto loan = loans.Get(st_.selected);
   if (!loan.ok()) return loan.status();
+  if (Programme().group_loans) return OnDecideLoanWithFund(*loan, in);
   if (in != "1" && in != "2") return DecideLoan(*loan, T("err_option"));
   const bool approve = in == "1";
   auto change = loans.GroupDecide(st_.selected, member_.id, approve, "", MemberActor());
@@ -74,6 +82,49 @@ Result<UssdReply> StepRunner::OnDecideLoan(std::string_view in) {
   st_.selected = 0;
   return PendingLoans(Format(T(approve ? "loan_approved_note" : "loan_declined_note"),
                              {{"ref", loan->reference}}));
+}
+
+// --- internal group loans (issue 11): the decision with the group's fund ---
+Result<UssdReply> StepRunner::OnDecideLoanWithFund(const Loan& loan, std::string_view in) {
+  Loans loans = LoanBook();
+  auto options = loans.DecisionOptions(loan.id);
+  if (!options.ok()) return options.status();
+  const bool from_fund = in == kKeyFromFund && options->from_fund;
+  const bool refer = in == kKeyRefer && options->refer;
+  const bool decline = in == kKeyDeclineLoan;
+  if (!from_fund && !refer && !decline) {
+    // Chosen from a screen that offered the fund a moment ago: say why it went.
+    if (in == kKeyFromFund && loan.state == LoanState::kRequested) {
+      return DecideLoan(loan, T("loan_fund_cannot_note"));
+    }
+    return DecideLoan(loan, T("err_option"));
+  }
+  Result<LoanChange> change =
+      from_fund ? loans.GroupApproveFromFund(loan.id, member_.id, MemberActor())
+                : loans.GroupDecide(loan.id, member_.id, refer, "", MemberActor());
+  if (change.status().code() == Status::Code::kPermissionDenied)
+    return PendingLoans(T("err_own_loan"));
+  if (from_fund && change.status().code() == Status::Code::kFailedPrecondition &&
+      change.status().message().rfind("fund:", 0) == 0) {
+    return DecideLoan(loan, T("loan_fund_cannot_note"));
+  }
+  if (change.status().code() == Status::Code::kFailedPrecondition ||
+      change.status().code() == Status::Code::kNotFound) {
+    return PendingLoans(T("saving_already"));
+  }
+  if (!change.ok()) return change.status();
+  SHG_RETURN_IF_ERROR(NotifyLoanChange(*change));
+  st_.selected = 0;
+  if (from_fund) {
+    return PendingLoans(Format(T("loan_fund_lent_note"), {{"amount", ctx_.Money(loan.amount)},
+                                                          {"ref", loan.reference}}));
+  }
+  if (refer) {
+    return PendingLoans(Format(T("loan_referred_note"),
+                               {{"partner", CutChars(options->partner_name, kMaxPartnerChars)},
+                                {"ref", loan.reference}}));
+  }
+  return PendingLoans(Format(T("loan_declined_note"), {{"ref", loan.reference}}));
 }
 
 Result<UssdReply> StepRunner::PendingRepaymentList(std::string_view note) {

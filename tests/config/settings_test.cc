@@ -1,5 +1,7 @@
 #include "config/settings.h"
 
+#include "config/programme.h"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -383,6 +385,19 @@ TEST(SettingsTest, CurrenciesMatchingTheBuiltInTableAreAccepted) {
 constexpr char kChannel[] =
     "[[channels]]\nid = \"at-ke\"\ntype = \"africastalking\"\nservice_code = \"*384*7#\"\n";
 
+// Internal group loans (issue 11) start: the switch is read, and the loan
+// programme the domain runs with carries it.
+TEST(SettingsTest, GroupLoansTrueIsAccepted) {
+  Result<Settings> s = ParseSettings("[loans]\ngroup_loans = true\n");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_TRUE(s->loans.group_loans);
+  EXPECT_TRUE(LoanProgrammeFrom(*s).group_loans);
+  Result<Settings> off = ParseSettings("[loans]\ngroup_loans = false\n");
+  ASSERT_TRUE(off.ok()) << off.status().ToString();
+  EXPECT_FALSE(LoanProgrammeFrom(*off).group_loans);
+  EXPECT_FALSE(LoanProgrammeFrom(*ParseSettings("")).group_loans);
+}
+
 TEST(SettingsTest, RejectsInvalidDocuments) {
   struct Case {
     const char* name;
@@ -396,8 +411,7 @@ TEST(SettingsTest, RejectsInvalidDocuments) {
       {"unknown top-level key", "[serverr]\nthreads = 2\n", "serverr (line 1): unknown key"},
       {"unknown server key", "[server]\nthread = 2\n", "server.thread (line 2): unknown key"},
       {"unknown root value", "debug = true\n", "debug (line 1): unknown key"},
-      {"group loans not yet", "[loans]\ngroup_loans = true\n",
-       "loans.group_loans (line 2): internal group loans are not available yet"},
+      {"group loans not a bool", "[loans]\ngroup_loans = 1\n", "loans.group_loans (line 2):"},
       // [server]
       {"listen without port", "[server]\nlisten = \"127.0.0.1\"\n",
        "server.listen (line 2): expected HOST:PORT"},

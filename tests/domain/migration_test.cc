@@ -278,7 +278,23 @@ TEST_F(MigrationTest, Migration8KeepsTheLedgerLoansAndSavingsOfAPopulatedFile) {
   ASSERT_GE(loan_rows.size(), 1u);
   ASSERT_GT(ledger.size(), 40u);
   ctx_.now = Int("SELECT MAX(created_at) FROM journals") + kDay;
-  const Loan loan_before = Must(loans().Get(1));
+  // Read as the v7 code did (the loan queries of today name v8 columns:
+  // source, cycle): outstanding = charged - repaid on her loan account.
+  Loan loan_before;
+  loan_before.outstanding = Int(
+      "SELECT (SELECT COALESCE(SUM(p.amount), 0) FROM postings p"
+      " JOIN accounts a ON a.id = p.account_id"
+      " WHERE p.journal_id IN (l.disbursement_journal_id, l.interest_journal_id)"
+      " AND a.member_id = l.member_id AND a.kind = 'member_loan')"
+      " - (SELECT COALESCE(-SUM(p.amount), 0) FROM loan_repayments r"
+      " JOIN postings p ON p.journal_id = r.journal_id JOIN accounts a ON a.id = p.account_id"
+      " WHERE r.loan_id = l.id AND r.status = 'confirmed'"
+      " AND a.member_id = l.member_id AND a.kind = 'member_loan') FROM loans l WHERE l.id = 1");
+  const std::vector<std::string> state_before = Rows("SELECT state FROM loans WHERE id = 1", 1);
+  ASSERT_EQ(state_before.size(), 1u);
+  loan_before.state =
+      ParseLoanState(state_before[0].substr(0, state_before[0].size() - 1)).value_or(
+          LoanState::kCancelled);
   ASSERT_GT(loan_before.outstanding, 0);
 
   Result<int> version = store::Migrate(*db_);
