@@ -158,4 +158,17 @@ Result<std::vector<PartnerReport>> ReportsNear(store::Connection& db,
                                                const LoanProgramme& programme,
                                                const Repayment& claim);
 
+// --- the share-out (loans_netting.cc, used by domain/cycles.cc) ---
+
+// The group's internal loans being repaid (source group, disbursed or in
+// arrears), oldest first, with their ledger figures.
+Result<std::vector<Loan>> OpenGroupLoans(store::Connection& db, int64_t group_id);
+// Repays `amount` (0 < amount <= outstanding) of internal loan `loan` from
+// her share-out: a confirmed loan_repayments row (source staff, channel
+// "share-out", fresh reference) with its "loan_repayment" journal Dr her
+// member_savings / Cr her member_loan, then repaid when nothing is left.
+Status RepayFromShareOut(store::Connection& db, const DomainContext& ctx,
+                         const LoanProgramme& programme, const Loan& loan, int64_t amount,
+                         const Actor& actor);
+
 }  // namespace shg::loans_internal

@@ -26,14 +26,6 @@ constexpr char kInsertFirstCycle[] =
     " VALUES (?1, 1, 'active', 0, 3, 3, 1000, 0, ?2, 12, ?3, ?4, 'group', ?3, ?3)";
 constexpr int64_t kDefaultCycleSeconds = 365 * 24 * 60 * 60;
 
-// Minor units in one whole unit of a built-in currency (AddGroup checked it).
-int64_t MinorPerUnit(const std::string& currency) {
-  Result<Currency> c = FindCurrency(currency);
-  int64_t unit = 1;
-  for (int i = 0; c.ok() && i < c->exponent; ++i) unit *= 10;
-  return unit;
-}
-
 constexpr char kSelectGroup[] =
     "SELECT id, name, country, currency, meeting_day, meeting_place, status"
     " FROM groups WHERE id = ?";
@@ -157,9 +149,8 @@ Result<int64_t> Services::AddGroup(const Group& g) {
   if (!IsUpperAlpha(g.country, 2)) {
     return Status::InvalidArgument("country must be an ISO 3166 alpha-2 code like KE");
   }
-  if (Result<Currency> c = FindCurrency(g.currency); !c.ok()) {
-    return Status::InvalidArgument("unknown currency '" + g.currency + "'");
-  }
+  Result<Currency> currency = FindCurrency(g.currency);
+  if (!currency.ok()) return Status::InvalidArgument("unknown currency '" + g.currency + "'");
   if (!IsGroupStatus(g.status)) {
     return Status::InvalidArgument("group status must be forming, active, graduated or closed");
   }
@@ -179,7 +170,7 @@ Result<int64_t> Services::AddGroup(const Group& g) {
     // the next ones with their rules.
     SHG_RETURN_IF_ERROR(db_.Prepare(kInsertFirstCycle)
                             .Bind(1, id)
-                            .Bind(2, MinorPerUnit(g.currency))
+                            .Bind(2, ToMinor(1, *currency))
                             .Bind(3, ctx_.now)
                             .Bind(4, ctx_.now + kDefaultCycleSeconds)
                             .Run());
