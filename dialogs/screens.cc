@@ -371,10 +371,8 @@ UssdReply TasksScreen(const ScreenContext& c, const TaskCounts& counts, std::str
 
 UssdReply TasksScreen(const ScreenContext& c, const TaskCounts& counts, int page,
                       std::string_view note) {
-  // A note takes the title's place: the first page has no room for both.
-  const std::string title = note.empty() ? c.T("tasks_title") : std::string(note);
   if (page > 0) {
-    return Con(Lines("", {title,
+    return Con(Lines(note, {c.T("tasks_title"),
                           Option("5", Format(c.T("tasks_fines"),
                                              {{"count", std::to_string(counts.fines)}})),
                           Option("6", c.T("tasks_record_fine")), Option("7", c.T("tasks_social")),
@@ -387,13 +385,17 @@ UssdReply TasksScreen(const ScreenContext& c, const TaskCounts& counts, int page
     loans = Option("2", Format(c.T("tasks_loans"), {{"count", requests}})) + "\n" +
             Option("3", Format(c.T("tasks_repayments"), {{"count", repayments}}));
   }
-  return Con(Lines("", {title,
-                        Option("1", Format(c.T("tasks_savings"),
-                                           {{"count", std::to_string(counts.savings)}})),
-                        loans,
-                        Option("4", Format(c.T("tasks_pin_reset"),
-                                           {{"count", std::to_string(counts.locked_pins)}})),
-                        Option(kKeyMore, c.T("opt_more")), Option(kKeyBack, c.T("opt_back"))}));
+  auto render = [&](bool with_title) {
+    return Con(Lines(note, {with_title ? c.T("tasks_title") : "",
+                            Option("1", Format(c.T("tasks_savings"),
+                                               {{"count", std::to_string(counts.savings)}})),
+                            loans,
+                            Option("4", Format(c.T("tasks_pin_reset"),
+                                               {{"count", std::to_string(counts.locked_pins)}})),
+                            Option(kKeyMore, c.T("opt_more")), Option(kKeyBack, c.T("opt_back"))}));
+  };
+  // With a note and large counts the title gives way.
+  return FirstThatFits({render(true), render(false)});
 }
 
 UssdReply PendingSavingsScreen(const ScreenContext& c, const std::vector<Saving>& items, int page,
@@ -1050,7 +1052,7 @@ UssdReply FineKindScreen(const ScreenContext& c, std::string_view name,
                          const std::vector<FineKindChoice>& kinds, int page,
                          std::string_view note) {
   std::string body = !note.empty() ? std::string(note)
-                                   : Format(c.T("fine_kind_title"), {{"name", NameAndInitial(name)}});
+                                   : Format(c.T("fine_for_title"), {{"name", NameAndInitial(name)}});
   if (kinds.empty()) body += "\n" + c.T("fine_kinds_none");
   const size_t first = static_cast<size_t>(std::max(page, 0)) * kFineKindsPerPage;
   for (size_t i = first; i < kinds.size() && i < first + kFineKindsPerPage; ++i) {

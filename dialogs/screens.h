@@ -218,8 +218,8 @@ struct TaskCounts {
   int locked_pins = 0;  // members of the group whose PIN is locked (item 4)
   int fines = 0;        // pending fines of the group (item 5, page 2)
 };
-// Page 0 (the first page: items 1-4 and "98. More"); a note takes the
-// title's place.
+// Page 0 (the first page: items 1-4 and "98. More"); with a note the title
+// gives way when both do not fit.
 UssdReply TasksScreen(const ScreenContext& c, const TaskCounts& counts, std::string_view note);
 // Page `page` of the task menu: 0 as above; 1 the group's own money:
 // "5. Fines to confirm (n)", "6. Record fine", "7. Social fund", "0. Back".
