@@ -339,7 +339,7 @@ UssdReply DecideRepaymentScreen(const ScreenContext& c, const Repayment& r,
 
 // --- the group's own money (issue 11): balance, My group, fines, social fund ---
 // Fine kinds per screen of Record fine ("98 More"), numbered on across pages.
-inline constexpr int kFineKindsPerPage = 4;
+inline constexpr int kFineKindsPerPage = 3;
 inline constexpr size_t kMaxFineKindChars = 16;  // a fine kind's label as shown
 
 // Her balance with her cycle (Cycles::MemberView): the lines of the screen
@@ -347,8 +347,9 @@ inline constexpr size_t kMaxFineKindChars = 16;  // a fine kind's label as shown
 // when they differ from her savings account), her share-out estimate
 // (balance_estimate, "Share-out est. KES 4,862", when the view has one) or,
 // without an active / closing cycle, that the last one was shared out or
-// when the next starts. What does not fit gives way in this order: "0.
-// Back", the estimate, the next instalment, the cycle lines, the fines.
+// when the next starts. What does not fit gives way in this order: the
+// estimate, the next instalment, the cycle lines, the fines; "0. Back"
+// before each of them (and back when their going leaves room).
 UssdReply BalanceScreen(const ScreenContext& c, const Balances& b,
                         const std::optional<Instalment>& next_due, const MemberCycleView& cycle);
 // The BAL / SALIO reply: sms_balance (name, savings, pending, group fund,

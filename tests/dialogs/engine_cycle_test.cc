@@ -211,7 +211,7 @@ INSTANTIATE_TEST_SUITE_P(
         BalanceCase{"kiswahili",
                     kHalima,
                     [](EngineCycleTest& t) { t.RecordFine(kHalima, "absent", 10000); },
-                    {"Akiba: KES 2,000\n", "\nFaini zinazosubiri: KES 100\n",
+                    {"Akiba: KES 2,000\n", "\nFaini: KES 100\n",
                      "\nMakadirio ya mgao: KES 2,000\n", "00. Menyu kuu"},
                     {}}),
     [](const ::testing::TestParamInfo<BalanceCase>& info) { return std::string(info.param.name); });
@@ -228,7 +228,7 @@ TEST_F(EngineCycleTest, BalanceAndMyGroupAfterConfirmedSavingsAndAFine) {
   EXPECT_TRUE(Has(Walk(kAmina, {"1"}), "\nFines pending: KES 50\n"));
   // Wanjiru confirms it was paid (8, 5, first fine, 1).
   UssdReply confirmed = Walk(kWanjiru, {"8", "5", "1", "1"});
-  EXPECT_TRUE(Has(confirmed, "Fine confirmed as paid. Ref ")) << confirmed.text;
+  EXPECT_TRUE(Has(confirmed, "Confirmed paid. Ref ")) << confirmed.text;
 
   const MemberCycleView view = ViewOf(kAmina);
   ASSERT_TRUE(view.estimate.has_value());
@@ -318,11 +318,11 @@ TEST_P(DecideFineTest, DecidesAndTellsHer) {
 INSTANTIATE_TEST_SUITE_P(
     Cases, DecideFineTest,
     ::testing::Values(
-        DecideCase{"confirm", kAmina, kWanjiru, "1", "Fine confirmed as paid. Ref ",
+        DecideCase{"confirm", kAmina, kWanjiru, "1", "Confirmed paid. Ref ",
                    FineStatus::kConfirmed, "fine_confirmed|Your fine (Absent) of KES 100, Ref "},
-        DecideCase{"waive", kAmina, kGrace, "2", "Fine waived. Ref ", FineStatus::kWaived,
+        DecideCase{"waive", kAmina, kGrace, "2", "Waived. Ref ", FineStatus::kWaived,
                    "fine_waived|Your fine (Absent) of KES 100, Ref "},
-        DecideCase{"kiswahili_waived", kHalima, kGrace, "2", "Fine waived. Ref ",
+        DecideCase{"kiswahili_waived", kHalima, kGrace, "2", "Waived. Ref ",
                    FineStatus::kWaived, "fine_waived|Faini yako (Kutohudhuria) ya KES 100, Kumb "},
         DecideCase{"own_fine_refused", kWanjiru, kWanjiru, "1",
                    "Another officer must decide yours.", FineStatus::kPending, ""}),
