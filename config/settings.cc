@@ -525,6 +525,39 @@ Status ReadLoanPurpose(const Field& f, std::vector<std::string>& purposes, bool&
   return Status::Ok();
 }
 
+// [[fine_kinds]]: id (the kind Cycles::RecordFine stores) and the amount
+// proposed, whole units.
+Status ReadFineKind(const Field& f, std::vector<FineKindSettings>& kinds, bool& replaced) {
+  if (!replaced) {
+    kinds.clear();  // listing kinds replaces the default list
+    replaced = true;
+  }
+  if (kinds.size() == kMaxFineKinds) {
+    return f.Error("at most " + std::to_string(kMaxFineKinds) + " fine kinds");
+  }
+  FineKindSettings kind;
+  SHG_RETURN_IF_ERROR(ReadTable(
+      f,
+      {{"id",
+        [&](const Field& k) {
+          SHG_RETURN_IF_ERROR(k.NonEmptyString(&kind.id));
+          if (kind.id.size() > 32) return k.Error("must be at most 32 characters");
+          for (char c : kind.id) {
+            if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) {
+              return k.Error("must use only a-z, 0-9 and '_', got '" + kind.id + "'");
+            }
+          }
+          for (const FineKindSettings& other : kinds) {
+            if (other.id == kind.id) return k.Error("duplicate fine kind '" + kind.id + "'");
+          }
+          return Status::Ok();
+        }},
+       {"amount", [&](const Field& k) { return AmountUnits(k, &kind.amount_units); }}},
+      {"id", "amount"}));
+  kinds.push_back(std::move(kind));
+  return Status::Ok();
+}
+
 Status ReadMfiPartner(const Field& f, Settings& s) {
   MfiPartnerSettings p;
   std::string secret_env;
@@ -651,6 +684,7 @@ Result<Settings> ParseWithSource(const std::string& toml_text, const std::string
   Settings s;
   auto read_channel = [&](const Field& c) { return ReadChannel(c, s); };
   bool purposes_replaced = false;
+  bool fine_kinds_replaced = false;
   SHG_RETURN_IF_ERROR(
       ReadTable(Field(root, ""),
                 {
@@ -666,6 +700,12 @@ Result<Settings> ParseWithSource(const std::string& toml_text, const std::string
                      [&](const Field& k) {
                        return ForEachTable(k, [&](const Field& p) {
                          return ReadLoanPurpose(p, s.loan_purposes, purposes_replaced);
+                       });
+                     }},
+                    {"fine_kinds",
+                     [&](const Field& k) {
+                       return ForEachTable(k, [&](const Field& p) {
+                         return ReadFineKind(p, s.fine_kinds, fine_kinds_replaced);
                        });
                      }},
                     {"mfi_partners",

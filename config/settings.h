@@ -90,6 +90,17 @@ struct MfiPartnerSettings {
   int64_t annual_rate_bp = 1800;            // per year, basis points
 };
 
+// [[fine_kinds]]: a kind of fine a group's officers record (issue 11),
+// with the amount Record fine proposes, in whole units of the group's
+// currency (the officer may change it). Its label is the catalogue key
+// fine_kind_<id> in every language.
+struct FineKindSettings {
+  std::string id;           // 1..32 of a-z, 0-9, '_'
+  int64_t amount_units = 0; // 1..kMaxAmountUnitsCap
+};
+// The most fine kinds a deployment lists (Record fine pages them on USSD).
+inline constexpr size_t kMaxFineKinds = 12;
+
 struct Settings {
   // [server]
   std::string listen_host = "127.0.0.1";
@@ -130,6 +141,8 @@ struct Settings {
                                             "beauty_salon",      "bicycle_repair", "livestock",
                                             "retail_shop",       "other_business"};
   std::vector<MfiPartnerSettings> mfi_partners;
+  // [[fine_kinds]]: listing any replaces this default list.
+  std::vector<FineKindSettings> fine_kinds = {{"late", 50}, {"absent", 100}};
   std::vector<ChannelSettings> channels;
 };
 

@@ -44,6 +44,15 @@ const char* StageName(Stage stage) {
     case Stage::kResetPinMembers: return "ResetPinMembers";
     case Stage::kResetPinConfirm: return "ResetPinConfirm";
     case Stage::kLoanConsent: return "LoanConsent";
+    // --- fines and the social fund (issue 11) ---
+    case Stage::kPendingFines: return "PendingFines";
+    case Stage::kDecideFine: return "DecideFine";
+    case Stage::kFineMember: return "FineMember";
+    case Stage::kFineKind: return "FineKind";
+    case Stage::kFineConfirm: return "FineConfirm";
+    case Stage::kFineAmount: return "FineAmount";
+    case Stage::kSocialMember: return "SocialMember";
+    case Stage::kSocialConfirm: return "SocialConfirm";
   }
   return "Unknown";
 }
@@ -130,6 +139,21 @@ Status CheckDialogState(const DialogState& st) {
     return violated("nothing selected");
   }
   if (s == Stage::kRepeatNewPin && st.pin_digest.empty()) return violated("no first PIN entry");
+  // Fines and the social fund (issue 11).
+  if (!st.fine_kind.empty() && !In(s, {Stage::kFineConfirm, Stage::kFineAmount})) {
+    return violated("a fine kind outside Record fine");
+  }
+  if (In(s, {Stage::kDecideFine, Stage::kFineKind, Stage::kFineConfirm, Stage::kFineAmount,
+             Stage::kSocialConfirm}) &&
+      st.selected <= 0) {
+    return violated("nothing selected");
+  }
+  if (In(s, {Stage::kFineConfirm, Stage::kFineAmount}) && st.fine_kind.empty()) {
+    return violated("no fine kind");
+  }
+  if (In(s, {Stage::kFineConfirm, Stage::kSocialConfirm}) && st.amount <= 0) {
+    return violated("no amount");
+  }
   return Status::Ok();
 }
 

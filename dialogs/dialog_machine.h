@@ -35,6 +35,11 @@
 //                   ─2─> PendingLoans ─n─> DecideLoan ─1/2─> PendingLoans
 //                   ─3─> PendingRepayments ─n─> DecideRepayment ─1/2─> PendingRepayments
 //                   ─4─> ResetPinMembers ─n─> ResetPinConfirm ─1─> Tasks (+SMS one-time PIN)
+//                   (98 -> the second page of tasks, 0 back to the first; 5-7 work on both)
+//                   ─5─> PendingFines ─n─> DecideFine ─1 confirm / 2 waive─> PendingFines (+SMS)
+//                   ─6─> FineMember ─n─> FineKind ─n─> FineConfirm ─1─> FineMember (+SMS)
+//                                                      FineConfirm ─2─> FineAmount ──> FineConfirm
+//                   ─7─> SocialMember ─n─> SocialConfirm ─1─> SocialMember (+SMS)
 //            ─0─> END goodbye
 //
 // Transitions and the handler that performs each (StepRunner, step_runner.h):
@@ -73,6 +78,14 @@
 //   DecideLoan         OnDecideLoan                    flows/loan_tasks.cc
 //   PendingRepayments  OnPendingRepayments             flows/loan_tasks.cc
 //   DecideRepayment    OnDecideRepayment               flows/loan_tasks.cc
+//   PendingFines       OnPendingFines                  flows/fine_tasks.cc
+//   DecideFine         OnDecideFine                    flows/fine_tasks.cc
+//   FineMember         OnFineMember                    flows/fine_tasks.cc
+//   FineKind           OnFineKind                      flows/fine_tasks.cc
+//   FineConfirm        OnFineConfirm                   flows/fine_tasks.cc
+//   FineAmount         OnFineAmount                    flows/fine_tasks.cc
+//   SocialMember       OnSocialMember                  flows/fine_tasks.cc
+//   SocialConfirm      OnSocialConfirm                 flows/fine_tasks.cc
 //   Done               (none: a step is answered "session ended")
 //
 // Invariants (which fields of DialogState each stage sets; checked by
@@ -93,6 +106,10 @@
 //   MyLoan, RepayAmount, RepayConfirm, CancelLoanConfirm   selected (the loan) > 0
 //   DecideSaving, DecideLoan, DecideRepayment, ResetPinConfirm   selected > 0
 //   RepeatNewPin    pin_digest set
+//   DecideFine, FineKind, SocialConfirm   selected > 0 (the fine; the member)
+//   FineConfirm, FineAmount   selected (the member) > 0, fine_kind set; FineConfirm amount > 0
+//   SocialConfirm   amount > 0 (the cycle's contribution)
+//   fine_kind only in FineConfirm / FineAmount
 //   Done            nothing required (the session is over)
 #pragma once
 

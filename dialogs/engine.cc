@@ -85,6 +85,15 @@ class StageHandlers {
       Entry{Stage::kResetPinMembers,   &R::OnResetPinMembers},
       Entry{Stage::kResetPinConfirm,   &R::OnResetPinConfirm},
       Entry{Stage::kLoanConsent,       &R::OnLoanConsent},
+      // --- fines and the social fund (issue 11) ---
+      Entry{Stage::kPendingFines,      &R::OnPendingFines},
+      Entry{Stage::kDecideFine,        &R::OnDecideFine},
+      Entry{Stage::kFineMember,        &R::OnFineMember},
+      Entry{Stage::kFineKind,          &R::OnFineKind},
+      Entry{Stage::kFineConfirm,       &R::OnFineConfirm},
+      Entry{Stage::kFineAmount,        &R::OnFineAmount},
+      Entry{Stage::kSocialMember,      &R::OnSocialMember},
+      Entry{Stage::kSocialConfirm,     &R::OnSocialConfirm},
   };
   // clang-format on
 

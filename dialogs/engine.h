@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "dialogs/catalogue.h"
 #include "dialogs/events.h"
@@ -37,6 +38,14 @@
 
 namespace shg::dialogs {
 
+// A kind of fine Record fine offers (Group tasks), with the amount it
+// proposes in whole units of the group's currency; its label is the
+// catalogue key fine_kind_<id>.
+struct FineKindOption {
+  std::string id;  // a-z 0-9 '_' (config validates it)
+  int64_t amount_units = 0;
+};
+
 struct EngineOptions {
   int session_timeout_s = 180;                 // idle time before a session is gone
   int resume_window_s = 300;                   // a cut money action is offered again within this
@@ -47,6 +56,9 @@ struct EngineOptions {
   // and 4 answer that loans are not available and group tasks list savings
   // only.
   const LoanProgramme* loans = nullptr;
+  // --- the group's own money (issue 11) ---
+  // Record fine's kinds in display order; empty: it says none is configured.
+  std::vector<FineKindOption> fine_kinds;
 };
 
 // What happened, for metrics and logs (no personal data).

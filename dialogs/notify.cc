@@ -53,6 +53,15 @@ Result<int64_t> Notifier::Send(
     Messages& messages, std::string_view cause_channel, const SmsTo& to, std::string_view kind,
     std::string_view key, std::initializer_list<std::pair<std::string_view, std::string_view>> fields,
     std::string dedupe_key, bool sensitive) const {
+  std::string_view lang =
+      catalogue_.HasLanguage(to.language) ? std::string_view(to.language) : default_language_;
+  return SendText(messages, cause_channel, to, kind, Format(catalogue_.Template(lang, key), fields),
+                  std::move(dedupe_key), sensitive);
+}
+
+Result<int64_t> Notifier::SendText(Messages& messages, std::string_view cause_channel,
+                                   const SmsTo& to, std::string_view kind, std::string_view text,
+                                   std::string dedupe_key, bool sensitive) const {
   std::string channel = routing_.For(cause_channel, to.country);
   if (channel.empty()) return int64_t{0};
   NewMessage m;
@@ -61,7 +70,11 @@ Result<int64_t> Notifier::Send(
   m.phone = to.phone;
   m.kind = std::string(kind);
   m.language = catalogue_.HasLanguage(to.language) ? to.language : default_language_;
-  m.body = RenderTo(to, key, fields);
+  m.body = std::string(text);
+  if (to.shared_phone && !to.first_name.empty()) {
+    m.body = Format(catalogue_.Template(m.language, "sms_name_prefix"), {{"name", to.first_name}}) +
+             m.body;
+  }
   SmsLength len = MeasureSms(m.body);
   m.encoding = len.encoding == SmsEncoding::kGsm7 ? "gsm7" : "ucs2";
   m.segments = static_cast<int>(len.segments == 0 ? 1 : len.segments);

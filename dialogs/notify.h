@@ -72,6 +72,13 @@ class Notifier {
                        std::initializer_list<std::pair<std::string_view, std::string_view>> fields,
                        std::string dedupe_key, bool sensitive = false) const;
 
+  // Like Send, for a text already composed from rendered templates (in
+  // to.language, e.g. the BAL reply whose parts give way to fit one SMS):
+  // queued after sms_name_prefix when to.shared_phone, as Send does.
+  Result<int64_t> SendText(Messages& messages, std::string_view cause_channel, const SmsTo& to,
+                           std::string_view kind, std::string_view text, std::string dedupe_key,
+                           bool sensitive = false) const;
+
   // The rendered template only, without a name prefix.
   std::string Render(std::string_view lang, std::string_view key,
                      std::initializer_list<std::pair<std::string_view, std::string_view>> fields)

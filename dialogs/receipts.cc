@@ -104,4 +104,81 @@ Result<int64_t> SendPinChanged(const Notifier& notifier, Messages& messages,
                        "pin_changed:" + std::to_string(member.id) + ":" + std::to_string(now));
 }
 
+// --- the group's own money (issue 11) ---
+
+namespace {
+
+// Her and her group, and whether any channel can send to her (no further
+// reads for a receipt nobody can send).
+struct Recipient {
+  Member member;
+  Group group;
+  bool routable = false;
+};
+
+Result<Recipient> RecipientOf(const Notifier& notifier, Services& services,
+                              std::string_view cause_channel, int64_t member_id) {
+  Recipient r;
+  auto member = services.GetMember(member_id);
+  if (!member.ok()) return member.status();
+  r.member = std::move(*member);
+  auto group = services.GetGroup(r.member.group_id);
+  if (!group.ok()) return group.status();
+  r.group = std::move(*group);
+  r.routable = !notifier.routing().For(cause_channel, r.group.country).empty();
+  return r;
+}
+
+}  // namespace
+
+Result<int64_t> SendFineRecordedReceipt(const Notifier& notifier, Messages& messages,
+                                        Services& services, std::string_view cause_channel,
+                                        const Fine& fine) {
+  auto r = RecipientOf(notifier, services, cause_channel, fine.member_id);
+  if (!r.ok()) return r.status();
+  if (!r->routable) return int64_t{0};
+  auto to = SmsToMember(services, r->member, r->group);
+  if (!to.ok()) return to.status();
+  const ScreenContext words = Words(notifier, r->member);
+  return notifier.Send(messages, cause_channel, *to, "receipt_fine", "sms_fine_recorded",
+                       {{"kind", FineKindLabel(words, fine.kind)},
+                        {"amount", Money(fine.amount, fine.currency)},
+                        {"date", LongDayMonth(words, fine.created_at)},
+                        {"ref", fine.reference}},
+                       "fine:" + std::to_string(fine.id) + ":recorded");
+}
+
+Result<int64_t> SendFineDecidedReceipt(const Notifier& notifier, Messages& messages,
+                                       Services& services, std::string_view cause_channel,
+                                       const Fine& fine, bool confirmed) {
+  auto r = RecipientOf(notifier, services, cause_channel, fine.member_id);
+  if (!r.ok()) return r.status();
+  if (!r->routable) return int64_t{0};
+  auto to = SmsToMember(services, r->member, r->group);
+  if (!to.ok()) return to.status();
+  const ScreenContext words = Words(notifier, r->member);
+  const char* outcome = confirmed ? "confirmed" : "waived";
+  return notifier.Send(messages, cause_channel, *to, confirmed ? "fine_confirmed" : "fine_waived",
+                       confirmed ? "sms_fine_confirmed" : "sms_fine_waived",
+                       {{"kind", FineKindLabel(words, fine.kind)},
+                        {"amount", Money(fine.amount, fine.currency)},
+                        {"ref", fine.reference}},
+                       "fine:" + std::to_string(fine.id) + ":" + outcome);
+}
+
+Result<int64_t> SendContributionReceipt(const Notifier& notifier, Messages& messages,
+                                        Services& services, std::string_view cause_channel,
+                                        const SocialFundEntry& entry) {
+  auto r = RecipientOf(notifier, services, cause_channel, entry.member_id);
+  if (!r.ok()) return r.status();
+  if (!r->routable) return int64_t{0};
+  auto to = SmsToMember(services, r->member, r->group);
+  if (!to.ok()) return to.status();
+  return notifier.Send(messages, cause_channel, *to, "receipt_social", "sms_social_recorded",
+                       {{"amount", Money(entry.amount, entry.currency)},
+                        {"date", LongDayMonth(Words(notifier, r->member), entry.created_at)},
+                        {"ref", entry.reference}},
+                       "social:" + std::to_string(entry.id) + ":recorded");
+}
+
 }  // namespace shg::dialogs

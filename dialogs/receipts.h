@@ -12,6 +12,9 @@
 //   saving decided     "saving:<id>:confirmed" | "saving:<id>:rejected"
 //   PIN locked         "pin_locked:<member id>:<now>"
 //   PIN reset          none (each reset is a new one-time PIN)
+//   fine recorded      "fine:<id>:recorded"
+//   fine decided       "fine:<id>:confirmed" | "fine:<id>:waived"
+//   contribution       "social:<id>:recorded"
 // `cause_channel` is the channel of the request that caused the message
 // ("" for staff actions); `now` is Unix seconds. On a shared phone each
 // starts with her first name (notify.h); SendPinLocked and SendPinReset
@@ -24,6 +27,7 @@
 #include <string_view>
 
 #include "dialogs/notify.h"
+#include "domain/cycles.h"
 #include "domain/messages.h"
 #include "domain/model.h"
 #include "domain/result.h"
@@ -66,5 +70,25 @@ Result<int64_t> SendPinReset(const Notifier& notifier, Messages& messages,
 Result<int64_t> SendPinChanged(const Notifier& notifier, Messages& messages,
                                std::string_view cause_channel, const Member& member,
                                const Group& group, int64_t now);
+
+// --- the group's own money (issue 11): to the fined / contributing member
+// only (the officer sees the outcome on her screen). The fine's kind is
+// its label in her language (FineKindLabel); dates are LongDayMonth.
+
+// sms_fine_recorded: a pending fine (Cycles::RecordFine), what it is for
+// and that she pays it to the treasurer.
+Result<int64_t> SendFineRecordedReceipt(const Notifier& notifier, Messages& messages,
+                                        Services& services, std::string_view cause_channel,
+                                        const Fine& fine);
+// sms_fine_confirmed (paid into the fund) / sms_fine_waived after an
+// officer's decision (Cycles::DecideFine).
+Result<int64_t> SendFineDecidedReceipt(const Notifier& notifier, Messages& messages,
+                                       Services& services, std::string_view cause_channel,
+                                       const Fine& fine, bool confirmed);
+// sms_social_recorded: her social fund contribution (Cycles::
+// RecordContribution).
+Result<int64_t> SendContributionReceipt(const Notifier& notifier, Messages& messages,
+                                        Services& services, std::string_view cause_channel,
+                                        const SocialFundEntry& entry);
 
 }  // namespace shg::dialogs

@@ -366,6 +366,18 @@ UssdReply NewPinScreen(const ScreenContext& c, std::string_view note) {
 UssdReply PinChangedScreen(const ScreenContext& c) { return End(c.T("pin_changed")); }
 
 UssdReply TasksScreen(const ScreenContext& c, const TaskCounts& counts, std::string_view note) {
+  return TasksScreen(c, counts, 0, note);
+}
+
+UssdReply TasksScreen(const ScreenContext& c, const TaskCounts& counts, int page,
+                      std::string_view note) {
+  if (page > 0) {
+    return Con(Lines(note, {c.T("tasks_title"),
+                          Option("5", Format(c.T("tasks_fines"),
+                                             {{"count", std::to_string(counts.fines)}})),
+                          Option("6", c.T("tasks_record_fine")), Option("7", c.T("tasks_social")),
+                          Option(kKeyBack, c.T("opt_back"))}));
+  }
   std::string loans;
   if (counts.loans) {
     const std::string requests = std::to_string(counts.loan_requests);
@@ -373,13 +385,17 @@ UssdReply TasksScreen(const ScreenContext& c, const TaskCounts& counts, std::str
     loans = Option("2", Format(c.T("tasks_loans"), {{"count", requests}})) + "\n" +
             Option("3", Format(c.T("tasks_repayments"), {{"count", repayments}}));
   }
-  return Con(Lines(note, {c.T("tasks_title"),
-                          Option("1", Format(c.T("tasks_savings"),
-                                             {{"count", std::to_string(counts.savings)}})),
-                          loans,
-                          Option("4", Format(c.T("tasks_pin_reset"),
-                                             {{"count", std::to_string(counts.locked_pins)}})),
-                          Option(kKeyBack, c.T("opt_back"))}));
+  auto render = [&](bool with_title) {
+    return Con(Lines(note, {with_title ? c.T("tasks_title") : "",
+                            Option("1", Format(c.T("tasks_savings"),
+                                               {{"count", std::to_string(counts.savings)}})),
+                            loans,
+                            Option("4", Format(c.T("tasks_pin_reset"),
+                                               {{"count", std::to_string(counts.locked_pins)}})),
+                            Option(kKeyMore, c.T("opt_more")), Option(kKeyBack, c.T("opt_back"))}));
+  };
+  // With a note and large counts the title gives way.
+  return FirstThatFits({render(true), render(false)});
 }
 
 UssdReply PendingSavingsScreen(const ScreenContext& c, const std::vector<Saving>& items, int page,
@@ -949,5 +965,218 @@ UssdReply ResetPinConfirmScreen(const ScreenContext& c, std::string_view name,
   return Con(Lines(note, {Format(c.T("reset_pin_confirm"), {{"name", NameAndInitial(name)}}),
                           Option("1", c.T("reset_pin_do")), Option(kKeyBack, c.T("opt_back"))}));
 }
+
+// --- the group's own money (issue 11) ---
+
+namespace {
+
+bool Has(const ScreenContext& c, std::string_view key) {
+  const std::string& t = c.T(key);
+  return !t.empty() && t.front() != '[';
+}
+
+// The line of a cycle that is not taking savings: shared out (or closed
+// after it), or planned with its start date.
+std::string CycleStateLine(const ScreenContext& c, const Cycle& cycle, std::string_view shared_key,
+                           std::string_view planned_key) {
+  if (cycle.id == 0) return "";
+  const std::string n = std::to_string(cycle.number);
+  if (cycle.state == CycleState::kPlanned) {
+    return Format(c.T(planned_key), {{"n", n}, {"date", FullDate(c, cycle.starts_at)}});
+  }
+  if (cycle.state == CycleState::kSharedOut || cycle.state == CycleState::kClosed) {
+    return Format(c.T(shared_key), {{"n", n}});
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string FineKindLabel(const ScreenContext& c, std::string_view kind) {
+  const std::string key = "fine_kind_" + std::string(kind);
+  if (Has(c, key)) return CutChars(c.T(key), kMaxFineKindChars);
+  std::string plain(kind);
+  std::replace(plain.begin(), plain.end(), '_', ' ');
+  return CutChars(plain, kMaxFineKindChars);
+}
+
+UssdReply BalanceScreen(const ScreenContext& c, const Balances& b,
+                        const std::optional<Instalment>& next_due, const MemberCycleView& cycle) {
+  const std::string fines =
+      cycle.fines_pending > 0
+          ? Format(c.T("balance_fines"), {{"amount", c.Money(cycle.fines_pending)}})
+          : "";
+  std::string cycle_line;
+  if (cycle.open && cycle.savings != b.savings_confirmed) {
+    cycle_line = Format(c.T("balance_cycle_savings"), {{"n", std::to_string(cycle.cycle.number)},
+                                                      {"amount", c.Money(cycle.savings)}});
+  } else if (!cycle.open) {
+    cycle_line = CycleStateLine(c, cycle.cycle, "balance_shared_out", "balance_next_cycle");
+  }
+  const std::string estimate =
+      cycle.estimate.has_value()
+          ? Format(c.T("balance_estimate"), {{"amount", c.Money(cycle.estimate->share)}})
+          : "";
+  auto render = [&](bool next, bool with_estimate, bool with_cycle, bool with_fines,
+                    bool with_back) {
+    std::string text =
+        Format(c.T("balance"), {{"savings", c.Money(b.savings_confirmed)},
+                                {"pending", c.Money(b.savings_pending)},
+                                {"fund", c.Money(b.group_fund)},
+                                {"social", c.Money(b.social_fund)},
+                                {"loan", BalanceLoanText(c, b.loan_outstanding,
+                                                         next ? next_due : std::nullopt)}});
+    return Con(Lines("", {text, with_fines ? fines : "", with_cycle ? cycle_line : "",
+                          with_estimate ? estimate : "", InfoFooter(c, with_back)}));
+  };
+  std::vector<UssdReply> candidates;
+  // Most complete first; each level with and without "0. Back".
+  const bool levels[][4] = {{true, true, true, true},  {true, false, true, true},
+                            {false, false, true, true}, {false, false, false, true},
+                            {false, false, false, false}};
+  for (const auto& l : levels) {
+    candidates.push_back(render(l[0], l[1], l[2], l[3], true));
+    candidates.push_back(render(l[0], l[1], l[2], l[3], false));
+  }
+  return FirstThatFits(candidates);
+}
+
+std::string BalanceSmsText(const ScreenContext& c, std::string_view first_name,
+                           const Balances& b, std::string_view loan_text,
+                           const MemberCycleView& cycle) {
+  const std::string base = Format(c.T("sms_balance"), {{"name", first_name},
+                                                       {"savings", c.Money(b.savings_confirmed)},
+                                                       {"pending", c.Money(b.savings_pending)},
+                                                       {"fund", c.Money(b.group_fund)},
+                                                       {"loan", loan_text}});
+  // In the order they give way: the estimate first.
+  std::vector<std::string> extras;
+  if (cycle.fines_pending > 0) {
+    extras.push_back(Format(c.T("sms_balance_fines"), {{"amount", c.Money(cycle.fines_pending)}}));
+  }
+  extras.push_back(Format(c.T("sms_balance_social"), {{"amount", c.Money(b.social_fund)}}));
+  if (cycle.estimate.has_value()) {
+    extras.push_back(
+        Format(c.T("sms_balance_estimate"), {{"amount", c.Money(cycle.estimate->share)}}));
+  }
+  for (size_t keep = extras.size();; --keep) {
+    std::string text = base;
+    for (size_t i = 0; i < keep; ++i) text += extras[i];
+    const SmsLength len = MeasureSms(text);
+    if (keep == 0 || (len.encoding == SmsEncoding::kGsm7 ? len.units <= kGsm7SingleLimit
+                                                          : len.units <= kUcs2SingleLimit)) {
+      return text;
+    }
+  }
+}
+
+UssdReply GroupScreen(const ScreenContext& c, const GroupSummary& g, const CycleFigures& f,
+                      int page, std::optional<int64_t> share_out_total) {
+  if (page <= 0) {
+    const std::string body =
+        Format(c.T("group_money"), {{"group", CutChars(g.group.name, kMaxGroupChars)},
+                                    {"members", std::to_string(g.members)},
+                                    {"savings", c.Money(g.group_savings)},
+                                    {"cash", c.Money(f.fund_cash)},
+                                    {"loans", c.Money(f.loans_out)}});
+    auto render = [&](bool with_back) {
+      return Con(Lines("", {body, Option(kKeyMore, c.T("opt_more")), InfoFooter(c, with_back)}));
+    };
+    return FirstThatFits({render(true), render(false)});
+  }
+  std::string meeting = MeetingDayText(c, g.group.meeting_day);
+  if (!g.group.meeting_place.empty()) meeting += ", " + g.group.meeting_place;
+  const Cycle& cy = f.cycle;
+  const bool open = cy.state == CycleState::kActive || cy.state == CycleState::kClosing;
+  const std::string key = open ? "group_cycle"
+                          : cy.state == CycleState::kPlanned ? "group_cycle_planned"
+                                                             : "group_cycle_shared_out";
+  const std::string total =
+      share_out_total.has_value()
+          ? Format(c.T("group_share_out"), {{"amount", c.Money(*share_out_total)}})
+          : "";
+  auto render = [&](size_t meeting_chars, bool with_back) {
+    const std::string body =
+        Format(c.T(key), {{"social", c.Money(f.social_fund)},
+                          {"n", std::to_string(cy.number)},
+                          {"date", FullDate(c, open ? cy.ends_at : cy.starts_at)},
+                          {"meeting", CutChars(meeting, meeting_chars)}});
+    return Con(Lines("", {body, total, InfoFooter(c, with_back)}));
+  };
+  // A long meeting place gives way after "0. Back" (page 0 is a 0 away).
+  return FirstThatFits({render(40, true), render(40, false), render(24, false),
+                        render(12, false)});
+}
+
+UssdReply PendingFinesScreen(const ScreenContext& c, const std::vector<Fine>& items, int page,
+                             bool more, std::string_view note, int64_t viewer_member_id) {
+  std::string body = !note.empty()
+                         ? std::string(note)
+                         : Format(c.T("pending_fines_title"), {{"page", std::to_string(page + 1)}});
+  if (items.empty()) body += "\n" + c.T("pending_empty");
+  for (size_t i = 0; i < items.size(); ++i) {
+    const bool own = viewer_member_id != 0 && items[i].member_id == viewer_member_id;
+    body += "\n" + Option(std::to_string(i + 1),
+                          TaskLine(c, items[i].member_name, items[i].amount, own));
+  }
+  return Con(Lines("", {body, ListFooter(c, more)}));
+}
+
+UssdReply DecideFineScreen(const ScreenContext& c, const Fine& f, std::string_view note) {
+  return Con(Lines(note, {Format(c.T("decide_fine"), {{"name", ShortName(f.member_name)},
+                                                     {"kind", FineKindLabel(c, f.kind)},
+                                                     {"amount", c.Money(f.amount)},
+                                                     {"date", DayMonth(c, f.created_at)},
+                                                     {"ref", f.reference}}),
+                          Option("1", c.T("opt_fine_paid")), Option("2", c.T("opt_fine_waive")),
+                          Option(kKeyBack, c.T("opt_back"))}));
+}
+
+UssdReply MemberPickScreen(const ScreenContext& c, std::string_view title_key,
+                           const std::vector<Member>& members, bool more, std::string_view note) {
+  std::string body = !note.empty() ? std::string(note) : c.T(title_key);
+  if (members.empty()) body += "\n" + c.T("members_empty");
+  for (size_t i = 0; i < members.size(); ++i) {
+    body += "\n" + Option(std::to_string(i + 1), NameAndInitial(members[i].name));
+  }
+  return Con(Lines("", {body, ListFooter(c, more)}));
+}
+
+UssdReply FineKindScreen(const ScreenContext& c, std::string_view name,
+                         const std::vector<FineKindChoice>& kinds, int page,
+                         std::string_view note) {
+  std::string body = !note.empty() ? std::string(note)
+                                   : Format(c.T("fine_for_title"), {{"name", NameAndInitial(name)}});
+  if (kinds.empty()) body += "\n" + c.T("fine_kinds_none");
+  const size_t first = static_cast<size_t>(std::max(page, 0)) * kFineKindsPerPage;
+  for (size_t i = first; i < kinds.size() && i < first + kFineKindsPerPage; ++i) {
+    body += "\n" + Option(std::to_string(i + 1),
+                          FineKindLabel(c, kinds[i].id) + " " + c.Money(kinds[i].amount));
+  }
+  return Con(Lines("", {body, ListFooter(c, first + kFineKindsPerPage < kinds.size())}));
+}
+
+UssdReply FineConfirmScreen(const ScreenContext& c, std::string_view name, std::string_view kind,
+                            int64_t amount, std::string_view note) {
+  return Con(Lines(note, {Format(c.T("fine_confirm"), {{"name", NameAndInitial(name)},
+                                                      {"kind", FineKindLabel(c, kind)},
+                                                      {"amount", c.Money(amount)}}),
+                          Option("1", c.T("opt_confirm")), Option("2", c.T("opt_other_amount")),
+                          Option(kKeyBack, c.T("opt_back"))}));
+}
+
+UssdReply FineAmountScreen(const ScreenContext& c, std::string_view note) {
+  return Con(Lines(note, {Format(c.T("fine_amount"), {{"currency", c.currency.code}}),
+                          Option(kKeyBack, c.T("opt_back"))}));
+}
+
+UssdReply SocialConfirmScreen(const ScreenContext& c, std::string_view name, int64_t amount,
+                              std::string_view note) {
+  return Con(Lines(note, {Format(c.T("social_confirm"),
+                                 {{"name", NameAndInitial(name)}, {"amount", c.Money(amount)}}),
+                          Option("1", c.T("opt_confirm")), Option(kKeyBack, c.T("opt_back"))}));
+}
+
+UssdReply SaveNoCycleScreen(const ScreenContext& c) { return End(c.T("save_no_cycle")); }
 
 }  // namespace shg::dialogs

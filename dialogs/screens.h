@@ -16,6 +16,7 @@
 
 #include "dialogs/catalogue.h"
 #include "dialogs/events.h"
+#include "domain/cycles.h"
 #include "domain/loans.h"
 #include "domain/model.h"
 #include "domain/money.h"
@@ -237,8 +238,16 @@ struct TaskCounts {
   int loan_requests = 0;
   int repayments = 0;
   int locked_pins = 0;  // members of the group whose PIN is locked (item 4)
+  int fines = 0;        // pending fines of the group (item 5, page 2)
 };
+// Page 0 (the first page: items 1-4 and "98. More"); with a note the title
+// gives way when both do not fit.
 UssdReply TasksScreen(const ScreenContext& c, const TaskCounts& counts, std::string_view note);
+// Page `page` of the task menu: 0 as above; 1 the group's own money:
+// "5. Fines to confirm (n)", "6. Record fine", "7. Social fund", "0. Back".
+// Every item's number works on either page.
+UssdReply TasksScreen(const ScreenContext& c, const TaskCounts& counts, int page,
+                      std::string_view note);
 // `items` holds at most kTasksPerPage pending savings of page `page`.
 // `viewer_member_id`: the officer looking; her own items are marked
 // "(yours)" (another officer must decide them).
@@ -360,6 +369,79 @@ UssdReply PendingRepaymentsScreen(const ScreenContext& c, const std::vector<Repa
 // officer does not confirm a payment twice.
 UssdReply DecideRepaymentScreen(const ScreenContext& c, const Repayment& r,
                                 std::string_view note);
+
+// --- the group's own money (issue 11): balance, My group, fines, social fund ---
+// Fine kinds per screen of Record fine ("98 More"), numbered on across pages.
+inline constexpr int kFineKindsPerPage = 3;
+inline constexpr size_t kMaxFineKindChars = 16;  // a fine kind's label as shown
+
+// Her balance with her cycle (Cycles::MemberView): the lines of the screen
+// above, then her pending fines (when any), her savings in the cycle (only
+// when they differ from her savings account), her share-out estimate
+// (balance_estimate, "Share-out est. KES 4,862", when the view has one) or,
+// without an active / closing cycle, that the last one was shared out or
+// when the next starts. What does not fit gives way in this order: the
+// estimate, the next instalment, the cycle lines, the fines; "0. Back"
+// before each of them (and back when their going leaves room).
+UssdReply BalanceScreen(const ScreenContext& c, const Balances& b,
+                        const std::optional<Instalment>& next_due, const MemberCycleView& cycle);
+// The BAL / SALIO reply: sms_balance (name, savings, pending, group fund,
+// `loan_text` as BalanceLoanText gives it), then, while the whole stays in
+// one SMS part (160 GSM-7 characters, measured by gsm.h), her pending
+// fines (when any), the social fund and her share-out estimate (when the
+// view has one). They give way in the reverse order: the estimate first.
+std::string BalanceSmsText(const ScreenContext& c, std::string_view first_name,
+                           const Balances& b, std::string_view loan_text,
+                           const MemberCycleView& cycle);
+// My group with the cycle's money (Cycles::Figures), on two pages.
+// Page 0: the group, members, group savings, the fund's cash (fund_cash),
+// internal loans out (loans_out), "98. More". Page 1: the social fund, the
+// cycle and its end date (or that it was shared out / when it starts), the
+// meeting and, when `share_out_total` is set (an officer looking at an
+// active or closing cycle: PreviewShareOut's distributed), the share-out
+// estimate for the group. Both pages end "00. Main menu" and, when it
+// fits, "0. Back" (page 1: back to page 0).
+UssdReply GroupScreen(const ScreenContext& c, const GroupSummary& g, const CycleFigures& f,
+                      int page, std::optional<int64_t> share_out_total);
+// fine_kind_<id>, cut to kMaxFineKindChars; the id with spaces for '_'
+// when the catalogue has no label.
+std::string FineKindLabel(const ScreenContext& c, std::string_view kind);
+// Pending fines of page `page` (at most kTasksPerPage), the viewer's own
+// marked like PendingSavingsScreen.
+UssdReply PendingFinesScreen(const ScreenContext& c, const std::vector<Fine>& items, int page,
+                             bool more, std::string_view note, int64_t viewer_member_id);
+// The fine with "1. Confirm paid" (Cycles::DecideFine confirm: she paid
+// it into the fund), "2. Waive", "0. Back".
+UssdReply DecideFineScreen(const ScreenContext& c, const Fine& f, std::string_view note);
+// A page of the group's members ("Amina W.") to pick from, under the title
+// `title_key` (a note takes its place), like ResetPinMembersScreen.
+UssdReply MemberPickScreen(const ScreenContext& c, std::string_view title_key,
+                           const std::vector<Member>& members, bool more, std::string_view note);
+// A fine kind offered with its proposed amount (minor units).
+struct FineKindChoice {
+  std::string id;
+  int64_t amount = 0;
+};
+// Page `page` of `kinds` for the member `name`: "1. Late KES 50",
+// kFineKindsPerPage a screen, numbered on across pages, "98 More".
+UssdReply FineKindScreen(const ScreenContext& c, std::string_view name,
+                         const std::vector<FineKindChoice>& kinds, int page,
+                         std::string_view note);
+// "Record a fine (Late) of KES 50 for Amina W.?" 1. Confirm, 2. Other
+// amount, 0. Back.
+UssdReply FineConfirmScreen(const ScreenContext& c, std::string_view name, std::string_view kind,
+                            int64_t amount, std::string_view note);
+UssdReply FineAmountScreen(const ScreenContext& c, std::string_view note);
+// "Amina W. paid KES 100 to the social fund?" 1. Confirm, 0. Back.
+UssdReply SocialConfirmScreen(const ScreenContext& c, std::string_view name, int64_t amount,
+                              std::string_view note);
+// The refusal of a saving (Services::LogSaving) or a fine while the group
+// has no active or closing cycle: FailedPrecondition "cycle: ...".
+inline bool IsNoCycle(const Status& s) {
+  return s.code() == Status::Code::kFailedPrecondition && s.message().rfind("cycle:", 0) == 0;
+}
+// END for Save while the group has no active or closing cycle.
+UssdReply SaveNoCycleScreen(const ScreenContext& c);
 
 UssdReply GoodbyeScreen(const ScreenContext& c);
 UssdReply TechnicalErrorScreen(const ScreenContext& c);

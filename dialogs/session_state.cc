@@ -75,6 +75,7 @@ std::string SerializeState(const DialogState& s) {
   if (s.selected) Put(&out, 'x', s.selected);
   if (!s.purpose.empty()) out += "u=" + s.purpose + ";";
   if (s.term) Put(&out, 't', s.term);
+  if (!s.fine_kind.empty()) out += "k=" + s.fine_kind + ";";
   return out;
 }
 
@@ -106,6 +107,10 @@ Result<DialogState> ParseState(std::string_view text) {
       case 'u':
         ok = IsPurposeId(value);
         s.purpose = std::string(value);
+        break;
+      case 'k':
+        ok = IsPurposeId(value);
+        s.fine_kind = std::string(value);
         break;
       case 't': ok = ParseInt(value, &v) && v > 0 && v <= 1200; s.term = static_cast<int>(v); break;
       default: ok = false;

@@ -52,8 +52,17 @@ enum class Stage {
   kResetPinConfirm,
   // --- loan request: consent after the cost screen (kLoanConfirm) ---
   kLoanConsent,
+  // --- group tasks: fines and the social fund (issue 11, flows/fine_tasks.cc) ---
+  kPendingFines,   // fines awaiting the treasurer / chair
+  kDecideFine,     // selected = the fine
+  kFineMember,     // Record fine: whose (the group's members, paged)
+  kFineKind,       // selected = the member; the configured kinds, paged
+  kFineConfirm,    // selected = the member, fine_kind set, amount > 0
+  kFineAmount,     // another amount than the configured one; selected, fine_kind set
+  kSocialMember,   // Social fund: whose contribution (the group's members, paged)
+  kSocialConfirm,  // selected = the member, amount = the cycle's contribution
 };
-inline constexpr Stage kLastStage = Stage::kLoanConsent;
+inline constexpr Stage kLastStage = Stage::kSocialConfirm;
 
 struct DialogState {
   Stage stage = Stage::kDone;
@@ -69,6 +78,7 @@ struct DialogState {
   int64_t selected = 0;              // saving / loan / repayment being decided
   std::string purpose;               // loan purpose id chosen (a-z 0-9 '_' '-')
   int term = 0;                      // loan term chosen, months
+  std::string fine_kind;             // Record fine: the kind chosen (a-z 0-9 '_')
 };
 
 std::string SerializeState(const DialogState& s);

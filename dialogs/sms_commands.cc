@@ -7,6 +7,7 @@
 
 #include "dialogs/receipts.h"
 #include "dialogs/screens.h"
+#include "domain/cycles.h"
 #include "domain/money.h"
 #include "domain/phone.h"
 
@@ -85,6 +86,7 @@ const char* SmsOutcomeName(SmsOutcome outcome) {
     case SmsOutcome::kUnknown: return "unknown";
     case SmsOutcome::kSharedPhone: return "shared_phone";
     case SmsOutcome::kBadAmount: return "bad_amount";
+    case SmsOutcome::kNoCycle: return "no_cycle";
   }
   return "unknown";
 }
@@ -225,21 +227,21 @@ class SmsRunner {
     if (!b.ok()) return b.status();
     auto cur = GroupCurrency();
     if (!cur.ok()) return cur.status();
-    const std::string name = ShortName(member_.name);
-    const std::string savings = FormatMoney(b->savings_confirmed, *cur);
-    const std::string pending = FormatMoney(b->savings_pending, *cur);
-    const std::string fund = FormatMoney(b->group_fund, *cur);
     auto view = CurrentLoan();
     if (!view.ok()) return view.status();
     std::optional<Instalment> next;
     if (view->has_value() && CanLogRepayment((*view)->loan.state)) next = (*view)->status.next_due;
-    const std::string loan = BalanceLoanText(Words(*cur), b->loan_outstanding, next);
-    SHG_RETURN_IF_ERROR(Reply("reply_balance", "sms_balance",
-                              {{"name", name},
-                               {"savings", savings},
-                               {"pending", pending},
-                               {"fund", fund},
-                               {"loan", loan}}));
+    const ScreenContext c = Words(*cur);
+    const std::string loan = BalanceLoanText(c, b->loan_outstanding, next);
+    static const LoanProgramme kNoProgramme;
+    Cycles cycles(svc_.connection(), svc_.context(),
+                  options_.loans != nullptr ? *options_.loans : kNoProgramme);
+    auto cycle = cycles.MemberView(member_.id);
+    if (!cycle.ok()) return cycle.status();
+    const std::string text = BalanceSmsText(c, ShortName(member_.name), *b, loan, *cycle);
+    auto id = notifier_.SendText(messages_, ev_.channel, to_, "reply_balance", text,
+                                 "reply:" + ev_.channel + ":" + ev_.provider_id);
+    if (!id.ok()) return id.status();
     return SmsOutcome::kBalance;
   }
 
@@ -311,6 +313,10 @@ class SmsRunner {
     // callback cannot log the saving twice.
     auto saving =
         svc_.LogSaving(member_.id, *amount, ev_.channel, ev_.channel + ":sms:" + ev_.provider_id);
+    if (IsNoCycle(saving.status())) {
+      SHG_RETURN_IF_ERROR(Reply("reply_save_no_cycle", "sms_save_no_cycle", {}));
+      return SmsOutcome::kNoCycle;
+    }
     if (!saving.ok()) return saving.status();
     SHG_RETURN_IF_ERROR(svc_.Audit(AuditEntry{
         "member", std::to_string(member_.id), "saving.logged",

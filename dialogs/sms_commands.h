@@ -2,9 +2,14 @@
 // group's number and gets the answer by SMS through the outbox.
 //
 //   BAL / SALIO              her balances (sms_balance), with her loan's
-//                            outstanding and next instalment while she repays
+//                            outstanding and next instalment while she repays,
+//                            then while it fits one part her pending fines,
+//                            the social fund and her share-out estimate
+//                            (BalanceSmsText, screens.h: the estimate gives
+//                            way first)
 //   SAVE 200 / AKIBA 1,000   logs a pending saving exactly like USSD, then
-//                            the same receipt (sms_saving_logged)
+//                            the same receipt (sms_saving_logged); while the
+//                            group has no active cycle sms_save_no_cycle
 //   HELP / MSAADA            the command list (sms_help)
 //   LOAN / MKOPO             her loan's state in words, and while she repays
 //                            its outstanding and next instalment
@@ -82,6 +87,7 @@ enum class SmsOutcome {
   kUnknown,      // not a command: sms_unknown
   kSharedPhone,  // BAL/SAVE from a phone shared by several members
   kBadAmount,    // SAVE without a valid amount or above the maximum
+  kNoCycle,      // SAVE while the group has no active cycle: sms_save_no_cycle
 };
 const char* SmsOutcomeName(SmsOutcome outcome);
 

@@ -24,6 +24,7 @@
 #include "dialogs/engine.h"
 #include "dialogs/screens.h"
 #include "dialogs/session_state.h"
+#include "domain/cycles.h"
 #include "domain/loans.h"
 
 
@@ -208,6 +209,38 @@ class StepRunner {
   Result<std::optional<Repayment>> PendingRepayment(int64_t id);
   Result<UssdReply> OnPendingRepayments(std::string_view in);
   Result<UssdReply> OnDecideRepayment(std::string_view in);
+
+  // --- the group's own money (issue 11) ---
+  // flows/fine_tasks.cc: a Cycles view on this step's connection (with the
+  // loan programme when there is one, an empty one otherwise).
+  Cycles CycleBook();
+  // flows/main_menu.cc: Save (menu 2) answers this END while the group has
+  // no active or closing cycle.
+  Result<UssdReply> StartSave();
+  // flows/fine_tasks.cc: group tasks 5 (fines to confirm), 6 (record a
+  // fine) and 7 (social fund contribution).
+  Result<UssdReply> PendingFineList(std::string_view note);
+  Result<UssdReply> OnPendingFines(std::string_view in);
+  Result<UssdReply> DecideFine(std::string_view note);
+  Result<UssdReply> OnDecideFine(std::string_view in);
+  // The group's members of page st_.page (kTasksPerPage, by id) into
+  // st_.items; `more` when another page follows.
+  Result<std::vector<Member>> MemberPage(bool* more);
+  Result<UssdReply> FineMembers(std::string_view note);
+  Result<UssdReply> OnFineMember(std::string_view in);
+  Result<UssdReply> FineKinds(std::string_view note);
+  Result<UssdReply> OnFineKind(std::string_view in);
+  // The configured kind `id`, or nullptr.
+  const FineKindOption* FineKindById(std::string_view id) const;
+  Result<UssdReply> FineConfirm(std::string_view note);
+  Result<UssdReply> OnFineConfirm(std::string_view in);
+  Result<UssdReply> OnFineAmount(std::string_view in);
+  Result<UssdReply> SocialMembers(std::string_view note);
+  Result<UssdReply> OnSocialMember(std::string_view in);
+  Result<UssdReply> SocialConfirm(std::string_view note);
+  Result<UssdReply> OnSocialConfirm(std::string_view in);
+  // Back to the second page of group tasks (where items 5-7 are listed).
+  Result<UssdReply> CycleTasks(std::string_view note);
 
   const Engine& e_;
   Services& svc_;

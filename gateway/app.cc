@@ -81,6 +81,15 @@ Result<std::unique_ptr<App>> App::Create(const config::Settings& settings, std::
     }
   }
 
+  // A fine kind without a label would show its bare id (issue 11).
+  for (const auto& kind : settings.fine_kinds) {
+    if (std::find(keys.begin(), keys.end(), "fine_kind_" + kind.id) == keys.end()) {
+      return Status::InvalidArgument("fine kind '" + kind.id + "' has no label fine_kind_" +
+                                     kind.id + " in the " + settings.languages.front() +
+                                     " catalogue");
+    }
+  }
+
   app->programme_ = config::LoanProgrammeFrom(settings);
 
   std::vector<const channels::Adapter*> senders;
@@ -108,6 +117,10 @@ Result<std::unique_ptr<App>> App::Create(const config::Settings& settings, std::
   eo.max_amount_units = settings.max_amount_units;
   eo.default_language = settings.default_language;
   eo.loans = &app->programme_;
+  // Fine kinds of Record fine (issue 11), in configuration order.
+  for (const auto& kind : settings.fine_kinds) {
+    eo.fine_kinds.push_back(dialogs::FineKindOption{kind.id, kind.amount_units});
+  }
   dialogs::SmsCommandOptions so_sms;
   so_sms.max_amount_units = settings.max_amount_units;
   so_sms.default_language = settings.default_language;

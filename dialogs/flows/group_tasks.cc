@@ -27,16 +27,34 @@ Result<UssdReply> StepRunner::Tasks(std::string_view note) {
     counts.loan_requests = static_cast<int>(requests->size());
     counts.repayments = static_cast<int>(repayments->size());
   }
-  return TasksScreen(ctx_, counts, note);
+  // Fines and the social fund (issue 11): the menu's second page.
+  auto fines = CycleBook().PendingFines(member_.group_id, 99, 0);
+  if (!fines.ok()) return fines.status();
+  counts.fines = static_cast<int>(fines->size());
+  return TasksScreen(ctx_, counts, st_.page > 0 ? 1 : 0, note);
 }
 
 Result<UssdReply> StepRunner::OnTasks(std::string_view in) {
+  // The menu's two pages (issue 11): 98 to the second, 0 back to the first.
+  if (in == kKeyMore && st_.page == 0) {
+    st_.page = 1;
+    return Tasks("");
+  }
+  if (in == kKeyBack && st_.page > 0) {
+    st_.page = 0;
+    return Tasks("");
+  }
+  const int menu_page = st_.page;
   st_.page = 0;
+  if (in == "5") return PendingFineList("");
+  if (in == "6") return FineMembers("");
+  if (in == "7") return SocialMembers("");
   if (in == "1") return PendingList("");
   if (in == "2" && LoansOn()) return PendingLoans("");
   if (in == "3" && LoansOn()) return PendingRepaymentList("");
   if (in == "4") return ResetPinMembers("");
   if (in == kKeyBack) return MainMenu("");
+  st_.page = menu_page;
   return Tasks(T("err_option"));
 }
 

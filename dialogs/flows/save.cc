@@ -26,6 +26,9 @@ Result<UssdReply> StepRunner::OnSaveAmount(std::string_view in) {
 Result<UssdReply> StepRunner::OnSaveConfirm(std::string_view in) {
   if (in == "1") {
     auto saving = svc_.LogSaving(member_.id, st_.amount, req_.channel, StepKey());
+    // The cycle may have been shared out since she chose Save (or a cut
+    // save is resumed after it).
+    if (IsNoCycle(saving.status())) return SaveNoCycleScreen(ctx_);
     if (!saving.ok()) return saving.status();
     SHG_RETURN_IF_ERROR(Audit("saving.logged", "saving:" + std::to_string(saving->id),
           "amount=" + std::to_string(saving->amount) + " ref=" + saving->reference));

@@ -59,6 +59,11 @@ void ExpectSameScalars(const Settings& got, const Settings& want) {
   EXPECT_EQ(got.loans.partner_replay_window_s, want.loans.partner_replay_window_s);
   EXPECT_EQ(got.loan_purposes, want.loan_purposes);
   EXPECT_EQ(got.mfi_partners.size(), want.mfi_partners.size());
+  ASSERT_EQ(got.fine_kinds.size(), want.fine_kinds.size());
+  for (size_t i = 0; i < got.fine_kinds.size(); ++i) {
+    EXPECT_EQ(got.fine_kinds[i].id, want.fine_kinds[i].id);
+    EXPECT_EQ(got.fine_kinds[i].amount_units, want.fine_kinds[i].amount_units);
+  }
 }
 
 // The example's one channel: every channel key at its default.
@@ -324,6 +329,62 @@ name = "Paper MFI"
        "mfi_partners[0].max_amount_units (line 4): must be at most 100000000"},
       {"[[mfi_partners]]\nid = \"x\"\nname = \"X\"\nmin_amount_units = 100000001\n",
        "mfi_partners[0].min_amount_units (line 4): must be at most 100000000"},
+  };
+  for (const Bad& b : bad) {
+    Result<Settings> r = ParseSettings(b.toml);
+    ASSERT_FALSE(r.ok()) << b.toml;
+    EXPECT_NE(r.status().message().find(b.want), std::string::npos)
+        << r.status().message() << "\nwanted: " << b.want;
+  }
+}
+
+// [[fine_kinds]] (issue 11): the demo's late KES 50 and absent KES 100 are
+// the defaults; a list replaces them; ids and amounts are checked.
+TEST(SettingsTest, FineKinds) {
+  const Settings defaults;
+  ASSERT_EQ(defaults.fine_kinds.size(), 2u);
+  EXPECT_EQ(defaults.fine_kinds[0].id, "late");
+  EXPECT_EQ(defaults.fine_kinds[0].amount_units, 50);
+  EXPECT_EQ(defaults.fine_kinds[1].id, "absent");
+  EXPECT_EQ(defaults.fine_kinds[1].amount_units, 100);
+
+  Result<Settings> s = ParseSettings(
+      "[[fine_kinds]]\nid = \"no_uniform\"\namount = 20\n"
+      "[[fine_kinds]]\nid = \"late2\"\namount = 100000000\n");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  ASSERT_EQ(s->fine_kinds.size(), 2u);
+  EXPECT_EQ(s->fine_kinds[0].id, "no_uniform");
+  EXPECT_EQ(s->fine_kinds[0].amount_units, 20);
+  EXPECT_EQ(s->fine_kinds[1].id, "late2");
+  EXPECT_EQ(s->fine_kinds[1].amount_units, 100'000'000);
+
+  std::string thirteen;
+  for (int i = 0; i < 13; ++i) {
+    thirteen += "[[fine_kinds]]\nid = \"k" + std::to_string(i) + "\"\namount = 1\n";
+  }
+  struct Bad {
+    std::string toml;
+    const char* want;
+  };
+  const Bad bad[] = {
+      {"[[fine_kinds]]\nid = \"Late\"\namount = 50\n",
+       "fine_kinds[0].id (line 2): must use only a-z, 0-9 and '_', got 'Late'"},
+      {"[[fine_kinds]]\nid = \"a-b\"\namount = 50\n", "must use only a-z, 0-9 and '_'"},
+      {"[[fine_kinds]]\nid = \"\"\namount = 50\n", "fine_kinds[0].id (line 2)"},
+      {"[[fine_kinds]]\nid = \"" + std::string(33, 'a') + "\"\namount = 50\n",
+       "must be at most 32 characters"},
+      {"[[fine_kinds]]\nid = \"late\"\namount = 50\n[[fine_kinds]]\nid = \"late\"\namount = 5\n",
+       "duplicate fine kind 'late'"},
+      {"[[fine_kinds]]\nid = \"late\"\n", "fine_kinds[0] (line 1): missing required key 'amount'"},
+      {"[[fine_kinds]]\namount = 50\n", "missing required key 'id'"},
+      {"[[fine_kinds]]\nid = \"late\"\namount = 0\n",
+       "fine_kinds[0].amount (line 3): must be between 1"},
+      {"[[fine_kinds]]\nid = \"late\"\namount = 100000001\n",
+       "fine_kinds[0].amount (line 3): must be at most 100000000"},
+      {"[[fine_kinds]]\nid = \"late\"\namount = \"50\"\n", "expected an integer, got a string"},
+      {"[[fine_kinds]]\nid = \"late\"\namount = 50\nlabel = \"Late\"\n",
+       "fine_kinds[0].label (line 4): unknown key"},
+      {thirteen, "fine_kinds[12]"},
   };
   for (const Bad& b : bad) {
     Result<Settings> r = ParseSettings(b.toml);

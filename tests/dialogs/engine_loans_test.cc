@@ -221,9 +221,9 @@ TEST_F(EngineLoansTest, WithoutALoanProgrammeLoansAreNotAvailable) {
   Step("none-tasks", kGrace, 0, "", kNow, &no_loans);
   Step("none-tasks", kGrace, 1, "2580", kNow, &no_loans);
   EXPECT_EQ(Step("none-tasks", kGrace, 2, "8", kNow, &no_loans).reply.text,
-            "Group tasks\n1. Savings to confirm (0)\n4. Reset a PIN (0)\n0. Back");
+            "Group tasks\n1. Savings to confirm (0)\n4. Reset a PIN (0)\n98. More\n0. Back");
   EXPECT_EQ(Step("none-tasks", kGrace, 3, "2", kNow, &no_loans).reply.text,
-            "Enter a number from the menu.\nGroup tasks\n1. Savings to confirm (0)\n4. Reset a PIN (0)\n0. Back");
+            "Enter a number from the menu.\nGroup tasks\n1. Savings to confirm (0)\n4. Reset a PIN (0)\n98. More\n0. Back");
 }
 
 TEST_F(EngineLoansTest, NoLoanYet) {
@@ -328,7 +328,7 @@ TEST_F(EngineLoansTest, LogRepaymentThenTreasurerConfirmsIt) {
         {"2580", ""},
         {"8",
          "=Group tasks\n1. Savings to confirm (0)\n2. Loan requests (0)\n"
-         "3. Repayments to confirm (1)\n4. Reset a PIN (0)\n0. Back"},
+         "3. Repayments to confirm (1)\n4. Reset a PIN (0)\n98. More\n0. Back"},
         {"3", "=Repayments to confirm p1\n1. Amina KES 2,000\n0. Back"},
         {"1", "Amina repaid KES 2,000 on 27 Nov, loan " + loan.reference + ". Ref "},
         {"1", "Confirmed. Ref "},
@@ -432,7 +432,7 @@ TEST_F(EngineLoansTest, OfficersApproveOrDeclineRequestsButNeverTheirOwn) {
         {"2580", ""},
         {"8",
          "=Group tasks\n1. Savings to confirm (0)\n2. Loan requests (2)\n"
-         "3. Repayments to confirm (0)\n4. Reset a PIN (0)\n0. Back"},
+         "3. Repayments to confirm (0)\n4. Reset a PIN (0)\n98. More\n0. Back"},
         {"2", "=Loan requests p1\n1. Amina KES 10,000\n2. Wanjiru KES 5,000 (yours)\n0. Back"},
         {"2", "=Wanjiru asks KES 5,000 for Tailoring, 3 months. Ref " + wanjiru.reference +
                   "\nSavings KES 3,000, trained\n1. Approve\n2. Decline\n0. Back"},

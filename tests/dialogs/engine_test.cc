@@ -97,7 +97,9 @@ INSTANTIATE_TEST_SUITE_P(
         Script{"my_group_kiswahili", kHalima,
                {{"", "Karibu Halima"},
                 {"2580", "6. Kikundi"},
-                {"6", "\nMkutano: Jumanne"}}},
+                // My group's second page (issue 11) has the cycle and the meeting.
+                {"6", "\nMikopo nje: KES 0\n98. Zaidi"},
+                {"98", "\nMkutano: Jumanne"}}},
         Script{"change_language", kAmina,
                {{"", "Enter PIN:"},
                 {"2580", "7. Settings"},
@@ -127,7 +129,7 @@ TEST_F(EngineTest, SavedThenConfirmedByTreasurerChangesBalance) {
        {{"", "Welcome Wanjiru"},
         {"2580", "8. Group tasks"},
         {"8", "=Group tasks\n1. Savings to confirm (1)\n2. Loan requests (0)\n"
-              "3. Repayments to confirm (0)\n4. Reset a PIN (0)\n0. Back"},
+              "3. Repayments to confirm (0)\n4. Reset a PIN (0)\n98. More\n0. Back"},
         {"1", "=Savings to confirm p1\n1. Amina KES 200\n0. Back"},
         {"1", "Amina saved KES 200 on "},
         {"1", "Confirmed. Ref "}});

@@ -260,11 +260,13 @@ TEST_P(SmsReplyTest, QueuesExactlyTheExpectedReply) {
   EXPECT_EQ(Count(kCountInbound), 1);
 }
 
+// Then the social fund and her share-out estimate (issue 11): both fit.
 const std::string kAminaBalance =
     std::string("Amina: savings KES 4,250, pending KES 0. Group fund ") + kUpendoFund +
-    ". Loan: none";
+    ". Loan: none. Social fund KES 0. Share-out est. KES 4,250";
 const std::string kHalimaBalance = std::string("Halima: akiba KES 2,000, inasubiri KES 0. Mfuko ") +
-                                   kUpendoFund + ". Mkopo: hakuna";
+                                   kUpendoFund +
+                                   ". Mkopo: hakuna. Mfuko wa jamii KES 0. Makadirio ya mgao KES 2,000";
 const std::string kHelpEn =
     "Send BAL for your balance, SAVE 200 to log a saving of 200, LOAN for your loan. Or dial "
     "*384*7#.";
@@ -301,11 +303,13 @@ INSTANTIATE_TEST_SUITE_P(
         ReplyCase{"bal_sender_without_plus", "254700000001", "bal", SmsOutcome::kBalance,
                   kAminaBalance, "en", true},
         ReplyCase{"bal_no_pin_member", kFaith, "BAL", SmsOutcome::kBalance,
+                  // No savings: no estimate.
                   std::string("Faith: savings KES 0, pending KES 0. Group fund ") + kUpendoFund +
-                      ". Loan: none",
+                      ". Loan: none. Social fund KES 0",
                   "en", true},
         ReplyCase{"bal_uganda_channel_country", "0700000003", "BAL", SmsOutcome::kBalance,
-                  "Grace: savings UGX 20,000, pending UGX 0. Group fund UGX 200,000. Loan: none",
+                  "Grace: savings UGX 20,000, pending UGX 0. Group fund UGX 200,000. Loan: none. "
+                  "Social fund UGX 0. Share-out est. UGX 20,000",
                   "en", true, "at-ug"},
         ReplyCase{"help", kAmina, "HELP", SmsOutcome::kHelp, kHelpEn, "en", true},
         ReplyCase{"help_sw_keyword_en_member", kAmina, "msaada", SmsOutcome::kHelp, kHelpEn, "en",
@@ -417,7 +421,7 @@ TEST_F(SmsCommandsTest, SavedAmountShowsAsPendingInTheNextBalance) {
   ASSERT_EQ(Sms(kAmina, "BAL", "b"), SmsOutcome::kBalance);
   EXPECT_EQ(Outbox().back().body,
             std::string("Amina: savings KES 4,250, pending KES 700. Group fund ") + kUpendoFund +
-                ". Loan: none");
+                ". Loan: none. Social fund KES 0. Share-out est. KES 4,250");
 }
 
 // ------------------------------------------------------------------ once only
@@ -675,7 +679,8 @@ TEST_F(SmsCommandsTest, LoanAndBalanceTellHerLoanAsItStands) {
             std::string("Amina: savings KES 4,250, pending KES 0. Group fund ") + kUpendoFund +
                 ". Loan: " + FormatMoney(owed, kes) + " (next " +
                 FormatMoney(next.total, kes).substr(4) + " " +
-                DayMonth(ScreenContext{catalogue_.get(), "en", kes}, next.due_at) + ")");
+                DayMonth(ScreenContext{catalogue_.get(), "en", kes}, next.due_at) +
+                "). Social fund KES 0. Share-out est. KES 4,250");
 }
 
 TEST_F(SmsCommandsTest, WithoutALoanProgrammeLoanIsNotAvailable) {

@@ -105,6 +105,13 @@ TEST(SmsTextTest, EverySmsFitsOneGsm7PartWithWorstCaseValues) {
     // Her balance's loan while she repays: outstanding and next instalment.
     const std::string loan = BalanceLoanText(
         c, 9'999'999'999, Instalment{60, 1'798'675'200, 0, 0, 9'999'999'999});
+    // Fines (issue 11): the longest fine kind label of the language.
+    std::string kind;
+    for (const std::string& key : catalogue.Keys()) {
+      if (!StartsWith(key, "fine_kind_")) continue;
+      const std::string label = FineKindLabel(c, key.substr(10));
+      if (ScreenLength(label) > ScreenLength(kind)) kind = label;
+    }
     const std::string prefix =
         Format(catalogue.Template(lang, "sms_name_prefix"), {{"name", kName}});
     EXPECT_EQ(prefix, kName + ": ") << lang;
@@ -142,7 +149,8 @@ TEST(SmsTextTest, EverySmsFitsOneGsm7PartWithWorstCaseValues) {
                                                                       {"profit", "+ " + kAmount},
                                                                       {"share", kAmount},
                                                                       {"netted", kAmount},
-                                                                      {"payout", kAmount}});
+                                                                      {"payout", kAmount},
+                                                                      {"kind", kind}});
       const std::string text = (with_prefix ? prefix : "") + body;
       ++rendered;
       SCOPED_TRACE(lang + "/" + key + ":\n" + text);
