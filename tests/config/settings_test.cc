@@ -135,6 +135,7 @@ TEST(SettingsTest, DemoFileDiffersFromTheExampleInItsPathsAndChannels) {
   want.db_path = "demo/shg-demo.db";
   want.pepper_file = "demo/pepper";
   want.mfi_partners.push_back(MfiPartnerSettings{});  // the demo partner
+  want.loans.group_loans = true;  // the demo's Upendo lends from its fund
   ExpectSameScalars(*s, want);
   ExpectDemoChannels(*s);
   ASSERT_EQ(s->mfi_partners.size(), 1u);

@@ -376,9 +376,15 @@ TEST_F(EngineCycleTest, FinesWaitForTheNextCycle) {
 
 // --- social fund ---
 
-TEST_F(EngineCycleTest, SocialFundContributionOfTheCyclesAmount) {
-  // Cycle 1 asks for none.
+TEST_F(EngineCycleTest, ACycleWithoutASocialFundAsksForNone) {
+  ShareOut(/*start_next=*/true, /*social=*/0);
   EXPECT_TRUE(Has(Walk(kWanjiru, {"8", "7"}), "This cycle has no social fund contribution."));
+}
+
+TEST_F(EngineCycleTest, SocialFundContributionOfTheCyclesAmount) {
+  // The demo's cycle 1 asks KES 20 a meeting.
+  EXPECT_EQ(Walk(kWanjiru, {"8", "7", "1"}).text,
+            "Amina W. paid KES 20 to the social fund?\n1. Confirm\n0. Back");
   ShareOut(/*start_next=*/true, /*social=*/10000);
   EXPECT_EQ(Walk(kWanjiru, {"8", "7", "1"}).text,
             "Amina W. paid KES 100 to the social fund?\n1. Confirm\n0. Back");
