@@ -174,6 +174,15 @@ Result<std::optional<Cycle>> OneCycle(Statement& st) {
   return std::optional<Cycle>(std::move(*c));
 }
 
+// The group's newest cycle: its open one when it has one (a group opens a
+// cycle only after the last is shared out or cancelled, with the next
+// number), else the last it had.
+Result<std::optional<Cycle>> LatestCycle(Connection& db, int64_t group_id) {
+  Statement& st = db.Prepare(kLastCycle);
+  st.Bind(1, group_id);
+  return OneCycle(st);
+}
+
 Result<Fine> ReadFine(const Statement& st) {
   Fine f;
   f.id = st.Int(0);
@@ -314,6 +323,60 @@ Result<MemberFacts> LoadMemberFacts(Connection& db, int64_t member_id) {
   return MemberFacts{st.Int(0), st.Text(1) == "active", st.Int(2)};
 }
 
+// One social fund entry and its journal (contribution: Dr social fund / Cr
+// social equity; payout the reverse), audited; runs in the caller's savepoint.
+struct SocialWrite {
+  int64_t cycle_id = 0;
+  int64_t group_id = 0;
+  int64_t member_id = 0;
+  bool payout = false;
+  int64_t amount = 0;
+  std::string currency;
+  std::string reason;       // payouts
+  int64_t approved_by = 0;  // payouts
+};
+
+Result<SocialFundEntry> WriteSocialEntry(Connection& db, const DomainContext& ctx,
+                                         const SocialWrite& w, const Actor& actor) {
+  Result<std::string> reference = loans_internal::NewUniqueReference(db, kSocialReferenceTaken);
+  if (!reference.ok()) return reference.status();
+  const ledger::AccountKind cash = ledger::AccountKind::kGroupSocialFund;
+  const ledger::AccountKind equity = ledger::AccountKind::kGroupSocialEquity;
+  Result<int64_t> journal =
+      PostPair(db, ctx, w.group_id, w.currency, w.payout ? "social_out" : "social_in", *reference,
+               w.payout ? w.reason : "social fund contribution", w.payout ? equity : cash,
+               w.payout ? cash : equity, w.amount);
+  if (!journal.ok()) return journal.status();
+  Statement& insert = db.Prepare(kInsertSocial);
+  insert.Bind(1, *reference)
+      .Bind(2, w.cycle_id)
+      .Bind(3, w.group_id)
+      .Bind(4, w.member_id)
+      .Bind(5, std::string_view(w.payout ? "payout" : "contribution"))
+      .Bind(6, w.amount)
+      .Bind(7, w.currency)
+      .Bind(8, w.reason);
+  if (w.payout) {
+    insert.Bind(9, w.approved_by);
+  } else {
+    insert.BindNull(9);
+  }
+  SHG_RETURN_IF_ERROR(
+      insert.Bind(10, Recorder(actor)).Bind(11, ctx.now).Bind(12, *journal).Run());
+  const int64_t id = db.LastInsertRowId();
+  std::string detail = "ref=" + *reference + " amount=" + std::to_string(w.amount);
+  if (w.payout) detail += " approved_by=" + std::to_string(w.approved_by);
+  SHG_RETURN_IF_ERROR(AuditAction(db, ctx, actor, w.payout ? "social.payout" : "social.contribution",
+                                  "social:" + std::to_string(id), detail));
+  Statement& st = db.Prepare(kSocialById);
+  ScopedReset reset(st);
+  st.Bind(1, id);
+  Result<bool> row = st.Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return Status::Internal("social fund entry vanished");
+  return ReadSocial(st);
+}
+
 }  // namespace
 
 const char* FineStatusName(FineStatus s) {
@@ -393,9 +456,7 @@ Result<Cycle> Cycles::Plan(int64_t group_id, const CycleRules& rules, int64_t st
     }
     int number = 1;
     int64_t carried_in = 0;
-    Statement& last = db_.Prepare(kLastCycle);
-    last.Bind(1, group_id);
-    Result<std::optional<Cycle>> previous = OneCycle(last);
+    Result<std::optional<Cycle>> previous = LatestCycle(db_, group_id);
     if (!previous.ok()) return previous.status();
     if (previous->has_value()) {
       const Cycle& p = **previous;
@@ -582,18 +643,10 @@ Result<Cycle> Cycles::Reopen(int64_t cycle_id, const Actor& actor) {
 Result<CycleFigures> Cycles::Figures(int64_t group_id) {
   CycleFigures f;
   {
-    Result<std::optional<Cycle>> open = OpenCycle(group_id);
-    if (!open.ok()) return open.status();
-    if (open->has_value()) {
-      f.cycle = std::move(**open);
-    } else {
-      Statement& last = db_.Prepare(kLastCycle);
-      last.Bind(1, group_id);
-      Result<std::optional<Cycle>> previous = OneCycle(last);
-      if (!previous.ok()) return previous.status();
-      if (!previous->has_value()) return Status::NotFound("group " + std::to_string(group_id));
-      f.cycle = std::move(**previous);
-    }
+    Result<std::optional<Cycle>> latest = LatestCycle(db_, group_id);
+    if (!latest.ok()) return latest.status();
+    if (!latest->has_value()) return Status::NotFound("group " + std::to_string(group_id));
+    f.cycle = std::move(**latest);
   }
   {
     Statement& st = db_.Prepare(kGroupCounts);
@@ -889,17 +942,9 @@ Result<MemberCycleView> Cycles::MemberView(int64_t member_id) {
   MemberCycleView v;
   v.savings = facts->savings;
   {
-    Result<std::optional<Cycle>> open = OpenCycle(facts->group_id);
-    if (!open.ok()) return open.status();
-    if (open->has_value()) {
-      v.cycle = std::move(**open);
-    } else {
-      Statement& last = db_.Prepare(kLastCycle);
-      last.Bind(1, facts->group_id);
-      Result<std::optional<Cycle>> previous = OneCycle(last);
-      if (!previous.ok()) return previous.status();
-      if (previous->has_value()) v.cycle = std::move(**previous);
-    }
+    Result<std::optional<Cycle>> latest = LatestCycle(db_, facts->group_id);
+    if (!latest.ok()) return latest.status();
+    if (latest->has_value()) v.cycle = std::move(**latest);
   }
   v.open = v.cycle.state == CycleState::kActive || v.cycle.state == CycleState::kClosing;
   if (v.cycle.id != 0) {
@@ -1049,40 +1094,8 @@ Result<SocialFundEntry> Cycles::RecordContribution(int64_t member_id, int64_t am
   }
   Result<Cycle> cycle = CurrentCycle(facts->group_id);
   if (!cycle.ok()) return cycle.status();
-  return store::InSavepoint(db_, [&]() -> Result<SocialFundEntry> {
-    Result<std::string> reference = loans_internal::NewUniqueReference(db_, kSocialReferenceTaken);
-    if (!reference.ok()) return reference.status();
-    Result<int64_t> journal = PostPair(
-        db_, ctx_, facts->group_id, cycle->currency, "social_in", *reference,
-        "social fund contribution", ledger::AccountKind::kGroupSocialFund,
-        ledger::AccountKind::kGroupSocialEquity, amount);
-    if (!journal.ok()) return journal.status();
-    SHG_RETURN_IF_ERROR(db_.Prepare(kInsertSocial)
-                            .Bind(1, *reference)
-                            .Bind(2, cycle->id)
-                            .Bind(3, facts->group_id)
-                            .Bind(4, member_id)
-                            .Bind(5, std::string_view("contribution"))
-                            .Bind(6, amount)
-                            .Bind(7, cycle->currency)
-                            .Bind(8, std::string_view(""))
-                            .BindNull(9)
-                            .Bind(10, Recorder(actor))
-                            .Bind(11, ctx_.now)
-                            .Bind(12, *journal)
-                            .Run());
-    const int64_t id = db_.LastInsertRowId();
-    SHG_RETURN_IF_ERROR(AuditAction(db_, ctx_, actor, "social.contribution",
-                                    "social:" + std::to_string(id),
-                                    "ref=" + *reference + " amount=" + std::to_string(amount)));
-    Statement& st = db_.Prepare(kSocialById);
-    ScopedReset reset(st);
-    st.Bind(1, id);
-    Result<bool> row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return Status::Internal("social fund entry vanished");
-    return ReadSocial(st);
-  });
+  SocialWrite w{cycle->id, facts->group_id, member_id, false, amount, cycle->currency, "", 0};
+  return store::InSavepoint(db_, [&]() { return WriteSocialEntry(db_, ctx_, w, actor); });
 }
 
 Result<SocialFundEntry> Cycles::RecordSocialPayout(int64_t member_id, int64_t amount,
@@ -1098,58 +1111,19 @@ Result<SocialFundEntry> Cycles::RecordSocialPayout(int64_t member_id, int64_t am
                                              "social fund payouts", "social fund payout"));
   Cycle cycle;
   {
-    Result<std::optional<Cycle>> open = OpenCycle(facts->group_id);
-    if (!open.ok()) return open.status();
-    if (open->has_value()) {
-      cycle = std::move(**open);
-    } else {
-      Statement& last = db_.Prepare(kLastCycle);
-      last.Bind(1, facts->group_id);
-      Result<std::optional<Cycle>> previous = OneCycle(last);
-      if (!previous.ok()) return previous.status();
-      if (!previous->has_value()) return Status::Internal("group has no cycle");
-      cycle = std::move(**previous);
-    }
+    Result<std::optional<Cycle>> latest = LatestCycle(db_, facts->group_id);
+    if (!latest.ok()) return latest.status();
+    if (!latest->has_value()) return Status::Internal("group has no cycle");
+    cycle = std::move(**latest);
   }
   Result<int64_t> fund = GroupBalance(db_, facts->group_id, "group_social_fund");
   if (!fund.ok()) return fund.status();
   if (*fund < amount) {
     return Status::FailedPrecondition("amount: the social fund holds " + std::to_string(*fund));
   }
-  return store::InSavepoint(db_, [&]() -> Result<SocialFundEntry> {
-    Result<std::string> reference = loans_internal::NewUniqueReference(db_, kSocialReferenceTaken);
-    if (!reference.ok()) return reference.status();
-    Result<int64_t> journal = PostPair(
-        db_, ctx_, facts->group_id, cycle.currency, "social_out", *reference, reason,
-        ledger::AccountKind::kGroupSocialEquity, ledger::AccountKind::kGroupSocialFund, amount);
-    if (!journal.ok()) return journal.status();
-    SHG_RETURN_IF_ERROR(db_.Prepare(kInsertSocial)
-                            .Bind(1, *reference)
-                            .Bind(2, cycle.id)
-                            .Bind(3, facts->group_id)
-                            .Bind(4, member_id)
-                            .Bind(5, std::string_view("payout"))
-                            .Bind(6, amount)
-                            .Bind(7, cycle.currency)
-                            .Bind(8, reason)
-                            .Bind(9, approved_by)
-                            .Bind(10, Recorder(actor))
-                            .Bind(11, ctx_.now)
-                            .Bind(12, *journal)
-                            .Run());
-    const int64_t id = db_.LastInsertRowId();
-    SHG_RETURN_IF_ERROR(AuditAction(db_, ctx_, actor, "social.payout",
-                                    "social:" + std::to_string(id),
-                                    "ref=" + *reference + " amount=" + std::to_string(amount) +
-                                        " approved_by=" + std::to_string(approved_by)));
-    Statement& st = db_.Prepare(kSocialById);
-    ScopedReset reset(st);
-    st.Bind(1, id);
-    Result<bool> row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return Status::Internal("social fund entry vanished");
-    return ReadSocial(st);
-  });
+  SocialWrite w{cycle.id, facts->group_id, member_id, true, amount, cycle.currency, reason,
+                approved_by};
+  return store::InSavepoint(db_, [&]() { return WriteSocialEntry(db_, ctx_, w, actor); });
 }
 
 Result<std::vector<SocialFundEntry>> Cycles::SocialFundEntries(int64_t group_id, int limit,
