@@ -174,6 +174,18 @@ Result<std::optional<Cycle>> OneCycle(Statement& st) {
   return std::optional<Cycle>(std::move(*c));
 }
 
+// The columns both share-out queries start with: member id, name, phone,
+// language, savings.
+ShareOutRow ReadRowHead(const Statement& st) {
+  ShareOutRow r;
+  r.line.member_id = st.Int(0);
+  r.name = st.Text(1);
+  r.phone = st.Text(2);
+  r.language = st.Text(3);
+  r.line.savings = st.Int(4);
+  return r;
+}
+
 // The group's newest cycle: its open one when it has one (a group opens a
 // cycle only after the last is shared out or cancelled, with the next
 // number), else the last it had.
@@ -713,12 +725,7 @@ Result<ShareOutPreview> Cycles::PreviewShareOut(int64_t cycle_id) {
       Result<bool> row = st.Step();
       if (!row.ok()) return row.status();
       if (!*row) break;
-      ShareOutRow r;
-      r.line.member_id = st.Int(0);
-      r.name = st.Text(1);
-      r.phone = st.Text(2);
-      r.language = st.Text(3);
-      r.line.savings = st.Int(4);
+      ShareOutRow r = ReadRowHead(st);
       r.line.share = st.Int(5);
       r.line.profit = st.Int(6);
       r.line.netted = st.Int(7);
@@ -746,12 +753,7 @@ Result<ShareOutPreview> Cycles::PreviewShareOut(int64_t cycle_id) {
       Result<bool> row = st.Step();
       if (!row.ok()) return row.status();
       if (!*row) break;
-      ShareOutRow r;
-      r.line.member_id = st.Int(0);
-      r.name = st.Text(1);
-      r.phone = st.Text(2);
-      r.language = st.Text(3);
-      r.line.savings = st.Int(4);
+      ShareOutRow r = ReadRowHead(st);
       if (r.line.savings < 0) {
         return Status::Internal("member " + std::to_string(r.line.member_id) +
                                 " has savings below zero");
