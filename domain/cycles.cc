@@ -42,7 +42,7 @@ constexpr char kInsertCycle[] =
     "INSERT INTO cycles (group_id, number, state, lends, loan_savings_multiple,"
     " max_term_months, flat_rate_bp_per_month, social_fund_per_meeting, share_out_unit,"
     " length_months, starts_at, ends_at, carried_in, created_by, created_at, updated_at)"
-    " VALUES (?, ?, 'planned', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    " VALUES (?, ?, 'planned', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
 constexpr char kSetCycleState[] =
     "UPDATE cycles SET state = ?, updated_at = ? WHERE id = ? AND state = ?";
 constexpr char kStartCycle[] =
@@ -117,7 +117,7 @@ constexpr char kFinesOf[] = SHG_FINE_SELECT
 constexpr char kFineReferenceTaken[] = "SELECT 1 FROM fines WHERE reference = ?";
 constexpr char kInsertFine[] =
     "INSERT INTO fines (reference, cycle_id, group_id, member_id, kind, amount, currency, note,"
-    " recorded_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    " recorded_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
 constexpr char kDecideFine[] =
     "UPDATE fines SET status = ?, decided_by = ?, decided_at = ?, journal_id = ?"
     " WHERE id = ? AND status = 'pending'";
@@ -134,7 +134,7 @@ constexpr char kSocialReferenceTaken[] = "SELECT 1 FROM social_fund_entries WHER
 constexpr char kInsertSocial[] =
     "INSERT INTO social_fund_entries (reference, cycle_id, group_id, member_id, kind, amount,"
     " currency, reason, approved_by, recorded_by, created_at, journal_id)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
 
 constexpr char kFineKindChars[] = "abcdefghijklmnopqrstuvwxyz0123456789_";
 constexpr size_t kMaxTextChars = 160;
@@ -375,7 +375,7 @@ Result<SocialFundEntry> WriteSocialEntry(Connection& db, const DomainContext& ct
   }
   SHG_RETURN_IF_ERROR(
       insert.Bind(10, Recorder(actor)).Bind(11, ctx.now).Bind(12, *journal).Run());
-  const int64_t id = db.LastInsertRowId();
+  const int64_t id = db.ReturnedId();
   std::string detail = "ref=" + *reference + " amount=" + std::to_string(w.amount);
   if (w.payout) detail += " approved_by=" + std::to_string(w.approved_by);
   SHG_RETURN_IF_ERROR(AuditAction(db, ctx, actor, w.payout ? "social.payout" : "social.contribution",
@@ -505,7 +505,7 @@ Result<Cycle> Cycles::Plan(int64_t group_id, const CycleRules& rules, int64_t st
                             .Bind(14, ctx_.now)
                             .Bind(15, ctx_.now)
                             .Run());
-    const int64_t id = db_.LastInsertRowId();
+    const int64_t id = db_.ReturnedId();
     SHG_RETURN_IF_ERROR(AuditAction(
         db_, ctx_, actor, "cycle.plan", "cycle:" + std::to_string(id),
         "number=" + std::to_string(number) + " lends=" + (rules.lends ? "1" : "0") +
@@ -1009,7 +1009,7 @@ Result<Fine> Cycles::RecordFine(int64_t member_id, const std::string& kind, int6
                             .Bind(9, Recorder(actor))
                             .Bind(10, ctx_.now)
                             .Run());
-    const int64_t id = db_.LastInsertRowId();
+    const int64_t id = db_.ReturnedId();
     SHG_RETURN_IF_ERROR(AuditAction(db_, ctx_, actor, "fine.record", "fine:" + std::to_string(id),
                                     "ref=" + *reference + " kind=" + kind +
                                         " amount=" + std::to_string(amount)));

@@ -23,10 +23,10 @@ constexpr char kPartnerAccount[] =
 constexpr char kGroupExists[] = "SELECT 1 FROM groups WHERE id = ?";
 constexpr char kInsertPartnerAccount[] =
     "INSERT INTO accounts (group_id, partner_id, kind, type, normal, currency, created_at)"
-    " VALUES (?, ?, 'mfi_clearing', 'liability', -1, ?, ?)";
+    " VALUES (?, ?, 'mfi_clearing', 'liability', -1, ?, ?) RETURNING id";
 constexpr char kInsertJournal[] =
     "INSERT INTO journals (group_id, kind, currency, reference, reverses_journal_id, memo,"
-    " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)";
+    " created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id";
 constexpr char kInsertPosting[] =
     "INSERT INTO postings (journal_id, account_id, amount) VALUES (?, ?, ?)";
 // The WHERE clause is the currency/book check: a posting to an account of
@@ -121,7 +121,7 @@ Result<int64_t> Write(Connection& db, const JournalEntry& e, int64_t reverses) {
   }
   j.Bind(6, e.memo).Bind(7, e.at);
   SHG_RETURN_IF_ERROR(j.Run());
-  const int64_t journal_id = db.LastInsertRowId();
+  const int64_t journal_id = db.ReturnedId();
 
   for (const PostingLine& p : e.postings) {
     // Balance first: its WHERE clause refuses a foreign or unknown account
@@ -231,7 +231,7 @@ Result<int64_t> PartnerClearingAccount(Connection& db, int64_t group_id,
                           .Bind(3, currency)
                           .Bind(4, now)
                           .Run());
-  return db.LastInsertRowId();
+  return db.ReturnedId();
 }
 
 Result<int64_t> Post(Connection& db, const JournalEntry& entry) { return PostImpl(db, entry, 0); }

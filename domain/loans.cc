@@ -370,7 +370,7 @@ constexpr char kLoanReferenceExists[] = "SELECT 1 FROM loans WHERE reference = ?
 constexpr char kInsertLoan[] =
     "INSERT INTO loans (reference, member_id, group_id, currency, amount, purpose, term_months,"
     " partner_id, consent_at, idempotency_key, channel, created_at, updated_at, cycle_id)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
 constexpr char kRecordConsent[] = "UPDATE members SET consent_mfi_sharing_at = ? WHERE id = ?";
 constexpr char kGroupDecision[] =
     "UPDATE loans SET group_decided_by = ?, group_decided_at = ?, decline_reason = ?"
@@ -384,12 +384,12 @@ constexpr char kRepaymentByKey[] = SHG_REPAYMENT_SELECT " WHERE r.idempotency_ke
 constexpr char kRepaymentReferenceExists[] = "SELECT 1 FROM loan_repayments WHERE reference = ?";
 constexpr char kInsertPendingRepayment[] =
     "INSERT INTO loan_repayments (loan_id, member_id, group_id, amount, currency, reference,"
-    " source, idempotency_key, channel, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    " source, idempotency_key, channel, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
 // Her claim of a payment the partner already reported (and posted).
 constexpr char kInsertSettledClaim[] =
     "INSERT INTO loan_repayments (loan_id, member_id, group_id, amount, currency, reference,"
     " source, idempotency_key, channel, created_at, status, decided_at, settled_by)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'settled', ?, ?)";
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'settled', ?, ?) RETURNING id";
 constexpr char kPendingRepayments[] = SHG_REPAYMENT_SELECT
     " WHERE r.group_id = ? AND r.status = 'pending' ORDER BY r.created_at, r.id LIMIT ? OFFSET ?";
 constexpr char kRepaymentsOf[] = SHG_REPAYMENT_SELECT " WHERE r.loan_id = ? ORDER BY r.id";
@@ -667,7 +667,7 @@ Result<RequestOutcome> Loans::Request(const LoanRequest& request, const Actor& a
       ins.BindNull(14);
     }
     SHG_RETURN_IF_ERROR(ins.Run());
-    const int64_t id = db_.LastInsertRowId();
+    const int64_t id = db_.ReturnedId();
     SHG_RETURN_IF_ERROR(
         db_.Prepare(kRecordConsent).Bind(1, ctx_.now).Bind(2, request.member_id).Run());
     const std::string detail = "amount " + std::to_string(request.amount) + " " + f->currency +
@@ -806,7 +806,7 @@ Result<Repayment> Loans::LogRepayment(int64_t member_id, int64_t amount,
       detail += " settled by repayment " + by.reference + " payment " + by.external_id;
     }
     SHG_RETURN_IF_ERROR(ins.Run());
-    const int64_t rid = db_.LastInsertRowId();
+    const int64_t rid = db_.ReturnedId();
     SHG_RETURN_IF_ERROR(AuditLoan(db_, ctx_, loan.id, "repayment_log", actor, detail));
     return rid;
   });

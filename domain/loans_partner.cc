@@ -47,12 +47,12 @@ constexpr char kRepaymentReferenceExists[] = "SELECT 1 FROM loan_repayments WHER
 constexpr char kInsertConfirmedRepayment[] =
     "INSERT INTO loan_repayments (loan_id, member_id, group_id, amount, currency, reference,"
     " status, source, external_id, paid_at, channel, created_at, decided_at, journal_id)"
-    " VALUES (?, ?, ?, ?, ?, ?, 'confirmed', ?, ?, ?, ?, ?, ?, ?)";
+    " VALUES (?, ?, ?, ?, ?, ?, 'confirmed', ?, ?, ?, ?, ?, ?, ?) RETURNING id";
 // A report of a payment already posted by the claim the treasurer confirmed.
 constexpr char kInsertSettledReport[] =
     "INSERT INTO loan_repayments (loan_id, member_id, group_id, amount, currency, reference,"
     " status, source, external_id, paid_at, channel, created_at, decided_at, settled_by)"
-    " VALUES (?, ?, ?, ?, ?, ?, 'settled', ?, ?, ?, ?, ?, ?, ?)";
+    " VALUES (?, ?, ?, ?, ?, ?, 'settled', ?, ?, ?, ?, ?, ?, ?) RETURNING id";
 constexpr char kExpirable[] =
     "SELECT id FROM loans WHERE state IN ('requested', 'group_approved', 'referred_to_mfi')"
     " AND updated_at <= ? ORDER BY id";
@@ -409,7 +409,7 @@ Result<RepaymentChange> Loans::RecordPartnerRepayment(const std::string& partner
     }
     ins.Bind(10, actor.channel).Bind(11, ctx_.now).Bind(12, ctx_.now);
     SHG_RETURN_IF_ERROR(ins.Bind(13, already_posted ? (*claim)->repayment.id : journal).Run());
-    const int64_t repayment_id = db_.LastInsertRowId();
+    const int64_t repayment_id = db_.ReturnedId();
     std::string detail =
         "repayment " + *ref + " amount " + std::to_string(amount) + " payment " + payment_id;
     if (already_posted) {

@@ -19,7 +19,7 @@ using store::Statement;
 
 constexpr char kInsertGroup[] =
     "INSERT INTO groups (name, country, currency, meeting_day, meeting_place, status,"
-    " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)";
+    " created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id";
 constexpr char kInsertFirstCycle[] =
     "INSERT INTO cycles (group_id, number, state, lends, loan_savings_multiple,"
     " max_term_months, flat_rate_bp_per_month, social_fund_per_meeting, share_out_unit,"
@@ -31,7 +31,7 @@ constexpr char kSelectGroup[] =
     " FROM groups WHERE id = ?";
 constexpr char kInsertMember[] =
     "INSERT INTO members (group_id, phone, name, role, language, status, joined_at,"
-    " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+    " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
 // Column order shared by the two member queries (see ReadMemberRow, domain/rows.h).
 constexpr char kSelectMember[] =
     "SELECT id, group_id, phone, name, role, language, status, pin_hash IS NOT NULL,"
@@ -170,7 +170,7 @@ Result<int64_t> Services::AddGroup(const Group& g, const std::optional<CycleRule
                             .Bind(6, g.status)
                             .Bind(7, ctx_.now)
                             .Run());
-    const int64_t id = db_.LastInsertRowId();
+    const int64_t id = db_.ReturnedId();
     SHG_RETURN_IF_ERROR(ledger::CreateGroupAccounts(db_, id, g.currency, ctx_.now));
     // Cycle 1, active from now (domain/cycles.h); staff plan the next ones.
     SHG_RETURN_IF_ERROR(db_.Prepare(kInsertFirstCycle)
@@ -235,7 +235,7 @@ Result<int64_t> Services::AddMember(const Member& m) {
                             .Bind(7, joined_at)
                             .Bind(8, ctx_.now)
                             .Run());
-    const int64_t id = db_.LastInsertRowId();
+    const int64_t id = db_.ReturnedId();
     SHG_RETURN_IF_ERROR(ledger::CreateMemberAccounts(db_, m.group_id, id, group->currency, ctx_.now));
     return id;
   });

@@ -15,7 +15,7 @@ constexpr char kInsert[] =
     "INSERT INTO messages (channel, member_id, phone, kind, language, body, sensitive, encoding,"
     " segments, status, attempts, next_attempt_ms, dedupe_key, created_ms, updated_ms)"
     " VALUES (?, NULLIF(?, 0), ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, NULLIF(?, ''), ?, ?)"
-    " ON CONFLICT (dedupe_key) DO NOTHING";
+    " ON CONFLICT (dedupe_key) DO NOTHING RETURNING id";
 constexpr char kByDedupeKey[] = "SELECT id FROM messages WHERE dedupe_key = ?";
 // The redundant `status IN ('queued', 'sending')` is the WHERE of the
 // partial index messages_due: SQLite uses a partial index only when the
@@ -197,7 +197,7 @@ Result<int64_t> Messages::Enqueue(const NewMessage& m) {
                           .Bind(13, now_ms_)
                           .Run());
   if (db_.Changes() == 1) {
-    int64_t id = db_.LastInsertRowId();
+    int64_t id = db_.ReturnedId();
     SHG_RETURN_IF_ERROR(AddEvent(id, "queued", m.kind));
     return id;
   }

@@ -30,7 +30,7 @@ constexpr char kSavingCycleOpen[] =
 // idempotency-key replay from a reference collision (see LogSaving).
 constexpr char kInsertSaving[] =
     "INSERT INTO savings (member_id, group_id, amount, currency, reference, idempotency_key,"
-    " channel, created_at, cycle_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
+    " channel, created_at, cycle_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id";
 // The three saving queries share their column order (see ReadSaving).
 constexpr char kSavingById[] =
     "SELECT s.id, s.member_id, s.group_id, s.amount, s.currency, s.status, s.reference,"
@@ -199,7 +199,7 @@ Result<Saving> Services::LogSaving(int64_t member_id, int64_t amount, const std:
     SHG_RETURN_IF_ERROR(ins.Bind(7, channel).Bind(8, ctx_.now).Bind(9, cycle_id).Run());
     if (db_.Changes() == 1) {
       Saving s;
-      s.id = db_.LastInsertRowId();
+      s.id = db_.ReturnedId();
       s.member_id = member_id;
       s.group_id = group_id;
       s.amount = amount;

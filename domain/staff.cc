@@ -16,7 +16,7 @@ using store::Statement;
 
 constexpr char kInsertStaff[] =
     "INSERT INTO staff_users (name, display_name, role, partner_id, password_hash, status,"
-    " created_at) VALUES (?, ?, ?, ?, ?, 'active', ?)";
+    " created_at) VALUES (?, ?, ?, ?, ?, 'active', ?) RETURNING id";
 // Column order shared by the user queries (see ReadUser).
 constexpr char kSelectStaffById[] =
     "SELECT id, name, display_name, role, COALESCE(partner_id, ''), status,"
@@ -44,7 +44,7 @@ constexpr char kAssignGroup[] =
 constexpr char kGroupExists[] = "SELECT 1 FROM groups WHERE id = ?";
 constexpr char kInsertToken[] =
     "INSERT INTO api_tokens (public_id, staff_id, label, secret_hash, created_at, expires_at)"
-    " VALUES (?, ?, ?, ?, ?, ?)";
+    " VALUES (?, ?, ?, ?, ?, ?) RETURNING id";
 constexpr char kSelectToken[] =
     "SELECT id, staff_id, secret_hash, COALESCE(expires_at, 0), COALESCE(revoked_at, 0)"
     " FROM api_tokens WHERE public_id = ?";
@@ -172,7 +172,7 @@ Result<int64_t> Staff::Add(const StaffUser& u, const std::string& password) {
     return Status::AlreadyExists("name: a staff user named " + u.name + " exists");
   }
   if (!s.ok()) return s;
-  return db_.LastInsertRowId();
+  return db_.ReturnedId();
 }
 
 Result<StaffUser> Staff::Get(int64_t id) {
@@ -296,7 +296,7 @@ Result<IssuedToken> Staff::CreateToken(int64_t staff_id, const std::string& labe
     st.Bind(6, expires_at);
   }
   SHG_RETURN_IF_ERROR(st.Run());
-  t.id = db_.LastInsertRowId();
+  t.id = db_.ReturnedId();
   return t;
 }
 

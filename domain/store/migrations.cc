@@ -22,6 +22,7 @@
 #include <iterator>
 #include <string>
 
+#include "domain/store/pg_schema.h"
 #include "domain/store/store.h"
 
 namespace shg::store {
@@ -898,6 +899,10 @@ constexpr Migration kMigrations[] = {
 constexpr char kCreateMigrationsTable[] =
     "CREATE TABLE IF NOT EXISTS schema_migrations ("
     " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)";
+// PostgreSQL's INTEGER is 32 bits: applied_at (seconds) would end in 2038.
+constexpr char kPgCreateMigrationsTable[] =
+    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+    " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)";
 constexpr char kMaxVersion[] = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
 constexpr char kIsApplied[] = "SELECT 1 FROM schema_migrations WHERE version = ?";
 constexpr char kRecord[] =
@@ -954,6 +959,68 @@ Status ApplyInTransaction(Connection& conn, const Migration& m) {
   return Status::Ok();
 }
 
+// PostgreSQL: one transaction per step; an advisory lock held to the end
+// of it makes instances starting together apply each step once.
+constexpr char kPgBegin[] = "BEGIN";
+constexpr char kPgLockMigrations[] = "SELECT pg_advisory_xact_lock(7305210001)";
+
+Status ApplyPg(Connection& conn, const pg::SchemaStep& step) {
+  SHG_RETURN_IF_ERROR(conn.Prepare(kPgBegin).Run());
+  auto fail = [&conn, &step](const Status& s) {
+    (void)conn.Prepare(kRollback).Run();
+    return Status::Internal("postgresql migration " + std::to_string(step.version) + " (" +
+                            step.name + ") failed: " + s.message());
+  };
+  Result<bool> locked = conn.Prepare(kPgLockMigrations).Step();
+  if (!locked.ok()) return fail(locked.status());
+  Statement& check = conn.Prepare(kIsApplied);
+  check.Bind(1, static_cast<int64_t>(step.version));
+  Result<bool> applied = check.Step();
+  check.Reset();
+  if (!applied.ok()) return fail(applied.status());
+  if (*applied) return conn.Prepare(kCommit).Run();
+  Status s = conn.Exec(step.sql);
+  if (!s.ok()) return fail(s);
+  s = conn.Prepare(kRecord)
+          .Bind(1, static_cast<int64_t>(step.version))
+          .Bind(2, std::string_view(step.name))
+          .Bind(3, static_cast<int64_t>(std::time(nullptr)))
+          .Run();
+  if (!s.ok()) return fail(s);
+  return conn.Prepare(kCommit).Run();
+}
+
+Result<int> MigratePg(Connection& conn, int target_version) {
+  // Two instances may both create the table: the second one's IF NOT EXISTS
+  // can still race, hence the lock here too.
+  SHG_RETURN_IF_ERROR(conn.Prepare(kPgBegin).Run());
+  Result<bool> locked = conn.Prepare(kPgLockMigrations).Step();
+  conn.Prepare(kPgLockMigrations).Reset();
+  if (locked.ok()) {
+    Status s = conn.Exec(kPgCreateMigrationsTable);
+    if (!s.ok()) {
+      (void)conn.Prepare(kRollback).Run();
+      return s;
+    }
+  }
+  SHG_RETURN_IF_ERROR(conn.Prepare(kCommit).Run());
+  if (!locked.ok()) return locked.status();
+  Result<int64_t> current = MaxVersion(conn);
+  if (!current.ok()) return current.status();
+  if (*current > LatestSchemaVersion()) {
+    return Status::FailedPrecondition("database schema version " + std::to_string(*current) +
+                                      " is newer than this build (" +
+                                      std::to_string(LatestSchemaVersion()) + ")");
+  }
+  for (const pg::SchemaStep& step : pg::SchemaSteps()) {
+    if (step.version <= *current || step.version > target_version) continue;
+    SHG_RETURN_IF_ERROR(ApplyPg(conn, step));
+  }
+  Result<int64_t> reached = MaxVersion(conn);
+  if (!reached.ok()) return reached.status();
+  return static_cast<int>(*reached);
+}
+
 Status Apply(Connection& conn, const Migration& m) {
   if (!m.rebuilds_tables) return ApplyInTransaction(conn, m);
   SHG_RETURN_IF_ERROR(conn.Exec(kForeignKeysOff));
@@ -969,6 +1036,7 @@ int LatestSchemaVersion() { return kMigrations[std::size(kMigrations) - 1].versi
 Result<int> Migrate(Connection& conn) { return MigrateTo(conn, LatestSchemaVersion()); }
 
 Result<int> MigrateTo(Connection& conn, int target_version) {
+  if (conn.dialect() == Dialect::kPostgresql) return MigratePg(conn, target_version);
   SHG_RETURN_IF_ERROR(conn.Exec(kCreateMigrationsTable));
   Result<int64_t> current = MaxVersion(conn);
   if (!current.ok()) return current.status();

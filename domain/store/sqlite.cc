@@ -1,5 +1,7 @@
 #include "domain/store/sqlite.h"
 
+#include <sqlite3.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -60,33 +62,38 @@ const char* SyncPragma(const std::string& mode) {
 
 // ---------------------------------------------------------------- Statement
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+SqliteStatement::~SqliteStatement() { sqlite3_finalize(stmt_); }
 
 // SQLITE_TRANSIENT: SQLite copies the bytes, so a binding never dangles when
 // a temporary string dies before Step (a few bytes copied per bind).
-Statement& Statement::Bind(int index, int64_t value) {
+Statement& SqliteStatement::Bind(int index, int64_t value) {
+  if (stmt_ == nullptr) return *this;
   sqlite3_bind_int64(stmt_, index, value);
   return *this;
 }
 
-Statement& Statement::Bind(int index, std::string_view text) {
+Statement& SqliteStatement::Bind(int index, std::string_view text) {
+  if (stmt_ == nullptr) return *this;
   const char* data = text.empty() ? kEmpty : text.data();
   sqlite3_bind_text64(stmt_, index, data, text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
   return *this;
 }
 
-Statement& Statement::BindBlob(int index, std::string_view bytes) {
+Statement& SqliteStatement::BindBlob(int index, std::string_view bytes) {
+  if (stmt_ == nullptr) return *this;
   const char* data = bytes.empty() ? kEmpty : bytes.data();
   sqlite3_bind_blob64(stmt_, index, data, bytes.size(), SQLITE_TRANSIENT);
   return *this;
 }
 
-Statement& Statement::BindNull(int index) {
+Statement& SqliteStatement::BindNull(int index) {
+  if (stmt_ == nullptr) return *this;
   sqlite3_bind_null(stmt_, index);
   return *this;
 }
 
-Result<bool> Statement::Step() {
+Result<bool> SqliteStatement::Step() {
+  if (stmt_ == nullptr) return prepare_error_;
   const int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
@@ -96,42 +103,45 @@ Result<bool> Statement::Step() {
   return s;
 }
 
-Status Statement::Run() {
+Status SqliteStatement::Run() {
+  *returned_id_ = 0;
   for (;;) {
     Result<bool> r = Step();
     if (!r.ok()) return r.status();
     if (!*r) break;
+    *returned_id_ = sqlite3_column_int64(stmt_, 0);
   }
   sqlite3_reset(stmt_);
   return Status::Ok();
 }
 
-int64_t Statement::Int(int col) const { return sqlite3_column_int64(stmt_, col); }
+int64_t SqliteStatement::Int(int col) const { return sqlite3_column_int64(stmt_, col); }
 
-std::string Statement::Text(int col) const {
+std::string SqliteStatement::Text(int col) const {
   const unsigned char* p = sqlite3_column_text(stmt_, col);
   if (p == nullptr) return std::string();
   return std::string(reinterpret_cast<const char*>(p),
                      static_cast<size_t>(sqlite3_column_bytes(stmt_, col)));
 }
 
-std::string Statement::Blob(int col) const {
+std::string SqliteStatement::Blob(int col) const {
   const void* p = sqlite3_column_blob(stmt_, col);
   if (p == nullptr) return std::string();
   return std::string(static_cast<const char*>(p),
                      static_cast<size_t>(sqlite3_column_bytes(stmt_, col)));
 }
 
-bool Statement::IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+bool SqliteStatement::IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
 
-void Statement::Reset() {
+void SqliteStatement::Reset() {
+  if (stmt_ == nullptr) return;
   sqlite3_reset(stmt_);
   sqlite3_clear_bindings(stmt_);
 }
 
 // --------------------------------------------------------------- Connection
 
-Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path,
+Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::string& path,
                                                      const ConnectionOptions& options) {
   const char* sync = SyncPragma(options.synchronous);
   if (sync == nullptr) {
@@ -151,7 +161,7 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path,
   }
   sqlite3_extended_result_codes(db, 1);
   sqlite3_busy_timeout(db, options.busy_timeout_ms);
-  std::unique_ptr<Connection> conn(new Connection(db));
+  std::unique_ptr<SqliteConnection> conn(new SqliteConnection(db));
 
   if (!options.read_only) {
     // journal_mode answers with the mode in force; anything but WAL (or
@@ -172,12 +182,12 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path,
   return conn;
 }
 
-Connection::~Connection() {
+SqliteConnection::~SqliteConnection() {
   cache_.clear();  // finalize statements before closing
   sqlite3_close(db_);
 }
 
-Status Connection::Exec(std::string_view sql) {
+Status SqliteConnection::Exec(std::string_view sql) {
   const std::string text(sql);  // sqlite3_exec needs a NUL-terminated string
   const int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, nullptr);
   if (rc == SQLITE_OK) return Status::Ok();
@@ -185,7 +195,7 @@ Status Connection::Exec(std::string_view sql) {
   return ErrorStatus(db_, rc, text.size() > 80 ? text.substr(0, 80) + "..." : text);
 }
 
-Statement& Connection::Prepare(const char* sql) {
+Statement& SqliteConnection::Prepare(const char* sql) {
   auto it = cache_.find(sql);
   if (it != cache_.end()) {
     it->second->Reset();
@@ -204,14 +214,29 @@ Statement& Connection::Prepare(const char* sql) {
       std::abort();
     }
   }
-  auto owned = std::make_unique<Statement>(db_, stmt);
+  auto owned = std::make_unique<SqliteStatement>(db_, stmt, &returned_id_);
   Statement& ref = *owned;
   cache_.emplace(sql, std::move(owned));
   return ref;
 }
 
-int64_t Connection::LastInsertRowId() const { return sqlite3_last_insert_rowid(db_); }
+std::unique_ptr<Statement> SqliteConnection::PrepareUncached(std::string_view sql) {
+  sqlite3_stmt* stmt = nullptr;
+  const int rc =
+      sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
+  if (rc != SQLITE_OK || stmt == nullptr) {
+    // Every Step of it reports the error, so callers have one error path.
+    Status error = ErrorStatus(db_, rc == SQLITE_OK ? SQLITE_ERROR : rc, sql);
+    sqlite3_finalize(stmt);
+    auto failed = std::make_unique<SqliteStatement>(db_, nullptr, &returned_id_);
+    failed->set_prepare_error(std::move(error));
+    return failed;
+  }
+  return std::make_unique<SqliteStatement>(db_, stmt, &returned_id_);
+}
 
-int Connection::Changes() const { return sqlite3_changes(db_); }
+int SqliteConnection::Changes() const { return sqlite3_changes(db_); }
+
+bool SqliteConnection::InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
 
 }  // namespace shg::store

@@ -1,70 +1,55 @@
-// Thin RAII wrapper over the SQLite C API: a connection with a cache of
-// prepared statements keyed by the address of their named SQL constant.
+// The SQLite backend of the store seam (domain/store/db.h): a connection
+// with a cache of prepared statements keyed by the address of their named SQL
+// constant. <sqlite3.h> stays inside domain/store/.
 //
-// Thread-safety: a Connection and its Statements belong to one thread at a
+// Thread-safety: a connection and its statements belong to one thread at a
 // time (SQLite is built serialized, but we never share a connection).
 #pragma once
-
-#include <sqlite3.h>
 
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 
 #include "domain/result.h"
+#include "domain/store/db.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
 
 namespace shg::store {
 
-class Statement {
+class SqliteStatement final : public Statement {
  public:
-  Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
-  ~Statement();
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
+  SqliteStatement(sqlite3* db, sqlite3_stmt* stmt, int64_t* returned_id)
+      : db_(db), stmt_(stmt), returned_id_(returned_id) {}
+  ~SqliteStatement() override;
 
-  // Bind by 1-based index. Chainable.
-  Statement& Bind(int index, int64_t value);
-  Statement& Bind(int index, std::string_view text);
-  Statement& BindBlob(int index, std::string_view bytes);
-  Statement& BindNull(int index);
+  Statement& Bind(int index, int64_t value) override;
+  Statement& Bind(int index, std::string_view text) override;
+  Statement& BindBlob(int index, std::string_view bytes) override;
+  Statement& BindNull(int index) override;
+  // Maps SQLite codes to Status codes: BUSY/LOCKED -> Unavailable,
+  // UNIQUE/PRIMARY KEY -> AlreadyExists, other constraints (CHECK, FOREIGN
+  // KEY, NOT NULL, trigger RAISE) -> FailedPrecondition, else Internal.
+  Result<bool> Step() override;
+  Status Run() override;
+  int64_t Int(int col) const override;
+  std::string Text(int col) const override;
+  std::string Blob(int col) const override;
+  bool IsNull(int col) const override;
+  void Reset() override;
 
-  // Advances; returns true when a row is available, false when done.
-  // Errors carry sqlite3_errmsg and map SQLite codes to Status codes:
-  // BUSY/LOCKED -> Unavailable, UNIQUE/PRIMARY KEY -> AlreadyExists, other
-  // constraints (CHECK, FOREIGN KEY, NOT NULL, trigger RAISE) ->
-  // FailedPrecondition, anything else -> Internal.
-  Result<bool> Step();
-  // Runs to completion (for INSERT/UPDATE/DELETE); OK or the SQLite error.
-  Status Run();
-
-  int64_t Int(int col) const;
-  std::string Text(int col) const;
-  std::string Blob(int col) const;
-  bool IsNull(int col) const;
-
-  // Clears bindings and resets; called by Connection::Prepare before reuse.
-  void Reset();
+  // A statement that failed to prepare (stmt null): every Step returns it.
+  void set_prepare_error(Status s) { prepare_error_ = std::move(s); }
 
  private:
   sqlite3* db_;
   sqlite3_stmt* stmt_;
-};
-
-// Resets a statement when leaving scope. A SELECT that stops before
-// SQLITE_DONE otherwise keeps its read transaction open, so later reads on
-// the same connection would see an old snapshot and the WAL could not be
-// checkpointed past it.
-class ScopedReset {
- public:
-  explicit ScopedReset(Statement& s) : s_(s) {}
-  ~ScopedReset() { s_.Reset(); }
-  ScopedReset(const ScopedReset&) = delete;
-  ScopedReset& operator=(const ScopedReset&) = delete;
-
- private:
-  Statement& s_;
+  int64_t* returned_id_;  // the connection's ReturnedId
+  Status prepare_error_;
 };
 
 struct ConnectionOptions {
@@ -74,58 +59,29 @@ struct ConnectionOptions {
   bool read_only = false;
 };
 
-class Connection {
+class SqliteConnection final : public Connection {
  public:
   // Opens (creating if needed for a writer) the database at `path` in WAL mode
   // with foreign keys on.
-  static Result<std::unique_ptr<Connection>> Open(const std::string& path,
-                                                  const ConnectionOptions& options);
-  ~Connection();
-  Connection(const Connection&) = delete;
-  Connection& operator=(const Connection&) = delete;
+  static Result<std::unique_ptr<SqliteConnection>> Open(const std::string& path,
+                                                        const ConnectionOptions& options);
+  ~SqliteConnection() override;
 
-  // Executes one or more statements without results (DDL, BEGIN, COMMIT...).
-  Status Exec(std::string_view sql);
+  Dialect dialect() const override { return Dialect::kSqlite; }
+  Status Exec(std::string_view sql) override;
+  // A bad constant aborts at once (it is a programming error).
+  Statement& Prepare(const char* sql) override;
+  using Connection::Prepare;
+  std::unique_ptr<Statement> PrepareUncached(std::string_view sql) override;
+  int Changes() const override;
+  bool InTransaction() const override;
 
-  // Returns the cached prepared statement for `sql` (a named constant: the
-  // cache is keyed by its address), reset and with bindings cleared.
-  // REQUIRES: `sql` outlives the connection and is valid SQL (a bad constant
-  // is a programming error and aborts).
-  Statement& Prepare(const char* sql);
-
-  int64_t LastInsertRowId() const;
-  int Changes() const;
   sqlite3* raw() const { return db_; }
 
  private:
-  explicit Connection(sqlite3* db) : db_(db) {}
+  explicit SqliteConnection(sqlite3* db) : db_(db) {}
   sqlite3* db_;
-  std::unordered_map<const char*, std::unique_ptr<Statement>> cache_;
+  std::unordered_map<const char*, std::unique_ptr<SqliteStatement>> cache_;
 };
-
-// Runs `body` (returning Status or Result<T>) inside a SAVEPOINT: when it
-// fails, everything it wrote is rolled back and the caller's transaction (if
-// any) carries on; when it succeeds its writes join the caller's transaction
-// (or commit, when no transaction was open). Lets a multi-statement
-// operation never leave half its writes behind.
-inline constexpr char kSavepointOpSql[] = "SAVEPOINT op";
-inline constexpr char kReleaseOpSql[] = "RELEASE op";
-inline constexpr char kRollbackToOpSql[] = "ROLLBACK TO op";
-
-template <typename F>
-auto InSavepoint(Connection& conn, F&& body) -> decltype(body()) {
-  if (Status s = conn.Prepare(kSavepointOpSql).Run(); !s.ok()) return s;
-  auto result = body();
-  if (result.ok()) {
-    Status s = conn.Prepare(kReleaseOpSql).Run();
-    if (s.ok()) return result;
-    (void)conn.Prepare(kRollbackToOpSql).Run();
-    (void)conn.Prepare(kReleaseOpSql).Run();
-    return s;
-  }
-  (void)conn.Prepare(kRollbackToOpSql).Run();
-  (void)conn.Prepare(kReleaseOpSql).Run();
-  return result;
-}
 
 }  // namespace shg::store

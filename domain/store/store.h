@@ -1,134 +1,124 @@
-// Store: the SQLite database of the gateway, with ONE writer connection
-// owned by a writer thread that batches queued work into one transaction
-// (group commit), and one read-only connection per reading thread.
+// Store: the database of the gateway, behind one interface with two
+// backends (chosen by StoreOptions::backend):
 //
-// Durability: with synchronous=FULL (the default) a job's `done` callback is
-// invoked only after the COMMIT that contains its changes has been fsynced.
-// The fsync is not done inside COMMIT (which would stall the writer): the
-// writer connection runs SQLite's synchronous=NORMAL, and a syncer thread
-// fdatasync()s the WAL file after each commit, then releases that batch's
-// callbacks, while the writer already executes the next batch. One fsync
-// may cover several batches. Nothing is acknowledged before it is on disk,
-// and a later batch is never acknowledged before an earlier one.
+// SQLite (the embedded default, domain/store/sqlite_store.cc): ONE writer
+// connection owned by a writer thread that batches queued work into one
+// transaction (group commit), and one read-only connection per reading
+// thread. With synchronous=FULL (the default) a job's `done` callback is
+// invoked only after the COMMIT that contains its changes has been fsynced:
+// the writer connection runs SQLite's synchronous=NORMAL, and a syncer
+// thread fdatasync()s the WAL file after each commit, then releases that
+// batch's callbacks while the writer already executes the next batch. One
+// fsync may cover several batches. Nothing is acknowledged before it is on
+// disk, and a later batch is never acknowledged before an earlier one.
 // Checkpoints (WAL -> database) run PASSIVE on a checkpointer thread with its
-// own connection, so they never stall the writer either.
+// own connection, so they never stall the writer either. Each job runs inside
+// its own SAVEPOINT, so a job that returns a non-OK Status (or throws) is
+// rolled back alone and the rest of the batch commits.
 //
-// Each job runs inside its own SAVEPOINT, so a job that returns a non-OK
-// Status (or throws) is rolled back alone and the rest of the batch commits.
+// PostgreSQL (domain/store/pg_store.cc): a pool of `pool_size` connections,
+// each with a worker thread; each job is ONE serializable transaction, run
+// again (up to `max_retries` times) when the server reports a serialization
+// failure or a deadlock, so jobs of several gateway instances on one
+// database behave as if run one after the other. `done` runs after COMMIT
+// returned. Readers: one connection per reading thread, read-only.
+//
+// A job may therefore run more than once (PostgreSQL retries): it must only
+// write to the database and to its own captured results, which a retry
+// overwrites.
 //
 // Thread-safety: Submit/Run may be called from any thread. Reader() returns a
 // connection private to the calling thread.
 #pragma once
 
-#include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <thread>
-#include <vector>
 
 #include "domain/result.h"
-#include "domain/store/sqlite.h"
+#include "domain/store/db.h"
 
 namespace shg::store {
 
 struct StoreOptions {
+  std::string backend = "sqlite";       // sqlite | postgresql
   std::string path = "shg-gateway.db";  // SQLite file
-  std::string synchronous = "FULL";       // OFF | NORMAL | FULL
-  int busy_timeout_ms = 5000;
-  int max_batch = 512;  // most jobs folded into one commit
+  std::string synchronous = "FULL";     // SQLite: OFF | NORMAL | FULL
+  int busy_timeout_ms = 5000;           // SQLite
+  int max_batch = 512;                  // SQLite: most jobs folded into one commit
+  // PostgreSQL: a libpq connection URL (postgresql://user@host:port/db);
+  // the password is never in it when it comes from configuration: it is
+  // passed separately.
+  std::string url;
+  std::string password;  // PostgreSQL; never logged
+  int pool_size = 4;     // PostgreSQL: writer connections (and threads)
+  int max_retries = 20;  // PostgreSQL: runs of a job after serialization failures
 };
 
 // Observes commit latency (seconds) and batch size; may be empty.
 using CommitObserver = std::function<void(double seconds, size_t jobs)>;
+
+// Counters of one store (one gateway instance), for /metrics.
+struct StoreCounters {
+  uint64_t jobs = 0;             // jobs committed or refused
+  uint64_t retries = 0;          // PostgreSQL: job runs repeated after a conflict
+  uint64_t gave_up = 0;          // PostgreSQL: jobs still conflicting after max_retries
+  uint64_t pool_waits = 0;       // PostgreSQL: jobs that waited for a free connection
+  double pool_wait_seconds = 0;  // ... and how long in all
+};
 
 class Store {
  public:
   using Work = std::function<Status(Connection&)>;
   using Done = std::function<void(const Status&)>;
 
-  // Opens the database, applies pending migrations and starts the writer.
+  // Opens the database, applies pending migrations and starts the writer(s).
   static Result<std::unique_ptr<Store>> Open(const StoreOptions& options);
-  ~Store();  // drains queued work, then stops the writer
+  virtual ~Store() = default;  // drains queued work, then stops
 
-  // Queues `work` for the writer thread. `done` (may be empty) runs on the
-  // syncer thread after the batch commit is durable, with the job's status, or the
-  // commit's failure if the batch could not commit (keep it short: post
-  // elsewhere for real work). `work` must not BEGIN/COMMIT itself; an
-  // exception it throws becomes Internal. If the store is being destroyed,
-  // `done` gets Unavailable at once.
-  void Submit(Work work, Done done);
+  virtual Dialect dialect() const = 0;
+
+  // Queues `work`. `done` (may be empty) runs on a store thread after the
+  // job's transaction is durable, with the job's status, or the commit's
+  // failure if it could not commit (keep it short: post elsewhere for real
+  // work). `work` must not BEGIN/COMMIT itself; an exception it throws
+  // becomes Internal. If the store is being destroyed, `done` gets
+  // Unavailable at once.
+  virtual void Submit(Work work, Done done) = 0;
   // Submit and wait for the durable result. Internal if called from inside
   // a job (the writer would wait for itself).
-  Status Run(Work work);
+  virtual Status Run(Work work) = 0;
 
   // A read-only connection for the calling thread, created on first use and
   // cached per (thread, store). It is closed when its thread exits; after
   // the store is destroyed, the destroying thread's reader is closed at once
   // and other threads' when they next open a reader. Never use it after the
   // store is gone. Opening it only fails when the process is out of
-  // descriptors or memory: that aborts.
-  Connection& Reader();
+  // descriptors or memory, or the database server is gone: that aborts.
+  virtual Connection& Reader() = 0;
 
-  // Called on the syncer thread after each successful durable commit with
-  // the time from COMMIT to durable (commit + fsync) and the number of jobs
-  // in it.
-  // REQUIRES: no work queued or running (e.g. before the first Submit): the
-  // writer reads it without a lock.
+  // Called after each successful durable commit with the time from COMMIT
+  // to durable and the number of jobs in it.
+  // REQUIRES: no work queued or running (e.g. before the first Submit).
   void set_commit_observer(CommitObserver observer) { observer_ = std::move(observer); }
+  virtual StoreCounters counters() const = 0;
   const StoreOptions& options() const { return options_; }
 
- private:
-  struct Job {
-    Work work;
-    Done done;
-  };
-  // A committed batch waiting for its fsync.
-  struct Committed {
-    std::vector<Job> jobs;
-    std::vector<Status> statuses;
-    std::chrono::steady_clock::time_point commit_started;
-  };
+ protected:
   explicit Store(StoreOptions options) : options_(std::move(options)) {}
-  void WriterLoop();
-  void SyncerLoop();
-  void CheckpointerLoop();
-  // Hands a committed (or failed) batch to the syncer.
-  void Release(Committed batch);
-
   StoreOptions options_;
-  std::unique_ptr<Connection> writer_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Job> queue_;
-  bool stopping_ = false;
-  std::thread thread_;
   CommitObserver observer_;
-
-  bool fsync_wal_ = false;  // synchronous=FULL: the syncer fsyncs the WAL
-  int wal_fd_ = -1;         // opened by the syncer on first use
-  std::mutex sync_mu_;
-  std::condition_variable sync_cv_;
-  std::deque<Committed> committed_;
-  bool sync_stopping_ = false;
-  std::thread syncer_;
-
-  std::unique_ptr<Connection> checkpointer_;
-  std::mutex ckpt_mu_;
-  std::condition_variable ckpt_cv_;
-  bool ckpt_wanted_ = false;
-  bool ckpt_stopping_ = false;
-  std::thread ckpt_thread_;
-  uint64_t id_ = 0;  // distinguishes stores for thread-local reader caches
-  std::shared_ptr<void> alive_;  // expires on destruction: readers cleanup
 };
 
-// Applies the numbered migrations (domain/store/migrations.cc) that are not
-// yet recorded in schema_migrations, each in its own transaction.
+// Opens the SQLite backend (Store::Open with backend "sqlite").
+Result<std::unique_ptr<Store>> OpenSqliteStore(const StoreOptions& options);
+// Opens the PostgreSQL backend (Store::Open with backend "postgresql").
+Result<std::unique_ptr<Store>> OpenPostgresStore(const StoreOptions& options);
+
+// Applies the numbered migrations of the connection's dialect (SQLite:
+// domain/store/migrations.cc; PostgreSQL: domain/store/pg_schema.cc) that are
+// not yet recorded in schema_migrations, each in its own transaction.
 // Returns the schema version reached.
 Result<int> Migrate(Connection& conn);
 // Migrate, stopping after `target_version` (tests of a migration over a

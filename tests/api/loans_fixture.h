@@ -169,7 +169,7 @@ class ApiFixture : public ::testing::Test {
   }
 
   int64_t Count(const std::string& sql) {
-    return testing::CountRows(app_->store().Reader().raw(), sql);
+    return testing::CountRows(app_->store().Reader(), sql);
   }
   int64_t MemberId(const std::string& phone, const std::string& name = "") {
     return Count("SELECT id FROM members WHERE phone = '" + phone + "'" +

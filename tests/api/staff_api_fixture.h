@@ -249,7 +249,7 @@ class StaffApiFixture : public ::testing::Test {
   }
 
   int64_t Count(const std::string& sql) {
-    return testing::CountRows(app_->store().Reader().raw(), sql);
+    return testing::CountRows(app_->store().Reader(), sql);
   }
 
   // The id of the active member with this phone and (first) name prefix.

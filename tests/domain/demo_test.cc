@@ -12,6 +12,7 @@ namespace shg {
 namespace {
 
 using store::Connection;
+using store::SqliteConnection;
 using store::ScopedReset;
 using store::Statement;
 using testing_support::TempDb;

@@ -17,6 +17,7 @@ namespace shg {
 namespace {
 
 using store::Connection;
+using store::SqliteConnection;
 using store::ScopedReset;
 using store::Statement;
 using testing_support::TempDb;
@@ -110,7 +111,7 @@ class GroupLoansTest : public ::testing::Test {
   void SetUp() override {
     store::ConnectionOptions o;
     o.synchronous = "OFF";
-    auto db = Connection::Open(tmp_.path(), o);
+    auto db = SqliteConnection::Open(tmp_.path(), o);
     ASSERT_TRUE(db.ok()) << db.status().ToString();
     db_ = std::move(*db);
     ASSERT_TRUE(store::MigrateTo(*db_, store::LatestSchemaVersion()).ok());
@@ -158,7 +159,7 @@ class GroupLoansTest : public ::testing::Test {
         " max_term_months, flat_rate_bp_per_month, social_fund_per_meeting, share_out_unit,"
         " length_months, starts_at, ends_at, created_by, created_at, updated_at)"
         " VALUES (?, (SELECT MAX(number) + 1 FROM cycles WHERE group_id = ?), ?, ?, 3, 3, 1000,"
-        " 0, 100, 12, ?, ?, 'test', ?, ?)");
+        " 0, 100, 12, ?, ?, 'test', ?, ?) RETURNING id");
     ASSERT_TRUE(st.Bind(1, group)
                     .Bind(2, group)
                     .Bind(3, state)
@@ -169,7 +170,7 @@ class GroupLoansTest : public ::testing::Test {
                     .Bind(8, kNow - 300 * kDay)
                     .Run()
                     .ok());
-    cycle_ = db_->LastInsertRowId();
+    cycle_ = db_->ReturnedId();
   }
 
   Services svc() { return Services(*db_, ctx_); }

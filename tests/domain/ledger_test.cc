@@ -22,6 +22,7 @@ using ledger::AccountKind;
 using ledger::JournalEntry;
 using ledger::PostingLine;
 using store::Connection;
+using store::SqliteConnection;
 using store::ScopedReset;
 using store::Statement;
 using testing_support::TempDb;
@@ -38,12 +39,12 @@ constexpr char kStaleBalances[] =
     " (SELECT COALESCE(SUM(p.amount), 0) FROM postings p WHERE p.account_id = a.id)";
 constexpr char kCorruptBalance[] = "UPDATE accounts SET balance = balance + 1 WHERE id = ?";
 constexpr char kRawJournal[] =
-    "INSERT INTO journals (group_id, kind, currency, created_at) VALUES (?, 'manual', 'KES', 0)";
+    "INSERT INTO journals (group_id, kind, currency, created_at) VALUES (?, 'manual', 'KES', 0) RETURNING id";
 constexpr char kRawPosting[] =
     "INSERT INTO postings (journal_id, account_id, amount) VALUES (?, ?, ?)";
 constexpr char kRawReversal[] =
     "INSERT INTO journals (group_id, kind, currency, reverses_journal_id, created_at)"
-    " VALUES (?, 'reversal', 'KES', ?, 0)";
+    " VALUES (?, 'reversal', 'KES', ?, 0) RETURNING id";
 constexpr char kAddToBalance[] = "UPDATE accounts SET balance = balance + ? WHERE id = ?";
 
 template <typename T>
@@ -66,7 +67,7 @@ class LedgerTest : public ::testing::Test {
   void SetUp() override {
     store::ConnectionOptions o;
     o.synchronous = "OFF";
-    db_ = Must(Connection::Open(tmp_.path(), o));
+    db_ = Must(SqliteConnection::Open(tmp_.path(), o));
     ASSERT_TRUE(store::Migrate(*db_).ok());
     ctx_.pins = &pins_;
     ctx_.now = kNow;
@@ -283,7 +284,7 @@ TEST_F(LedgerTest, CheckNamesTheFirstViolation) {
   // in step (as Post would): only the mirror check can see it is wrong.
   auto raw_reversal = [&](std::vector<PostingLine> lines) {
     ASSERT_TRUE(db_->Prepare(kRawReversal).Bind(1, kes_).Bind(2, amina_saved).Run().ok());
-    const int64_t r = db_->LastInsertRowId();
+    const int64_t r = db_->ReturnedId();
     for (const PostingLine& p : lines) {
       ASSERT_TRUE(
           db_->Prepare(kRawPosting).Bind(1, r).Bind(2, p.account_id).Bind(3, p.amount).Run().ok());
@@ -303,7 +304,7 @@ TEST_F(LedgerTest, CheckNamesTheFirstViolation) {
       {"unbalanced journal",
        [&] {
          ASSERT_TRUE(db_->Prepare(kRawJournal).Bind(1, kes_).Run().ok());
-         const int64_t j = db_->LastInsertRowId();
+         const int64_t j = db_->ReturnedId();
          ASSERT_TRUE(db_->Prepare(kRawPosting).Bind(1, j).Bind(2, fund_).Bind(3, 7).Run().ok());
          ASSERT_TRUE(db_->Prepare(kRawPosting).Bind(1, j).Bind(2, amina_savings_).Bind(3, -5).Run().ok());
        },
@@ -314,7 +315,7 @@ TEST_F(LedgerTest, CheckNamesTheFirstViolation) {
       {"posting to another currency",
        [&] {
          ASSERT_TRUE(db_->Prepare(kRawJournal).Bind(1, kes_).Run().ok());
-         const int64_t j = db_->LastInsertRowId();
+         const int64_t j = db_->ReturnedId();
          ASSERT_TRUE(db_->Prepare(kRawPosting).Bind(1, j).Bind(2, fund_).Bind(3, 5).Run().ok());
          ASSERT_TRUE(db_->Prepare(kRawPosting).Bind(1, j).Bind(2, ugx_savings_).Bind(3, -5).Run().ok());
        },

@@ -28,6 +28,7 @@ namespace shg {
 namespace {
 
 using store::Connection;
+using store::SqliteConnection;
 using store::ScopedReset;
 using store::Statement;
 using testing_support::TempDb;
@@ -95,7 +96,7 @@ class LoansTest : public ::testing::Test {
   void SetUp() override {
     store::ConnectionOptions o;
     o.synchronous = "OFF";
-    auto db = Connection::Open(tmp_.path(), o);
+    auto db = SqliteConnection::Open(tmp_.path(), o);
     ASSERT_TRUE(db.ok()) << db.status().ToString();
     db_ = std::move(*db);
     Result<int> version = store::Migrate(*db_);

@@ -25,6 +25,7 @@ namespace shg {
 namespace {
 
 using store::Connection;
+using store::SqliteConnection;
 using store::ScopedReset;
 using store::Statement;
 using testing_support::TempDb;
@@ -57,7 +58,7 @@ class MigrationTest : public ::testing::Test {
   void Load(const std::string& dump) {
     store::ConnectionOptions o;
     o.synchronous = "OFF";
-    auto db = Connection::Open(tmp_.path(), o);
+    auto db = SqliteConnection::Open(tmp_.path(), o);
     ASSERT_TRUE(db.ok()) << db.status().ToString();
     db_ = std::move(*db);
     ASSERT_TRUE(db_->Exec(ReadDump(dump)).ok());

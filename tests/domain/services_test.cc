@@ -17,6 +17,7 @@ namespace shg {
 namespace {
 
 using store::Connection;
+using store::SqliteConnection;
 using store::ScopedReset;
 using store::Statement;
 using testing_support::TempDb;
@@ -50,7 +51,7 @@ class ServicesTest : public ::testing::Test {
   void SetUp() override {
     store::ConnectionOptions o;
     o.synchronous = "OFF";  // speed; durability is the store tests' business
-    auto db = store::Connection::Open(tmp_.path(), o);
+    auto db = store::SqliteConnection::Open(tmp_.path(), o);
     ASSERT_TRUE(db.ok()) << db.status().ToString();
     db_ = std::move(*db);
     ASSERT_TRUE(store::Migrate(*db_).ok());

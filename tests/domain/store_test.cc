@@ -43,7 +43,7 @@ ConnectionOptions WriterOptions() {
 }
 
 std::unique_ptr<Connection> OpenWriter(const std::string& path) {
-  Result<std::unique_ptr<Connection>> db = Connection::Open(path, WriterOptions());
+  auto db = SqliteConnection::Open(path, WriterOptions());
   if (!db.ok()) {
     ADD_FAILURE() << db.status().ToString();
     std::abort();
@@ -103,7 +103,7 @@ struct Gate {
 
 TEST(MigrationsTest, EmptyDatabaseGetsEveryMigrationRecorded) {
   TempDb tmp;
-  Result<std::unique_ptr<Connection>> db = Connection::Open(tmp.path(), WriterOptions());
+  auto db = SqliteConnection::Open(tmp.path(), WriterOptions());
   ASSERT_TRUE(db.ok()) << db.status().ToString();
   Result<int> version = Migrate(**db);
   ASSERT_TRUE(version.ok()) << version.status().ToString();
@@ -179,7 +179,7 @@ TEST(ConnectionTest, RejectsUnknownSynchronousMode) {
   TempDb tmp;
   ConnectionOptions o;
   o.synchronous = "EXTRA; DROP TABLE x";
-  Result<std::unique_ptr<Connection>> db = Connection::Open(tmp.path(), o);
+  auto db = SqliteConnection::Open(tmp.path(), o);
   ASSERT_FALSE(db.ok());
   EXPECT_EQ(db.status().code(), Status::Code::kInvalidArgument);
 }
@@ -188,7 +188,7 @@ TEST(ConnectionTest, ReadOnlyConnectionCannotOpenAMissingFileOrWrite) {
   TempDb tmp;
   ConnectionOptions ro;
   ro.read_only = true;
-  EXPECT_FALSE(Connection::Open(tmp.path(), ro).ok());
+  EXPECT_FALSE(SqliteConnection::Open(tmp.path(), ro).ok());
 
   auto store = OpenStore(tmp.path());
   ASSERT_NE(store, nullptr);

@@ -106,7 +106,7 @@ class LoanJobsTest : public ::testing::Test {
 
   int64_t Sms(const std::string& kind_like) {
     return shg::testing::CountRows(
-        store_->Reader().raw(),
+        store_->Reader(),
         "SELECT count(*) FROM messages WHERE kind LIKE '" + kind_like + "' AND channel = 'at-ke'");
   }
 

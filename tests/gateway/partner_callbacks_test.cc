@@ -133,7 +133,7 @@ class PartnerCallbacksTest : public ::testing::Test {
   // One integer from a query on a fresh statement (tests/support/count_rows.h
   // says why not Connection::Prepare).
   int64_t Count(const std::string& sql) {
-    return testing::CountRows(app_->store().Reader().raw(), sql);
+    return testing::CountRows(app_->store().Reader(), sql);
   }
 
   // What a change leaves behind: its events, audit rows, journals and SMS.

@@ -751,7 +751,7 @@ TEST_F(CliBinaryTest, AddMemberRefusesDuplicatesAndForeignNumbers) {
       EXPECT_TRUE(Has(run.err, c.err)) << run.err;
     }
   }
-  auto conn = store::Connection::Open(db, store::ConnectionOptions{});
+  auto conn = store::SqliteConnection::Open(db, store::ConnectionOptions{});
   ASSERT_TRUE(conn.ok());
   auto& st = (*conn)->Prepare("SELECT group_id || ':' || phone || ':' || name FROM members"
                               " ORDER BY id");
@@ -844,7 +844,7 @@ TEST_F(CliBinaryTest, CheckLedgerFailsOnACorruptedDatabase) {
       }
     }
     {
-      auto conn = store::Connection::Open(db, store::ConnectionOptions{});
+      auto conn = store::SqliteConnection::Open(db, store::ConnectionOptions{});
       ASSERT_TRUE(conn.ok()) << conn.status().ToString();
       Status corrupted = (*conn)->Exec(c.sql);
       ASSERT_TRUE(corrupted.ok()) << corrupted.ToString();

@@ -220,7 +220,7 @@ class CycleTest : public ::testing::Test {
         std::chrono::seconds(10));
   }
   int64_t Count(const std::string& sql) {
-    return testing::CountRows(app_->store().Reader().raw(), sql);
+    return testing::CountRows(app_->store().Reader(), sql);
   }
 
   // A saving by USSD and its confirmation by Wanjiru under Group tasks.

@@ -279,7 +279,7 @@ class OutboxRestartTest : public ::testing::Test {
   std::vector<Row> Receipts() {
     store::ConnectionOptions co;
     co.read_only = true;
-    auto conn = store::Connection::Open(db_path_, co);
+    auto conn = store::SqliteConnection::Open(db_path_, co);
     EXPECT_TRUE(conn.ok()) << conn.status().ToString();
     if (!conn.ok()) return {};
     static constexpr char kSql[] =
@@ -301,7 +301,7 @@ class OutboxRestartTest : public ::testing::Test {
   int64_t Count(const char* sql) {
     store::ConnectionOptions co;
     co.read_only = true;
-    auto conn = store::Connection::Open(db_path_, co);
+    auto conn = store::SqliteConnection::Open(db_path_, co);
     EXPECT_TRUE(conn.ok()) << conn.status().ToString();
     if (!conn.ok()) return -1;
     store::Statement& st = (*conn)->Prepare(sql);
@@ -520,7 +520,7 @@ TEST_F(OutboxRestartTest, KilledWithASendInFlightSendsItAgainAfterTheLease) {
   {
     store::ConnectionOptions co;
     co.read_only = true;
-    auto conn = store::Connection::Open(db_path_, co);
+    auto conn = store::SqliteConnection::Open(db_path_, co);
     ASSERT_TRUE(conn.ok()) << conn.status().ToString();
     static constexpr char kSentMs[] =
         "SELECT COALESCE(sent_ms, 0), COALESCE(provider_message_id, '') FROM messages"

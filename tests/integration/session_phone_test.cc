@@ -79,7 +79,7 @@ class SessionPhoneTest : public ::testing::Test {
     return client_.PostRaw(base_ + "/channels/hb/ussd?key=" + kKey, body, "application/json");
   }
   int64_t Count(const std::string& sql) {
-    return testing::CountRows(app_->store().Reader().raw(), sql);
+    return testing::CountRows(app_->store().Reader(), sql);
   }
   std::string Metrics() { return client_.Get(base_ + "/metrics").body; }
 

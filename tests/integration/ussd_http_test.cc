@@ -110,7 +110,7 @@ class GatewayTest : public ::testing::Test {
   // One integer from a query on a fresh statement (tests/support/count_rows.h
   // says why not Connection::Prepare).
   int64_t Count(const std::string& sql) {
-    return testing::CountRows(app_->store().Reader().raw(), sql);
+    return testing::CountRows(app_->store().Reader(), sql);
   }
 
 

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <string>
 
+#include "domain/store/db.h"
+
 namespace shg::testing {
 
 // The first column of the first row of `sql` (e.g. "SELECT count(*) FROM
@@ -16,5 +18,7 @@ namespace shg::testing {
 // read snapshot. -1 and a failed expectation when the query fails or
 // returns no row.
 int64_t CountRows(sqlite3* db, const std::string& sql);
+// The same over a store connection (either backend).
+int64_t CountRows(store::Connection& db, const std::string& sql);
 
 }  // namespace shg::testing

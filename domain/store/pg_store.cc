@@ -1,0 +1,255 @@
+// The PostgreSQL backend of Store (see store.h): a pool of connections, one
+// worker thread each; every job is one SERIALIZABLE transaction, retried on
+// serialization failure or deadlock.
+#include <pthread.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <deque>
+#include <exception>
+#include <future>
+#include <mutex>
+#include <random>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "domain/store/postgres.h"
+#include "domain/store/reader_cache.h"
+#include "domain/store/store.h"
+
+namespace shg::store {
+namespace {
+
+constexpr char kBeginSerializable[] = "BEGIN ISOLATION LEVEL SERIALIZABLE";
+constexpr char kCommit[] = "COMMIT";
+constexpr char kRollback[] = "ROLLBACK";
+
+using Clock = std::chrono::steady_clock;
+
+Status RunWork(const Store::Work& work, Connection& conn) {
+  try {
+    return work(conn);
+  } catch (const std::exception& e) {
+    return Status::Internal(std::string("exception in store job: ") + e.what());
+  } catch (...) {
+    return Status::Internal("unknown exception in store job");
+  }
+}
+
+void CallDone(const Store::Done& done, const Status& s) {
+  if (!done) return;
+  try {
+    done(s);
+  } catch (...) {
+    // A throwing callback is a caller bug; the worker must keep running.
+  }
+}
+
+class PgStore final : public Store {
+ public:
+  explicit PgStore(StoreOptions options) : Store(std::move(options)) {}
+  ~PgStore() override;
+  Dialect dialect() const override { return Dialect::kPostgresql; }
+  void Submit(Work work, Done done) override;
+  Status Run(Work work) override;
+  Connection& Reader() override;
+  StoreCounters counters() const override;
+
+  // Opens the pool and starts the workers.
+  Status Start();
+
+ private:
+  struct Job {
+    Work work;
+    Done done;
+    Clock::time_point queued;
+    bool waited;  // no worker was free when it was queued
+  };
+  void WorkerLoop(size_t index);
+  // One job, retried; the status its `done` gets.
+  Status RunJob(size_t index, const Work& work);
+  Result<std::unique_ptr<PgConnection>> Connect(bool read_only) const {
+    return PgConnection::Open(options_.url, options_.password, read_only);
+  }
+
+  std::vector<std::unique_ptr<PgConnection>> pool_;
+  std::vector<std::thread> workers_;
+  std::vector<std::thread::id> worker_ids_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Job> queue_;
+  size_t idle_ = 0;
+  bool stopping_ = false;
+
+  std::atomic<uint64_t> jobs_{0}, retries_{0}, gave_up_{0}, pool_waits_{0};
+  std::atomic<uint64_t> pool_wait_us_{0};
+  internal::ReaderCache readers_;
+};
+
+Status PgStore::Start() {
+  if (options_.pool_size < 1) return Status::InvalidArgument("pool_size must be at least 1");
+  for (int i = 0; i < options_.pool_size; ++i) {
+    Result<std::unique_ptr<PgConnection>> conn = Connect(false);
+    if (!conn.ok()) return conn.status();
+    pool_.push_back(std::move(*conn));
+  }
+  idle_ = pool_.size();
+  worker_ids_.resize(pool_.size());
+  for (size_t i = 0; i < pool_.size(); ++i) {
+    workers_.emplace_back([this, i] { WorkerLoop(i); });
+    worker_ids_[i] = workers_.back().get_id();
+  }
+  return Status::Ok();
+}
+
+PgStore::~PgStore() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  for (std::thread& t : workers_) {
+    if (t.joinable()) t.join();
+  }
+}
+
+void PgStore::Submit(Work work, Done done) {
+  bool queued = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!stopping_) {
+      const bool waits = idle_ <= queue_.size();
+      queue_.push_back(Job{std::move(work), std::move(done), Clock::now(), waits});
+      queued = true;
+    }
+  }
+  if (queued) {
+    cv_.notify_one();
+  } else {
+    CallDone(done, Status::Unavailable("store is shutting down"));
+  }
+}
+
+Status PgStore::Run(Work work) {
+  for (const std::thread::id& id : worker_ids_) {
+    if (std::this_thread::get_id() == id) {
+      return Status::Internal("Store::Run called from inside a store job");
+    }
+  }
+  std::promise<Status> promise;
+  std::future<Status> result = promise.get_future();
+  Submit(std::move(work), [&promise](const Status& s) { promise.set_value(s); });
+  return result.get();
+}
+
+Connection& PgStore::Reader() {
+  return readers_.Get(
+      [this]() -> std::unique_ptr<Connection> {
+        Result<std::unique_ptr<PgConnection>> conn = Connect(true);
+        if (!conn.ok()) {
+          std::fprintf(stderr, "shg: cannot open a postgresql reader: %s\n",
+                       conn.status().ToString().c_str());
+          std::abort();
+        }
+        return std::move(*conn);
+      },
+      [](Connection& c) { return static_cast<PgConnection&>(c).healthy(); });
+}
+
+StoreCounters PgStore::counters() const {
+  StoreCounters c;
+  c.jobs = jobs_.load(std::memory_order_relaxed);
+  c.retries = retries_.load(std::memory_order_relaxed);
+  c.gave_up = gave_up_.load(std::memory_order_relaxed);
+  c.pool_waits = pool_waits_.load(std::memory_order_relaxed);
+  c.pool_wait_seconds = static_cast<double>(pool_wait_us_.load(std::memory_order_relaxed)) / 1e6;
+  return c;
+}
+
+void PgStore::WorkerLoop(size_t index) {
+  pthread_setname_np(pthread_self(), "shg-pg-worker");
+  for (;;) {
+    Job job;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and everything queued is done
+      job = std::move(queue_.front());
+      queue_.pop_front();
+      --idle_;
+    }
+    if (job.waited) {
+      pool_waits_.fetch_add(1, std::memory_order_relaxed);
+      const auto waited = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - job.queued);
+      pool_wait_us_.fetch_add(static_cast<uint64_t>(waited.count()), std::memory_order_relaxed);
+    }
+    Status s = RunJob(index, job.work);
+    jobs_.fetch_add(1, std::memory_order_relaxed);
+    CallDone(job.done, s);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      ++idle_;
+    }
+  }
+}
+
+Status PgStore::RunJob(size_t index, const Work& work) {
+  thread_local std::minstd_rand jitter(std::random_device{}());
+  for (int attempt = 0;; ++attempt) {
+    PgConnection& conn = *pool_[index];
+    if (!conn.healthy()) {
+      // The server restarted or the connection dropped: connect again.
+      Result<std::unique_ptr<PgConnection>> fresh = Connect(false);
+      if (!fresh.ok()) return fresh.status();
+      pool_[index] = std::move(*fresh);
+      continue;
+    }
+    conn.ClearRetryable();
+    Status s = conn.Prepare(kBeginSerializable).Run();
+    Clock::time_point commit_started;
+    if (s.ok()) s = RunWork(work, conn);
+    if (s.ok()) {
+      commit_started = Clock::now();
+      s = conn.Prepare(kCommit).Run();
+    }
+    if (s.ok()) {
+      if (observer_) {
+        observer_(std::chrono::duration<double>(Clock::now() - commit_started).count(), 1);
+      }
+      return s;
+    }
+    if (conn.InTransaction()) (void)conn.Prepare(kRollback).Run();
+    // A job's own refusal (not a conflict) is its answer.
+    if (!conn.last_error_retryable()) return s;
+    if (attempt >= options_.max_retries) {
+      gave_up_.fetch_add(1, std::memory_order_relaxed);
+      return s;
+    }
+    retries_.fetch_add(1, std::memory_order_relaxed);
+    // Randomised back-off so two conflicting jobs do not meet again at once.
+    const int cap_us = 200 << std::min(attempt, 6);
+    std::this_thread::sleep_for(std::chrono::microseconds(jitter() % static_cast<unsigned>(cap_us)));
+  }
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenPostgresStore(const StoreOptions& options) {
+  if (options.url.empty()) return Status::InvalidArgument("store url is empty");
+  {
+    Result<std::unique_ptr<PgConnection>> conn =
+        PgConnection::Open(options.url, options.password, false);
+    if (!conn.ok()) return conn.status();
+    Result<int> version = Migrate(**conn);
+    if (!version.ok()) return version.status();
+  }
+  auto store = std::make_unique<PgStore>(options);
+  SHG_RETURN_IF_ERROR(store->Start());
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace shg::store
