@@ -301,12 +301,49 @@ Status ReadSynchronous(const Field& k, Settings& s) {
   return Status::Ok();
 }
 
+Status ReadBackend(const Field& k, Settings& s) {
+  std::string backend;
+  SHG_RETURN_IF_ERROR(k.NonEmptyString(&backend));
+  if (backend != "sqlite" && backend != "postgresql") {
+    return k.Error("expected \"sqlite\" or \"postgresql\", got '" + backend + "'");
+  }
+  s.store_backend = backend;
+  return Status::Ok();
+}
+
+// A password written into the URL would sit in a file that is read by many
+// and copied into logs: refused, it belongs in password_file or password_env.
+Status ReadStoreUrl(const Field& k, Settings& s) {
+  std::string url;
+  SHG_RETURN_IF_ERROR(k.NonEmptyString(&url));
+  if (url.rfind("postgresql://", 0) != 0 && url.rfind("postgres://", 0) != 0) {
+    return k.Error("expected a postgresql:// URL");
+  }
+  const size_t authority = url.find("://") + 3;
+  const size_t at = url.find('@', authority);
+  const size_t slash = url.find('/', authority);
+  if (at != std::string::npos && (slash == std::string::npos || at < slash) &&
+      url.find(':', authority) < at) {
+    return k.Error("holds a password: put it in store.password_file or store.password_env");
+  }
+  if (url.find("password=") != std::string::npos) {
+    return k.Error("holds a password: put it in store.password_file or store.password_env");
+  }
+  s.store_url = url;
+  return Status::Ok();
+}
+
 Status ReadStore(const Field& f, Settings& s) {
   return ReadTable(
       f, {
+             {"backend", [&](const Field& k) { return ReadBackend(k, s); }},
              {"path", [&](const Field& k) { return k.NonEmptyString(&s.db_path); }},
              {"synchronous", [&](const Field& k) { return ReadSynchronous(k, s); }},
              {"max_batch", [&](const Field& k) { return k.Int(1, 100000, &s.max_batch); }},
+             {"url", [&](const Field& k) { return ReadStoreUrl(k, s); }},
+             {"password_file", [&](const Field& k) { return k.String(&s.store_password_file); }},
+             {"password_env", [&](const Field& k) { return k.String(&s.store_password_env); }},
+             {"pool_size", [&](const Field& k) { return k.Int(1, 64, &s.store_pool_size); }},
          });
 }
 
@@ -790,6 +827,31 @@ Result<std::string> LoadPepper(const Settings& s) {
                                    std::to_string(pepper.size()));
   }
   return pepper;
+}
+
+Result<store::StoreOptions> LoadStoreOptions(const Settings& s) {
+  store::StoreOptions so;
+  so.backend = s.store_backend;
+  so.path = s.db_path;
+  so.synchronous = s.synchronous;
+  so.max_batch = s.max_batch;
+  so.url = s.store_url;
+  so.pool_size = s.store_pool_size;
+  if (so.backend != "postgresql") return so;
+  if (so.url.empty()) return Status::InvalidArgument("store.url is required for the postgresql backend");
+  if (!s.store_password_file.empty()) {
+    std::ifstream in(s.store_password_file, std::ios::binary);
+    if (!in) return Status::InvalidArgument("cannot read store.password_file '" + s.store_password_file + "'");
+    std::getline(in, so.password);
+    while (!so.password.empty() && (so.password.back() == '\r' || so.password.back() == ' ')) {
+      so.password.pop_back();
+    }
+  } else if (!s.store_password_env.empty()) {
+    if (const char* value = std::getenv(s.store_password_env.c_str()); value != nullptr) {
+      so.password = value;
+    }
+  }
+  return so;
 }
 
 }  // namespace shg::config

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "domain/result.h"
+#include "domain/store/store.h"
 
 namespace shg::config {
 
@@ -116,9 +117,16 @@ struct Settings {
   int staff_session_absolute_s = 12 * 3600;  // and after this, whatever happens
   bool staff_cookie_secure = false;       // "Secure" cookies: set when served over TLS
 
+  std::string store_backend = "sqlite";  // sqlite | postgresql
   std::string db_path = "shg-gateway.db";
   std::string synchronous = "FULL";  // OFF | NORMAL | FULL
   int max_batch = 512;
+  // PostgreSQL: postgresql://user@host:port/database, without a password;
+  // the password comes from password_file or the password_env variable.
+  std::string store_url;
+  std::string store_password_file;
+  std::string store_password_env = "SHG_STORE_PASSWORD";
+  int store_pool_size = 4;
   // [security]
   std::string pepper_file;                       // file holding the PIN pepper
   std::string pepper_env = "SHG_PIN_PEPPER";     // or this environment variable
@@ -157,5 +165,10 @@ const ChannelSettings* FindChannel(const Settings& s, std::string_view id);
 // Reads the PIN pepper: the file if set, else the environment variable.
 // InvalidArgument if neither yields at least 16 bytes.
 Result<std::string> LoadPepper(const Settings& s);
+
+// The store's options from [store]: for PostgreSQL the password is read from
+// password_file (first line) or the password_env variable (either may be
+// absent: libpq then tries ~/.pgpass or trust). Never logs it.
+Result<store::StoreOptions> LoadStoreOptions(const Settings& s);
 
 }  // namespace shg::config

@@ -58,11 +58,9 @@ App::~App() {
 Result<std::unique_ptr<App>> App::Create(const config::Settings& settings, std::string pepper,
                                          Clock clock) {
   std::unique_ptr<App> app(new App(settings, std::move(pepper), std::move(clock)));
-  store::StoreOptions so;
-  so.path = settings.db_path;
-  so.synchronous = settings.synchronous;
-  so.max_batch = settings.max_batch;
-  auto store = store::Store::Open(so);
+  auto so = config::LoadStoreOptions(settings);
+  if (!so.ok()) return so.status();
+  auto store = store::Store::Open(*so);
   if (!store.ok()) return store.status();
   app->store_ = std::move(*store);
   app->store_->set_commit_observer(

@@ -44,12 +44,12 @@ int Fail(const Status& s) {
 
 Result<std::unique_ptr<store::Store>> OpenStore(const config::Settings& settings,
                                                 StoreAccess access) {
-  if (access == StoreAccess::kExisting) SHG_RETURN_IF_ERROR(CheckDatabaseExists(settings.db_path));
-  store::StoreOptions so;
-  so.path = settings.db_path;
-  so.synchronous = settings.synchronous;
-  so.max_batch = settings.max_batch;
-  return store::Store::Open(so);
+  if (access == StoreAccess::kExisting && settings.store_backend == "sqlite") {
+    SHG_RETURN_IF_ERROR(CheckDatabaseExists(settings.db_path));
+  }
+  auto so = config::LoadStoreOptions(settings);
+  if (!so.ok()) return so.status();
+  return store::Store::Open(*so);
 }
 
 Result<config::Settings> LoadConfig(const CliFlags& flags) {

@@ -32,6 +32,7 @@
 #include "domain/store/store.h"
 #include "gateway/app.h"
 #include "tests/support/count_rows.h"
+#include "tests/support/test_db.h"
 
 namespace shg::api_test {
 
@@ -120,7 +121,7 @@ class ApiFixture : public ::testing::Test {
            std::to_string(n++);
     std::filesystem::create_directories(dir_);
     now_->store(gateway::SystemNow());
-    settings_.db_path = dir_ + "/gateway.db";
+    test_db_.Configure(settings_);
     settings_.listen_host = "127.0.0.1";
     settings_.listen_port = 0;
     settings_.catalogue_dir = std::string(SHG_SOURCE_DIR) + "/config/lang";
@@ -145,8 +146,7 @@ class ApiFixture : public ::testing::Test {
     imara.currency = "KES";
     settings_.mfi_partners = {imara};  // no API: staff record its events
     {
-      store::StoreOptions so;
-      so.path = settings_.db_path;
+      store::StoreOptions so = test_db_.Options();
       auto store = store::Store::Open(so);
       ASSERT_TRUE(store.ok()) << store.status().ToString();
       PinHasher pins(kPepper);
@@ -243,6 +243,8 @@ class ApiFixture : public ::testing::Test {
   }
 
   std::string dir_;
+
+  shg::testing::TestDatabase test_db_;
   std::string base_;
   config::Settings settings_;
   LoanProgramme programme_;

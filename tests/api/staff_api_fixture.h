@@ -29,6 +29,7 @@
 #include "domain/store/store.h"
 #include "gateway/app.h"
 #include "tests/support/count_rows.h"
+#include "tests/support/test_db.h"
 
 namespace shg::api_test {
 
@@ -173,7 +174,7 @@ class StaffApiFixture : public ::testing::Test {
     static std::atomic<int> n{0};
     dir_ = ::testing::TempDir() + "/api_" + std::to_string(::getpid()) + "_" +
            std::to_string(n++);
-    settings_.db_path = dir_ + "/gateway.db";
+    test_db_.Configure(settings_);
     settings_.listen_host = "127.0.0.1";
     settings_.listen_port = 0;
     settings_.catalogue_dir = std::string(SHG_SOURCE_DIR) + "/config/lang";
@@ -201,8 +202,7 @@ class StaffApiFixture : public ::testing::Test {
   void SetUp() override {
     std::filesystem::create_directories(dir_);
     {
-      store::StoreOptions so;
-      so.path = settings_.db_path;
+      store::StoreOptions so = test_db_.Options();
       auto store = store::Store::Open(so);
       ASSERT_TRUE(store.ok()) << store.status().ToString();
       PinHasher pins(kPepper);
@@ -289,6 +289,7 @@ class StaffApiFixture : public ::testing::Test {
 
   config::Settings settings_;
   std::string dir_;
+  shg::testing::TestDatabase test_db_;
   std::string base_;
   std::atomic<int64_t> clock_offset_{0};  // seconds added to the App's clock
   std::unique_ptr<gateway::App> app_;

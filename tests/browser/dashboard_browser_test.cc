@@ -6,7 +6,6 @@
 // WebDriver's own scripts still run, which the checks of layout, of the
 // navigation's HTTP status and of the forged forms use. The figures are
 // compared with the database read directly with SQL.
-#include <sqlite3.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -49,7 +48,7 @@ class DashboardBrowserTest : public BrowserTest, protected testing::DemoGateway 
     StopDemoGateway();
   }
 
-  int64_t Count(const std::string& sql) { return CountRows(db_, sql); }
+  int64_t Count(const std::string& sql) { return CountRows(*db_, sql); }
 
   // A staff user with kPassword; a field officer gets `groups`.
   void AddStaff(const std::string& name, StaffRole role, std::vector<int64_t> groups = {}) {

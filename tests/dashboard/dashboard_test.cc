@@ -2,7 +2,6 @@
 // SQLite file with the demo data, an injected clock) over real loopback
 // HTTP, signed in as staff users of each role.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -58,7 +57,7 @@ class DashboardTest : public ::testing::Test, protected testing::DemoGateway {
     StopDemoGateway();
   }
 
-  int64_t Count(const std::string& sql) { return testing::CountRows(db_, sql); }
+  int64_t Count(const std::string& sql) { return testing::CountRows(*db_, sql); }
 
   // A staff user with the test password; a field officer gets `groups`.
   void AddStaff(const std::string& name, StaffRole role, std::vector<int64_t> groups = {},

@@ -20,6 +20,7 @@
 #include "domain/loans.h"
 #include "domain/store/store.h"
 #include "tests/dialogs/loan_programme.h"
+#include "tests/support/test_db.h"
 
 namespace shg::dialogs {
 
@@ -42,12 +43,7 @@ struct Turn {
 class EngineTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    static std::atomic<int> n{0};
-    path_ = ::testing::TempDir() + "/engine_test_" + std::to_string(::getpid()) + "_" +
-            std::to_string(n++) + ".db";
-    std::filesystem::remove(path_);
-    store::StoreOptions so;
-    so.path = path_;
+    store::StoreOptions so = test_db_.Options();
     so.synchronous = "NORMAL";
     auto st = store::Store::Open(so);
     ASSERT_TRUE(st.ok()) << st.status().ToString();
@@ -68,7 +64,6 @@ class EngineTest : public ::testing::Test {
   }
   void TearDown() override {
     store_.reset();
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
   }
 
   StepResult Step(const std::string& session, const std::string& phone, int step,
@@ -161,7 +156,7 @@ class EngineTest : public ::testing::Test {
     return v.ok() ? *v : std::nullopt;
   }
 
-  std::string path_;
+  shg::testing::TestDatabase test_db_;
   PinHasher pins_{"engine-test-pepper-0123456789abcdef"};
   LoanProgramme programme_ = TestLoanProgramme();
   std::unique_ptr<store::Store> store_;

@@ -18,6 +18,7 @@
 #include "domain/money.h"
 #include "domain/store/store.h"
 #include "tests/dialogs/loan_programme.h"
+#include "tests/support/test_db.h"
 
 namespace shg::dialogs {
 namespace {
@@ -34,12 +35,7 @@ std::string Kes(int64_t minor) { return FormatMoney(minor, kKes); }
 class LoanNoticesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    static std::atomic<int> n{0};
-    path_ = ::testing::TempDir() + "/loan_notices_test_" + std::to_string(::getpid()) + "_" +
-            std::to_string(n++) + ".db";
-    std::filesystem::remove(path_);
-    store::StoreOptions so;
-    so.path = path_;
+    store::StoreOptions so = test_db_.Options();
     so.synchronous = "OFF";
     auto st = store::Store::Open(so);
     ASSERT_TRUE(st.ok()) << st.status().ToString();
@@ -55,7 +51,6 @@ class LoanNoticesTest : public ::testing::Test {
   }
   void TearDown() override {
     store_.reset();
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
   }
 
   Member MemberOn(const std::string& phone) {
@@ -135,7 +130,7 @@ class LoanNoticesTest : public ::testing::Test {
     return std::vector<OutboundMessage>(list->rbegin(), list->rend());
   }
 
-  std::string path_;
+  shg::testing::TestDatabase test_db_;
   PinHasher pins_{"notices-test-pepper-0123456789abcdef"};
   LoanProgramme programme_ = TestLoanProgramme();
   std::unique_ptr<store::Store> store_;

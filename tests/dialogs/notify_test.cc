@@ -18,6 +18,7 @@
 #include "dialogs/receipts.h"
 #include "domain/demo.h"
 #include "domain/store/store.h"
+#include "tests/support/test_db.h"
 
 namespace shg::dialogs {
 namespace {
@@ -30,12 +31,7 @@ const std::string kRoseAndJoy = "+254700000007";
 class NotifyTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    static std::atomic<int> n{0};
-    path_ = ::testing::TempDir() + "/notify_test_" + std::to_string(::getpid()) + "_" +
-            std::to_string(n++) + ".db";
-    std::filesystem::remove(path_);
-    store::StoreOptions so;
-    so.path = path_;
+    store::StoreOptions so = test_db_.Options();
     so.synchronous = "OFF";
     auto st = store::Store::Open(so);
     ASSERT_TRUE(st.ok()) << st.status().ToString();
@@ -51,7 +47,6 @@ class NotifyTest : public ::testing::Test {
   }
   void TearDown() override {
     store_.reset();
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
   }
 
   // Runs `job` in a store job with this test's views; returns the message id.
@@ -102,7 +97,7 @@ class NotifyTest : public ::testing::Test {
     return m.ok() ? *m : OutboundMessage{};
   }
 
-  std::string path_;
+  shg::testing::TestDatabase test_db_;
   PinHasher pins_{"notify-test-pepper-0123456789abcdef"};
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<Catalogue> catalogue_;

@@ -24,6 +24,7 @@
 #include "domain/phone.h"
 #include "domain/store/store.h"
 #include "tests/dialogs/loan_programme.h"
+#include "tests/support/test_db.h"
 
 namespace shg::dialogs {
 namespace {
@@ -54,12 +55,7 @@ constexpr char kInboundMember[] =
 class SmsCommandsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    static std::atomic<int> n{0};
-    path_ = ::testing::TempDir() + "/sms_commands_test_" + std::to_string(::getpid()) + "_" +
-            std::to_string(n++) + ".db";
-    std::filesystem::remove(path_);
-    store::StoreOptions so;
-    so.path = path_;
+    store::StoreOptions so = test_db_.Options();
     so.synchronous = "OFF";
     auto st = store::Store::Open(so);
     ASSERT_TRUE(st.ok()) << st.status().ToString();
@@ -76,7 +72,6 @@ class SmsCommandsTest : public ::testing::Test {
   }
   void TearDown() override {
     store_.reset();
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
   }
 
   static const LoanProgramme& Programme() {
@@ -157,7 +152,7 @@ class SmsCommandsTest : public ::testing::Test {
     return ms.ok() && ms->size() > index ? (*ms)[index] : Member{};
   }
 
-  std::string path_;
+  shg::testing::TestDatabase test_db_;
   PinHasher pins_{"sms-test-pepper-0123456789abcdef"};
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<Catalogue> catalogue_;

@@ -9,7 +9,7 @@
 
 #include "domain/ledger.h"
 #include "domain/store/store.h"
-#include "tests/domain/temp_db.h"
+#include "tests/support/test_db.h"
 
 namespace shg {
 namespace {
@@ -18,7 +18,7 @@ using store::Connection;
 using store::SqliteConnection;
 using store::ScopedReset;
 using store::Statement;
-using testing_support::TempDb;
+using TempDb = shg::testing::TestDatabase;
 
 constexpr int64_t kNow = 1700000000;
 constexpr int64_t kDay = 86400;
@@ -49,7 +49,7 @@ class CyclesTest : public ::testing::Test {
   void SetUp() override {
     store::ConnectionOptions o;
     o.synchronous = "OFF";
-    auto db = SqliteConnection::Open(tmp_.path(), o);
+    auto db = tmp_.Connect();
     ASSERT_TRUE(db.ok()) << db.status().ToString();
     db_ = std::move(*db);
     ASSERT_TRUE(store::Migrate(*db_).ok());

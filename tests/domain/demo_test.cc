@@ -6,7 +6,7 @@
 #include <string>
 
 #include "domain/services.h"
-#include "tests/domain/temp_db.h"
+#include "tests/support/test_db.h"
 
 namespace shg {
 namespace {
@@ -15,7 +15,7 @@ using store::Connection;
 using store::SqliteConnection;
 using store::ScopedReset;
 using store::Statement;
-using testing_support::TempDb;
+using TempDb = shg::testing::TestDatabase;
 
 constexpr int64_t kNow = 1717200000;  // 2024-06-01
 constexpr char kCountGroups[] = "SELECT COUNT(*) FROM groups";
@@ -46,7 +46,7 @@ class DemoTest : public ::testing::Test {
  protected:
   void Load(int total) {
     store::StoreOptions o;
-    o.path = tmp_.path();
+    o = tmp_.Options();
     o.synchronous = "OFF";
     store_ = Must(store::Store::Open(o));
     ASSERT_NE(store_, nullptr);

@@ -13,7 +13,7 @@
 
 #include "domain/services.h"
 #include "domain/store/store.h"
-#include "tests/domain/temp_db.h"
+#include "tests/support/test_db.h"
 
 namespace shg {
 namespace {
@@ -25,7 +25,7 @@ using store::Connection;
 using store::SqliteConnection;
 using store::ScopedReset;
 using store::Statement;
-using testing_support::TempDb;
+using TempDb = shg::testing::TestDatabase;
 
 constexpr int64_t kNow = 1700000000;
 constexpr char kCountJournals[] = "SELECT COUNT(*) FROM journals";
@@ -67,7 +67,7 @@ class LedgerTest : public ::testing::Test {
   void SetUp() override {
     store::ConnectionOptions o;
     o.synchronous = "OFF";
-    db_ = Must(SqliteConnection::Open(tmp_.path(), o));
+    db_ = Must(tmp_.Connect());
     ASSERT_TRUE(store::Migrate(*db_).ok());
     ctx_.pins = &pins_;
     ctx_.now = kNow;

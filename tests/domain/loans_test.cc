@@ -22,7 +22,7 @@
 #include "domain/messages.h"
 #include "domain/refcode.h"
 #include "domain/store/store.h"
-#include "tests/domain/temp_db.h"
+#include "tests/support/test_db.h"
 
 namespace shg {
 namespace {
@@ -31,7 +31,7 @@ using store::Connection;
 using store::SqliteConnection;
 using store::ScopedReset;
 using store::Statement;
-using testing_support::TempDb;
+using TempDb = shg::testing::TestDatabase;
 
 constexpr int64_t kDay = 24 * 60 * 60;
 constexpr int64_t kNow = 1717200000;  // 2024-06-01 00:00 UTC
@@ -96,7 +96,7 @@ class LoansTest : public ::testing::Test {
   void SetUp() override {
     store::ConnectionOptions o;
     o.synchronous = "OFF";
-    auto db = SqliteConnection::Open(tmp_.path(), o);
+    auto db = tmp_.Connect();
     ASSERT_TRUE(db.ok()) << db.status().ToString();
     db_ = std::move(*db);
     Result<int> version = store::Migrate(*db_);

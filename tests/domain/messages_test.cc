@@ -13,7 +13,7 @@
 
 #include "domain/services.h"
 #include "domain/store/store.h"
-#include "tests/domain/temp_db.h"
+#include "tests/support/test_db.h"
 
 namespace shg {
 namespace {
@@ -22,7 +22,7 @@ using store::Connection;
 using store::SqliteConnection;
 using store::ScopedReset;
 using store::Statement;
-using testing_support::TempDb;
+using TempDb = shg::testing::TestDatabase;
 
 constexpr int64_t kT0 = 1'795'737'600'000;  // 2026-11-27T00:00:00Z in ms
 constexpr int64_t kDayMs = 86'400'000;
@@ -50,7 +50,7 @@ class MessagesTest : public ::testing::Test {
   void SetUp() override {
     store::ConnectionOptions o;
     o.synchronous = "OFF";
-    auto db = SqliteConnection::Open(tmp_.path(), o);
+    auto db = tmp_.Connect();
     ASSERT_TRUE(db.ok()) << db.status().ToString();
     db_ = std::move(*db);
     ASSERT_TRUE(store::Migrate(*db_).ok());

@@ -11,7 +11,7 @@
 
 #include "domain/refcode.h"
 #include "domain/store/store.h"
-#include "tests/domain/temp_db.h"
+#include "tests/support/test_db.h"
 
 namespace shg {
 namespace {
@@ -20,7 +20,7 @@ using store::Connection;
 using store::SqliteConnection;
 using store::ScopedReset;
 using store::Statement;
-using testing_support::TempDb;
+using TempDb = shg::testing::TestDatabase;
 
 constexpr int64_t kNow = 1700000000;
 constexpr char kCountSavings[] = "SELECT COUNT(*) FROM savings";
@@ -51,7 +51,7 @@ class ServicesTest : public ::testing::Test {
   void SetUp() override {
     store::ConnectionOptions o;
     o.synchronous = "OFF";  // speed; durability is the store tests' business
-    auto db = store::SqliteConnection::Open(tmp_.path(), o);
+    auto db = tmp_.Connect();
     ASSERT_TRUE(db.ok()) << db.status().ToString();
     db_ = std::move(*db);
     ASSERT_TRUE(store::Migrate(*db_).ok());
@@ -307,12 +307,10 @@ TEST_F(ServicesTest, PinsAreNeverStoredInClearNorAudited) {
   ASSERT_TRUE(svc().ResetPin(halima_, "4731").ok());
   EXPECT_EQ(Count(*db_, kCountAudit), 0);  // callers audit, without PINs
   db_.reset();  // flush and close
-  for (const std::string& file : {tmp_.path(), tmp_.path() + "-wal"}) {
-    std::ifstream in(file, std::ios::binary);
-    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    for (const char* pin : {"3691", "8529", "4731"}) {
-      EXPECT_EQ(bytes.find(pin), std::string::npos) << pin << " found in " << file;
-    }
+  const std::string stored = tmp_.AllContent();
+  ASSERT_FALSE(stored.empty());
+  for (const char* pin : {"3691", "8529", "4731"}) {
+    EXPECT_EQ(stored.find(pin), std::string::npos) << pin << " found in the database";
   }
 }
 
@@ -722,7 +720,7 @@ TEST_F(ServicesTest, SessionsSaveLoadExpireAndPurge) {
 TEST(ServicesInStoreTest, CallsInOneJobCommitOrRollBackTogether) {
   TempDb tmp;
   store::StoreOptions o;
-  o.path = tmp.path();
+  o = tmp.Options();
   o.synchronous = "NORMAL";
   auto st = store::Store::Open(o);
   ASSERT_TRUE(st.ok()) << st.status().ToString();

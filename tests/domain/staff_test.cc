@@ -10,7 +10,7 @@
 #include "domain/password.h"
 #include "domain/services.h"
 #include "domain/store/store.h"
-#include "tests/domain/temp_db.h"
+#include "tests/support/test_db.h"
 
 namespace shg {
 namespace {
@@ -19,7 +19,7 @@ class StaffTest : public ::testing::Test {
  protected:
   void SetUp() override {
     store::StoreOptions so;
-    so.path = db_.path();
+    so = db_.Options();
     auto s = store::Store::Open(so);
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     store_ = std::move(*s);
@@ -78,18 +78,9 @@ class StaffTest : public ::testing::Test {
     return t;
   }
 
-  std::string DatabaseBytes() {
-    std::string all;
-    for (const char* suffix : {"", "-wal"}) {
-      std::ifstream f(db_.path() + suffix, std::ios::binary);
-      std::ostringstream ss;
-      ss << f.rdbuf();
-      all += ss.str();
-    }
-    return all;
-  }
+  std::string DatabaseBytes() { return db_.AllContent(); }
 
-  testing_support::TempDb db_;
+  shg::testing::TestDatabase db_;
   PinHasher pins_{"staff-test-pepper-0123456789"};
   int64_t now_ = 1'800'000'000;
   std::unique_ptr<store::Store> store_;

@@ -12,7 +12,7 @@
 #include "dialogs/notify.h"
 #include "domain/demo.h"
 #include "domain/services.h"
-#include "tests/domain/temp_db.h"
+#include "tests/support/test_db.h"
 #include "tests/support/count_rows.h"
 
 namespace shg::gateway {
@@ -26,7 +26,7 @@ class LoanJobsTest : public ::testing::Test {
  protected:
   void SetUp() override {
     store::StoreOptions so;
-    so.path = db_.path();
+    so = db_.Options();
     so.synchronous = "OFF";
     auto store = store::Store::Open(so);
     ASSERT_TRUE(store.ok()) << store.status().ToString();
@@ -110,7 +110,7 @@ class LoanJobsTest : public ::testing::Test {
         "SELECT count(*) FROM messages WHERE kind LIKE '" + kind_like + "' AND channel = 'at-ke'");
   }
 
-  testing_support::TempDb db_;
+  shg::testing::TestDatabase db_;
   PinHasher pins_{"loan-jobs-test-pepper-0123456789"};
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<dialogs::Catalogue> catalogue_;

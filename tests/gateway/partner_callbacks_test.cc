@@ -23,6 +23,7 @@
 #include "tests/support/count_rows.h"
 #include "tests/support/http_client.h"
 #include "tests/support/scripted_server.h"
+#include "tests/support/test_db.h"
 
 namespace shg {
 namespace {
@@ -43,7 +44,7 @@ class PartnerCallbacksTest : public ::testing::Test {
     std::filesystem::create_directories(dir_);
     now_ = gateway::SystemNow();
 
-    settings_.db_path = dir_ + "/gateway.db";
+    test_db_.Configure(settings_);
     settings_.listen_host = "127.0.0.1";
     settings_.listen_port = 0;
     settings_.catalogue_dir = std::string(SHG_SOURCE_DIR) + "/config/lang";
@@ -68,8 +69,7 @@ class PartnerCallbacksTest : public ::testing::Test {
     paper.name = "Paper MFI";
     settings_.mfi_partners = {imara, paper};
     {
-      store::StoreOptions so;
-      so.path = settings_.db_path;
+      store::StoreOptions so = test_db_.Options();
       auto store = store::Store::Open(so);
       ASSERT_TRUE(store.ok()) << store.status().ToString();
       PinHasher pins(kPepper);
@@ -175,6 +175,7 @@ class PartnerCallbacksTest : public ::testing::Test {
 
   testing::ScriptedServer mfi_;  // the partner's API (and the SMS provider)
   std::string dir_;
+  shg::testing::TestDatabase test_db_;
   std::atomic<int64_t> now_{0};
   config::Settings settings_;
   std::unique_ptr<gateway::App> app_;

@@ -19,6 +19,7 @@
 #include "domain/store/store.h"
 #include "gateway/app.h"
 #include "tests/support/http_client.h"
+#include "tests/support/test_db.h"
 
 namespace shg {
 namespace {
@@ -102,7 +103,7 @@ class ScreenOverflowTest : public ::testing::Test {
         CopyCatalogue(real + "/sw.toml", lang + "/sw.toml", {{"welcome_pin", kLongWelcomeSw}}));
 
     config::Settings settings;
-    settings.db_path = dir_ + "/gateway.db";
+    test_db_.Configure(settings);
     settings.listen_host = "127.0.0.1";
     settings.listen_port = 0;
     settings.catalogue_dir = lang;
@@ -113,8 +114,7 @@ class ScreenOverflowTest : public ::testing::Test {
     at.country = "KE";
     settings.channels = {at};
     {
-      store::StoreOptions so;
-      so.path = settings.db_path;
+      store::StoreOptions so = test_db_.Options();
       auto store = store::Store::Open(so);
       ASSERT_TRUE(store.ok()) << store.status().ToString();
       PinHasher pins(kPepper);
@@ -147,6 +147,8 @@ class ScreenOverflowTest : public ::testing::Test {
   }
 
   std::string dir_;
+
+  shg::testing::TestDatabase test_db_;
   std::unique_ptr<gateway::App> app_;
   std::string base_;
   HttpClient client_;

@@ -36,6 +36,7 @@
 #include "tests/support/count_rows.h"
 #include "tests/support/http_client.h"
 #include "tests/support/net.h"
+#include "tests/support/test_db.h"
 
 namespace shg {
 namespace {
@@ -79,7 +80,7 @@ class CycleTest : public ::testing::Test {
     ASSERT_TRUE(fake_->Start().ok());
     const std::string fake = "http://127.0.0.1:" + std::to_string(fake_->port());
 
-    settings_.db_path = dir_ + "/gateway.db";
+    test_db_.Configure(settings_);
     settings_.listen_host = "127.0.0.1";
     settings_.listen_port = port;
     settings_.catalogue_dir = std::string(SHG_SOURCE_DIR) + "/config/lang";
@@ -112,8 +113,7 @@ class CycleTest : public ::testing::Test {
     settings_.mfi_partners = {partner};
     now_ = gateway::SystemNow();
     {
-      store::StoreOptions so;
-      so.path = settings_.db_path;
+      store::StoreOptions so = test_db_.Options();
       auto store = store::Store::Open(so);
       ASSERT_TRUE(store.ok()) << store.status().ToString();
       PinHasher pins(kPepper);
@@ -232,6 +232,8 @@ class CycleTest : public ::testing::Test {
   }
 
   std::string dir_, base_, token_;
+
+  shg::testing::TestDatabase test_db_;
   config::Settings settings_;
   std::atomic<int64_t> now_{0};
   std::unique_ptr<gateway::FakeProvider> fake_;

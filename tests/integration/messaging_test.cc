@@ -22,6 +22,7 @@
 #include "tests/support/count_rows.h"
 #include "tests/support/http_client.h"
 #include "tests/support/net.h"
+#include "tests/support/test_db.h"
 
 namespace shg {
 namespace {
@@ -63,7 +64,7 @@ class MessagingTest : public ::testing::Test {
     ASSERT_TRUE(fake_->Start().ok());
     const std::string fake = "http://127.0.0.1:" + std::to_string(fake_->port());
 
-    settings_.db_path = dir_ + "/gateway.db";
+    test_db_.Configure(settings_);
     settings_.listen_host = "127.0.0.1";
     settings_.listen_port = port;
     settings_.catalogue_dir = std::string(SHG_SOURCE_DIR) + "/config/lang";
@@ -100,8 +101,7 @@ class MessagingTest : public ::testing::Test {
     hb.sender = "SHG";
     settings_.channels = {at, tw, kn, hb};
     {
-      store::StoreOptions so;
-      so.path = settings_.db_path;
+      store::StoreOptions so = test_db_.Options();
       auto store = store::Store::Open(so);
       ASSERT_TRUE(store.ok()) << store.status().ToString();
       PinHasher pins(kPepper);
@@ -170,6 +170,8 @@ class MessagingTest : public ::testing::Test {
   std::string Metrics() { return HttpClient().Get(base_ + "/metrics").body; }
 
   std::string dir_, log_path_, base_;
+
+  shg::testing::TestDatabase test_db_;
   int saved_stderr_ = -1;
   config::Settings settings_;
   std::unique_ptr<gateway::FakeProvider> fake_;

@@ -12,6 +12,7 @@
 #include "gateway/app.h"
 #include "tests/support/count_rows.h"
 #include "tests/support/http_client.h"
+#include "tests/support/test_db.h"
 
 namespace shg {
 namespace {
@@ -29,7 +30,7 @@ class SessionPhoneTest : public ::testing::Test {
     static std::atomic<int> n{0};
     dir_ = ::testing::TempDir() + "/sp_" + std::to_string(::getpid()) + "_" + std::to_string(n++);
     std::filesystem::create_directories(dir_);
-    settings_.db_path = dir_ + "/gateway.db";
+    test_db_.Configure(settings_);
     settings_.listen_host = "127.0.0.1";
     settings_.listen_port = 0;
     settings_.catalogue_dir = std::string(SHG_SOURCE_DIR) + "/config/lang";
@@ -46,8 +47,7 @@ class SessionPhoneTest : public ::testing::Test {
     hb.callback_key = kKey;
     settings_.channels = {at, hb};
     {
-      store::StoreOptions so;
-      so.path = settings_.db_path;
+      store::StoreOptions so = test_db_.Options();
       auto store = store::Store::Open(so);
       ASSERT_TRUE(store.ok()) << store.status().ToString();
       PinHasher pins(kPepper);
@@ -84,6 +84,8 @@ class SessionPhoneTest : public ::testing::Test {
   std::string Metrics() { return client_.Get(base_ + "/metrics").body; }
 
   std::string dir_;
+
+  shg::testing::TestDatabase test_db_;
   config::Settings settings_;
   std::unique_ptr<gateway::App> app_;
   std::string base_;

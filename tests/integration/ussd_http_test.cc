@@ -18,6 +18,7 @@
 #include "tests/support/count_rows.h"
 #include "tests/support/http_client.h"
 #include "tests/support/log_capture.h"
+#include "tests/support/test_db.h"
 
 namespace shg {
 namespace {
@@ -44,7 +45,7 @@ class GatewayTest : public ::testing::Test {
     static std::atomic<int> n{0};
     dir_ = ::testing::TempDir() + "/gw_" + std::to_string(::getpid()) + "_" + std::to_string(n++);
     std::filesystem::create_directories(dir_);
-    settings_.db_path = dir_ + "/gateway.db";
+    test_db_.Configure(settings_);
     settings_.listen_host = "127.0.0.1";
     settings_.listen_port = 0;
     settings_.catalogue_dir = std::string(SHG_SOURCE_DIR) + "/config/lang";
@@ -60,8 +61,7 @@ class GatewayTest : public ::testing::Test {
     settings_.channels = {channel("at-ke", "*384*7#", ""),
                           channel("at-locked", "*384*8#", "s3cret-key")};
     {
-      store::StoreOptions so;
-      so.path = settings_.db_path;
+      store::StoreOptions so = test_db_.Options();
       auto store = store::Store::Open(so);
       ASSERT_TRUE(store.ok()) << store.status().ToString();
       PinHasher pins(kPepper);
@@ -126,6 +126,8 @@ class GatewayTest : public ::testing::Test {
   }
 
   std::string dir_;
+
+  shg::testing::TestDatabase test_db_;
   config::Settings settings_;
   std::unique_ptr<gateway::App> app_;
   std::string base_;

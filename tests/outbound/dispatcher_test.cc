@@ -18,7 +18,7 @@
 #include "domain/store/store.h"
 #include "gateway/channels/channel.h"
 #include "gateway/channels/form.h"
-#include "tests/domain/temp_db.h"
+#include "tests/support/test_db.h"
 #include "tests/support/net.h"
 #include "tests/support/scripted_server.h"
 
@@ -48,7 +48,7 @@ class DispatcherTest : public ::testing::Test {
  protected:
   void SetUp() override {
     store::StoreOptions so;
-    so.path = db_.path();
+    so = db_.Options();
     so.synchronous = "NORMAL";
     auto st = store::Store::Open(so);
     ASSERT_TRUE(st.ok()) << st.status().ToString();
@@ -127,7 +127,7 @@ class DispatcherTest : public ::testing::Test {
     return texts;
   }
 
-  testing_support::TempDb db_;
+  shg::testing::TestDatabase db_;
   ScriptedServer server_;
   std::unique_ptr<store::Store> store_;
   config::ChannelSettings channel_;

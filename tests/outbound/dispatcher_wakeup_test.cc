@@ -13,7 +13,7 @@
 #include "domain/store/store.h"
 #include "gateway/channels/channel.h"
 #include "gateway/outbound/dispatcher.h"
-#include "tests/domain/temp_db.h"
+#include "tests/support/test_db.h"
 #include "tests/support/scripted_server.h"
 
 namespace shg::outbound {
@@ -22,7 +22,7 @@ namespace {
 using std::chrono::milliseconds;
 
 TEST(DispatcherWakeupTest, IdleWorkerGetsTheNextMessageWithoutWaitingForThePoll) {
-  testing_support::TempDb db;
+  shg::testing::TestDatabase db;
   testing::ScriptedServer server;
   // Each send takes 30 ms, so the leader always finds the one worker busy
   // right after leasing, and then waits for the poll or a wake-up.
@@ -34,7 +34,7 @@ TEST(DispatcherWakeupTest, IdleWorkerGetsTheNextMessageWithoutWaitingForThePoll)
                      {},
                      30});
   store::StoreOptions so;
-  so.path = db.path();
+  so = db.Options();
   so.synchronous = "NORMAL";
   auto store = store::Store::Open(so);
   ASSERT_TRUE(store.ok()) << store.status().ToString();

@@ -13,7 +13,6 @@
 #pragma once
 
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -25,6 +24,7 @@
 #include "domain/pin.h"
 #include "domain/store/store.h"
 #include "gateway/app.h"
+#include "tests/support/test_db.h"
 
 namespace shg::testing {
 
@@ -36,7 +36,7 @@ class DemoGateway {
     dir_ = ::testing::TempDir() + "/" + name + "_" + std::to_string(::getpid()) + "_" +
            std::to_string(n++);
     std::filesystem::create_directories(dir_);
-    settings_.db_path = dir_ + "/gateway.db";
+    test_db_.Configure(settings_);
     settings_.listen_host = "127.0.0.1";
     settings_.listen_port = 0;
     settings_.catalogue_dir = std::string(SHG_SOURCE_DIR) + "/config/lang";
@@ -56,8 +56,7 @@ class DemoGateway {
     settings_.outbox.retry_base_ms = 60000;
     now_ = gateway::SystemNow();
     {
-      store::StoreOptions so;
-      so.path = settings_.db_path;
+      store::StoreOptions so = test_db_.Options();
       auto store = store::Store::Open(so);
       ASSERT_TRUE(store.ok()) << store.status().ToString();
       PinHasher pins(pepper);
@@ -68,12 +67,10 @@ class DemoGateway {
     app_ = std::move(*app);
     ASSERT_TRUE(app_->Start().ok());
     base_ = "http://127.0.0.1:" + std::to_string(app_->port());
-    ASSERT_EQ(sqlite3_open_v2(settings_.db_path.c_str(), &db_, SQLITE_OPEN_READONLY, nullptr),
-              SQLITE_OK);
+    db_ = &app_->store().Reader();
   }
 
   void StopDemoGateway() {
-    if (db_ != nullptr) sqlite3_close(db_);
     db_ = nullptr;
     if (app_) app_->Stop();
     app_.reset();
@@ -82,9 +79,10 @@ class DemoGateway {
 
   config::Settings settings_;
   std::string dir_, base_;
+  shg::testing::TestDatabase test_db_;
   std::atomic<int64_t> now_{0};
   std::unique_ptr<gateway::App> app_;
-  sqlite3* db_ = nullptr;
+  store::Connection* db_ = nullptr;  // the test thread's reader of the app's store
 };
 
 }  // namespace shg::testing

@@ -1,0 +1,179 @@
+#include "tests/support/test_db.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <vector>
+#include <mutex>
+#include <string>
+
+#include "domain/store/postgres.h"
+#include "domain/store/sqlite.h"
+
+namespace shg::testing {
+namespace {
+
+std::string Env(const char* name) {
+  const char* v = std::getenv(name);
+  return v != nullptr ? v : "";
+}
+
+// postgresql://user:pw@host:port/dbname?x -> the same with another dbname.
+std::string WithDatabase(const std::string& url, const std::string& db) {
+  const size_t authority = url.find("://");
+  const size_t slash = url.find('/', authority == std::string::npos ? 0 : authority + 3);
+  const size_t query = url.find('?');
+  std::string base = slash == std::string::npos ? url.substr(0, query) : url.substr(0, slash);
+  std::string rest = query == std::string::npos ? "" : url.substr(query);
+  return base + "/" + db + rest;
+}
+
+std::string ServerUrl() {
+  const std::string url = Env("SHG_TEST_POSTGRES_URL");
+  if (url.empty()) {
+    std::fprintf(stderr, "SHG_TEST_BACKEND=postgresql needs SHG_TEST_POSTGRES_URL\n");
+    std::abort();
+  }
+  return url;
+}
+
+// Runs one statement on the server's maintenance database.
+void Admin(const std::string& sql) {
+  auto conn = store::PgConnection::Open(ServerUrl(), "", false);
+  if (!conn.ok()) {
+    std::fprintf(stderr, "test database: %s\n", conn.status().ToString().c_str());
+    std::abort();
+  }
+  Status s = (*conn)->Exec(sql);
+  if (!s.ok()) {
+    std::fprintf(stderr, "test database: %s\n", s.ToString().c_str());
+    std::abort();
+  }
+}
+
+std::string ProcessTag() { return std::to_string(::getpid()); }
+
+// The per-process template: created and migrated on first use, dropped at
+// exit.
+const std::string& TemplateName() {
+  static std::once_flag once;
+  static std::string name;
+  std::call_once(once, [] {
+    name = "shg_tmpl_" + ProcessTag();
+    Admin("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+    Admin("CREATE DATABASE " + name + " TEMPLATE template0 ENCODING 'UTF8'");
+    auto conn = store::PgConnection::Open(WithDatabase(ServerUrl(), name), "", false);
+    if (!conn.ok() || !store::Migrate(**conn).ok()) {
+      std::fprintf(stderr, "test database: cannot migrate the template\n");
+      std::abort();
+    }
+    conn->reset();
+    std::atexit([] { Admin("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"); });
+  });
+  return name;
+}
+
+std::string TestName() {
+  const ::testing::TestInfo* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  std::string name = info != nullptr ? std::string(info->test_suite_name()) + "_" + info->name()
+                                     : std::string("db");
+  for (char& c : name) {
+    if (c == '/') c = '_';
+  }
+  return name;
+}
+
+}  // namespace
+
+bool OnPostgres() { return Env("SHG_TEST_BACKEND") == "postgresql"; }
+
+TestDatabase::TestDatabase(bool migrated) {
+  static std::atomic<int> counter{0};
+  const int n = counter++;
+  if (!OnPostgres()) {
+    path_ = ::testing::TempDir() + "shg_" + TestName() + "_" + ProcessTag() + "_" +
+            std::to_string(n) + ".db";
+    std::remove(path_.c_str());
+    std::remove((path_ + "-wal").c_str());
+    std::remove((path_ + "-shm").c_str());
+    return;
+  }
+  name_ = "shg_t_" + ProcessTag() + "_" + std::to_string(n);
+  Admin("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
+  if (migrated) {
+    Admin("CREATE DATABASE " + name_ + " TEMPLATE " + TemplateName());
+  } else {
+    Admin("CREATE DATABASE " + name_ + " TEMPLATE template0 ENCODING 'UTF8'");
+  }
+  url_ = WithDatabase(ServerUrl(), name_);
+}
+
+TestDatabase::~TestDatabase() {
+  if (postgres()) {
+    // FORCE: readers other threads cached are closed lazily.
+    Admin("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
+    return;
+  }
+  std::remove(path_.c_str());
+  std::remove((path_ + "-wal").c_str());
+  std::remove((path_ + "-shm").c_str());
+}
+
+store::StoreOptions TestDatabase::Options() const {
+  store::StoreOptions so;
+  if (postgres()) {
+    so.backend = "postgresql";
+    so.url = url_;
+    so.pool_size = 2;
+  } else {
+    so.path = path_;
+    so.synchronous = "NORMAL";
+  }
+  return so;
+}
+
+Result<std::unique_ptr<store::Connection>> TestDatabase::Connect() const {
+  if (postgres()) {
+    auto conn = store::PgConnection::Open(url_, "", false);
+    if (!conn.ok()) return conn.status();
+    return std::unique_ptr<store::Connection>(std::move(*conn));
+  }
+  store::ConnectionOptions o;
+  o.synchronous = "OFF";
+  auto conn = store::SqliteConnection::Open(path_, o);
+  if (!conn.ok()) return conn.status();
+  return std::unique_ptr<store::Connection>(std::move(*conn));
+}
+
+std::string TestDatabase::AllContent() const {
+  std::string all;
+  if (!postgres()) {
+    for (const char* suffix : {"", "-wal"}) {
+      std::ifstream f(path_ + suffix, std::ios::binary);
+      std::ostringstream ss;
+      ss << f.rdbuf();
+      all += ss.str();
+    }
+    return all;
+  }
+  auto conn = Connect();
+  EXPECT_TRUE(conn.ok()) << conn.status().ToString();
+  if (!conn.ok()) return all;
+  std::vector<std::string> tables;
+  auto list = (*conn)->PrepareUncached(
+      "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'");
+  EXPECT_TRUE(store::ForEachRow(*list, [&](store::Statement& st) { tables.push_back(st.Text(0)); }).ok());
+  EXPECT_FALSE(tables.empty());
+  for (const std::string& table : tables) {
+    auto rows = (*conn)->PrepareUncached("SELECT CAST(t AS TEXT) FROM " + table + " t");
+    EXPECT_TRUE(store::ForEachRow(*rows, [&](store::Statement& st) { all += st.Text(0) + "\n"; }).ok());
+  }
+  return all;
+}
+
+}  // namespace shg::testing
