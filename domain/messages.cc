@@ -29,14 +29,20 @@ constexpr char kSelectDue[] =
 // that have an OLDER unfinished member SMS to the same phone. The subquery
 // repeats the WHERE of the partial index messages_open_by_phone (migration
 // 4) word for word, so that SQLite uses it: one index probe per row.
-constexpr char kSelectDueInOrder[] =
-    "SELECT id FROM messages WHERE channel = ? AND status IN ('queued', 'sending')"
-    " AND ((status = 'queued' AND next_attempt_ms <= ?)"
-    " OR (status = 'sending' AND lease_until_ms <= ?))"
-    " AND NOT EXISTS (SELECT 1 FROM messages o WHERE o.phone = messages.phone"
-    " AND o.id < messages.id AND o.status IN ('queued', 'sending')"
-    " AND o.channel NOT GLOB 'partner:*')"
-    " ORDER BY next_attempt_ms, id LIMIT ?";
+#define SHG_DUE_IN_ORDER_SELECT(not_partner)                                          \
+  "SELECT id FROM messages WHERE channel = ? AND status IN ('queued', 'sending')"      \
+  " AND ((status = 'queued' AND next_attempt_ms <= ?)"                                  \
+  " OR (status = 'sending' AND lease_until_ms <= ?))"                                   \
+  " AND NOT EXISTS (SELECT 1 FROM messages o WHERE o.phone = messages.phone"            \
+  " AND o.id < messages.id AND o.status IN ('queued', 'sending')"                       \
+  " AND " not_partner ")"                                                               \
+  " ORDER BY next_attempt_ms, id LIMIT ?"
+// PostgreSQL has no GLOB: its partial index says `channel !~ '^partner:'`
+// (pg_schema.cc), repeated here for the same reason. Rows another instance
+// is leasing right now are skipped, not waited for.
+constexpr store::DialectSql kSelectDueInOrder = {
+    SHG_DUE_IN_ORDER_SELECT("o.channel NOT GLOB 'partner:*'"),
+    SHG_DUE_IN_ORDER_SELECT("o.channel !~ '^partner:'") " FOR UPDATE SKIP LOCKED"};
 constexpr char kLease[] =
     "UPDATE messages SET status = 'sending', attempts = attempts + 1, lease_until_ms = ?,"
     " updated_ms = ? WHERE id = ?";
@@ -45,12 +51,15 @@ constexpr char kNextDue[] =
     " AND status IN ('queued', 'sending') AND status = 'queued'";
 // A queued row waiting behind an older one to its phone is not due (the
 // older one's outcome wakes the dispatcher); same subquery as kSelectDueInOrder.
-constexpr char kNextDueInOrder[] =
-    "SELECT MIN(next_attempt_ms) FROM messages WHERE channel = ?"
-    " AND status IN ('queued', 'sending') AND status = 'queued'"
-    " AND NOT EXISTS (SELECT 1 FROM messages o WHERE o.phone = messages.phone"
-    " AND o.id < messages.id AND o.status IN ('queued', 'sending')"
-    " AND o.channel NOT GLOB 'partner:*')";
+#define SHG_NEXT_DUE_IN_ORDER(not_partner)                                    \
+  "SELECT MIN(next_attempt_ms) FROM messages WHERE channel = ?"                 \
+  " AND status IN ('queued', 'sending') AND status = 'queued'"                  \
+  " AND NOT EXISTS (SELECT 1 FROM messages o WHERE o.phone = messages.phone"    \
+  " AND o.id < messages.id AND o.status IN ('queued', 'sending')"               \
+  " AND " not_partner ")"
+constexpr store::DialectSql kNextDueInOrder = {
+    SHG_NEXT_DUE_IN_ORDER("o.channel NOT GLOB 'partner:*'"),
+    SHG_NEXT_DUE_IN_ORDER("o.channel !~ '^partner:'")};
 constexpr char kNextLeaseExpiry[] =
     "SELECT MIN(lease_until_ms) FROM messages WHERE channel = ? AND status = 'sending'";
 constexpr char kGet[] =
@@ -217,7 +226,7 @@ bool IsMemberSmsChannel(std::string_view channel) {
 
 Result<std::vector<OutboundMessage>> Messages::LeaseDue(const std::string& channel, int limit,
                                                         int64_t lease_ms) {
-  Statement& sel = db_.Prepare(IsMemberSmsChannel(channel) ? kSelectDueInOrder : kSelectDue);
+  Statement& sel = db_.Prepare(IsMemberSmsChannel(channel) ? kSelectDueInOrder.In(db_.dialect()) : kSelectDue);
   sel.Bind(1, channel).Bind(2, now_ms_).Bind(3, now_ms_).Bind(4, static_cast<int64_t>(limit));
   auto ids = Ids(sel);
   if (!ids.ok()) return ids.status();
@@ -236,7 +245,7 @@ Result<std::vector<OutboundMessage>> Messages::LeaseDue(const std::string& chann
 Result<std::optional<int64_t>> Messages::NextDue(const std::string& channel) {
   std::optional<int64_t> next;
   for (const char* sql :
-       {IsMemberSmsChannel(channel) ? kNextDueInOrder : kNextDue, kNextLeaseExpiry}) {
+       {IsMemberSmsChannel(channel) ? kNextDueInOrder.In(db_.dialect()) : kNextDue, kNextLeaseExpiry}) {
     Statement& st = db_.Prepare(sql);
     ScopedReset reset(st);
     st.Bind(1, channel);

@@ -38,15 +38,20 @@ constexpr char kClearingBalances[] =
     SHG_GROUP_SCOPE("a.group_id", "?1", "?2")
     " GROUP BY a.currency ORDER BY a.currency";
 // Credits to a savings account are savings confirmed, debits reversals.
-constexpr char kSavingsByMonth[] =
-    "SELECT strftime('%Y-%m', j.created_at, 'unixepoch') AS month, j.group_id, g.name, j.currency,"
-    " SUM(CASE WHEN p.amount < 0 THEN -p.amount ELSE 0 END),"
-    " SUM(CASE WHEN p.amount > 0 THEN p.amount ELSE 0 END), -SUM(p.amount), COUNT(DISTINCT j.id)"
-    " FROM journals j JOIN postings p ON p.journal_id = j.id"
-    " JOIN accounts a ON a.id = p.account_id JOIN groups g ON g.id = j.group_id"
-    " WHERE a.kind = 'member_savings'" SHG_GROUP_SCOPE("j.group_id", "?1", "?2")
-    " GROUP BY month, j.group_id, j.currency ORDER BY month, j.group_id, j.currency"
-    " LIMIT ?3 OFFSET ?4";
+#define SHG_SAVINGS_BY_MONTH(month) \
+  "SELECT " month " AS month," \
+  " j.group_id, g.name, j.currency," \
+  " SUM(CASE WHEN p.amount < 0 THEN -p.amount ELSE 0 END)," \
+  " SUM(CASE WHEN p.amount > 0 THEN p.amount ELSE 0 END), -SUM(p.amount), COUNT(DISTINCT j.id)" \
+  " FROM journals j JOIN postings p ON p.journal_id = j.id" \
+  " JOIN accounts a ON a.id = p.account_id JOIN groups g ON g.id = j.group_id" \
+  " WHERE a.kind = 'member_savings'" SHG_GROUP_SCOPE("j.group_id", "?1", "?2") \
+  " GROUP BY month, j.group_id, j.currency ORDER BY month, j.group_id, j.currency" \
+  " LIMIT ?3 OFFSET ?4"
+// Months are UTC calendar months (created_at is Unix seconds).
+constexpr store::DialectSql kSavingsByMonth = {
+    SHG_SAVINGS_BY_MONTH("strftime('%Y-%m', j.created_at, 'unixepoch')"),
+    SHG_SAVINGS_BY_MONTH("to_char(to_timestamp(j.created_at) AT TIME ZONE 'UTC', 'YYYY-MM')")};
 constexpr char kTraining[] =
     "SELECT m.id, m.step, m.title,"
     " (SELECT COUNT(*) FROM training_records r JOIN members mb ON mb.id = r.member_id"

@@ -81,7 +81,7 @@ constexpr char kStatement[] =
     "  s.reference AS reference, s.id AS ord, 0 AS sub FROM savings s WHERE s.member_id = ?1"
     " UNION ALL"
     " SELECT j.created_at, 'reversal', -s.amount, s.status, s.reference, s.id, 1"
-    "  FROM savings s JOIN journals j ON j.id = s.reversal_journal_id WHERE s.member_id = ?1)"
+    "  FROM savings s JOIN journals j ON j.id = s.reversal_journal_id WHERE s.member_id = ?1) AS lines"
     " ORDER BY at DESC, ord DESC, sub DESC LIMIT ?2 OFFSET ?3";
 constexpr char kMemberExists[] = "SELECT 1 FROM members WHERE id = ?";
 constexpr char kGroupCounts[] =

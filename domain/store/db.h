@@ -42,6 +42,7 @@ const char* DialectName(Dialect d);
 struct DialectSql {
   const char* sqlite;
   const char* postgresql;
+  constexpr const char* In(Dialect d) const { return d == Dialect::kSqlite ? sqlite : postgresql; }
 };
 
 class Statement {
@@ -99,9 +100,7 @@ class Connection {
   // is a programming error; SQLite aborts at once, PostgreSQL reports it as
   // Internal on the first Step).
   virtual Statement& Prepare(const char* sql) = 0;
-  Statement& Prepare(const DialectSql& sql) {
-    return Prepare(dialect() == Dialect::kSqlite ? sql.sqlite : sql.postgresql);
-  }
+  Statement& Prepare(const DialectSql& sql) { return Prepare(sql.In(dialect())); }
   // A statement for ad-hoc SQL (tools, tests), not cached: it is finalized
   // when the returned object dies.
   virtual std::unique_ptr<Statement> PrepareUncached(std::string_view sql) = 0;

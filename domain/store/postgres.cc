@@ -20,6 +20,9 @@ Status MapError(const char* sqlstate, std::string message, bool* retryable) {
   if (*retryable) return Status::Unavailable(std::move(message));
   if (state == "23505") return Status::AlreadyExists(std::move(message));
   if (state.substr(0, 2) == "23") return Status::FailedPrecondition(std::move(message));
+  // A bigint overflow (a balance past 2^63): SQLite's schema refuses it by
+  // a CHECK, so it is a refused constraint on both backends.
+  if (state == "22003") return Status::FailedPrecondition(std::move(message));
   // Connection exceptions, lock not available, cancelled, shutting down,
   // too many connections.
   if (state.substr(0, 2) == "08" || state == "55P03" || state == "57014" ||

@@ -35,13 +35,14 @@
 #include <vector>
 
 #include "domain/store/pg_schema.h"
+#include "domain/store/sqlite.h"
 #include "domain/store/store.h"
 #include "tests/domain/temp_db.h"
 
 namespace shg {
 namespace {
 
-using store::Connection;
+using Connection = store::SqliteConnection;
 using store::ScopedReset;
 using store::Statement;
 using testing_support::TempDb;
@@ -624,7 +625,7 @@ class SchemaEquivalence : public ::testing::Test {
 
   TempDb tmp_;
   std::string url_;
-  std::unique_ptr<Connection> sqlite_;
+  std::unique_ptr<store::SqliteConnection> sqlite_;
   PgConn admin_;
   PgConn pg_;
   std::string dbname_;
