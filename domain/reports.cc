@@ -21,7 +21,7 @@ constexpr char kLoanPage[] =
     " AND (?4 = '' OR l.state = ?4) AND (?5 = '' OR l.partner_id = ?5)"
     " ORDER BY l.id LIMIT ?6";
 constexpr char kLoansInScope[] =
-    SHG_LOAN_SELECT " WHERE 1" SHG_GROUP_SCOPE("l.group_id", "?1", "?2")
+    SHG_LOAN_SELECT " WHERE TRUE" SHG_GROUP_SCOPE("l.group_id", "?1", "?2")
     " AND (?3 = '' OR l.partner_id = ?3) ORDER BY l.id";
 constexpr char kLoanEvents[] =
     "SELECT id, at, event, COALESCE(from_state, ''), to_state, actor_kind, actor, detail"
@@ -46,7 +46,7 @@ constexpr char kClearingBalances[] =
   " FROM journals j JOIN postings p ON p.journal_id = j.id" \
   " JOIN accounts a ON a.id = p.account_id JOIN groups g ON g.id = j.group_id" \
   " WHERE a.kind = 'member_savings'" SHG_GROUP_SCOPE("j.group_id", "?1", "?2") \
-  " GROUP BY month, j.group_id, j.currency ORDER BY month, j.group_id, j.currency" \
+  " GROUP BY month, j.group_id, g.name, j.currency ORDER BY month, j.group_id, j.currency" \
   " LIMIT ?3 OFFSET ?4"
 // Months are UTC calendar months (created_at is Unix seconds).
 constexpr store::DialectSql kSavingsByMonth = {

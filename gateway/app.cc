@@ -253,10 +253,18 @@ Status App::Start() {
     scheduler_stop_ = false;
   }
   scheduler_ = std::thread([this] { SchedulerLoop(); });
-  Log("info", "listening", {{"address", settings_.listen_host + ":" + std::to_string(port())},
-                            {"db", settings_.db_path},
-                            {"synchronous", settings_.synchronous},
-                            {"threads", std::to_string(settings_.threads)}});
+  if (settings_.store_backend == "postgresql") {
+    Log("info", "listening", {{"address", settings_.listen_host + ":" + std::to_string(port())},
+                              {"store", "postgresql"},
+                              {"db", store::RedactedUrl(settings_.store_url)},
+                              {"pool", std::to_string(settings_.store_pool_size)},
+                              {"threads", std::to_string(settings_.threads)}});
+  } else {
+    Log("info", "listening", {{"address", settings_.listen_host + ":" + std::to_string(port())},
+                              {"db", settings_.db_path},
+                              {"synchronous", settings_.synchronous},
+                              {"threads", std::to_string(settings_.threads)}});
+  }
   return Status::Ok();
 }
 

@@ -3,9 +3,31 @@
 # first built with AddressSanitizer + UndefinedBehaviorSanitizer (build-asan/),
 # then the release build (build/), whose ctest summary ends the output.
 # SHG_SKIP_SANITIZERS=1 skips the sanitizer pass (quicker local runs).
+# A throwaway PostgreSQL server (scripts/pg-cluster.sh, in a folder of its
+# own, run as the postgres user) serves the tests' "pg/" runs and the schema
+# equivalence test; it is stopped and removed when this script ends.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
+
+PG_DIR="$(mktemp -d /tmp/shg-test-pg.XXXXXX)"
+chmod 755 "$PG_DIR"
+trap 'bash scripts/pg-cluster.sh destroy "$PG_DIR/cluster" >/dev/null 2>&1 || true; rm -rf "$PG_DIR"' EXIT
+for attempt in 1 2 3 4 5; do
+  PG_PORT=$(( 20000 + RANDOM % 40000 ))
+  if SHG_TEST_POSTGRES_URL="$(bash scripts/pg-cluster.sh start "$PG_DIR/cluster" "$PG_PORT" 2>"$PG_DIR/start.log")"; then
+    break
+  fi
+  SHG_TEST_POSTGRES_URL=""
+  bash scripts/pg-cluster.sh destroy "$PG_DIR/cluster" >/dev/null 2>&1 || true
+done
+if [ -z "${SHG_TEST_POSTGRES_URL:-}" ]; then
+  cat "$PG_DIR/start.log" >&2
+  echo "could not start the tests' PostgreSQL server" >&2
+  exit 1
+fi
+export SHG_TEST_POSTGRES_URL
+echo "PostgreSQL for the tests on 127.0.0.1:$PG_PORT ($PG_DIR/cluster)"
 if [ "${SHG_SKIP_SANITIZERS:-0}" != "1" ]; then
   cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DSHG_SANITIZE=ON -DSHG_BUILD_BENCH=OFF \
     >/dev/null

@@ -111,6 +111,9 @@ class Store {
   CommitObserver observer_;
 };
 
+// `url` with any password in it replaced by "***", for logs.
+std::string RedactedUrl(const std::string& url);
+
 // Opens the SQLite backend (Store::Open with backend "sqlite").
 Result<std::unique_ptr<Store>> OpenSqliteStore(const StoreOptions& options);
 // Opens the PostgreSQL backend (Store::Open with backend "postgresql").

@@ -36,6 +36,15 @@ constexpr char kBreakSessionWrites[] =
     " BEGIN SELECT RAISE(ABORT, 'injected fault'); END;";
 constexpr char kRepairSessionWrites[] =
     "DROP TRIGGER test_fault_insert; DROP TRIGGER test_fault_update;";
+// The same fault on PostgreSQL: one trigger function for both events.
+constexpr char kPgBreakSessionWrites[] =
+    "CREATE FUNCTION test_fault() RETURNS trigger LANGUAGE plpgsql AS"
+    " $$ BEGIN RAISE EXCEPTION 'injected fault' USING ERRCODE = 'integrity_constraint_violation';"
+    " END $$;"
+    "CREATE TRIGGER test_fault_insert BEFORE INSERT OR UPDATE ON ussd_sessions"
+    " FOR EACH ROW EXECUTE FUNCTION test_fault();";
+constexpr char kPgRepairSessionWrites[] =
+    "DROP TRIGGER test_fault_insert ON ussd_sessions; DROP FUNCTION test_fault();";
 const std::string kTechnicalError =
     "END Sorry, something went wrong. Nothing was changed. Please try again.";
 
@@ -117,11 +126,15 @@ class GatewayTest : public ::testing::Test {
   // A store fault for the steps that follow: every write of a USSD session
   // aborts (a trigger), so the step's unit of work fails and rolls back.
   void BreakSessionWrites() {
-    Status s = app_->store().Run([](store::Connection& c) { return c.Exec(kBreakSessionWrites); });
+    Status s = app_->store().Run([](store::Connection& c) { 
+      return c.Exec(c.dialect() == store::Dialect::kSqlite ? kBreakSessionWrites : kPgBreakSessionWrites);
+    });
     ASSERT_TRUE(s.ok()) << s.ToString();
   }
   void RepairSessionWrites() {
-    Status s = app_->store().Run([](store::Connection& c) { return c.Exec(kRepairSessionWrites); });
+    Status s = app_->store().Run([](store::Connection& c) { 
+      return c.Exec(c.dialect() == store::Dialect::kSqlite ? kRepairSessionWrites : kPgRepairSessionWrites);
+    });
     ASSERT_TRUE(s.ok()) << s.ToString();
   }
 
@@ -414,13 +427,17 @@ TEST_F(GatewayTest, PinNeverLeavesTheRequest) {
   EXPECT_NE(failed[0].find(" channel=at-ke "), std::string::npos) << failed[0];
   EXPECT_NE(failed[0].find(std::string(kInjectedFault)), std::string::npos) << failed[0];
   EXPECT_EQ(logs.find("2580"), std::string::npos) << logs;
-  for (const char* sql : {"SELECT group_concat(state || answer || phone, '|') FROM ussd_sessions",
-                          "SELECT group_concat(coalesce(actor,'') || coalesce(action,'') || "
-                          "coalesce(subject,'') || coalesce(detail,'') || coalesce(request_id,''), '|') "
-                          "FROM audit_log"}) {
-    auto& st = app_->store().Reader().Prepare(sql);
-    ASSERT_TRUE(*st.Step());
-    EXPECT_EQ(st.Text(0).find("2580"), std::string::npos) << st.Text(0);
+  // SQLite 3.40 has no string_agg, PostgreSQL no group_concat.
+  const std::string concat = shg::testing::OnPostgres() ? "string_agg" : "group_concat";
+  for (const std::string& sql :
+       {"SELECT " + concat + "(state || answer || phone, '|') FROM ussd_sessions",
+        "SELECT " + concat + "(coalesce(actor,'') || coalesce(action,'') || "
+        "coalesce(subject,'') || coalesce(detail,'') || coalesce(request_id,''), '|') "
+        "FROM audit_log"}) {
+    auto st = app_->store().Reader().PrepareUncached(sql);
+    Result<bool> row = st->Step();
+    ASSERT_TRUE(row.ok() && *row) << sql;
+    EXPECT_EQ(st->Text(0).find("2580"), std::string::npos) << st->Text(0);
   }
   HttpResult m = HttpClient().Get(base_ + "/metrics");
   EXPECT_EQ(m.body.find("2580"), std::string::npos);

@@ -58,22 +58,48 @@ void Admin(const std::string& sql) {
 
 std::string ProcessTag() { return std::to_string(::getpid()); }
 
-// The per-process template: created and migrated on first use, dropped at
-// exit.
+// The template every test database is cloned from: one per schema version
+// on the server, shared by all test processes (ctest runs one per test).
+// The first process builds it under an advisory lock and renames it into
+// place when migrated, so no process ever clones a half-built one. The
+// throwaway server is destroyed after the tests, and the template with it.
 const std::string& TemplateName() {
   static std::once_flag once;
   static std::string name;
   std::call_once(once, [] {
-    name = "shg_tmpl_" + ProcessTag();
-    Admin("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
-    Admin("CREATE DATABASE " + name + " TEMPLATE template0 ENCODING 'UTF8'");
-    auto conn = store::PgConnection::Open(WithDatabase(ServerUrl(), name), "", false);
-    if (!conn.ok() || !store::Migrate(**conn).ok()) {
-      std::fprintf(stderr, "test database: cannot migrate the template\n");
+    name = "shg_tmpl_v" + std::to_string(store::LatestSchemaVersion());
+    auto admin = store::PgConnection::Open(ServerUrl(), "", false);
+    if (!admin.ok()) {
+      std::fprintf(stderr, "test database: %s\n", admin.status().ToString().c_str());
       std::abort();
     }
-    conn->reset();
-    std::atexit([] { Admin("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"); });
+    store::Connection& db = **admin;
+    auto run = [&db](const std::string& sql) {
+      Status s = db.Exec(sql);
+      if (!s.ok()) {
+        std::fprintf(stderr, "test database: %s\n", s.ToString().c_str());
+        std::abort();
+      }
+    };
+    run("SELECT pg_advisory_lock(7305210002)");
+    auto exists = db.PrepareUncached("SELECT COUNT(*) FROM pg_database WHERE datname = '" + name + "'");
+    Result<bool> row = exists->Step();
+    const bool ready = row.ok() && *row && exists->Int(0) == 1;
+    exists.reset();
+    if (!ready) {
+      const std::string building = name + "_building";
+      run("DROP DATABASE IF EXISTS " + building + " WITH (FORCE)");
+      run("CREATE DATABASE " + building + " TEMPLATE template0 ENCODING 'UTF8'");
+      {
+        auto conn = store::PgConnection::Open(WithDatabase(ServerUrl(), building), "", false);
+        if (!conn.ok() || !store::Migrate(**conn).ok()) {
+          std::fprintf(stderr, "test database: cannot migrate the template\n");
+          std::abort();
+        }
+      }
+      run("ALTER DATABASE " + building + " RENAME TO " + name);
+    }
+    run("SELECT pg_advisory_unlock(7305210002)");
   });
   return name;
 }
