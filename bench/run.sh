@@ -29,6 +29,11 @@
 #                    and its delivery report comes back during the run; FAKE=0
 #                    leaves the receipts failing to connect and retrying
 #   SHG_PIN_PEPPER   generated with `openssl rand -hex 32` when unset
+#   BACKEND=sqlite   or postgresql: a throwaway PostgreSQL server (scripts/pg-cluster.sh,
+#                    in the temporary directory, as the postgres user) holds the database
+#   INSTANCES=1      PostgreSQL only: 2 starts two gateways on one database and nginx
+#                    balancing between them; shg-bench then talks to nginx
+#   PG_PORT=55499    the throwaway PostgreSQL server's port    POOL=4  store pool size
 # Exit status: shg-bench's (0 = no errors), or 1 when setup fails.
 set -euo pipefail
 
@@ -52,6 +57,10 @@ THREADS=${THREADS:-1}
 SERVER_THREADS=${SERVER_THREADS:-}
 JOBS=${JOBS:-2}
 CONFIG=${CONFIG:-config/demo.toml}
+BACKEND=${BACKEND:-sqlite}
+INSTANCES=${INSTANCES:-1}
+PG_PORT=${PG_PORT:-55499}
+POOL=${POOL:-4}
 BUILD=${BUILD:-build}
 GATEWAY=$BUILD/gateway/shg-gateway
 BENCH=$BUILD/bench/shg-bench
@@ -59,6 +68,10 @@ BENCH=$BUILD/bench/shg-bench
 log() { printf '[run.sh] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
+case "$BACKEND/$INSTANCES" in
+  sqlite/1|postgresql/1|postgresql/2) ;;
+  *) die "BACKEND=sqlite (1 instance) or postgresql (INSTANCES=1 or 2), got $BACKEND/$INSTANCES" ;;
+esac
 case "$SYNCHRONOUS" in
   ""|FULL|NORMAL|OFF) ;;
   *) die "SYNCHRONOUS must be FULL, NORMAL or OFF (got '$SYNCHRONOUS')" ;;
@@ -82,15 +95,20 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/shg-bench.XXXXXX")
 DB=$WORK/bench.db
 SERVER_LOG=$WORK/server.log
 SERVER_PID=
+SERVER2_PID=
+NGINX_PID=
 FAKE_PID=
 
 # shellcheck disable=SC2317  # invoked by the EXIT trap
 cleanup() {
   if [[ -n $FAKE_PID ]]; then kill -TERM "$FAKE_PID" 2>/dev/null || true; fi
+  if [[ -n $NGINX_PID ]]; then kill -TERM "$NGINX_PID" 2>/dev/null || true; fi
+  if [[ -n $SERVER2_PID ]]; then kill -TERM "$SERVER2_PID" 2>/dev/null || true; wait "$SERVER2_PID" 2>/dev/null || true; fi
   if [[ -n $SERVER_PID ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
     kill -TERM "$SERVER_PID" 2>/dev/null || true
     wait "$SERVER_PID" 2>/dev/null || true
   fi
+  if [[ $BACKEND == postgresql ]]; then bash scripts/pg-cluster.sh destroy "$WORK/pg" >/dev/null 2>&1 || true; fi
   if [[ ${KEEP_DB:-0} == 1 ]]; then
     log "kept $WORK"
   else
@@ -105,8 +123,27 @@ if [[ -z ${SHG_PIN_PEPPER:-} ]]; then
 fi
 export SHG_PIN_PEPPER
 
-log "creating demo database ($MEMBERS members) in $DB"
-"$GATEWAY" demo --db "$DB" --members "$MEMBERS" --config "$CONFIG" >"$WORK/demo.log" 2>&1 ||
+if [[ $BACKEND == postgresql ]]; then
+  chmod 755 "$WORK"
+  # Durable like SQLite's FULL: fsync and synchronous commits on.
+  PG_DURABLE=1 bash scripts/pg-cluster.sh start "$WORK/pg" "$PG_PORT" >/dev/null ||
+    die "cannot start PostgreSQL"
+  export SHG_STORE_PASSWORD
+  SHG_STORE_PASSWORD=$(cat "$WORK/pg/shg-password")
+  PGPASSWORD=$SHG_STORE_PASSWORD psql -h 127.0.0.1 -p "$PG_PORT" -U shg -d postgres -q \
+    -c "CREATE DATABASE bench TEMPLATE template0 ENCODING 'UTF8'" || die "cannot create the database"
+  # The demo's configuration on PostgreSQL (as scripts/cluster-demo.sh).
+  sed -e '/^\[store\]/,/^\[/{/^path =/d;/^synchronous =/d;/^max_batch =/d}' \
+      -e "s|^\[store\]|[store]\nbackend = \"postgresql\"\nurl = \"postgresql://shg@127.0.0.1:$PG_PORT/bench\"\npool_size = $POOL|" \
+      "$CONFIG" > "$WORK/config.toml"
+  CONFIG=$WORK/config.toml
+  DB_ARGS=()
+  log "creating demo database ($MEMBERS members) on PostgreSQL 127.0.0.1:$PG_PORT"
+else
+  DB_ARGS=(--db "$DB")
+  log "creating demo database ($MEMBERS members) in $DB"
+fi
+"$GATEWAY" demo "${DB_ARGS[@]}" --members "$MEMBERS" --config "$CONFIG" >"$WORK/demo.log" 2>&1 ||
   { tail -n 20 "$WORK/demo.log" >&2; die "shg-gateway demo failed"; }
 
 # --- 3. server ----------------------------------------------------------------
@@ -124,7 +161,7 @@ if [[ ${FAKE:-1} == 1 ]]; then
   FAKE_PID=$!
 fi
 
-SERVE_ARGS=(serve --config "$CONFIG" --db "$DB" --listen "127.0.0.1:$PORT")
+SERVE_ARGS=(serve --config "$CONFIG" "${DB_ARGS[@]}" --listen "127.0.0.1:$PORT")
 [ -n "$SERVER_THREADS" ] && SERVE_ARGS+=(--threads "$SERVER_THREADS")
 [[ -n $SYNCHRONOUS ]] && SERVE_ARGS+=(--synchronous "$SYNCHRONOUS")
 log "starting $GATEWAY ${SERVE_ARGS[*]}"
@@ -143,9 +180,55 @@ for ((i = 0; i < 300; i++)); do  # up to 30 s
 done
 [[ ${code:-} == 200 ]] || { tail -n 30 "$SERVER_LOG" >&2; die "/healthz did not answer 200 within 30 s"; }
 log "server up on 127.0.0.1:$PORT (pid $SERVER_PID)"
+TARGET_PORT=$PORT
+if [[ $INSTANCES == 2 ]]; then
+  PORT2=$((PORT + 1)); LB_PORT=$((PORT + 2))
+  SERVE2_ARGS=()
+  for a in "${SERVE_ARGS[@]}"; do
+    [[ $a == "127.0.0.1:$PORT" ]] && a="127.0.0.1:$PORT2"
+    SERVE2_ARGS+=("$a")
+  done
+  "$GATEWAY" "${SERVE2_ARGS[@]}" >"$WORK/server2.log" 2>&1 &
+  SERVER2_PID=$!
+  mkdir -p "$WORK/nginx/logs"
+  cat > "$WORK/nginx/nginx.conf" <<CONF
+worker_processes 1;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/logs/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $WORK/nginx/body;
+  proxy_temp_path $WORK/nginx/proxy;
+  fastcgi_temp_path $WORK/nginx/fastcgi;
+  uwsgi_temp_path $WORK/nginx/uwsgi;
+  scgi_temp_path $WORK/nginx/scgi;
+  upstream gateways { server 127.0.0.1:$PORT; server 127.0.0.1:$PORT2; keepalive 128; }
+  server {
+    listen 127.0.0.1:$LB_PORT;
+    location / {
+      proxy_pass http://gateways;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+    }
+  }
+}
+CONF
+  nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" -g 'daemon off;' &
+  NGINX_PID=$!
+  for ((i = 0; i < 300; i++)); do
+    c2=$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "http://127.0.0.1:$PORT2/healthz" || true)
+    c3=$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "http://127.0.0.1:$LB_PORT/healthz" || true)
+    [[ $c2 == 200 && $c3 == 200 ]] && break
+    sleep 0.1
+  done
+  [[ $c2 == 200 && $c3 == 200 ]] || die "the second instance or nginx did not come up"
+  log "second instance on 127.0.0.1:$PORT2, nginx on 127.0.0.1:$LB_PORT"
+  TARGET_PORT=$LB_PORT
+fi
 
 # --- 4. load ------------------------------------------------------------------
-BENCH_ARGS=(--url "http://127.0.0.1:$PORT" --channel "$CHANNEL" --connections "$CONNECTIONS"
+BENCH_ARGS=(--url "http://127.0.0.1:$TARGET_PORT" --channel "$CHANNEL" --connections "$CONNECTIONS"
   --duration "$DURATION" --warmup "$WARMUP" --threads "$THREADS" --save-ratio "$SAVE_RATIO"
   --phone-first "$PHONE_FIRST" --phones "$PHONES" --json)
 [[ -n $KEY ]] && BENCH_ARGS+=(--key "$KEY")
@@ -182,7 +265,11 @@ echo "date:        $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 echo "revision:    $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 echo "nproc:       $(nproc)"
 echo "cpu:         $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
-echo "synchronous: $SYNC_SHOWN"
+if [[ $BACKEND == postgresql ]]; then
+  echo "store:       postgresql (fsync and synchronous_commit on), $INSTANCES instance(s), pool $POOL"
+else
+  echo "synchronous: $SYNC_SHOWN"
+fi
 echo "members:     $MEMBERS (phones $PHONE_FIRST + $PHONES)"
 echo "server exit: $SERVER_RC after SIGTERM"
 if [[ -n $FAKE_PID ]]; then

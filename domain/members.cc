@@ -53,8 +53,13 @@ constexpr char kSetLanguage[] = "UPDATE members SET language = ? WHERE id = ?";
 constexpr char kSelectPin[] =
     "SELECT status, pin_hash, pin_salt, pin_failed, pin_locked_at IS NOT NULL, pin_must_change"
     " FROM members WHERE id = ?";
+// One failure more, counted in SQL (two instances answering two wrong PINs
+// at once each add one) and locking at the limit; none when the PIN is
+// locked meanwhile. SET expressions read the row as it was.
 constexpr char kRecordPinFailure[] =
-    "UPDATE members SET pin_failed = ?, pin_locked_at = ? WHERE id = ?";
+    "UPDATE members SET pin_failed = pin_failed + 1,"
+    " pin_locked_at = CASE WHEN pin_failed + 1 >= ?2 THEN ?3 ELSE NULL END"
+    " WHERE id = ?1 AND pin_locked_at IS NULL RETURNING pin_failed";
 constexpr char kClearPinFailures[] = "UPDATE members SET pin_failed = 0 WHERE id = ?";
 constexpr char kStorePin[] =
     "UPDATE members SET pin_hash = ?, pin_salt = ?, pin_failed = 0, pin_locked_at = NULL,"
@@ -336,18 +341,18 @@ Result<PinOutcome> Services::VerifyPin(int64_t member_id, const std::string& pin
     return out;
   }
   const int max_failures = std::max(1, ctx_.max_pin_failures);
-  failed += 1;
+  Statement& st = db_.Prepare(kRecordPinFailure);
+  st.Bind(1, member_id).Bind(2, static_cast<int64_t>(max_failures)).Bind(3, ctx_.now);
+  auto counted = store::QueryOptional(st, [](Statement& row) { return row.Int(0); });
+  if (!counted.ok()) return counted.status();
+  if (!counted->has_value()) {
+    out.check = PinCheck::kLocked;  // another attempt locked it meanwhile
+    return out;
+  }
+  failed = static_cast<int>(**counted);
   out.check = PinCheck::kWrong;
   out.tries_left = std::max(0, max_failures - failed);
   out.just_locked = failed >= max_failures;
-  Statement& st = db_.Prepare(kRecordPinFailure);
-  st.Bind(1, static_cast<int64_t>(failed));
-  if (out.just_locked) {
-    st.Bind(2, ctx_.now);
-  } else {
-    st.BindNull(2);
-  }
-  SHG_RETURN_IF_ERROR(st.Bind(3, member_id).Run());
   return out;
 }
 

@@ -21,10 +21,12 @@ constexpr char kByDedupeKey[] = "SELECT id FROM messages WHERE dedupe_key = ?";
 // partial index messages_due: SQLite uses a partial index only when the
 // query repeats that term, and without it these queries read every queued
 // row through messages_status (and sort them) on each lease round.
-constexpr char kSelectDue[] =
-    "SELECT id FROM messages WHERE channel = ? AND status IN ('queued', 'sending')"
-    " AND ((status = 'queued' AND next_attempt_ms <= ?)"
-    " OR (status = 'sending' AND lease_until_ms <= ?)) ORDER BY next_attempt_ms, id LIMIT ?";
+#define SHG_SELECT_DUE                                                              \
+  "SELECT id FROM messages WHERE channel = ? AND status IN ('queued', 'sending')"    \
+  " AND ((status = 'queued' AND next_attempt_ms <= ?)"                                \
+  " OR (status = 'sending' AND lease_until_ms <= ?)) ORDER BY next_attempt_ms, id LIMIT ?"
+// PostgreSQL: rows another instance is leasing right now are skipped.
+constexpr store::DialectSql kSelectDue = {SHG_SELECT_DUE, SHG_SELECT_DUE " FOR UPDATE SKIP LOCKED"};
 // Per-recipient order (member SMS channels): as kSelectDue, without the rows
 // that have an OLDER unfinished member SMS to the same phone. The subquery
 // repeats the WHERE of the partial index messages_open_by_phone (migration
@@ -226,7 +228,7 @@ bool IsMemberSmsChannel(std::string_view channel) {
 
 Result<std::vector<OutboundMessage>> Messages::LeaseDue(const std::string& channel, int limit,
                                                         int64_t lease_ms) {
-  Statement& sel = db_.Prepare(IsMemberSmsChannel(channel) ? kSelectDueInOrder.In(db_.dialect()) : kSelectDue);
+  Statement& sel = db_.Prepare(IsMemberSmsChannel(channel) ? kSelectDueInOrder.In(db_.dialect()) : kSelectDue.In(db_.dialect()));
   sel.Bind(1, channel).Bind(2, now_ms_).Bind(3, now_ms_).Bind(4, static_cast<int64_t>(limit));
   auto ids = Ids(sel);
   if (!ids.ok()) return ids.status();

@@ -229,6 +229,12 @@ http::Response App::MetricsPage(const http::Request& request) {
     metrics_.active_sessions.Set(static_cast<double>(*n));
   }
   RefreshOutboxGauges();
+  const store::StoreCounters sc = store_->counters();
+  metrics_.store_jobs.Set({"run"}, static_cast<double>(sc.jobs));
+  metrics_.store_jobs.Set({"retried"}, static_cast<double>(sc.retries));
+  metrics_.store_jobs.Set({"gave_up"}, static_cast<double>(sc.gave_up));
+  metrics_.store_pool_waits.Set({}, static_cast<double>(sc.pool_waits));
+  metrics_.store_pool_wait_s.Set({}, sc.pool_wait_seconds);
   http::Response r = http::Response::Text(200, registry_.Render());
   r.content_type = "text/plain; version=0.0.4; charset=utf-8";
   return r;
@@ -323,6 +329,8 @@ void App::JanitorLoop() {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     if (++ticks < 300) continue;
     ticks = 0;
+    // Once across instances sharing a database (see Store::HoldsRole).
+    if (!store_->HoldsRole("session-janitor")) continue;
     Status s = PurgeSessions();
     if (!s.ok()) Log("warn", "session_purge_failed", {{"status", s.ToString()}});
   }
@@ -354,8 +362,11 @@ void App::SchedulerLoop() {
   std::unique_lock<std::mutex> lock(scheduler_mu_);
   while (!scheduler_stop_) {
     lock.unlock();
-    auto run = RunLoanScheduler();
-    if (!run.ok()) Log("warn", "loan_scheduler_failed", {{"status", run.status().ToString()}});
+    // One tick across instances: the others wait for the holder to go.
+    if (store_->HoldsRole("loan-scheduler")) {
+      auto run = RunLoanScheduler();
+      if (!run.ok()) Log("warn", "loan_scheduler_failed", {{"status", run.status().ToString()}});
+    }
     lock.lock();
     scheduler_cv_.wait_for(lock, interval, [this] { return scheduler_stop_; });
   }

@@ -71,6 +71,18 @@ AppMetrics::AppMetrics(http::Registry& registry)
                                          {"outcome"})),
       scheduler_changes(registry.AddCounter(
           "shg_loan_scheduler_changes_total",
-          "Loans the scheduler moved to expired or in_arrears, by change.", {"change"})) {}
+          "Loans the scheduler moved to expired or in_arrears, by change.", {"change"})),
+      store_jobs(registry.AddCounter(
+          "shg_store_jobs_total",
+          "Store jobs of this instance: run (committed or refused), retried (run again after a "
+          "serialization failure or deadlock, PostgreSQL), gave_up (still conflicting after the "
+          "last retry).",
+          {"outcome"})),
+      store_pool_waits(registry.AddCounter(
+          "shg_store_pool_waits_total",
+          "Store jobs that found every pooled connection busy (PostgreSQL).", {})),
+      store_pool_wait_s(registry.AddCounter(
+          "shg_store_pool_wait_seconds_total",
+          "Time store jobs waited for a pooled connection (PostgreSQL).", {})) {}
 
 }  // namespace shg::gateway

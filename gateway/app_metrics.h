@@ -33,6 +33,10 @@ struct AppMetrics {
   http::Counter& partner_callbacks;  // shg_partner_callbacks_total: partner, event, outcome
   http::Counter& scheduler_runs;     // shg_loan_scheduler_runs_total: outcome
   http::Counter& scheduler_changes;  // shg_loan_scheduler_changes_total: change
+  // This instance's store (set from store::StoreCounters at each scrape):
+  http::Counter& store_jobs;         // shg_store_jobs_total: outcome (run|retried|gave_up)
+  http::Counter& store_pool_waits;   // shg_store_pool_waits_total
+  http::Counter& store_pool_wait_s;  // shg_store_pool_wait_seconds_total
 };
 
 }  // namespace shg::gateway

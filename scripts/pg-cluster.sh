@@ -9,6 +9,10 @@
 #   scripts/pg-cluster.sh stop DIR         fast shutdown (leaves DIR)
 #   scripts/pg-cluster.sh destroy DIR      stop and remove DIR
 #
+# PG_DURABLE=1 at the first start keeps PostgreSQL's fsync and synchronous
+# commits (the benchmark, the cluster demo); without it the server skips
+# them (test data only).
+#
 # The role `shg` (allowed to create databases, for the tests' throwaway
 # ones) logs in over TCP with a password generated here and kept in
 # DIR/shg-password (mode 600). The server listens on loopback only; its
@@ -42,20 +46,22 @@ case "$cmd" in
       as_owner "$bindir/initdb" -D "$dir/data" -U postgres --auth-local=trust \
         --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||
         { cat "$dir/initdb.log" >&2; exit 1; }
-      # Throwaway: no fsync (tests and demo data only), small footprint.
       cat >>"$dir/data/postgresql.conf" <<CONF
 listen_addresses = '127.0.0.1'
 port = $port
 unix_socket_directories = '$dir'
-fsync = off
-synchronous_commit = off
-full_page_writes = off
 max_connections = 200
 shared_buffers = 128MB
 max_locks_per_transaction = 128
 max_pred_locks_per_transaction = 256
 log_min_messages = warning
 CONF
+      if [ "${PG_DURABLE:-0}" != 1 ]; then
+        # Throwaway test data: no fsync; no autovacuum (its workers on a test
+        # database would hold up dropping it).
+        printf 'fsync = off\nsynchronous_commit = off\nfull_page_writes = off\nautovacuum = off\n' \
+          >>"$dir/data/postgresql.conf"
+      fi
       new_password=1
     fi
     if ! as_owner "$bindir/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then

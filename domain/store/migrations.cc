@@ -1035,6 +1035,22 @@ int LatestSchemaVersion() { return kMigrations[std::size(kMigrations) - 1].versi
 
 Result<int> Migrate(Connection& conn) { return MigrateTo(conn, LatestSchemaVersion()); }
 
+constexpr char kHasMigrationsTable[] =
+    "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'";
+constexpr char kSqliteHasMigrationsTable[] =
+    "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'";
+
+Result<int> SchemaVersion(Connection& conn) {
+  Result<int64_t> has = QueryInt(conn.Prepare(conn.dialect() == Dialect::kSqlite
+                                                  ? kSqliteHasMigrationsTable
+                                                  : kHasMigrationsTable));
+  if (!has.ok()) return has.status();
+  if (*has == 0) return 0;
+  Result<int64_t> version = MaxVersion(conn);
+  if (!version.ok()) return version.status();
+  return static_cast<int>(*version);
+}
+
 Result<int> MigrateTo(Connection& conn, int target_version) {
   if (conn.dialect() == Dialect::kPostgresql) return MigratePg(conn, target_version);
   SHG_RETURN_IF_ERROR(conn.Exec(kCreateMigrationsTable));

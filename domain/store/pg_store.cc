@@ -11,6 +11,7 @@
 #include <deque>
 #include <exception>
 #include <future>
+#include <map>
 #include <mutex>
 #include <random>
 #include <thread>
@@ -58,6 +59,7 @@ class PgStore final : public Store {
   Status Run(Work work) override;
   Connection& Reader() override;
   StoreCounters counters() const override;
+  bool HoldsRole(const std::string& role) override;
 
   // Opens the pool and starts the workers.
   Status Start();
@@ -88,6 +90,10 @@ class PgStore final : public Store {
   std::atomic<uint64_t> jobs_{0}, retries_{0}, gave_up_{0}, pool_waits_{0};
   std::atomic<uint64_t> pool_wait_us_{0};
   internal::ReaderCache readers_;
+
+  std::mutex roles_mu_;
+  std::unique_ptr<PgConnection> roles_conn_;  // holds the advisory locks
+  std::map<std::string, bool> roles_held_;
 };
 
 Status PgStore::Start() {
@@ -168,6 +174,48 @@ StoreCounters PgStore::counters() const {
   c.pool_waits = pool_waits_.load(std::memory_order_relaxed);
   c.pool_wait_seconds = static_cast<double>(pool_wait_us_.load(std::memory_order_relaxed)) / 1e6;
   return c;
+}
+
+// A role's advisory lock key: 64-bit FNV-1a of its name (stable across
+// builds and instances).
+int64_t RoleKey(const std::string& role) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : role) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return static_cast<int64_t>(h);
+}
+
+constexpr char kTryRoleLock[] = "SELECT pg_try_advisory_lock(?)";
+constexpr char kAlive[] = "SELECT 1";
+
+bool PgStore::HoldsRole(const std::string& role) {
+  std::lock_guard<std::mutex> lock(roles_mu_);
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    if (roles_conn_ == nullptr || !roles_conn_->healthy()) {
+      roles_held_.clear();  // a lost session lost its locks
+      Result<std::unique_ptr<PgConnection>> conn = Connect(false);
+      if (!conn.ok()) return false;
+      roles_conn_ = std::move(*conn);
+    }
+    if (roles_held_[role]) {
+      // Held while the session lives: check it does.
+      if (roles_conn_->Prepare(kAlive).Run().ok()) return true;
+      roles_conn_.reset();
+      continue;
+    }
+    Statement& st = roles_conn_->Prepare(kTryRoleLock);
+    st.Bind(1, RoleKey(role));
+    Result<int64_t> got = QueryInt(st);
+    if (!got.ok()) {
+      roles_conn_.reset();
+      continue;
+    }
+    roles_held_[role] = *got == 1;
+    return *got == 1;
+  }
+  return false;
 }
 
 void PgStore::WorkerLoop(size_t index) {

@@ -70,6 +70,7 @@ class SqliteStore final : public Store {
   Status Run(Work work) override;
   Connection& Reader() override;
   static Result<std::unique_ptr<Store>> Open(const StoreOptions& options);
+  bool HoldsRole(const std::string&) override { return true; }
   StoreCounters counters() const override {
     StoreCounters c;
     c.jobs = jobs_.load(std::memory_order_relaxed);

@@ -103,6 +103,16 @@ class Store {
   // REQUIRES: no work queued or running (e.g. before the first Submit).
   void set_commit_observer(CommitObserver observer) { observer_ = std::move(observer); }
   virtual StoreCounters counters() const = 0;
+
+  // Whether this instance holds `role` (e.g. "loan-scheduler",
+  // "outbox:at-ke") among all instances on the database: work that must run
+  // once across them (a scheduler tick, a channel's rate-limited sending)
+  // runs only where this is true. SQLite: always (one process owns the
+  // file). PostgreSQL: a session advisory lock on a connection kept for
+  // roles; it is released when the instance stops or dies (the server sees
+  // the connection close), and another instance takes it at its next ask.
+  // Costs one round trip per call on PostgreSQL. Thread-safe.
+  virtual bool HoldsRole(const std::string& role) = 0;
   const StoreOptions& options() const { return options_; }
 
  protected:
@@ -128,6 +138,9 @@ Result<int> Migrate(Connection& conn);
 // database built at the version before it). A database already past it is
 // left as it is.
 Result<int> MigrateTo(Connection& conn, int target_version);
+// The version a database is at (0 when it has no schema_migrations). Reads
+// only.
+Result<int> SchemaVersion(Connection& conn);
 // The highest migration version this build knows.
 int LatestSchemaVersion();
 

@@ -29,6 +29,7 @@
 #include "gateway/cli/loans_cli.h"
 #include "gateway/cli/phone.h"
 #include "gateway/cli/staff_cli.h"
+#include "gateway/cli/store_cli.h"
 #include "gateway/outbound/dispatcher.h"
 
 namespace shg::cli {
@@ -40,6 +41,9 @@ commands:
   serve            run the gateway      [--config F] [--listen HOST:PORT] [--db PATH]
                                         [--threads N] [--synchronous OFF|NORMAL|FULL]
   migrate          apply schema migrations to the database   [--config F] [--db PATH]
+  migrate-store    copy a programme's SQLite database into an empty PostgreSQL one, ledger
+                   checked: --from sqlite:PATH --to postgresql://USER@HOST:PORT/DB
+                   [--password-file F]   (else the SHG_STORE_PASSWORD variable)
   demo             load the demo data into an empty database [--config F] [--db PATH]
                                         [--members N (default 30)]
   add-group        --name NAME --country KE --currency KES [--meeting-day D] [--meeting-place P]
@@ -153,7 +157,10 @@ int Migrate(const Flags& flags) {
   // Open applies pending migrations; creating the file is this command's job.
   auto store = OpenStore(*settings, StoreAccess::kCreate);
   if (!store.ok()) return Fail(store.status());
-  std::cout << "database " << settings->db_path << " is at schema version "
+  std::cout << "database "
+            << (settings->store_backend == "postgresql" ? store::RedactedUrl(settings->store_url)
+                                                         : settings->db_path)
+            << " is at schema version "
             << store::LatestSchemaVersion() << "\n";
   return 0;
 }
@@ -419,6 +426,7 @@ int Main(int argc, char** argv, const ExtraCommands& extra) {
   }
   if (command == "serve") return Serve(*flags);
   if (command == "migrate") return Migrate(*flags);
+  if (command == "migrate-store") return MigrateStoreCommand(*flags);
   if (command == "demo") return Demo(*flags);
   if (auto found = extra.find(command); found != extra.end()) return found->second(*flags);
   if (command == "add-group" || command == "add-member" || command == "add-training-module" ||

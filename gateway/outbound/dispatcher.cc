@@ -129,6 +129,13 @@ int64_t Dispatcher::LeaseRound() {
       next = std::min(next, now + static_cast<int64_t>((1.0 - ch->tokens) * 1000.0 / rate) + 1);
       continue;
     }
+    // A channel's rate is the provider's: one instance sends for it at a
+    // time (the others ask again each second: one takes over soon after
+    // the holder stops or dies).
+    if (!store_.HoldsRole("outbox:" + ch->adapter->id())) {
+      next = std::min(next, now + 1000);
+      continue;
+    }
     // Cheap check on this thread's reader before taking the writer.
     Messages reader(store_.Reader(), now);
     auto due = reader.NextDue(ch->adapter->id());

@@ -9,7 +9,10 @@
 #include <fstream>
 #include <sstream>
 #include <vector>
+#include <chrono>
 #include <mutex>
+#include <random>
+#include <thread>
 #include <string>
 
 #include "domain/store/postgres.h"
@@ -42,18 +45,33 @@ std::string ServerUrl() {
   return url;
 }
 
-// Runs one statement on the server's maintenance database.
-void Admin(const std::string& sql) {
+// Runs one statement on the server's maintenance database; aborts when it
+// fails (unless `may_fail`: then says whether it ran).
+bool Admin(const std::string& sql, bool may_fail = false) {
   auto conn = store::PgConnection::Open(ServerUrl(), "", false);
   if (!conn.ok()) {
     std::fprintf(stderr, "test database: %s\n", conn.status().ToString().c_str());
     std::abort();
   }
   Status s = (*conn)->Exec(sql);
-  if (!s.ok()) {
+  if (!s.ok() && !may_fail) {
     std::fprintf(stderr, "test database: %s\n", s.ToString().c_str());
     std::abort();
   }
+  return s.ok();
+}
+
+// Drops a test database. FORCE ends the connections a test left (readers
+// other threads cached), but it refuses when an autovacuum worker is on the
+// database; plain DROP waits for that one instead.
+void DropDatabase(const std::string& name) {
+  if (Admin("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)", true)) return;
+  for (int attempt = 0; attempt < 10; ++attempt) {
+    if (Admin("DROP DATABASE IF EXISTS " + name, true)) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  std::fprintf(stderr, "test database: could not drop %s (left on the throwaway server)\n",
+               name.c_str());
 }
 
 std::string ProcessTag() { return std::to_string(::getpid()); }
@@ -129,8 +147,14 @@ TestDatabase::TestDatabase(bool migrated) {
     std::remove((path_ + "-shm").c_str());
     return;
   }
-  name_ = "shg_t_" + ProcessTag() + "_" + std::to_string(n);
-  Admin("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
+  // The pid alone may come back over thousands of test processes.
+  static const std::string tag = [] {
+    std::random_device rd;
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%08x", rd());
+    return ProcessTag() + "_" + buf;
+  }();
+  name_ = "shg_t_" + tag + "_" + std::to_string(n);
   if (migrated) {
     Admin("CREATE DATABASE " + name_ + " TEMPLATE " + TemplateName());
   } else {
@@ -141,8 +165,7 @@ TestDatabase::TestDatabase(bool migrated) {
 
 TestDatabase::~TestDatabase() {
   if (postgres()) {
-    // FORCE: readers other threads cached are closed lazily.
-    Admin("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
+    DropDatabase(name_);
     return;
   }
   std::remove(path_.c_str());
