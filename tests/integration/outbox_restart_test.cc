@@ -36,6 +36,7 @@
 #include "tests/support/http_client.h"
 #include "tests/support/net.h"
 #include "tests/support/scripted_server.h"
+#include "tests/support/test_db.h"
 
 namespace shg {
 namespace {
@@ -163,13 +164,13 @@ class OutboxRestartTest : public ::testing::Test {
            std::to_string(n++);
     std::filesystem::create_directories(dir_);
     log_path_ = dir_ + "/gateway.log";
-    db_path_ = dir_ + "/gateway.db";
     port_ = FreePort();
     base_ = "http://127.0.0.1:" + std::to_string(port_);
   }
 
   void TearDown() override {
     gateway_.Kill();
+    second_.Kill();
     if (fake_) fake_->Stop();
     if (HasFailure()) {
       std::cerr << "--- gateway log (" << log_path_ << ") ---\n" << ReadFile(log_path_);
@@ -197,9 +198,7 @@ class OutboxRestartTest : public ::testing::Test {
     config << "[server]\n"
            << "listen = \"127.0.0.1:" << port_ << "\"\n"
            << "threads = 2\n"
-           << "[store]\n"
-           << "path = \"" << db_path_ << "\"\n"
-           << "synchronous = \"FULL\"\n"
+           << StoreSection()
            << "[security]\n"
            << "pepper_file = \"" << dir_ << "/pepper\"\n"
            << "[dialogs]\n"
@@ -277,9 +276,7 @@ class OutboxRestartTest : public ::testing::Test {
   // The receipt rows, read on a fresh read-only connection (a consistent
   // snapshot; the gateway may be running).
   std::vector<Row> Receipts() {
-    store::ConnectionOptions co;
-    co.read_only = true;
-    auto conn = store::SqliteConnection::Open(db_path_, co);
+    auto conn = test_db_.Connect();
     EXPECT_TRUE(conn.ok()) << conn.status().ToString();
     if (!conn.ok()) return {};
     static constexpr char kSql[] =
@@ -299,9 +296,7 @@ class OutboxRestartTest : public ::testing::Test {
 
   // One integer from `sql` on a fresh read-only connection; -1 on failure.
   int64_t Count(const char* sql) {
-    store::ConnectionOptions co;
-    co.read_only = true;
-    auto conn = store::SqliteConnection::Open(db_path_, co);
+    auto conn = test_db_.Connect();
     EXPECT_TRUE(conn.ok()) << conn.status().ToString();
     if (!conn.ok()) return -1;
     store::Statement& st = (*conn)->Prepare(sql);
@@ -341,7 +336,23 @@ class OutboxRestartTest : public ::testing::Test {
     EXPECT_EQ(phones, expected_phones);
   }
 
-  std::string dir_, log_path_, db_path_, config_path_, base_;
+  // The [store] section of the configuration: the test's database (on
+  // PostgreSQL with its password in a file beside the configuration).
+  std::string StoreSection() {
+    if (!test_db_.postgres()) {
+      return "[store]\npath = \"" + test_db_.path() + "\"\nsynchronous = \"FULL\"\n";
+    }
+    {
+      std::ofstream pw(dir_ + "/store-password");
+      pw << test_db_.password() << "\n";
+    }
+    return "[store]\nbackend = \"postgresql\"\nurl = \"" + test_db_.url_without_password() +
+           "\"\npassword_file = \"" + dir_ + "/store-password\"\npool_size = 2\n";
+  }
+
+  testing::TestDatabase test_db_;
+  Child second_;  // TwoInstances: another gateway on the same database
+  std::string dir_, log_path_, config_path_, base_;
   uint16_t port_ = 0;
   std::unique_ptr<gateway::FakeProvider> fake_;
   Child gateway_;
@@ -518,9 +529,7 @@ TEST_F(OutboxRestartTest, KilledWithASendInFlightSendsItAgainAfterTheLease) {
   EXPECT_EQ(rows[kRecorded].attempts, 2);
   // Sent again only once the dead process's lease had expired.
   {
-    store::ConnectionOptions co;
-    co.read_only = true;
-    auto conn = store::SqliteConnection::Open(db_path_, co);
+    auto conn = test_db_.Connect();
     ASSERT_TRUE(conn.ok()) << conn.status().ToString();
     static constexpr char kSentMs[] =
         "SELECT COALESCE(sent_ms, 0), COALESCE(provider_message_id, '') FROM messages"
@@ -561,6 +570,66 @@ TEST_F(OutboxRestartTest, KilledWithASendInFlightSendsItAgainAfterTheLease) {
   // One saving and one outbox row per member: nothing else was repeated.
   EXPECT_EQ(Count(kSavings), demo_savings + kRecorded + 1);
   EXPECT_EQ(Count(kReceiptRows), kRecorded + 1);
+}
+
+// Two instances on one PostgreSQL database: the one sending for the channel
+// is killed with a send in flight; the other takes the channel over and,
+// once the dead one's lease has expired (not before), sends the receipt.
+TEST_F(OutboxRestartTest, TwoInstancesTheOtherSendsAfterTheKilledOnesLease) {
+  if (!test_db_.postgres()) GTEST_SKIP() << "two instances share a PostgreSQL database only";
+  ScriptedServer provider;
+  provider.SetDefault(AtAccepted("ATXid_unexpected"));
+  constexpr int kLeaseS = 4;
+  ASSERT_NO_FATAL_FAILURE(Prepare(1000.0, provider.base_url() + "/at-ke", kLeaseS));
+  ASSERT_NO_FATAL_FAILURE(Serve());  // A: alone, it holds the channel
+  provider.Push(AtAccepted("ATXid_0"));
+  ASSERT_NO_FATAL_FAILURE(Save(0));
+  ASSERT_TRUE(provider.WaitForRequests(1, milliseconds(10000)));
+  ASSERT_TRUE(WaitFor([&] { return CountStatus(Receipts(), {"sent"}) == 1; }, milliseconds(10000)));
+
+  const uint16_t port_b = FreePort();
+  const std::string log_b = dir_ + "/gateway-b.log";
+  ASSERT_TRUE(second_.Start({"serve", "--config", config_path_, "--listen",
+                             "127.0.0.1:" + std::to_string(port_b)},
+                            log_b));
+  HttpClient client;
+  ASSERT_TRUE(WaitFor(
+      [&] { return client.Get("http://127.0.0.1:" + std::to_string(port_b) + "/healthz").status == 200; },
+      milliseconds(10000), milliseconds(50)));
+
+  ScriptedResponse held = AtAccepted("ATXid_held");
+  held.delay_ms = 60000;
+  provider.Push(held);
+  provider.Push(AtAccepted("ATXid_resent"));
+  ASSERT_NO_FATAL_FAILURE(Save(1));  // on A, which sends it and is held
+  ASSERT_TRUE(provider.WaitForRequests(2, milliseconds(10000)));
+  gateway_.Signal(SIGKILL);
+  std::optional<int> killed = gateway_.Wait(milliseconds(5000));
+  ASSERT_TRUE(killed && WIFSIGNALED(*killed) && WTERMSIG(*killed) == SIGKILL);
+  const int64_t lease_until_ms = Count(kLeaseOfLast);
+  ASSERT_GT(lease_until_ms, outbound::SystemNowMs()) << "the lease expired before B could wait for it";
+
+  ASSERT_TRUE(provider.WaitForRequests(3, milliseconds(5000 + kLeaseS * 1000)))
+      << provider.RequestCount() << " send requests: B did not send the held receipt";
+  ASSERT_TRUE(WaitFor([&] { return CountStatus(Receipts(), {"sent"}) == 2; }, milliseconds(5000)));
+  std::this_thread::sleep_for(milliseconds(1500));  // nothing more comes
+  EXPECT_EQ(provider.RequestCount(), 3u);
+  std::vector<Row> rows = Receipts();
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[1].attempts, 2);
+  auto conn = test_db_.Connect();
+  ASSERT_TRUE(conn.ok());
+  auto st = (*conn)->PrepareUncached(
+      "SELECT COALESCE(sent_ms, 0), COALESCE(provider_message_id, '') FROM messages"
+      " WHERE kind = 'receipt_saving' ORDER BY id DESC LIMIT 1");
+  Result<bool> row = st->Step();
+  ASSERT_TRUE(row.ok() && *row);
+  EXPECT_GE(st->Int(0), lease_until_ms) << "sent again before the lease expired";
+  EXPECT_EQ(st->Text(1), "ATXid_resent");
+  second_.Signal(SIGTERM);
+  std::optional<int> stopped = second_.Wait(milliseconds(10000));
+  ASSERT_TRUE(stopped && WIFEXITED(*stopped));
+  EXPECT_EQ(WEXITSTATUS(*stopped), 0);
 }
 
 }  // namespace

@@ -173,6 +173,20 @@ TestDatabase::~TestDatabase() {
   std::remove((path_ + "-shm").c_str());
 }
 
+std::string TestDatabase::url_without_password() const {
+  const size_t colon = url_.find(':', url_.find("://") + 3);
+  const size_t at = url_.find('@');
+  if (colon == std::string::npos || at == std::string::npos || colon > at) return url_;
+  return url_.substr(0, colon) + url_.substr(at);
+}
+
+std::string TestDatabase::password() const {
+  const size_t colon = url_.find(':', url_.find("://") + 3);
+  const size_t at = url_.find('@');
+  if (colon == std::string::npos || at == std::string::npos || colon > at) return "";
+  return url_.substr(colon + 1, at - colon - 1);
+}
+
 store::StoreOptions TestDatabase::Options() const {
   store::StoreOptions so;
   if (postgres()) {

@@ -36,6 +36,11 @@ class TestDatabase {
   // PostgreSQL: the database's URL (with the password); SQLite: empty.
   const std::string& url() const { return url_; }
 
+  // PostgreSQL: the URL without its password, and the password (for a
+  // configuration file, which refuses a password in the URL).
+  std::string url_without_password() const;
+  std::string password() const;
+
   // Options for store::Store::Open (SQLite synchronous=NORMAL: tests do not
   // need power-loss durability).
   store::StoreOptions Options() const;
