@@ -922,16 +922,36 @@ Result<int64_t> MaxVersion(Connection& conn) {
   return *row ? st.Int(0) : 0;
 }
 
-// Applies one migration in its own transaction unless it is recorded.
-// BEGIN IMMEDIATE takes the write lock first, so two processes starting at
-// once cannot both apply it.
-Status ApplyInTransaction(Connection& conn, const Migration& m) {
-  SHG_RETURN_IF_ERROR(conn.Prepare(kBeginImmediate).Run());
-  auto fail = [&conn, &m](const Status& s) {
+// PostgreSQL: one transaction per step; an advisory lock held to the end
+// of it makes instances starting together apply each step once.
+constexpr char kPgBegin[] = "BEGIN";
+constexpr char kPgLockMigrations[] = "SELECT pg_advisory_xact_lock(7305210001)";
+
+// One step of either dialect, as ApplyStep runs it.
+struct Step {
+  int version;
+  const char* name;
+  const char* sql;
+  bool check_foreign_keys;  // SQLite, after a table rebuild
+};
+
+// Applies one step in its own transaction unless it is recorded. SQLite's
+// BEGIN IMMEDIATE takes the write lock first and PostgreSQL's advisory lock
+// serialises starting instances, so two processes starting at once cannot
+// both apply it.
+Status ApplyStep(Connection& conn, const Step& m) {
+  const bool pg = conn.dialect() == Dialect::kPostgresql;
+  SHG_RETURN_IF_ERROR(conn.Prepare(pg ? kPgBegin : kBeginImmediate).Run());
+  auto fail = [&conn, &m, pg](const Status& s) {
     (void)conn.Prepare(kRollback).Run();
-    return Status::Internal("migration " + std::to_string(m.version) + " (" + m.name +
-                            ") failed: " + s.message());
+    return Status::Internal(std::string(pg ? "postgresql " : "") + "migration " +
+                            std::to_string(m.version) + " (" + m.name + ") failed: " + s.message());
   };
+  if (pg) {
+    Result<bool> locked = conn.Prepare(kPgLockMigrations).Step();
+    conn.Prepare(kPgLockMigrations).Reset();
+    if (!locked.ok()) return fail(locked.status());
+  }
   Statement& check = conn.Prepare(kIsApplied);
   check.Bind(1, static_cast<int64_t>(m.version));
   Result<bool> applied = check.Step();
@@ -941,7 +961,7 @@ Status ApplyInTransaction(Connection& conn, const Migration& m) {
 
   Status s = conn.Exec(m.sql);
   if (!s.ok()) return fail(s);
-  if (m.rebuilds_tables) {
+  if (m.check_foreign_keys) {
     Statement& fk = conn.Prepare(kForeignKeyCheck);
     Result<bool> violation = fk.Step();
     fk.Reset();
@@ -959,35 +979,12 @@ Status ApplyInTransaction(Connection& conn, const Migration& m) {
   return Status::Ok();
 }
 
-// PostgreSQL: one transaction per step; an advisory lock held to the end
-// of it makes instances starting together apply each step once.
-constexpr char kPgBegin[] = "BEGIN";
-constexpr char kPgLockMigrations[] = "SELECT pg_advisory_xact_lock(7305210001)";
+Status ApplyInTransaction(Connection& conn, const Migration& m) {
+  return ApplyStep(conn, {m.version, m.name, m.sql, m.rebuilds_tables});
+}
 
 Status ApplyPg(Connection& conn, const pg::SchemaStep& step) {
-  SHG_RETURN_IF_ERROR(conn.Prepare(kPgBegin).Run());
-  auto fail = [&conn, &step](const Status& s) {
-    (void)conn.Prepare(kRollback).Run();
-    return Status::Internal("postgresql migration " + std::to_string(step.version) + " (" +
-                            step.name + ") failed: " + s.message());
-  };
-  Result<bool> locked = conn.Prepare(kPgLockMigrations).Step();
-  if (!locked.ok()) return fail(locked.status());
-  Statement& check = conn.Prepare(kIsApplied);
-  check.Bind(1, static_cast<int64_t>(step.version));
-  Result<bool> applied = check.Step();
-  check.Reset();
-  if (!applied.ok()) return fail(applied.status());
-  if (*applied) return conn.Prepare(kCommit).Run();
-  Status s = conn.Exec(step.sql);
-  if (!s.ok()) return fail(s);
-  s = conn.Prepare(kRecord)
-          .Bind(1, static_cast<int64_t>(step.version))
-          .Bind(2, std::string_view(step.name))
-          .Bind(3, static_cast<int64_t>(std::time(nullptr)))
-          .Run();
-  if (!s.ok()) return fail(s);
-  return conn.Prepare(kCommit).Run();
+  return ApplyStep(conn, {step.version, step.name, step.sql, false});
 }
 
 Result<int> MigratePg(Connection& conn, int target_version) {

@@ -31,24 +31,8 @@ constexpr char kRollback[] = "ROLLBACK";
 
 using Clock = std::chrono::steady_clock;
 
-Status RunWork(const Store::Work& work, Connection& conn) {
-  try {
-    return work(conn);
-  } catch (const std::exception& e) {
-    return Status::Internal(std::string("exception in store job: ") + e.what());
-  } catch (...) {
-    return Status::Internal("unknown exception in store job");
-  }
-}
-
-void CallDone(const Store::Done& done, const Status& s) {
-  if (!done) return;
-  try {
-    done(s);
-  } catch (...) {
-    // A throwing callback is a caller bug; the worker must keep running.
-  }
-}
+using internal::CallDone;
+using internal::RunWork;
 
 class PgStore final : public Store {
  public:

@@ -39,26 +39,8 @@ constexpr char kRelease[] = "RELEASE j";
 constexpr char kRollbackTo[] = "ROLLBACK TO j";
 
 
-// Runs one job's work, turning an escaping exception into a Status: a job
-// must never take the writer thread down.
-Status RunWork(const Store::Work& work, Connection& conn) {
-  try {
-    return work(conn);
-  } catch (const std::exception& e) {
-    return Status::Internal(std::string("exception in store job: ") + e.what());
-  } catch (...) {
-    return Status::Internal("unknown exception in store job");
-  }
-}
-
-void CallDone(Store::Done& done, const Status& s) {
-  if (!done) return;
-  try {
-    done(s);
-  } catch (...) {
-    // A throwing callback is a caller bug; the writer must keep running.
-  }
-}
+using internal::CallDone;
+using internal::RunWork;
 
 
 class SqliteStore final : public Store {
