@@ -232,11 +232,25 @@ BENCH_ARGS=(--url "http://127.0.0.1:$TARGET_PORT" --channel "$CHANNEL" --connect
   --duration "$DURATION" --warmup "$WARMUP" --threads "$THREADS" --save-ratio "$SAVE_RATIO"
   --phone-first "$PHONE_FIRST" --phones "$PHONES" --json)
 [[ -n $KEY ]] && BENCH_ARGS+=(--key "$KEY")
+# CPU time (user+system ticks) of every live process by command name, so
+# the report can say where the time went during the load.
+cpu_by_comm() {
+  for stat in /proc/[0-9]*/stat; do
+    read -r line < "$stat" 2>/dev/null || continue
+    comm=${line#*(}; comm=${comm%%)*}
+    rest=${line##*) }
+    set -- $rest
+    echo "$comm $(( ${12} + ${13} ))"
+  done | awk '{t[$1] += $2} END {for (c in t) print c, t[c]}'
+}
+cpu_by_comm > "$WORK/cpu.before"
 log "running shg-bench: $CONNECTIONS connections, ${WARMUP}s warmup + ${DURATION}s"
 set +e
 "$BENCH" "${BENCH_ARGS[@]}" >"$WORK/bench.json" 2>"$WORK/bench.txt"
 BENCH_RC=$?
 set -e
+
+cpu_by_comm > "$WORK/cpu.after"
 
 # --- 5. stop and report -------------------------------------------------------
 log "stopping the server (SIGTERM)"
@@ -276,6 +290,12 @@ if [[ -n $FAKE_PID ]]; then
   echo "sms sent:    $(grep -c '^fake-provider: ' "$WORK/fake.log" || true) receipts reached the fake provider"
 fi
 cat "$WORK/bench.txt"
+# Processes that started during the run count from zero.
+TICKS=$(getconf CLK_TCK)
+echo "cpu seconds during the run (warmup included), by process:"
+awk -v hz="$TICKS" 'NR == FNR {before[$1] = $2; next}
+  {d = $2 - before[$1]; if (d > 0 && ($1 ~ /^(shg-gateway|shg-bench|postgres|nginx)$/)) printf "  %-12s %6.2f\n", $1, d / hz}' \
+  "$WORK/cpu.before" "$WORK/cpu.after"
 echo "json: $(cat "$WORK/bench.json")"
 if [[ $BENCH_RC -ne 0 ]]; then
   log "shg-bench exited with $BENCH_RC (errors or no responses); server log tail:"
