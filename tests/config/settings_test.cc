@@ -521,6 +521,15 @@ TEST(SettingsTest, RejectsInvalidDocuments) {
        "store.synchronous (line 2): expected OFF, NORMAL or FULL"},
       {"empty db path", "[store]\npath = \"\"\n", "store.path (line 2): must not be empty"},
       {"max batch zero", "[store]\nmax_batch = 0\n", "store.max_batch (line 2): must be between 1"},
+      {"backend unknown", "[store]\nbackend = \"mysql\"\n",
+       "store.backend (line 2): expected \"sqlite\" or \"postgresql\", got 'mysql'"},
+      {"url not postgresql", "[store]\nurl = \"mysql://db/shg\"\n",
+       "store.url (line 2): expected a postgresql:// URL"},
+      {"url with a password", "[store]\nurl = \"postgresql://shg:s3cret@db:5432/shg\"\n",
+       "store.url (line 2): holds a password: put it in store.password_file or store.password_env"},
+      {"url with a password keyword", "[store]\nurl = \"postgresql://db/shg?password=s3cret\"\n",
+       "store.url (line 2): holds a password"},
+      {"pool size zero", "[store]\npool_size = 0\n", "store.pool_size (line 2): must be between 1 and 64"},
       // [security]
       {"pin failures zero", "[security]\nmax_pin_failures = 0\n",
        "security.max_pin_failures (line 2): must be between 1 and 10"},
@@ -787,6 +796,63 @@ TEST_F(LoadPepperTest, ErrorsNeverContainThePepper) {
   Result<std::string> r = LoadPepper(s);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().message().find("s3cr3t"), std::string::npos) << r.status().message();
+}
+
+TEST(LoadStoreOptionsTest, PostgresqlTakesItsPasswordFromTheFileOrTheEnvironment) {
+  constexpr char kEnv[] = "SHG_SETTINGS_TEST_STORE_PASSWORD";
+  TempFile pw("store_password", "s3cret-from-file\r\n");
+  Result<Settings> s = ParseSettings(
+      "[store]\nbackend = \"postgresql\"\nurl = \"postgresql://shg@db.example:5432/shg\"\n"
+      "password_file = \"" + pw.path() + "\"\npool_size = 8\n");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->store_backend, "postgresql");
+  EXPECT_EQ(s->store_pool_size, 8);
+  struct Case {
+    const char* name;
+    std::string file;
+    const char* env_value;  // nullptr: unset
+    std::string want;
+  };
+  const Case cases[] = {
+      {"file (line ending dropped)", pw.path(), "from-env", "s3cret-from-file"},
+      {"environment when no file", "", "from-env", "from-env"},
+      {"neither: libpq's own (~/.pgpass)", "", nullptr, ""},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    if (c.env_value != nullptr) {
+      setenv(kEnv, c.env_value, 1);
+    } else {
+      unsetenv(kEnv);
+    }
+    Settings settings = *s;
+    settings.store_password_file = c.file;
+    settings.store_password_env = kEnv;
+    Result<store::StoreOptions> o = LoadStoreOptions(settings);
+    ASSERT_TRUE(o.ok()) << o.status().ToString();
+    EXPECT_EQ(o->backend, "postgresql");
+    EXPECT_EQ(o->url, "postgresql://shg@db.example:5432/shg");
+    EXPECT_EQ(o->pool_size, 8);
+    EXPECT_EQ(o->password, c.want);
+  }
+  unsetenv(kEnv);
+  Settings no_url;
+  no_url.store_backend = "postgresql";
+  Result<store::StoreOptions> refused = LoadStoreOptions(no_url);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("store.url"), std::string::npos);
+  Settings missing_file = *s;
+  missing_file.store_password_file = "/nonexistent/store-password";
+  EXPECT_EQ(LoadStoreOptions(missing_file).status().code(), Status::Code::kInvalidArgument);
+}
+
+TEST(LoadStoreOptionsTest, SqliteIsTheDefault) {
+  Settings s;
+  Result<store::StoreOptions> o = LoadStoreOptions(s);
+  ASSERT_TRUE(o.ok());
+  EXPECT_EQ(o->backend, "sqlite");
+  EXPECT_EQ(o->path, "shg-gateway.db");
+  EXPECT_EQ(o->synchronous, "FULL");
 }
 
 }  // namespace
