@@ -111,6 +111,8 @@ Status SqliteStatement::Run() {
     if (!*r) break;
     *returned_id_ = sqlite3_column_int64(stmt_, 0);
   }
+  // No row inserted (ON CONFLICT DO NOTHING skipped it): no id.
+  if (returns_rowid_ && sqlite3_changes(db_) > 0) *returned_id_ = sqlite3_last_insert_rowid(db_);
   sqlite3_reset(stmt_);
   return Status::Ok();
 }
@@ -201,20 +203,34 @@ Statement& SqliteConnection::Prepare(const char* sql) {
     it->second->Reset();
     return *it->second;
   }
+  // An INSERT's "RETURNING id" is answered by sqlite3_last_insert_rowid
+  // (see sqlite.h): SQLite runs RETURNING through a temporary table, some
+  // 1,500 instructions per insert on the USSD path.
+  std::string_view text(sql);
+  bool rowid = false;
+  constexpr std::string_view kReturningId = " RETURNING id";
+  if (text.size() > kReturningId.size() && text.substr(0, 7) == "INSERT " &&
+      text.substr(text.size() - kReturningId.size()) == kReturningId) {
+    text.remove_suffix(kReturningId.size());
+    rowid = true;
+  }
   sqlite3_stmt* stmt = nullptr;
   const char* tail = nullptr;
-  const int rc = sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, &tail);
+  const int rc = sqlite3_prepare_v3(db_, text.data(), static_cast<int>(text.size()),
+                                    SQLITE_PREPARE_PERSISTENT, &stmt, &tail);
   if (rc != SQLITE_OK || stmt == nullptr) {
     std::fprintf(stderr, "shg: invalid SQL constant (%s): %s\n", sqlite3_errmsg(db_), sql);
     std::abort();
   }
-  for (; tail != nullptr && *tail != '\0'; ++tail) {
+  const char* end = text.data() + text.size();
+  for (; tail != nullptr && tail < end && *tail != '\0'; ++tail) {
     if (*tail != ' ' && *tail != '\n' && *tail != '\t' && *tail != '\r' && *tail != ';') {
       std::fprintf(stderr, "shg: SQL constant holds more than one statement: %s\n", sql);
       std::abort();
     }
   }
   auto owned = std::make_unique<SqliteStatement>(db_, stmt, &returned_id_);
+  owned->set_returns_rowid(rowid);
   Statement& ref = *owned;
   cache_.emplace(sql, std::move(owned));
   return ref;

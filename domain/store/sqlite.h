@@ -42,6 +42,9 @@ class SqliteStatement final : public Statement {
   bool IsNull(int col) const override;
   void Reset() override;
 
+  // An INSERT prepared without its trailing "RETURNING id": Run() sets the
+  // connection's ReturnedId from sqlite3_last_insert_rowid instead.
+  void set_returns_rowid(bool v) { returns_rowid_ = v; }
   // A statement that failed to prepare (stmt null): every Step returns it.
   void set_prepare_error(Status s) { prepare_error_ = std::move(s); }
 
@@ -49,6 +52,7 @@ class SqliteStatement final : public Statement {
   sqlite3* db_;
   sqlite3_stmt* stmt_;
   int64_t* returned_id_;  // the connection's ReturnedId
+  bool returns_rowid_ = false;
   Status prepare_error_;
 };
 
@@ -69,7 +73,10 @@ class SqliteConnection final : public Connection {
 
   Dialect dialect() const override { return Dialect::kSqlite; }
   Status Exec(std::string_view sql) override;
-  // A bad constant aborts at once (it is a programming error).
+  // A bad constant aborts at once (it is a programming error). An INSERT
+  // whose text ends in " RETURNING id" is prepared without it: its id
+  // comes from sqlite3_last_insert_rowid into ReturnedId() after Run(),
+  // and Step() yields no row for it.
   Statement& Prepare(const char* sql) override;
   using Connection::Prepare;
   std::unique_ptr<Statement> PrepareUncached(std::string_view sql) override;
