@@ -251,6 +251,11 @@ BENCH_RC=$?
 set -e
 
 cpu_by_comm > "$WORK/cpu.after"
+# Each instance's store counters (jobs, retries after conflicts, pool waits).
+curl -s "http://127.0.0.1:$PORT/metrics" | grep -E '^shg_store_(jobs|pool_wait)' > "$WORK/store.metrics" || true
+if [[ -n $SERVER2_PID ]]; then
+  curl -s "http://127.0.0.1:$PORT2/metrics" | grep -E '^shg_store_(jobs|pool_wait)' | sed 's/^/(2) /' >> "$WORK/store.metrics" || true
+fi
 
 # --- 5. stop and report -------------------------------------------------------
 log "stopping the server (SIGTERM)"
@@ -266,6 +271,15 @@ fi
 SERVER_RC=0
 wait "$SERVER_PID" 2>/dev/null || SERVER_RC=$?
 SERVER_PID=
+if [[ -n $SERVER2_PID ]]; then kill -TERM "$SERVER2_PID" 2>/dev/null || true; wait "$SERVER2_PID" 2>/dev/null || true; SERVER2_PID=; fi
+# PostgreSQL: the tables scanned whole during the run (a missing index
+# shows here); read after the servers stopped, so their statistics are in.
+if [[ $BACKEND == postgresql ]]; then
+  PGPASSWORD=$SHG_STORE_PASSWORD psql -h 127.0.0.1 -p "$PG_PORT" -U shg -d bench -qAt -F ' ' -c \
+    "SELECT relname, seq_scan, seq_tup_read, COALESCE(idx_scan, 0) FROM pg_stat_user_tables
+     WHERE seq_tup_read > 0 ORDER BY seq_tup_read DESC LIMIT 6" > "$WORK/seqscans" 2>/dev/null || true
+  [[ -s $WORK/seqscans ]] || echo "none" > "$WORK/seqscans"
+fi
 
 if [[ -n $SYNCHRONOUS ]]; then
   SYNC_SHOWN="$SYNCHRONOUS (--synchronous)"
@@ -296,6 +310,12 @@ echo "cpu seconds during the run (warmup included), by process:"
 awk -v hz="$TICKS" 'NR == FNR {before[$1] = $2; next}
   {d = $2 - before[$1]; if (d > 0 && ($1 ~ /^(shg-gateway|shg-bench|postgres|nginx)$/)) printf "  %-12s %6.2f\n", $1, d / hz}' \
   "$WORK/cpu.before" "$WORK/cpu.after"
+if [[ -s $WORK/seqscans ]]; then
+  echo "postgresql tables read by sequential scan (table, scans, rows read, index scans):"
+  sed 's/^/  /' "$WORK/seqscans"
+fi
+echo "store counters at the end (per instance):"
+sed 's/^/  /' "$WORK/store.metrics"
 echo "json: $(cat "$WORK/bench.json")"
 if [[ $BENCH_RC -ne 0 ]]; then
   log "shg-bench exited with $BENCH_RC (errors or no responses); server log tail:"
