@@ -203,6 +203,12 @@ auto CollectRows(Statement& st, F&& read) -> Result<std::vector<row_detail::RowV
   return out;
 }
 
+// Whether `st` (already bound) returns a row; resets the statement.
+inline Result<bool> HasRow(Statement& st) {
+  ScopedReset reset(st);
+  return st.Step();
+}
+
 // The first column of the first row as an integer; `if_none` when there is
 // no row (e.g. COUNT, MAX, or an id looked up).
 inline Result<int64_t> QueryInt(Statement& st, int64_t if_none = 0) {
