@@ -755,7 +755,9 @@ Result<ShareOutPreview> Cycles::PreviewShareOut(int64_t cycle_id) {
     Statement& st = db_.Prepare(kGroupCounts);
     st.Bind(1, cycle->group_id);
     Result<std::optional<bool>> read = store::QueryOptional(st, [&p](const Statement& row) {
-      if (row.Int(3) > 0) p.blockers.push_back(Plural(row.Int(3), "pending saving", "pending savings"));
+      if (row.Int(3) > 0) {
+        p.blockers.push_back(Plural(row.Int(3), "pending saving", "pending savings"));
+      }
       if (row.Int(4) > 0) p.blockers.push_back(Plural(row.Int(4), "pending fine", "pending fines"));
       if (row.Int(6) > 0) {
         p.blockers.push_back(Plural(row.Int(6), "pending repayment", "pending repayments"));

@@ -49,7 +49,9 @@ Result<GroupFund> LoadGroupFund(Connection& db, const LoanProgramme& programme, 
     Result<std::optional<bool>> read =
         store::QueryOptional(st, [&out](const Statement& row) -> Result<bool> {
           std::optional<CycleState> state = ParseCycleState(row.Text(1));
-          if (!state) return Status::Internal("cycle " + std::to_string(row.Int(0)) + " has an unknown state");
+          if (!state) {
+            return Status::Internal("cycle " + std::to_string(row.Int(0)) + " has an unknown state");
+          }
           out.cycle_id = row.Int(0);
           out.facts.has_cycle = true;
           out.facts.cycle_state = *state;
