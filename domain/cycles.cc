@@ -20,7 +20,6 @@ namespace shg {
 namespace {
 
 using store::Connection;
-using store::ScopedReset;
 using store::Statement;
 
 // Every cycle query selects these columns in this order (ReadCycle).
@@ -165,13 +164,7 @@ Result<Cycle> ReadCycle(const Statement& st) {
 }
 
 Result<std::optional<Cycle>> OneCycle(Statement& st) {
-  ScopedReset reset(st);
-  Result<bool> row = st.Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return std::optional<Cycle>();
-  Result<Cycle> c = ReadCycle(st);
-  if (!c.ok()) return c.status();
-  return std::optional<Cycle>(std::move(*c));
+  return store::QueryOptional(st, ReadCycle);
 }
 
 // The columns both share-out queries start with: member id, name, phone,
@@ -222,16 +215,7 @@ Result<Fine> ReadFine(const Statement& st) {
 }
 
 Result<std::vector<Fine>> ReadFines(Statement& st) {
-  ScopedReset reset(st);
-  std::vector<Fine> out;
-  for (;;) {
-    Result<bool> row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return out;
-    Result<Fine> f = ReadFine(st);
-    if (!f.ok()) return f.status();
-    out.push_back(std::move(*f));
-  }
+  return store::CollectRows(st, ReadFine);
 }
 
 SocialFundEntry ReadSocial(const Statement& st) {
@@ -310,13 +294,10 @@ Result<int64_t> PostPair(Connection& db, const DomainContext& ctx, int64_t group
 
 Result<int64_t> GroupBalance(Connection& db, int64_t group_id, std::string_view kind) {
   Statement& st = db.Prepare(kGroupAccountBalance);
-  ScopedReset reset(st);
   st.Bind(1, group_id).Bind(2, kind);
-  Result<bool> row = st.Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return Status::NotFound("group " + std::to_string(group_id) + " has no " +
-                                     std::string(kind) + " account");
-  return st.Int(0);
+  return store::QueryOne(st, [](const Statement& row) { return row.Int(0); },
+                         Status::NotFound("group " + std::to_string(group_id) + " has no " +
+                                          std::string(kind) + " account"));
 }
 
 struct MemberFacts {
@@ -327,12 +308,13 @@ struct MemberFacts {
 
 Result<MemberFacts> LoadMemberFacts(Connection& db, int64_t member_id) {
   Statement& st = db.Prepare(kMemberGroup);
-  ScopedReset reset(st);
   st.Bind(1, member_id);
-  Result<bool> row = st.Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return Status::NotFound("member " + std::to_string(member_id));
-  return MemberFacts{st.Int(0), st.Text(1) == "active", st.Int(2)};
+  return store::QueryOne(
+      st,
+      [](const Statement& row) {
+        return MemberFacts{row.Int(0), row.Text(1) == "active", row.Int(2)};
+      },
+      Status::NotFound("member " + std::to_string(member_id)));
 }
 
 // One social fund entry and its journal (contribution: Dr social fund / Cr
@@ -381,12 +363,8 @@ Result<SocialFundEntry> WriteSocialEntry(Connection& db, const DomainContext& ct
   SHG_RETURN_IF_ERROR(AuditAction(db, ctx, actor, w.payout ? "social.payout" : "social.contribution",
                                   "social:" + std::to_string(id), detail));
   Statement& st = db.Prepare(kSocialById);
-  ScopedReset reset(st);
   st.Bind(1, id);
-  Result<bool> row = st.Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return Status::Internal("social fund entry vanished");
-  return ReadSocial(st);
+  return store::QueryOne(st, ReadSocial, Status::Internal("social fund entry vanished"));
 }
 
 }  // namespace
@@ -431,17 +409,8 @@ Result<Cycle> Cycles::CurrentCycle(int64_t group_id) {
 
 Result<std::vector<Cycle>> Cycles::OfGroup(int64_t group_id) {
   Statement& st = db_.Prepare(kCyclesOfGroup);
-  ScopedReset reset(st);
   st.Bind(1, group_id);
-  std::vector<Cycle> out;
-  for (;;) {
-    Result<bool> row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return out;
-    Result<Cycle> c = ReadCycle(st);
-    if (!c.ok()) return c.status();
-    out.push_back(std::move(*c));
-  }
+  return store::CollectRows(st, ReadCycle);
 }
 
 Result<Cycle> Cycles::Plan(int64_t group_id, const CycleRules& rules, int64_t starts_at,
@@ -449,12 +418,12 @@ Result<Cycle> Cycles::Plan(int64_t group_id, const CycleRules& rules, int64_t st
   std::string currency;
   {
     Statement& st = db_.Prepare(kGroupCurrency);
-    ScopedReset reset(st);
     st.Bind(1, group_id);
-    Result<bool> row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return Status::NotFound("group " + std::to_string(group_id));
-    currency = st.Text(0);
+    Result<std::string> found =
+        store::QueryOne(st, [](const Statement& row) { return row.Text(0); },
+                        Status::NotFound("group " + std::to_string(group_id)));
+    if (!found.ok()) return found.status();
+    currency = std::move(*found);
   }
   SHG_RETURN_IF_ERROR(ValidateCycleRules(rules, MinorPerUnit(currency)));
   if (starts_at < 0) return Status::InvalidArgument("starts_at: must be a Unix time");
@@ -544,14 +513,9 @@ Result<Cycle> Cycles::Start(int64_t cycle_id, const Reinvestment& reinvest, cons
     if (reinvest.everyone) {
       members.clear();
       Statement& st = db_.Prepare(kPayouts);
-      ScopedReset reset(st);
       st.Bind(1, previous_id);
-      for (;;) {
-        Result<bool> row = st.Step();
-        if (!row.ok()) return row.status();
-        if (!*row) break;
-        members.push_back(st.Int(0));
-      }
+      SHG_RETURN_IF_ERROR(
+          store::ForEachRow(st, [&](const Statement& row) { members.push_back(row.Int(0)); }));
     }
     std::sort(members.begin(), members.end());
     if (std::adjacent_find(members.begin(), members.end()) != members.end()) {
@@ -562,11 +526,10 @@ Result<Cycle> Cycles::Start(int64_t cycle_id, const Reinvestment& reinvest, cons
       int64_t payout = 0;
       {
         Statement& st = db_.Prepare(kPayoutOf);
-        ScopedReset reset(st);
         st.Bind(1, previous_id).Bind(2, member_id);
-        Result<bool> row = st.Step();
-        if (!row.ok()) return row.status();
-        if (*row) payout = st.Int(0);
+        Result<int64_t> found = store::QueryInt(st, 0);
+        if (!found.ok()) return found.status();
+        payout = *found;
       }
       if (payout <= 0) {
         return Status::InvalidArgument("member_ids: member " + std::to_string(member_id) +
@@ -574,11 +537,11 @@ Result<Cycle> Cycles::Start(int64_t cycle_id, const Reinvestment& reinvest, cons
       }
       {
         Statement& st = db_.Prepare(kMemberActive);
-        ScopedReset reset(st);
         st.Bind(1, member_id);
-        Result<bool> row = st.Step();
-        if (!row.ok()) return row.status();
-        if (!*row || st.Text(0) != "active") {
+        Result<std::optional<std::string>> status =
+            store::QueryOptional(st, [](const Statement& row) { return row.Text(0); });
+        if (!status.ok()) return status.status();
+        if (!status->has_value() || **status != "active") {
           return Status::InvalidArgument("member_ids: member " + std::to_string(member_id) +
                                          " is not active");
         }
@@ -662,17 +625,20 @@ Result<CycleFigures> Cycles::Figures(int64_t group_id) {
   }
   {
     Statement& st = db_.Prepare(kGroupCounts);
-    ScopedReset reset(st);
     st.Bind(1, group_id);
-    Result<bool> row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return Status::Internal("group counts returned no row");
-    f.members = static_cast<int>(st.Int(0));
-    f.savings = st.Int(1);
-    f.pending_savings = st.Int(2);
-    f.pending_fines = static_cast<int>(st.Int(4));
-    f.pending_fines_amount = st.Int(5);
-    f.pending_repayments = static_cast<int>(st.Int(6));
+    Result<bool> read = store::QueryOne(
+        st,
+        [&f](const Statement& row) {
+          f.members = static_cast<int>(row.Int(0));
+          f.savings = row.Int(1);
+          f.pending_savings = row.Int(2);
+          f.pending_fines = static_cast<int>(row.Int(4));
+          f.pending_fines_amount = row.Int(5);
+          f.pending_repayments = static_cast<int>(row.Int(6));
+          return true;
+        },
+        Status::Internal("group counts returned no row"));
+    if (!read.ok()) return read.status();
   }
   Result<int64_t> income = GroupBalance(db_, group_id, "group_income");
   if (!income.ok()) return income.status();
@@ -719,24 +685,20 @@ Result<ShareOutPreview> Cycles::PreviewShareOut(int64_t cycle_id) {
   }
   if (cycle->share_out_journal_id != 0) {
     Statement& st = db_.Prepare(kConfirmedLines);
-    ScopedReset reset(st);
     st.Bind(1, cycle_id);
-    for (;;) {
-      Result<bool> row = st.Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      ShareOutRow r = ReadRowHead(st);
-      r.line.share = st.Int(5);
-      r.line.profit = st.Int(6);
-      r.line.netted = st.Int(7);
-      r.line.payout = st.Int(8);
-      r.reference = st.Text(9);
+    SHG_RETURN_IF_ERROR(store::ForEachRow(st, [&p](const Statement& row) {
+      ShareOutRow r = ReadRowHead(row);
+      r.line.share = row.Int(5);
+      r.line.profit = row.Int(6);
+      r.line.netted = row.Int(7);
+      r.line.payout = row.Int(8);
+      r.reference = row.Text(9);
       p.savings += r.line.savings;
       p.distributed += r.line.share;
       p.total_payout += r.line.payout;
       p.total_netted += r.line.netted;
       p.rows.push_back(std::move(r));
-    }
+    }));
     p.carried = std::max<int64_t>(cycle->carried_out, 0);
     p.fund = p.distributed + p.carried;
     p.income = p.fund - p.savings;
@@ -747,20 +709,17 @@ Result<ShareOutPreview> Cycles::PreviewShareOut(int64_t cycle_id) {
   std::vector<ShareOutMember> members;
   {
     Statement& st = db_.Prepare(kShareOutMembers);
-    ScopedReset reset(st);
     st.Bind(1, cycle->group_id);
-    for (;;) {
-      Result<bool> row = st.Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      ShareOutRow r = ReadRowHead(st);
+    SHG_RETURN_IF_ERROR(store::ForEachRow(st, [&](const Statement& row) -> Status {
+      ShareOutRow r = ReadRowHead(row);
       if (r.line.savings < 0) {
         return Status::Internal("member " + std::to_string(r.line.member_id) +
                                 " has savings below zero");
       }
       members.push_back(ShareOutMember{r.line.member_id, r.line.savings, 0});
       p.rows.push_back(std::move(r));
-    }
+      return Status::Ok();
+    }));
   }
   Result<std::vector<Loan>> loans = loans_internal::OpenGroupLoans(db_, cycle->group_id);
   if (!loans.ok()) return loans.status();
@@ -794,17 +753,18 @@ Result<ShareOutPreview> Cycles::PreviewShareOut(int64_t cycle_id) {
   // Everything pending is decided before the books are shared.
   {
     Statement& st = db_.Prepare(kGroupCounts);
-    ScopedReset reset(st);
     st.Bind(1, cycle->group_id);
-    Result<bool> row = st.Step();
-    if (!row.ok()) return row.status();
-    if (*row) {
-      if (st.Int(3) > 0) p.blockers.push_back(Plural(st.Int(3), "pending saving", "pending savings"));
-      if (st.Int(4) > 0) p.blockers.push_back(Plural(st.Int(4), "pending fine", "pending fines"));
-      if (st.Int(6) > 0) {
-        p.blockers.push_back(Plural(st.Int(6), "pending repayment", "pending repayments"));
+    Result<std::optional<bool>> read = store::QueryOptional(st, [&p](const Statement& row) {
+      if (row.Int(3) > 0) {
+        p.blockers.push_back(Plural(row.Int(3), "pending saving", "pending savings"));
       }
-    }
+      if (row.Int(4) > 0) p.blockers.push_back(Plural(row.Int(4), "pending fine", "pending fines"));
+      if (row.Int(6) > 0) {
+        p.blockers.push_back(Plural(row.Int(6), "pending repayment", "pending repayments"));
+      }
+      return true;
+    });
+    if (!read.ok()) return read.status();
   }
   Result<Currency> currency = FindCurrency(cycle->currency);
   if (!currency.ok()) return currency.status();
@@ -951,19 +911,17 @@ Result<MemberCycleView> Cycles::MemberView(int64_t member_id) {
   v.open = v.cycle.state == CycleState::kActive || v.cycle.state == CycleState::kClosing;
   if (v.cycle.id != 0) {
     Statement& st = db_.Prepare(kMemberSocial);
-    ScopedReset reset(st);
     st.Bind(1, member_id).Bind(2, v.cycle.id);
-    Result<bool> row = st.Step();
-    if (!row.ok()) return row.status();
-    if (*row) v.social_contributed = st.Int(0);
+    Result<int64_t> social = store::QueryInt(st, 0);
+    if (!social.ok()) return social.status();
+    v.social_contributed = *social;
   }
   {
     Statement& st = db_.Prepare(kMemberFinesPending);
-    ScopedReset reset(st);
     st.Bind(1, member_id);
-    Result<bool> row = st.Step();
-    if (!row.ok()) return row.status();
-    if (*row) v.fines_pending = st.Int(0);
+    Result<int64_t> fines = store::QueryInt(st, 0);
+    if (!fines.ok()) return fines.status();
+    v.fines_pending = *fines;
   }
   if (v.open && v.savings > 0) {
     Result<ShareOutPreview> preview = PreviewShareOut(v.cycle.id);
@@ -1132,15 +1090,8 @@ Result<std::vector<SocialFundEntry>> Cycles::SocialFundEntries(int64_t group_id,
                                                                int offset) {
   SHG_RETURN_IF_ERROR(CheckPage(limit, offset));
   Statement& st = db_.Prepare(kSocialOfGroup);
-  ScopedReset reset(st);
   st.Bind(1, group_id).Bind(2, static_cast<int64_t>(limit)).Bind(3, static_cast<int64_t>(offset));
-  std::vector<SocialFundEntry> out;
-  for (;;) {
-    Result<bool> row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return out;
-    out.push_back(ReadSocial(st));
-  }
+  return store::CollectRows(st, ReadSocial);
 }
 
 }  // namespace shg

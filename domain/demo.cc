@@ -12,7 +12,6 @@ namespace shg {
 namespace {
 
 using store::Connection;
-using store::ScopedReset;
 using store::Statement;
 
 constexpr char kCountGroups[] = "SELECT COUNT(*) FROM groups";
@@ -253,11 +252,9 @@ std::vector<DemoMember> TumainiMembers() {
 
 Status Load(Connection& db, const PinHasher& pins, int total_members, int64_t now) {
   {
-    Statement& st = db.Prepare(kCountGroups);
-    ScopedReset reset(st);
-    Result<bool> row = st.Step();
-    if (!row.ok()) return row.status();
-    if (*row && st.Int(0) > 0) {
+    Result<int64_t> groups = store::QueryInt(db.Prepare(kCountGroups), 0);
+    if (!groups.ok()) return groups.status();
+    if (*groups > 0) {
       return Status::FailedPrecondition("the database already has groups; demo data needs an "
                                         "empty database");
     }

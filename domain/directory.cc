@@ -9,7 +9,6 @@
 namespace shg {
 namespace {
 
-using store::ScopedReset;
 using store::Statement;
 
 // One statement per list, its filters written as "(? = '' OR ...)" so the
@@ -108,7 +107,6 @@ bool IsGroupStatus(std::string_view s) {
 Result<std::vector<Group>> Directory::Groups(const GroupFilter& f, int64_t after_id, int limit) {
   SHG_RETURN_IF_ERROR(CheckPage(limit, 0));
   Statement& st = db_.Prepare(kGroups);
-  ScopedReset reset(st);
   const std::string like = f.q.empty() ? "" : Like(f.q);
   st.Bind(1, after_id)
       .Bind(2, f.visible_to)
@@ -120,14 +118,7 @@ Result<std::vector<Group>> Directory::Groups(const GroupFilter& f, int64_t after
       .Bind(8, like)
       .Bind(9, like)
       .Bind(10, static_cast<int64_t>(limit));
-  std::vector<Group> out;
-  while (true) {
-    auto row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    out.push_back(ReadGroupRow(st));
-  }
-  return out;
+  return store::CollectRows(st, ReadGroupRow);
 }
 
 Result<GroupOverview> Directory::Overview(int64_t group_id) {
@@ -138,29 +129,28 @@ Result<GroupOverview> Directory::Overview(int64_t group_id) {
   o.group = std::move(*group);
   {
     Statement& st = db_.Prepare(kOverviewCounts);
-    ScopedReset reset(st);
     for (int i = 1; i <= 8; ++i) st.Bind(i, group_id);
-    auto row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return Status::Internal("group overview returned no row");
-    o.members = static_cast<int>(st.Int(0));
-    o.savings_confirmed = st.Int(1);
-    o.group_fund = st.Int(2);
-    o.social_fund = st.Int(3);
-    o.pending_savings = static_cast<int>(st.Int(4));
-    o.pending_savings_amount = st.Int(5);
-    o.pending_repayments = static_cast<int>(st.Int(6));
-    o.pending_loan_requests = static_cast<int>(st.Int(7));
+    auto read = store::QueryOne(
+        st,
+        [&o](const Statement& row) {
+          o.members = static_cast<int>(row.Int(0));
+          o.savings_confirmed = row.Int(1);
+          o.group_fund = row.Int(2);
+          o.social_fund = row.Int(3);
+          o.pending_savings = static_cast<int>(row.Int(4));
+          o.pending_savings_amount = row.Int(5);
+          o.pending_repayments = static_cast<int>(row.Int(6));
+          o.pending_loan_requests = static_cast<int>(row.Int(7));
+          return true;
+        },
+        Status::Internal("group overview returned no row"));
+    if (!read.ok()) return read.status();
   }
   Statement& st = db_.Prepare(kLoansByState);
-  ScopedReset reset(st);
   st.Bind(1, group_id);
-  while (true) {
-    auto row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    o.loans_by_state[st.Text(0)] = static_cast<int>(st.Int(1));
-  }
+  SHG_RETURN_IF_ERROR(store::ForEachRow(st, [&o](const Statement& row) {
+    o.loans_by_state[row.Text(0)] = static_cast<int>(row.Int(1));
+  }));
   return o;
 }
 
@@ -198,7 +188,6 @@ Result<std::vector<Member>> Directory::Members(const MemberFilter& f, int64_t af
   const std::string like = f.q.empty() ? "" : Like(f.q);
   const int64_t exited = f.include_exited ? 1 : 0;
   Statement& st = db_.Prepare(f.phone.empty() ? kMembers : kMembersOnPhone);
-  ScopedReset reset(st);
   if (f.phone.empty()) {
     st.Bind(1, after_id)
         .Bind(2, f.visible_to)
@@ -223,16 +212,7 @@ Result<std::vector<Member>> Directory::Members(const MemberFilter& f, int64_t af
         .Bind(9, exited)
         .Bind(10, static_cast<int64_t>(limit));
   }
-  std::vector<Member> out;
-  while (true) {
-    auto row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    auto m = ReadMemberRow(st);
-    if (!m.ok()) return m.status();
-    out.push_back(std::move(*m));
-  }
-  return out;
+  return store::CollectRows(st, ReadMemberRow);
 }
 
 Result<std::vector<Member>> Directory::AllMembers(int64_t group_id) {
@@ -289,24 +269,20 @@ Status Directory::UpdateMember(int64_t member_id, const MemberChange& c,
   }
   {
     Statement& st = db_.Prepare(kSameMemberOnPhone);
-    ScopedReset reset(st);
     st.Bind(1, m.group_id).Bind(2, m.phone).Bind(3, m.id);
-    while (true) {
-      auto row = st.Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      if (Folded(st.Text(1)) == Folded(m.name)) {
+    SHG_RETURN_IF_ERROR(store::ForEachRow(st, [&m](const Statement& row) -> Status {
+      if (Folded(row.Text(1)) == Folded(m.name)) {
         return Status::AlreadyExists("phone: another member of the group with this name has it");
       }
-    }
+      return Status::Ok();
+    }));
   }
   if (c.exit) {
     Statement& st = db_.Prepare(kOpenLoan);
-    ScopedReset reset(st);
     st.Bind(1, m.id);
-    auto row = st.Step();
-    if (!row.ok()) return row.status();
-    if (*row && st.Int(0) > 0) {
+    Result<int64_t> open = store::QueryInt(st, 0);
+    if (!open.ok()) return open.status();
+    if (*open > 0) {
       return Status::FailedPrecondition("exit: she has a loan still open");
     }
   }
@@ -325,22 +301,16 @@ Status Directory::UpdateMember(int64_t member_id, const MemberChange& c,
 
 Result<std::vector<TrainingProgress>> Directory::Training(int64_t member_id) {
   Statement& st = db_.Prepare(kTraining);
-  ScopedReset reset(st);
   st.Bind(1, member_id);
-  std::vector<TrainingProgress> out;
-  while (true) {
-    auto row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
+  return store::CollectRows(st, [](const Statement& row) {
     TrainingProgress t;
-    t.module_id = st.Text(0);
-    t.step = static_cast<int>(st.Int(1));
-    t.title = st.Text(2);
-    t.completed_at = st.Int(3);
-    t.recorded_by = st.Text(4);
-    out.push_back(std::move(t));
-  }
-  return out;
+    t.module_id = row.Text(0);
+    t.step = static_cast<int>(row.Int(1));
+    t.title = row.Text(2);
+    t.completed_at = row.Int(3);
+    t.recorded_by = row.Text(4);
+    return t;
+  });
 }
 
 Result<std::vector<Saving>> Directory::Savings(int64_t group_id, const std::string& status,
@@ -350,24 +320,19 @@ Result<std::vector<Saving>> Directory::Savings(int64_t group_id, const std::stri
     return Status::InvalidArgument("status: pending, confirmed or rejected");
   }
   Statement& st = db_.Prepare(kGroupSavings);
-  ScopedReset reset(st);
   st.Bind(1, group_id)
       .Bind(2, after_id)
       .Bind(3, status)
       .Bind(4, status)
       .Bind(5, static_cast<int64_t>(limit));
-  std::vector<Saving> out;
-  while (true) {
-    auto row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
+  return store::CollectRows(st, [](const Statement& row) -> Result<Saving> {
     Saving s;
-    s.id = st.Int(0);
-    s.member_id = st.Int(1);
-    s.group_id = st.Int(2);
-    s.amount = st.Int(3);
-    s.currency = st.Text(4);
-    const std::string state = st.Text(5);
+    s.id = row.Int(0);
+    s.member_id = row.Int(1);
+    s.group_id = row.Int(2);
+    s.amount = row.Int(3);
+    s.currency = row.Text(4);
+    const std::string state = row.Text(5);
     if (state == "pending") {
       s.status = SavingStatus::kPending;
     } else if (state == "confirmed") {
@@ -377,29 +342,22 @@ Result<std::vector<Saving>> Directory::Savings(int64_t group_id, const std::stri
     } else {
       return Status::Internal("saving " + std::to_string(s.id) + " has an unknown status");
     }
-    s.reference = st.Text(6);
-    s.created_at = st.Int(7);
-    s.member_name = st.Text(8);
-    out.push_back(std::move(s));
-  }
-  return out;
+    s.reference = row.Text(6);
+    s.created_at = row.Int(7);
+    s.member_name = row.Text(8);
+    return s;
+  });
 }
 
 Result<std::vector<TrainingProgress>> Directory::Modules() {
   Statement& st = db_.Prepare(kModules);
-  ScopedReset reset(st);
-  std::vector<TrainingProgress> out;
-  while (true) {
-    auto row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
+  return store::CollectRows(st, [](const Statement& row) {
     TrainingProgress t;
-    t.module_id = st.Text(0);
-    t.step = static_cast<int>(st.Int(1));
-    t.title = st.Text(2);
-    out.push_back(std::move(t));
-  }
-  return out;
+    t.module_id = row.Text(0);
+    t.step = static_cast<int>(row.Int(1));
+    t.title = row.Text(2);
+    return t;
+  });
 }
 
 }  // namespace shg

@@ -7,7 +7,6 @@ namespace shg::ledger {
 namespace {
 
 using store::Connection;
-using store::ScopedReset;
 using store::Statement;
 
 constexpr char kInsertAccount[] =
@@ -103,11 +102,18 @@ Status InsertAccount(Connection& db, int64_t group_id, int64_t member_id, Accoun
 }
 
 Result<int64_t> SingleId(Statement& st, std::string_view what) {
-  ScopedReset reset(st);
-  Result<bool> row = st.Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return Status::NotFound(std::string(what));
-  return st.Int(0);
+  return store::QueryOne(st, [](const Statement& row) { return row.Int(0); },
+                         Status::NotFound(std::string(what)));
+}
+
+// OK when `st` has no row; else Internal with the message `describe(row)`
+// makes of its first row (a check that found a broken invariant).
+template <typename F>
+Status FailOnRow(Statement& st, F&& describe) {
+  Result<std::optional<std::string>> found = store::QueryOptional(st, describe);
+  if (!found.ok()) return found.status();
+  if (found->has_value()) return Status::Internal(**found);
+  return Status::Ok();
 }
 
 // Writes a validated journal; runs inside Post's savepoint.
@@ -205,25 +211,22 @@ Result<int64_t> PartnerClearingAccount(Connection& db, int64_t group_id,
   if (partner_id.empty()) return Status::InvalidArgument("a clearing account needs a partner");
   {
     Statement& st = db.Prepare(kPartnerAccount);
-    ScopedReset reset(st);
     st.Bind(1, group_id).Bind(2, partner_id);
-    Result<bool> row = st.Step();
-    if (!row.ok()) return row.status();
-    if (*row) {
-      if (st.Text(1) != currency) {
-        return Status::Internal("clearing account of group " + std::to_string(group_id) +
-                                " with " + std::string(partner_id) + " is in " + st.Text(1));
-      }
-      return st.Int(0);
-    }
+    Result<std::optional<int64_t>> existing =
+        store::QueryOptional(st, [&](const Statement& row) -> Result<int64_t> {
+          if (row.Text(1) != currency) {
+            return Status::Internal("clearing account of group " + std::to_string(group_id) +
+                                    " with " + std::string(partner_id) + " is in " + row.Text(1));
+          }
+          return row.Int(0);
+        });
+    if (!existing.ok()) return existing.status();
+    if (existing->has_value()) return **existing;
   }
   {
     Statement& st = db.Prepare(kGroupExists);
-    ScopedReset reset(st);
     st.Bind(1, group_id);
-    Result<bool> row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return Status::NotFound("group " + std::to_string(group_id));
+    SHG_RETURN_IF_ERROR(SingleId(st, "group " + std::to_string(group_id)).status());
   }
   SHG_RETURN_IF_ERROR(db.Prepare(kInsertPartnerAccount)
                           .Bind(1, group_id)
@@ -242,42 +245,41 @@ Result<int64_t> Reverse(Connection& db, int64_t journal_id, std::string_view mem
   std::string reference;
   {
     Statement& st = db.Prepare(kSelectJournal);
-    ScopedReset reset(st);
     st.Bind(1, journal_id);
-    Result<bool> row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return Status::NotFound("journal " + std::to_string(journal_id));
-    if (!st.IsNull(3)) {
-      return Status::FailedPrecondition("journal " + std::to_string(journal_id) +
-                                        " is a reversal; post a new entry instead");
-    }
-    group_id = st.Int(0);
-    currency = st.Text(1);
-    reference = st.Text(2);
+    Result<bool> read = store::QueryOne(
+        st,
+        [&](const Statement& row) -> Result<bool> {
+          if (!row.IsNull(3)) {
+            return Status::FailedPrecondition("journal " + std::to_string(journal_id) +
+                                              " is a reversal; post a new entry instead");
+          }
+          group_id = row.Int(0);
+          currency = row.Text(1);
+          reference = row.Text(2);
+          return true;
+        },
+        Status::NotFound("journal " + std::to_string(journal_id)));
+    if (!read.ok()) return read.status();
   }
   {
     Statement& st = db.Prepare(kReversalOf);
-    ScopedReset reset(st);
     st.Bind(1, journal_id);
-    Result<bool> row = st.Step();
-    if (!row.ok()) return row.status();
-    if (*row) {
+    Result<std::optional<int64_t>> reversal =
+        store::QueryOptional(st, [](const Statement& row) { return row.Int(0); });
+    if (!reversal.ok()) return reversal.status();
+    if (reversal->has_value()) {
       return Status::FailedPrecondition("journal " + std::to_string(journal_id) +
                                         " is already reversed by journal " +
-                                        std::to_string(st.Int(0)));
+                                        std::to_string(**reversal));
     }
   }
   std::vector<PostingLine> lines;
   {
     Statement& st = db.Prepare(kJournalPostings);
-    ScopedReset reset(st);
     st.Bind(1, journal_id);
-    for (;;) {
-      Result<bool> row = st.Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      lines.push_back(PostingLine{st.Int(0), -st.Int(1)});
-    }
+    SHG_RETURN_IF_ERROR(store::ForEachRow(st, [&lines](const Statement& row) {
+      lines.push_back(PostingLine{row.Int(0), -row.Int(1)});
+    }));
   }
   JournalEntry e;
   e.group_id = group_id;
@@ -291,57 +293,27 @@ Result<int64_t> Reverse(Connection& db, int64_t journal_id, std::string_view mem
 }
 
 Status Check(Connection& db) {
-  {
-    Statement& st = db.Prepare(kCheckUnbalanced);
-    ScopedReset reset(st);
-    Result<bool> row = st.Step();
-    if (!row.ok()) return row.status();
-    if (*row) {
-      return Status::Internal("journal " + std::to_string(st.Int(0)) + " sums to " +
-                              std::to_string(st.Int(1)) + ", not zero");
-    }
-  }
-  {
-    Statement& st = db.Prepare(kCheckTooFewPostings);
-    ScopedReset reset(st);
-    Result<bool> row = st.Step();
-    if (!row.ok()) return row.status();
-    if (*row) {
-      return Status::Internal("journal " + std::to_string(st.Int(0)) + " has " +
-                              std::to_string(st.Int(1)) + " posting(s)");
-    }
-  }
-  {
-    Statement& st = db.Prepare(kCheckForeignAccount);
-    ScopedReset reset(st);
-    Result<bool> row = st.Step();
-    if (!row.ok()) return row.status();
-    if (*row) {
-      return Status::Internal("journal " + std::to_string(st.Int(0)) + " posts to account " +
-                              std::to_string(st.Int(1)) + " of another group or currency");
-    }
-  }
-  {
-    Statement& st = db.Prepare(kCheckReversals);
-    ScopedReset reset(st);
-    Result<bool> row = st.Step();
-    if (!row.ok()) return row.status();
-    if (*row) {
-      return Status::Internal("reversal journal " + std::to_string(st.Int(0)) +
-                              " does not negate its original");
-    }
-  }
-  {
-    Statement& st = db.Prepare(kCheckBalances);
-    ScopedReset reset(st);
-    Result<bool> row = st.Step();
-    if (!row.ok()) return row.status();
-    if (*row) {
-      return Status::Internal("account " + std::to_string(st.Int(0)) + " caches balance " +
-                              std::to_string(st.Int(1)) + " but its postings sum to " +
-                              std::to_string(st.Int(2)));
-    }
-  }
+  SHG_RETURN_IF_ERROR(FailOnRow(db.Prepare(kCheckUnbalanced), [](const Statement& row) {
+    return "journal " + std::to_string(row.Int(0)) + " sums to " +
+           std::to_string(row.Int(1)) + ", not zero";
+  }));
+  SHG_RETURN_IF_ERROR(FailOnRow(db.Prepare(kCheckTooFewPostings), [](const Statement& row) {
+    return "journal " + std::to_string(row.Int(0)) + " has " +
+           std::to_string(row.Int(1)) + " posting(s)";
+  }));
+  SHG_RETURN_IF_ERROR(FailOnRow(db.Prepare(kCheckForeignAccount), [](const Statement& row) {
+    return "journal " + std::to_string(row.Int(0)) + " posts to account " +
+           std::to_string(row.Int(1)) + " of another group or currency";
+  }));
+  SHG_RETURN_IF_ERROR(FailOnRow(db.Prepare(kCheckReversals), [](const Statement& row) {
+    return "reversal journal " + std::to_string(row.Int(0)) +
+           " does not negate its original";
+  }));
+  SHG_RETURN_IF_ERROR(FailOnRow(db.Prepare(kCheckBalances), [](const Statement& row) {
+    return "account " + std::to_string(row.Int(0)) + " caches balance " +
+           std::to_string(row.Int(1)) + " but its postings sum to " +
+           std::to_string(row.Int(2));
+  }));
   return Status::Ok();
 }
 

@@ -23,7 +23,6 @@ namespace loans_internal {
 namespace {
 
 using store::Connection;
-using store::ScopedReset;
 using store::Statement;
 
 constexpr char kLoanById[] = SHG_LOAN_SELECT " WHERE l.id = ?";
@@ -120,29 +119,9 @@ Result<Loan> ReadLoan(const Statement& st) {
   return l;
 }
 
-Result<std::vector<Loan>> ReadLoans(Statement& st) {
-  ScopedReset reset(st);
-  std::vector<Loan> out;
-  for (;;) {
-    Result<bool> row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    Result<Loan> loan = ReadLoan(st);
-    if (!loan.ok()) return loan.status();
-    out.push_back(std::move(*loan));
-  }
-  return out;
-}
+Result<std::vector<Loan>> ReadLoans(Statement& st) { return store::CollectRows(st, ReadLoan); }
 
-Result<std::optional<Loan>> OneLoan(Statement& st) {
-  ScopedReset reset(st);
-  Result<bool> row = st.Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return std::optional<Loan>();
-  Result<Loan> loan = ReadLoan(st);
-  if (!loan.ok()) return loan.status();
-  return std::optional<Loan>(std::move(*loan));
-}
+Result<std::optional<Loan>> OneLoan(Statement& st) { return store::QueryOptional(st, ReadLoan); }
 
 Result<Loan> LoadLoan(Connection& db, int64_t loan_id) {
   Statement& st = db.Prepare(kLoanById);
@@ -154,13 +133,7 @@ Result<Loan> LoadLoan(Connection& db, int64_t loan_id) {
 }
 
 Result<std::optional<RepaymentRow>> OneRepayment(Statement& st) {
-  ScopedReset reset(st);
-  Result<bool> row = st.Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return std::optional<RepaymentRow>();
-  Result<RepaymentRow> r = ReadRepayment(st);
-  if (!r.ok()) return r.status();
-  return std::optional<RepaymentRow>(std::move(*r));
+  return store::QueryOptional(st, ReadRepayment);
 }
 
 Result<RepaymentRow> LoadRepayment(Connection& db, int64_t repayment_id) {
@@ -174,22 +147,16 @@ Result<RepaymentRow> LoadRepayment(Connection& db, int64_t repayment_id) {
 
 Result<std::vector<Instalment>> LoadSchedule(Connection& db, int64_t loan_id) {
   Statement& st = db.Prepare(kSchedule);
-  ScopedReset reset(st);
   st.Bind(1, loan_id);
-  std::vector<Instalment> out;
-  for (;;) {
-    Result<bool> row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
+  return store::CollectRows(st, [](const Statement& row) {
     Instalment i;
-    i.number = static_cast<int>(st.Int(0));
-    i.due_at = st.Int(1);
-    i.principal = st.Int(2);
-    i.interest = st.Int(3);
-    i.total = st.Int(4);
-    out.push_back(i);
-  }
-  return out;
+    i.number = static_cast<int>(row.Int(0));
+    i.due_at = row.Int(1);
+    i.principal = row.Int(2);
+    i.interest = row.Int(3);
+    i.total = row.Int(4);
+    return i;
+  });
 }
 
 Status StateError(LoanState state, const std::string& what) {
@@ -226,11 +193,10 @@ Result<std::string> NewUniqueReference(Connection& db, const char* exists_sql) {
   return WithFreshReference<std::string>(
       [&](std::string reference) -> Result<std::optional<std::string>> {
         Statement& st = db.Prepare(exists_sql);
-        ScopedReset reset(st);
         st.Bind(1, reference);
-        Result<bool> row = st.Step();
-        if (!row.ok()) return row.status();
-        if (*row) return std::optional<std::string>();  // taken: try another
+        Result<bool> taken = store::HasRow(st);
+        if (!taken.ok()) return taken.status();
+        if (*taken) return std::optional<std::string>();  // taken: try another
         return std::optional<std::string>(std::move(reference));
       });
 }
@@ -336,7 +302,6 @@ namespace {
 
 using namespace loans_internal;  // NOLINT: this file implements them
 using store::Connection;
-using store::ScopedReset;
 using store::Statement;
 
 constexpr char kMemberForLoan[] =
@@ -422,43 +387,52 @@ Result<MemberFacts> LoadFacts(Connection& db, const DomainContext& ctx,
   f.facts.now = ctx.now;
   {
     Statement& st = db.Prepare(kMemberForLoan);
-    ScopedReset reset(st);
     st.Bind(1, member_id);
-    Result<bool> row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return Status::NotFound("member " + std::to_string(member_id));
-    f.group_id = st.Int(0);
-    f.currency = st.Text(1);
-    f.facts.member_active = st.Text(2) == "active";
-    f.facts.joined_at = st.Int(3);
+    Result<bool> read = store::QueryOne(
+        st,
+        [&f](const Statement& row) {
+          f.group_id = row.Int(0);
+          f.currency = row.Text(1);
+          f.facts.member_active = row.Text(2) == "active";
+          f.facts.joined_at = row.Int(3);
+          return true;
+        },
+        Status::NotFound("member " + std::to_string(member_id)));
+    if (!read.ok()) return read.status();
   }
   Result<bool> trained = Services(db, ctx).CompletedTraining(member_id);
   if (!trained.ok()) return trained.status();
   f.facts.trained = *trained;
   {
     Statement& st = db.Prepare(kConfirmedSavings);
-    ScopedReset reset(st);
     st.Bind(1, member_id);
-    Result<bool> row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return Status::Internal("savings facts query returned no row");
-    f.facts.confirmed_savings_count = static_cast<int>(st.Int(0));
-    f.facts.confirmed_savings_total = st.Int(1);
+    Result<bool> read = store::QueryOne(
+        st,
+        [&f](const Statement& row) {
+          f.facts.confirmed_savings_count = static_cast<int>(row.Int(0));
+          f.facts.confirmed_savings_total = row.Int(1);
+          return true;
+        },
+        Status::Internal("savings facts query returned no row"));
+    if (!read.ok()) return read.status();
   }
   {
     Statement& st = db.Prepare(kLoanFacts);
-    ScopedReset reset(st);
     st.Bind(1, member_id);
-    Result<bool> row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return Status::Internal("loan facts query returned no row");
-    f.facts.has_loan_in_arrears = st.Int(0) != 0;
-    f.facts.has_open_request = st.Int(1) != 0;
-    if (!st.IsNull(2)) {
-      std::optional<LoanState> previous = ParseLoanState(st.Text(2));
-      if (!previous) return Status::Internal("a loan has an unknown state");
-      f.facts.previous_loan_state = previous;
-    }
+    Result<bool> read = store::QueryOne(
+        st,
+        [&f](const Statement& row) -> Result<bool> {
+          f.facts.has_loan_in_arrears = row.Int(0) != 0;
+          f.facts.has_open_request = row.Int(1) != 0;
+          if (!row.IsNull(2)) {
+            std::optional<LoanState> previous = ParseLoanState(row.Text(2));
+            if (!previous) return Status::Internal("a loan has an unknown state");
+            f.facts.previous_loan_state = previous;
+          }
+          return true;
+        },
+        Status::Internal("loan facts query returned no row"));
+    if (!read.ok()) return read.status();
   }
   for (const LoanProduct& p : programme.products) {
     if (p.currency == f.currency) {
@@ -514,25 +488,17 @@ Status CheckDecider(Connection& db, int64_t decider, int64_t group_id, int64_t s
 
 Result<int64_t> PendingTotal(Connection& db, int64_t loan_id) {
   Statement& st = db.Prepare(kPendingTotal);
-  ScopedReset reset(st);
   st.Bind(1, loan_id);
-  Result<bool> row = st.Step();
-  if (!row.ok()) return row.status();
-  return *row ? st.Int(0) : 0;
+  return store::QueryInt(st, 0);
 }
 
-// All rows of a bound repayment query (the caller resets it).
+// All rows of a bound repayment query (resets it).
 Result<std::vector<Repayment>> ReadRepayments(Statement& st) {
-  std::vector<Repayment> out;
-  for (;;) {
-    Result<bool> row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    Result<RepaymentRow> r = ReadRepayment(st);
+  return store::CollectRows(st, [](const Statement& row) -> Result<Repayment> {
+    Result<RepaymentRow> r = ReadRepayment(row);
     if (!r.ok()) return r.status();
-    out.push_back(std::move(r->repayment));
-  }
-  return out;
+    return std::move(r->repayment);
+  });
 }
 
 }  // namespace
@@ -704,11 +670,10 @@ Result<LoanChange> Loans::Cancel(int64_t loan_id, int64_t member_id, const Actor
 Result<std::optional<LoanView>> Loans::CurrentLoan(int64_t member_id) {
   {
     Statement& st = db_.Prepare(kMemberExists);
-    ScopedReset reset(st);
     st.Bind(1, member_id);
-    Result<bool> row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return Status::NotFound("member " + std::to_string(member_id));
+    Result<bool> exists = store::HasRow(st);
+    if (!exists.ok()) return exists.status();
+    if (!*exists) return Status::NotFound("member " + std::to_string(member_id));
   }
   Statement& st = db_.Prepare(kCurrentLoan);
   st.Bind(1, member_id);
@@ -894,7 +859,6 @@ Result<LoanChange> Loans::GroupDecide(int64_t loan_id, int64_t decider_member_id
 Result<std::vector<Repayment>> Loans::PendingRepayments(int64_t group_id, int limit, int offset) {
   SHG_RETURN_IF_ERROR(CheckPage(limit, offset));
   Statement& st = db_.Prepare(kPendingRepayments);
-  ScopedReset reset(st);
   st.Bind(1, group_id).Bind(2, static_cast<int64_t>(limit)).Bind(3, static_cast<int64_t>(offset));
   Result<std::vector<Repayment>> page = ReadRepayments(st);
   if (!page.ok()) return page.status();
@@ -1025,7 +989,6 @@ Result<std::vector<Repayment>> Loans::RepaymentsOf(int64_t loan_id) {
   Result<Loan> loan = LoadLoan(db_, loan_id);
   if (!loan.ok()) return loan.status();
   Statement& st = db_.Prepare(kRepaymentsOf);
-  ScopedReset reset(st);
   st.Bind(1, loan_id);
   return ReadRepayments(st);
 }
@@ -1034,17 +997,11 @@ Result<std::vector<std::string>> Loans::History(int64_t loan_id) {
   Result<Loan> loan = LoadLoan(db_, loan_id);
   if (!loan.ok()) return loan.status();
   Statement& st = db_.Prepare(kHistory);
-  ScopedReset reset(st);
   st.Bind(1, loan_id);
-  std::vector<std::string> out;
-  for (;;) {
-    Result<bool> row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    out.push_back(std::to_string(st.Int(0)) + " " + st.Text(1) + "->" + st.Text(2) + " " +
-                  st.Text(3) + " " + st.Text(4) + ":" + st.Text(5));
-  }
-  return out;
+  return store::CollectRows(st, [](const Statement& row) {
+    return std::to_string(row.Int(0)) + " " + row.Text(1) + "->" + row.Text(2) + " " +
+           row.Text(3) + " " + row.Text(4) + ":" + row.Text(5);
+  });
 }
 
 }  // namespace shg

@@ -15,7 +15,6 @@ namespace shg::loans_internal {
 namespace {
 
 using store::Connection;
-using store::ScopedReset;
 using store::Statement;
 
 // "Unmatched": no other record names it as the one that posted the payment
@@ -58,15 +57,11 @@ int64_t WindowSeconds(const LoanProgramme& programme) {
 
 // The repayment of the first id a bound query returns, or nullopt.
 Result<std::optional<RepaymentRow>> FirstRepayment(Connection& db, Statement& st) {
-  int64_t id = 0;
-  {
-    ScopedReset reset(st);
-    Result<bool> row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return std::optional<RepaymentRow>();
-    id = st.Int(0);
-  }
-  Result<RepaymentRow> r = LoadRepayment(db, id);
+  Result<std::optional<int64_t>> id =
+      store::QueryOptional(st, [](const Statement& row) { return row.Int(0); });
+  if (!id.ok()) return id.status();
+  if (!id->has_value()) return std::optional<RepaymentRow>();
+  Result<RepaymentRow> r = LoadRepayment(db, **id);
   if (!r.ok()) return r.status();
   return std::optional<RepaymentRow>(std::move(*r));
 }
@@ -127,22 +122,17 @@ Result<std::vector<PartnerReport>> ReportsNear(Connection& db, const LoanProgram
   std::vector<PartnerReport> out;
   if (!claim.external_id.empty()) return out;
   Statement& st = db.Prepare(kReportsNear);
-  ScopedReset reset(st);
   st.Bind(1, claim.loan_id).Bind(2, claim.created_at).Bind(3, WindowSeconds(programme));
-  for (;;) {
-    Result<bool> row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
+  return store::CollectRows(st, [](const Statement& row) {
     PartnerReport p;
-    p.repayment_id = st.Int(0);
-    p.reference = st.Text(1);
-    p.payment_id = st.Text(2);
-    p.amount = st.Int(3);
-    p.paid_at = st.Int(4);
-    p.matched_reference = st.Text(5);
-    out.push_back(std::move(p));
-  }
-  return out;
+    p.repayment_id = row.Int(0);
+    p.reference = row.Text(1);
+    p.payment_id = row.Text(2);
+    p.amount = row.Int(3);
+    p.paid_at = row.Int(4);
+    p.matched_reference = row.Text(5);
+    return p;
+  });
 }
 
 }  // namespace shg::loans_internal

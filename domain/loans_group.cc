@@ -16,7 +16,6 @@ namespace loans_internal {
 namespace {
 
 using store::Connection;
-using store::ScopedReset;
 using store::Statement;
 
 // At most one: a group has one open cycle, and a planned one takes nothing.
@@ -33,12 +32,9 @@ constexpr char kFundBalance[] =
 
 Result<int64_t> OneInt(Connection& db, const char* sql, int64_t arg) {
   Statement& st = db.Prepare(sql);
-  ScopedReset reset(st);
   st.Bind(1, arg);
-  Result<bool> row = st.Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return Status::Internal("balance query returned no row");
-  return st.Int(0);
+  return store::QueryOne(st, [](const Statement& row) { return row.Int(0); },
+                         Status::Internal("balance query returned no row"));
 }
 
 }  // namespace
@@ -49,21 +45,23 @@ Result<GroupFund> LoadGroupFund(Connection& db, const LoanProgramme& programme, 
   out.facts.programme_allows = programme.group_loans;
   {
     Statement& st = db.Prepare(kLendingCycle);
-    ScopedReset reset(st);
     st.Bind(1, group_id);
-    Result<bool> row = st.Step();
-    if (!row.ok()) return row.status();
-    if (*row) {
-      std::optional<CycleState> state = ParseCycleState(st.Text(1));
-      if (!state) return Status::Internal("cycle " + std::to_string(st.Int(0)) + " has an unknown state");
-      out.cycle_id = st.Int(0);
-      out.facts.has_cycle = true;
-      out.facts.cycle_state = *state;
-      out.facts.rules.lends = st.Int(2) != 0;
-      out.facts.rules.loan_savings_multiple = st.Int(3);
-      out.facts.rules.max_term_months = static_cast<int>(st.Int(4));
-      out.facts.rules.flat_rate_bp_per_month = st.Int(5);
-    }
+    Result<std::optional<bool>> read =
+        store::QueryOptional(st, [&out](const Statement& row) -> Result<bool> {
+          std::optional<CycleState> state = ParseCycleState(row.Text(1));
+          if (!state) {
+            return Status::Internal("cycle " + std::to_string(row.Int(0)) + " has an unknown state");
+          }
+          out.cycle_id = row.Int(0);
+          out.facts.has_cycle = true;
+          out.facts.cycle_state = *state;
+          out.facts.rules.lends = row.Int(2) != 0;
+          out.facts.rules.loan_savings_multiple = row.Int(3);
+          out.facts.rules.max_term_months = static_cast<int>(row.Int(4));
+          out.facts.rules.flat_rate_bp_per_month = row.Int(5);
+          return true;
+        });
+    if (!read.ok()) return read.status();
   }
   Result<int64_t> savings = OneInt(db, kMemberSavingsBalance, member_id);
   if (!savings.ok()) return savings.status();

@@ -19,7 +19,6 @@ namespace {
 
 using namespace loans_internal;  // NOLINT: the shared stored side of loans
 using store::Connection;
-using store::ScopedReset;
 using store::Statement;
 
 // Only loans that were referred are the partner's business: a request the
@@ -82,16 +81,8 @@ constexpr size_t kMaxExternalIdChars = 100;
 // Ids of a query with at most one bound integer parameter.
 Result<std::vector<int64_t>> Ids(Connection& db, const char* sql, std::optional<int64_t> arg) {
   Statement& st = db.Prepare(sql);
-  ScopedReset reset(st);
   if (arg) st.Bind(1, *arg);
-  std::vector<int64_t> out;
-  for (;;) {
-    Result<bool> row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    out.push_back(st.Int(0));
-  }
-  return out;
+  return store::CollectRows(st, [](const Statement& row) { return row.Int(0); });
 }
 
 Result<LoanTerms> TermsOf(const Loan& loan, int64_t disbursed_at) {
@@ -298,11 +289,12 @@ Result<LoanChange> Loans::RecordDisbursement(const std::string& partner_id,
   if (loan->state != LoanState::kApproved) {
     if (loan->disbursed_at != 0) {
       Statement& st = db_.Prepare(kDisbursementTx);
-      ScopedReset reset(st);
       st.Bind(1, loan->id);
-      Result<bool> row = st.Step();
-      if (!row.ok()) return row.status();
-      if (*row && st.Text(0) == transaction_id && amount == loan->approved_amount) {
+      Result<std::optional<std::string>> recorded =
+          store::QueryOptional(st, [](const Statement& row) { return row.Text(0); });
+      if (!recorded.ok()) return recorded.status();
+      if (recorded->has_value() && **recorded == transaction_id &&
+          amount == loan->approved_amount) {
         return change;  // a replay: changed == false
       }
     }
@@ -506,14 +498,17 @@ Result<std::string> Loans::Referral(int64_t loan_id) {
   std::string country;
   {
     Statement& st = db_.Prepare(kReferralMember);
-    ScopedReset reset(st);
     st.Bind(1, loan->member_id);
-    Result<bool> row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return Status::NotFound("member " + std::to_string(loan->member_id));
-    joined_at = st.Int(0);
-    group_name = st.Text(1);
-    country = st.Text(2);
+    Result<bool> read = store::QueryOne(
+        st,
+        [&](const Statement& row) {
+          joined_at = row.Int(0);
+          group_name = row.Text(1);
+          country = row.Text(2);
+          return true;
+        },
+        Status::NotFound("member " + std::to_string(loan->member_id)));
+    if (!read.ok()) return read.status();
   }
   namespace json = boost::json;
   // Names are free text: the document must be valid UTF-8 whatever is stored.
@@ -538,40 +533,35 @@ Result<std::string> Loans::Referral(int64_t loan_id) {
                  {"term_months", loan->term_months}};
   {
     Statement& st = db_.Prepare(kReferralSavingsTotals);
-    ScopedReset reset(st);
     st.Bind(1, loan->member_id);
-    Result<bool> row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return Status::Internal("savings totals query returned no row");
-    doc["savings"] = {{"confirmed_count", st.Int(0)}, {"confirmed_total_minor", st.Int(1)}};
+    Result<bool> read = store::QueryOne(
+        st,
+        [&doc](const Statement& row) {
+          doc["savings"] = {{"confirmed_count", row.Int(0)}, {"confirmed_total_minor", row.Int(1)}};
+          return true;
+        },
+        Status::Internal("savings totals query returned no row"));
+    if (!read.ok()) return read.status();
   }
   {
     Statement& st = db_.Prepare(kReferralSavingsHistory);
-    ScopedReset reset(st);
     st.Bind(1, loan->member_id);
     json::array history;
-    while (true) {
-      Result<bool> row = st.Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      history.push_back(json::object{{"at", st.Int(0)}, {"amount_minor", st.Int(1)}});
-    }
+    SHG_RETURN_IF_ERROR(store::ForEachRow(st, [&history](const Statement& row) {
+      history.push_back(json::object{{"at", row.Int(0)}, {"amount_minor", row.Int(1)}});
+    }));
     doc["savings"].as_object()["history"] = std::move(history);
   }
   Result<bool> trained = Services(db_, ctx_).CompletedTraining(loan->member_id);
   if (!trained.ok()) return trained.status();
   {
     Statement& st = db_.Prepare(kReferralTraining);
-    ScopedReset reset(st);
     st.Bind(1, loan->member_id);
     json::array modules;
-    while (true) {
-      Result<bool> row = st.Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
+    SHG_RETURN_IF_ERROR(store::ForEachRow(st, [&modules](const Statement& row) {
       modules.push_back(
-          json::object{{"id", st.Text(0)}, {"step", st.Int(1)}, {"completed_at", st.Int(2)}});
-    }
+          json::object{{"id", row.Text(0)}, {"step", row.Int(1)}, {"completed_at", row.Int(2)}});
+    }));
     doc["training"] = {{"completed", *trained}, {"modules", std::move(modules)}};
   }
   return json::serialize(doc);

@@ -14,7 +14,6 @@
 namespace shg {
 namespace {
 
-using store::ScopedReset;
 using store::Statement;
 
 constexpr char kInsertGroup[] =
@@ -215,20 +214,17 @@ Result<int64_t> Services::AddMember(const Member& m) {
     // again is the same woman registered twice (two ledgers, one person).
     {
       Statement& st = db_.Prepare(kMembersOnPhoneInGroup);
-      ScopedReset reset(st);
       st.Bind(1, m.group_id).Bind(2, m.phone);
-      for (;;) {
-        Result<bool> row = st.Step();
-        if (!row.ok()) return row.status();
-        if (!*row) break;
-        if (NameKey(st.Text(1)) == NameKey(m.name)) {
+      SHG_RETURN_IF_ERROR(store::ForEachRow(st, [&m](const Statement& row) -> Status {
+        if (NameKey(row.Text(1)) == NameKey(m.name)) {
           return Status::AlreadyExists(
               "phone: " + MaskPhone(m.phone) + " is already registered in group " +
-              std::to_string(m.group_id) + " to " + st.Text(1) + " (member " +
-              std::to_string(st.Int(0)) +
+              std::to_string(m.group_id) + " to " + row.Text(1) + " (member " +
+              std::to_string(row.Int(0)) +
               "): a duplicate registration (a shared phone needs another name)");
         }
-      }
+        return Status::Ok();
+      }));
     }
     SHG_RETURN_IF_ERROR(db_.Prepare(kInsertMember)
                             .Bind(1, m.group_id)
@@ -248,47 +244,29 @@ Result<int64_t> Services::AddMember(const Member& m) {
 
 Result<Group> Services::GetGroup(int64_t group_id) {
   Statement& st = db_.Prepare(kSelectGroup);
-  ScopedReset reset(st);
   st.Bind(1, group_id);
-  Result<bool> row = st.Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return Status::NotFound("group " + std::to_string(group_id));
-  return ReadGroupRow(st);
+  return store::QueryOne(st, ReadGroupRow, Status::NotFound("group " + std::to_string(group_id)));
 }
 
 Result<Member> Services::GetMember(int64_t member_id) {
   Statement& st = db_.Prepare(kSelectMember);
-  ScopedReset reset(st);
   st.Bind(1, member_id);
-  Result<bool> row = st.Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return Status::NotFound("member " + std::to_string(member_id));
-  return ReadMemberRow(st);
+  return store::QueryOne(st, ReadMemberRow,
+                         Status::NotFound("member " + std::to_string(member_id)));
 }
 
 Result<std::vector<Member>> Services::MembersByPhone(const std::string& e164) {
   Statement& st = db_.Prepare(kMembersByPhone);
-  ScopedReset reset(st);
   st.Bind(1, e164);
-  std::vector<Member> out;
-  for (;;) {
-    Result<bool> row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    Result<Member> m = ReadMemberRow(st);
-    if (!m.ok()) return m.status();
-    out.push_back(std::move(*m));
-  }
-  return out;
+  return store::CollectRows(st, ReadMemberRow);
 }
 
 Result<int> Services::ActiveMembersOnPhone(const std::string& e164) {
   Statement& st = db_.Prepare(kActiveOnPhone);
-  ScopedReset reset(st);
   st.Bind(1, e164);
-  Result<bool> row = st.Step();
-  if (!row.ok()) return row.status();
-  return *row ? static_cast<int>(st.Int(0)) : 0;
+  Result<int64_t> active = store::QueryInt(st, 0);
+  if (!active.ok()) return active.status();
+  return static_cast<int>(*active);
 }
 
 Status Services::SetLanguage(int64_t member_id, const std::string& language) {
@@ -309,27 +287,35 @@ Result<PinOutcome> Services::VerifyPin(int64_t member_id, const std::string& pin
   bool must_change = false;
   {
     Statement& st = db_.Prepare(kSelectPin);
-    ScopedReset reset(st);
     st.Bind(1, member_id);
-    Result<bool> row = st.Step();
+    struct PinRow {
+      bool active = false;
+      bool locked = false;
+      bool set = false;
+    };
+    Result<PinRow> row = store::QueryOne(
+        st,
+        [&](const Statement& r) {
+          hash = r.Blob(1);
+          salt = r.Blob(2);
+          failed = static_cast<int>(r.Int(3));
+          must_change = r.Int(5) != 0;
+          return PinRow{r.Text(0) == "active", r.Int(4) != 0, !r.IsNull(1)};
+        },
+        Status::NotFound("member " + std::to_string(member_id)));
     if (!row.ok()) return row.status();
-    if (!*row) return Status::NotFound("member " + std::to_string(member_id));
-    if (st.Text(0) != "active") {
+    if (!row->active) {
       return Status::FailedPrecondition("member " + std::to_string(member_id) + " is not active");
     }
     PinOutcome out;
-    if (st.Int(4) != 0) {
+    if (row->locked) {
       out.check = PinCheck::kLocked;
       return out;
     }
-    if (st.IsNull(1)) {
+    if (!row->set) {
       out.check = PinCheck::kNotSet;
       return out;
     }
-    hash = st.Blob(1);
-    salt = st.Blob(2);
-    failed = static_cast<int>(st.Int(3));
-    must_change = st.Int(5) != 0;
   }
 
   PinOutcome out;
@@ -343,7 +329,7 @@ Result<PinOutcome> Services::VerifyPin(int64_t member_id, const std::string& pin
   const int max_failures = std::max(1, ctx_.max_pin_failures);
   Statement& st = db_.Prepare(kRecordPinFailure);
   st.Bind(1, member_id).Bind(2, static_cast<int64_t>(max_failures)).Bind(3, ctx_.now);
-  auto counted = store::QueryOptional(st, [](Statement& row) { return row.Int(0); });
+  auto counted = store::QueryOptional(st, [](const Statement& row) { return row.Int(0); });
   if (!counted.ok()) return counted.status();
   if (!counted->has_value()) {
     out.check = PinCheck::kLocked;  // another attempt locked it meanwhile
@@ -363,16 +349,19 @@ Status Services::SetPin(int64_t member_id, const std::string& pin) {
   bool must_change = false;
   {
     Statement& st = db_.Prepare(kSelectPin);
-    ScopedReset reset(st);
     st.Bind(1, member_id);
-    Result<bool> row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return Status::NotFound("member " + std::to_string(member_id));
-    if (!st.IsNull(1)) {
-      old_hash = st.Blob(1);
-      old_salt = st.Blob(2);
-      must_change = st.Int(5) != 0;
-    }
+    Result<bool> read = store::QueryOne(
+        st,
+        [&](const Statement& row) {
+          if (!row.IsNull(1)) {
+            old_hash = row.Blob(1);
+            old_salt = row.Blob(2);
+            must_change = row.Int(5) != 0;
+          }
+          return true;
+        },
+        Status::NotFound("member " + std::to_string(member_id)));
+    if (!read.ok()) return read.status();
   }
   // A "change" to the same digits changes nothing a thief would notice; and
   // a one-time PIN was sent by SMS (and seen by whoever read it).
@@ -419,16 +408,7 @@ Status Services::ResetPinByOfficer(int64_t member_id, int64_t officer_id,
 namespace {
 
 Result<std::vector<Member>> ReadMembers(Statement& st) {
-  ScopedReset reset(st);
-  std::vector<Member> out;
-  for (;;) {
-    Result<bool> row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return out;
-    Result<Member> m = ReadMemberRow(st);
-    if (!m.ok()) return m.status();
-    out.push_back(std::move(*m));
-  }
+  return store::CollectRows(st, ReadMemberRow);
 }
 
 }  // namespace

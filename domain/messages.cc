@@ -4,7 +4,6 @@
 
 namespace shg {
 
-using store::ScopedReset;
 using store::Statement;
 
 namespace {
@@ -160,15 +159,7 @@ bool IsE164(const std::string& phone) {
 // Ids selected by a one-column query, then read one by one (the lists are
 // short: operator views and leases).
 Result<std::vector<int64_t>> Ids(Statement& st) {
-  ScopedReset reset(st);
-  std::vector<int64_t> ids;
-  for (;;) {
-    Result<bool> row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    ids.push_back(st.Int(0));
-  }
-  return ids;
+  return store::CollectRows(st, [](const Statement& row) { return row.Int(0); });
 }
 
 const char* kStateNames[] = {"sent", "buffered", "delivered", "failed"};
@@ -213,12 +204,9 @@ Result<int64_t> Messages::Enqueue(const NewMessage& m) {
     return id;
   }
   Statement& st = db_.Prepare(kByDedupeKey);
-  ScopedReset reset(st);
   st.Bind(1, m.dedupe_key);
-  Result<bool> row = st.Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return Status::Internal("message insert ignored without a dedupe match");
-  return st.Int(0);
+  return store::QueryOne(st, [](const Statement& row) { return row.Int(0); },
+                         Status::Internal("message insert ignored without a dedupe match"));
 }
 
 bool IsMemberSmsChannel(std::string_view channel) {
@@ -249,23 +237,20 @@ Result<std::optional<int64_t>> Messages::NextDue(const std::string& channel) {
   for (const char* sql :
        {IsMemberSmsChannel(channel) ? kNextDueInOrder.In(db_.dialect()) : kNextDue, kNextLeaseExpiry}) {
     Statement& st = db_.Prepare(sql);
-    ScopedReset reset(st);
     st.Bind(1, channel);
-    Result<bool> row = st.Step();
-    if (!row.ok()) return row.status();
-    if (*row && !st.IsNull(0)) next = next ? std::min(*next, st.Int(0)) : st.Int(0);
+    Result<std::optional<bool>> read = store::QueryOptional(st, [&next](const Statement& row) {
+      if (!row.IsNull(0)) next = next ? std::min(*next, row.Int(0)) : row.Int(0);
+      return true;
+    });
+    if (!read.ok()) return read.status();
   }
   return next;
 }
 
 Result<OutboundMessage> Messages::Get(int64_t id) {
   Statement& st = db_.Prepare(kGet);
-  ScopedReset reset(st);
   st.Bind(1, id);
-  Result<bool> row = st.Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return Status::NotFound("no message " + std::to_string(id));
-  return ReadMessage(st);
+  return store::QueryOne(st, ReadMessage, Status::NotFound("no message " + std::to_string(id)));
 }
 
 Status Messages::MarkAccepted(int64_t id, const std::string& provider_message_id) {
@@ -283,11 +268,11 @@ Status Messages::MarkAccepted(int64_t id, const std::string& provider_message_id
     std::string channel;
     {
       Statement& st = db_.Prepare(kChannelOf);
-      ScopedReset reset(st);
       st.Bind(1, id);
-      Result<bool> row = st.Step();
-      if (!row.ok()) return row.status();
-      channel = st.Text(0);
+      Result<std::optional<std::string>> found =
+          store::QueryOptional(st, [](const Statement& row) { return row.Text(0); });
+      if (!found.ok()) return found.status();
+      channel = found->value_or(std::string());
     }
     struct Orphan {
       int64_t id;
@@ -296,14 +281,10 @@ Status Messages::MarkAccepted(int64_t id, const std::string& provider_message_id
     std::vector<Orphan> orphans;
     {
       Statement& st = db_.Prepare(kOrphansFor);
-      ScopedReset reset(st);
       st.Bind(1, channel).Bind(2, provider_message_id);
-      for (;;) {
-        Result<bool> row = st.Step();
-        if (!row.ok()) return row.status();
-        if (!*row) break;
-        orphans.push_back({st.Int(0), st.Text(1), st.Text(2), st.Text(3)});
-      }
+      SHG_RETURN_IF_ERROR(store::ForEachRow(st, [&orphans](const Statement& row) {
+        orphans.push_back({row.Int(0), row.Text(1), row.Text(2), row.Text(3)});
+      }));
     }
     for (const Orphan& o : orphans) {
       auto state = StateFromName(o.state);
@@ -351,12 +332,12 @@ Status Messages::ApplyToMessage(int64_t id, ReportedState state,
   std::string status;
   {
     Statement& st = db_.Prepare(kStatusOf);
-    ScopedReset reset(st);
     st.Bind(1, id);
-    Result<bool> row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return Status::NotFound("no message " + std::to_string(id));
-    status = st.Text(0);
+    Result<std::string> found =
+        store::QueryOne(st, [](const Statement& row) { return row.Text(0); },
+                        Status::NotFound("no message " + std::to_string(id)));
+    if (!found.ok()) return found.status();
+    status = std::move(*found);
   }
   std::string detail = provider_status;
   if (!reason.empty()) detail += " (" + reason + ")";
@@ -398,19 +379,18 @@ Result<ReportMatch> Messages::ApplyReport(const std::string& channel, int64_t me
   int64_t id = message_id;
   if (id != 0) {
     Statement& st = db_.Prepare(kChannelOf);
-    ScopedReset reset(st);
     st.Bind(1, id);
-    Result<bool> row = st.Step();
-    if (!row.ok()) return row.status();
+    Result<std::optional<std::string>> found =
+        store::QueryOptional(st, [](const Statement& row) { return row.Text(0); });
+    if (!found.ok()) return found.status();
     // Our id from another channel's callback is not this channel's message.
-    if (!*row || st.Text(0) != channel) return ReportMatch::kUnknown;
+    if (!found->has_value() || **found != channel) return ReportMatch::kUnknown;
   } else {
     Statement& st = db_.Prepare(kByProviderId);
-    ScopedReset reset(st);
     st.Bind(1, channel).Bind(2, provider_message_id);
-    Result<bool> row = st.Step();
-    if (!row.ok()) return row.status();
-    if (*row) id = st.Int(0);
+    Result<int64_t> found = store::QueryInt(st, 0);  // 0: not (yet) recorded
+    if (!found.ok()) return found.status();
+    id = *found;
   }
   if (id == 0) {
     // The report may have overtaken the recording of the send's answer.
@@ -517,31 +497,18 @@ Status Messages::Cancel(int64_t id) {
 
 Result<std::vector<QueueStats>> Messages::Stats() {
   Statement& st = db_.Prepare(kStats);
-  ScopedReset reset(st);
-  std::vector<QueueStats> out;
-  for (;;) {
-    Result<bool> row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    out.push_back({st.Text(0), st.Int(1), st.Int(2)});
-  }
-  return out;
+  return store::CollectRows(
+      st, [](const Statement& row) { return QueueStats{row.Text(0), row.Int(1), row.Int(2)}; });
 }
 
 Result<std::vector<std::string>> Messages::Events(int64_t id) {
   Statement& st = db_.Prepare(kEvents);
-  ScopedReset reset(st);
   st.Bind(1, id);
-  std::vector<std::string> out;
-  for (;;) {
-    Result<bool> row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    std::string e = st.Text(0);
-    std::string d = st.Text(1);
-    out.push_back(d.empty() ? e : e + " " + d);
-  }
-  return out;
+  return store::CollectRows(st, [](const Statement& row) {
+    std::string e = row.Text(0);
+    std::string d = row.Text(1);
+    return d.empty() ? e : e + " " + d;
+  });
 }
 
 Status Messages::AddEvent(int64_t id, const std::string& event, const std::string& detail) {

@@ -8,7 +8,6 @@
 namespace shg {
 namespace {
 
-using store::ScopedReset;
 using store::Statement;
 
 // Scope of a group column: ?V visible_to, ?G group id.
@@ -106,42 +105,32 @@ Result<std::vector<Loan>> Reports::LoanPage(const LoanFilter& f, int64_t after_i
 
 Result<std::vector<LoanEventRow>> Reports::LoanEvents(int64_t loan_id) {
   Statement& st = db_.Prepare(kLoanEvents);
-  ScopedReset reset(st);
   st.Bind(1, loan_id);
-  std::vector<LoanEventRow> out;
-  for (;;) {
-    auto row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
+  return store::CollectRows(st, [](const Statement& row) {
     LoanEventRow e;
-    e.id = st.Int(0);
-    e.at = st.Int(1);
-    e.event = st.Text(2);
-    e.from_state = st.Text(3);
-    e.to_state = st.Text(4);
-    e.actor_kind = st.Text(5);
-    e.actor = st.Text(6);
-    e.detail = st.Text(7);
-    out.push_back(std::move(e));
-  }
-  return out;
+    e.id = row.Int(0);
+    e.at = row.Int(1);
+    e.event = row.Text(2);
+    e.from_state = row.Text(3);
+    e.to_state = row.Text(4);
+    e.actor_kind = row.Text(5);
+    e.actor = row.Text(6);
+    e.detail = row.Text(7);
+    return e;
+  });
 }
 
 Result<std::vector<CurrencyPortfolio>> Reports::Portfolio(const PortfolioFilter& f) {
   std::map<std::string, CurrencyPortfolio> by_currency;
   {
     Statement& st = db_.Prepare(f.partner_id.empty() ? kLoanBalances : kClearingBalances);
-    ScopedReset reset(st);
     st.Bind(1, f.visible_to).Bind(2, f.group_id);
     if (!f.partner_id.empty()) st.Bind(3, f.partner_id);
-    for (;;) {
-      auto row = st.Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      CurrencyPortfolio& p = by_currency[st.Text(0)];
-      p.currency = st.Text(0);
-      p.outstanding = st.Int(1);
-    }
+    SHG_RETURN_IF_ERROR(store::ForEachRow(st, [&by_currency](const Statement& row) {
+      CurrencyPortfolio& p = by_currency[row.Text(0)];
+      p.currency = row.Text(0);
+      p.outstanding = row.Int(1);
+    }));
   }
   Statement& st = db_.Prepare(kLoansInScope);
   st.Bind(1, f.visible_to).Bind(2, f.group_id).Bind(3, f.partner_id);
@@ -179,90 +168,64 @@ Result<std::vector<SavingsMonth>> Reports::SavingsByMonth(int64_t visible_to, in
                                                           int limit, int offset) {
   SHG_RETURN_IF_ERROR(CheckPage(limit, offset));
   Statement& st = db_.Prepare(kSavingsByMonth);
-  ScopedReset reset(st);
   st.Bind(1, visible_to)
       .Bind(2, group_id)
       .Bind(3, static_cast<int64_t>(limit))
       .Bind(4, static_cast<int64_t>(offset));
-  std::vector<SavingsMonth> out;
-  for (;;) {
-    auto row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
+  return store::CollectRows(st, [](const Statement& row) {
     SavingsMonth m;
-    m.month = st.Text(0);
-    m.group_id = st.Int(1);
-    m.group_name = st.Text(2);
-    m.currency = st.Text(3);
-    m.confirmed = st.Int(4);
-    m.reversed = st.Int(5);
-    m.net = st.Int(6);
-    m.journals = st.Int(7);
-    out.push_back(std::move(m));
-  }
-  return out;
+    m.month = row.Text(0);
+    m.group_id = row.Int(1);
+    m.group_name = row.Text(2);
+    m.currency = row.Text(3);
+    m.confirmed = row.Int(4);
+    m.reversed = row.Int(5);
+    m.net = row.Int(6);
+    m.journals = row.Int(7);
+    return m;
+  });
 }
 
 Result<std::vector<TrainingFigure>> Reports::Training(int64_t visible_to, int64_t group_id) {
   Statement& st = db_.Prepare(kTraining);
-  ScopedReset reset(st);
   st.Bind(1, visible_to).Bind(2, group_id);
-  std::vector<TrainingFigure> out;
-  for (;;) {
-    auto row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
+  return store::CollectRows(st, [](const Statement& row) {
     TrainingFigure t;
-    t.module_id = st.Text(0);
-    t.step = static_cast<int>(st.Int(1));
-    t.title = st.Text(2);
-    t.completed = st.Int(3);
-    t.active_members = st.Int(4);
-    out.push_back(std::move(t));
-  }
-  return out;
+    t.module_id = row.Text(0);
+    t.step = static_cast<int>(row.Int(1));
+    t.title = row.Text(2);
+    t.completed = row.Int(3);
+    t.active_members = row.Int(4);
+    return t;
+  });
 }
 
 Result<std::vector<AuditRow>> Reports::Audit(const AuditFilter& f, int64_t before_id, int limit) {
   SHG_RETURN_IF_ERROR(CheckPage(limit, 0));
   Statement& st = db_.Prepare(kAudit);
-  ScopedReset reset(st);
   st.Bind(1, before_id).Bind(2, f.subject).Bind(3, f.actor).Bind(4, static_cast<int64_t>(limit));
-  std::vector<AuditRow> out;
-  for (;;) {
-    auto row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
+  return store::CollectRows(st, [](const Statement& row) {
     AuditRow a;
-    a.id = st.Int(0);
-    a.at = st.Int(1);
-    a.actor_kind = st.Text(2);
-    a.actor = st.Text(3);
-    a.action = st.Text(4);
-    a.subject = st.Text(5);
-    a.channel = st.Text(6);
-    a.request_id = st.Text(7);
-    a.detail = st.Text(8);
-    a.token_id = st.Int(9);
-    out.push_back(std::move(a));
-  }
-  return out;
+    a.id = row.Int(0);
+    a.at = row.Int(1);
+    a.actor_kind = row.Text(2);
+    a.actor = row.Text(3);
+    a.action = row.Text(4);
+    a.subject = row.Text(5);
+    a.channel = row.Text(6);
+    a.request_id = row.Text(7);
+    a.detail = row.Text(8);
+    a.token_id = row.Int(9);
+    return a;
+  });
 }
 
 Result<std::vector<int64_t>> Reports::MessageIds(const std::string& status, int64_t before_id,
                                                  int limit) {
   SHG_RETURN_IF_ERROR(CheckPage(limit, 0));
   Statement& st = db_.Prepare(kMessageIds);
-  ScopedReset reset(st);
   st.Bind(1, before_id).Bind(2, status).Bind(3, static_cast<int64_t>(limit));
-  std::vector<int64_t> out;
-  for (;;) {
-    auto row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    out.push_back(st.Int(0));
-  }
-  return out;
+  return store::CollectRows(st, [](const Statement& row) { return row.Int(0); });
 }
 
 }  // namespace shg

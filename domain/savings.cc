@@ -12,7 +12,6 @@
 namespace shg {
 namespace {
 
-using store::ScopedReset;
 using store::Statement;
 
 constexpr char kMemberBook[] =
@@ -116,13 +115,7 @@ Result<Saving> ReadSaving(const Statement& st) {
 
 // Runs a query expected to return at most one saving.
 Result<std::optional<Saving>> OneSaving(Statement& st) {
-  ScopedReset reset(st);
-  Result<bool> row = st.Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return std::optional<Saving>();
-  Result<Saving> s = ReadSaving(st);
-  if (!s.ok()) return s.status();
-  return std::optional<Saving>(std::move(*s));
+  return store::QueryOptional(st, ReadSaving);
 }
 
 
@@ -140,21 +133,22 @@ struct SavingForDecision {
 
 Result<SavingForDecision> LoadSavingForDecision(store::Connection& db, int64_t saving_id) {
   Statement& st = db.Prepare(kSavingForDecision);
-  ScopedReset reset(st);
   st.Bind(1, saving_id);
-  Result<bool> row = st.Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return Status::NotFound("saving " + std::to_string(saving_id));
-  SavingForDecision s;
-  s.member_id = st.Int(0);
-  s.group_id = st.Int(1);
-  s.amount = st.Int(2);
-  s.currency = st.Text(3);
-  s.status = st.Text(4);
-  s.reference = st.Text(5);
-  s.journal_id = st.IsNull(6) ? 0 : st.Int(6);
-  s.reversed = !st.IsNull(7);
-  return s;
+  return store::QueryOne(
+      st,
+      [](const Statement& row) {
+        SavingForDecision s;
+        s.member_id = row.Int(0);
+        s.group_id = row.Int(1);
+        s.amount = row.Int(2);
+        s.currency = row.Text(3);
+        s.status = row.Text(4);
+        s.reference = row.Text(5);
+        s.journal_id = row.IsNull(6) ? 0 : row.Int(6);
+        s.reversed = !row.IsNull(7);
+        return s;
+      },
+      Status::NotFound("saving " + std::to_string(saving_id)));
 }
 
 }  // namespace
@@ -170,21 +164,25 @@ Result<Saving> Services::LogSaving(int64_t member_id, int64_t amount, const std:
   int64_t cycle_id = 0;
   {
     Statement& st = db_.Prepare(kMemberBook);
-    ScopedReset reset(st);
     st.Bind(1, member_id);
-    Result<bool> row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return Status::NotFound("member " + std::to_string(member_id));
-    if (st.Text(2) != "active") {
-      return Status::FailedPrecondition("member " + std::to_string(member_id) + " is not active");
-    }
-    group_id = st.Int(0);
-    currency = st.Text(1);
-    name = st.Text(3);
-    if (st.IsNull(4)) {
-      return Status::FailedPrecondition("cycle: the group has no active cycle");
-    }
-    cycle_id = st.Int(4);
+    Result<bool> read = store::QueryOne(
+        st,
+        [&](const Statement& row) -> Result<bool> {
+          if (row.Text(2) != "active") {
+            return Status::FailedPrecondition("member " + std::to_string(member_id) +
+                                              " is not active");
+          }
+          group_id = row.Int(0);
+          currency = row.Text(1);
+          name = row.Text(3);
+          if (row.IsNull(4)) {
+            return Status::FailedPrecondition("cycle: the group has no active cycle");
+          }
+          cycle_id = row.Int(4);
+          return true;
+        },
+        Status::NotFound("member " + std::to_string(member_id)));
+    if (!read.ok()) return read.status();
   }
 
   return WithFreshReference<Saving>([&](const std::string& reference)
@@ -231,18 +229,8 @@ Result<Saving> Services::LogSaving(int64_t member_id, int64_t amount, const std:
 Result<std::vector<Saving>> Services::PendingSavings(int64_t group_id, int limit, int offset) {
   SHG_RETURN_IF_ERROR(CheckPage(limit, offset));
   Statement& st = db_.Prepare(kPendingSavings);
-  ScopedReset reset(st);
   st.Bind(1, group_id).Bind(2, static_cast<int64_t>(limit)).Bind(3, static_cast<int64_t>(offset));
-  std::vector<Saving> out;
-  for (;;) {
-    Result<bool> row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    Result<Saving> s = ReadSaving(st);
-    if (!s.ok()) return s.status();
-    out.push_back(std::move(*s));
-  }
-  return out;
+  return store::CollectRows(st, ReadSaving);
 }
 
 Result<Saving> Services::GetSaving(int64_t saving_id) {
@@ -319,9 +307,8 @@ Status Services::ReverseSaving(int64_t saving_id, const std::string& reason) {
   }
   {
     Statement& st = db_.Prepare(kSavingCycleOpen);
-    ScopedReset reset(st);
     st.Bind(1, saving_id);
-    Result<bool> open = st.Step();
+    Result<bool> open = store::HasRow(st);
     if (!open.ok()) return open.status();
     if (!*open) {
       return Status::FailedPrecondition("saving " + saving->reference +
@@ -342,19 +329,20 @@ Status Services::ReverseSaving(int64_t saving_id, const std::string& reason) {
 
 Result<Balances> Services::BalancesFor(int64_t member_id) {
   Statement& st = db_.Prepare(kBalances);
-  ScopedReset reset(st);
   st.Bind(1, member_id);
-  Result<bool> row = st.Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return Status::NotFound("member " + std::to_string(member_id));
-  Balances b;
-  b.currency = st.Text(0);
-  b.savings_confirmed = st.Int(1);
-  b.savings_pending = st.Int(2);
-  b.group_fund = st.Int(3);
-  b.social_fund = st.Int(4);
-  b.loan_outstanding = st.Int(5);
-  return b;
+  return store::QueryOne(
+      st,
+      [](const Statement& row) {
+        Balances b;
+        b.currency = row.Text(0);
+        b.savings_confirmed = row.Int(1);
+        b.savings_pending = row.Int(2);
+        b.group_fund = row.Int(3);
+        b.social_fund = row.Int(4);
+        b.loan_outstanding = row.Int(5);
+        return b;
+      },
+      Status::NotFound("member " + std::to_string(member_id)));
 }
 
 Result<std::vector<StatementLine>> Services::StatementFor(int64_t member_id, int limit,
@@ -362,49 +350,43 @@ Result<std::vector<StatementLine>> Services::StatementFor(int64_t member_id, int
   SHG_RETURN_IF_ERROR(CheckPage(limit, offset));
   {
     Statement& st = db_.Prepare(kMemberExists);
-    ScopedReset reset(st);
     st.Bind(1, member_id);
-    Result<bool> row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return Status::NotFound("member " + std::to_string(member_id));
+    Result<bool> exists = store::HasRow(st);
+    if (!exists.ok()) return exists.status();
+    if (!*exists) return Status::NotFound("member " + std::to_string(member_id));
   }
   Statement& st = db_.Prepare(kStatement);
-  ScopedReset reset(st);
   st.Bind(1, member_id).Bind(2, static_cast<int64_t>(limit)).Bind(3, static_cast<int64_t>(offset));
-  std::vector<StatementLine> out;
-  for (;;) {
-    Result<bool> row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
+  return store::CollectRows(st, [](const Statement& row) -> Result<StatementLine> {
     StatementLine line;
-    line.at = st.Int(0);
-    line.kind = st.Text(1);
-    line.amount = st.Int(2);
-    Result<SavingStatus> status = ParseSavingStatus(st.Text(3));
+    line.at = row.Int(0);
+    line.kind = row.Text(1);
+    line.amount = row.Int(2);
+    Result<SavingStatus> status = ParseSavingStatus(row.Text(3));
     if (!status.ok()) return status.status();
     line.status = *status;
-    line.reference = st.Text(4);
-    line.balance_after = st.Int(5);
-    out.push_back(std::move(line));
-  }
-  return out;
+    line.reference = row.Text(4);
+    line.balance_after = row.Int(5);
+    return line;
+  });
 }
 
 Result<GroupSummary> Services::GroupSummaryFor(int64_t group_id) {
   Result<Group> group = GetGroup(group_id);
   if (!group.ok()) return group.status();
   Statement& st = db_.Prepare(kGroupCounts);
-  ScopedReset reset(st);
   st.Bind(1, group_id);
-  Result<bool> row = st.Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return Status::Internal("group summary query returned no row");
-  GroupSummary out;
-  out.group = std::move(*group);
-  out.members = static_cast<int>(st.Int(0));
-  out.group_savings = st.Int(1);
-  out.loans_out = static_cast<int>(st.Int(2));
-  return out;
+  return store::QueryOne(
+      st,
+      [&group](const Statement& row) {
+        GroupSummary out;
+        out.group = std::move(*group);
+        out.members = static_cast<int>(row.Int(0));
+        out.group_savings = row.Int(1);
+        out.loans_out = static_cast<int>(row.Int(2));
+        return out;
+      },
+      Status::Internal("group summary query returned no row"));
 }
 
 }  // namespace shg

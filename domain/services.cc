@@ -9,7 +9,6 @@
 namespace shg {
 namespace {
 
-using store::ScopedReset;
 using store::Statement;
 
 constexpr char kUpsertModule[] =
@@ -77,13 +76,6 @@ Statement& BindSession(Statement& st, const SessionRecord& s, int64_t now) {
       .Bind(9, s.expires_at);
 }
 
-Result<bool> Exists(Statement& st) {
-  ScopedReset reset(st);
-  Result<bool> row = st.Step();
-  if (!row.ok()) return row.status();
-  return *row;
-}
-
 bool IsActorKind(std::string_view s) {
   return s == "member" || s == "staff" || s == "system" || s == "partner";
 }
@@ -108,10 +100,10 @@ Status Services::UpsertTrainingModule(const std::string& module_id, int step,
 Status Services::RecordTraining(int64_t member_id, const std::string& module_id,
                                 const std::string& by) {
   if (by.empty()) return Status::InvalidArgument("training must be recorded by someone");
-  Result<bool> member = Exists(db_.Prepare(kMemberExists).Bind(1, member_id));
+  Result<bool> member = store::HasRow(db_.Prepare(kMemberExists).Bind(1, member_id));
   if (!member.ok()) return member.status();
   if (!*member) return Status::NotFound("member " + std::to_string(member_id));
-  Result<bool> module = Exists(db_.Prepare(kModuleExists).Bind(1, module_id));
+  Result<bool> module = store::HasRow(db_.Prepare(kModuleExists).Bind(1, module_id));
   if (!module.ok()) return module.status();
   if (!*module) return Status::NotFound("training module '" + module_id + "'");
   return db_.Prepare(kInsertTraining)
@@ -123,20 +115,21 @@ Status Services::RecordTraining(int64_t member_id, const std::string& module_id,
 }
 
 Result<bool> Services::CompletedTraining(int64_t member_id) {
-  Result<bool> member = Exists(db_.Prepare(kMemberExists).Bind(1, member_id));
+  Result<bool> member = store::HasRow(db_.Prepare(kMemberExists).Bind(1, member_id));
   if (!member.ok()) return member.status();
   if (!*member) return Status::NotFound("member " + std::to_string(member_id));
   Statement& st = db_.Prepare(kTrainingProgress);
-  ScopedReset reset(st);
   st.Bind(1, member_id);
-  Result<bool> row = st.Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return Status::Internal("training query returned no row");
-  const int64_t modules = st.Int(0);
-  const int64_t completed = st.Int(1);
-  // With no modules configured nobody has completed the training: an empty
-  // programme must not make every member eligible for a loan.
-  return modules > 0 && completed == modules;
+  return store::QueryOne(
+      st,
+      [](const Statement& row) {
+        const int64_t modules = row.Int(0);
+        const int64_t completed = row.Int(1);
+        // With no modules configured nobody has completed the training: an empty
+        // programme must not make every member eligible for a loan.
+        return modules > 0 && completed == modules;
+      },
+      Status::Internal("training query returned no row"));
 }
 
 // -------------------------------------------------------------------- audit
@@ -166,25 +159,23 @@ Status Services::Audit(const AuditEntry& e) {
 Result<std::optional<SessionRecord>> Services::LoadSession(const std::string& channel,
                                                            const std::string& session_id) {
   Statement& st = db_.Prepare(kLoadSession);
-  ScopedReset reset(st);
   st.Bind(1, channel).Bind(2, session_id).Bind(3, ctx_.now);
-  Result<bool> row = st.Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return std::optional<SessionRecord>();
-  SessionRecord s;
-  s.channel = channel;
-  s.session_id = session_id;
-  s.phone = st.Text(0);
-  s.state = st.Text(1);
-  s.step = static_cast<int>(st.Int(2));
-  s.answer = st.Text(3);
-  s.ended = st.Int(4) != 0;
-  s.updated_at = st.Int(5);
-  s.expires_at = st.Int(6);
-  s.network = st.Text(7);
-  s.member_id = st.Int(8);
-  s.phone_key = st.Text(9);
-  return std::optional<SessionRecord>(std::move(s));
+  return store::QueryOptional(st, [&](const Statement& row) {
+    SessionRecord s;
+    s.channel = channel;
+    s.session_id = session_id;
+    s.phone = row.Text(0);
+    s.state = row.Text(1);
+    s.step = static_cast<int>(row.Int(2));
+    s.answer = row.Text(3);
+    s.ended = row.Int(4) != 0;
+    s.updated_at = row.Int(5);
+    s.expires_at = row.Int(6);
+    s.network = row.Text(7);
+    s.member_id = row.Int(8);
+    s.phone_key = row.Text(9);
+    return s;
+  });
 }
 
 Result<std::optional<SessionRecord>> Services::LatestOtherSession(int64_t member_id,
@@ -192,24 +183,22 @@ Result<std::optional<SessionRecord>> Services::LatestOtherSession(int64_t member
                                                                  const std::string& session_id,
                                                                  int64_t since) {
   Statement& st = db_.Prepare(kLatestOtherSession);
-  ScopedReset reset(st);
   st.Bind(1, member_id).Bind(2, since).Bind(3, channel).Bind(4, session_id);
-  Result<bool> row = st.Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return std::optional<SessionRecord>();
-  SessionRecord s;
-  s.channel = st.Text(0);
-  s.session_id = st.Text(1);
-  s.phone = st.Text(2);
-  s.state = st.Text(3);
-  s.step = static_cast<int>(st.Int(4));
-  s.answer = st.Text(5);
-  s.ended = st.Int(6) != 0;
-  s.updated_at = st.Int(7);
-  s.expires_at = st.Int(8);
-  s.network = st.Text(9);
-  s.member_id = member_id;
-  return std::optional<SessionRecord>(std::move(s));
+  return store::QueryOptional(st, [member_id](const Statement& row) {
+    SessionRecord s;
+    s.channel = row.Text(0);
+    s.session_id = row.Text(1);
+    s.phone = row.Text(2);
+    s.state = row.Text(3);
+    s.step = static_cast<int>(row.Int(4));
+    s.answer = row.Text(5);
+    s.ended = row.Int(6) != 0;
+    s.updated_at = row.Int(7);
+    s.expires_at = row.Int(8);
+    s.network = row.Text(9);
+    s.member_id = member_id;
+    return s;
+  });
 }
 
 Status Services::SetSessionMember(const std::string& channel, const std::string& session_id,
@@ -234,33 +223,23 @@ Status Services::SaveSession(const SessionRecord& s) {
 
 Result<std::vector<TimedOutSessions>> Services::TimedOutSessionsToPurge(int64_t keep_s) {
   Statement& st = db_.Prepare(kTimedOutSessions);
-  ScopedReset reset(st);
   st.Bind(1, ctx_.now - keep_s);
-  std::vector<TimedOutSessions> out;
-  for (;;) {
-    Result<bool> row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return out;
-    out.push_back(TimedOutSessions{st.Text(0), st.Text(1), st.Int(2)});
-  }
+  return store::CollectRows(st, [](const Statement& row) {
+    return TimedOutSessions{row.Text(0), row.Text(1), row.Int(2)};
+  });
 }
 
 Result<std::vector<SessionRecord>> Services::UnendedSessionsToPurge(int64_t keep_s) {
   Statement& st = db_.Prepare(kUnendedSessionsToPurge);
-  ScopedReset reset(st);
   st.Bind(1, ctx_.now - keep_s);
-  std::vector<SessionRecord> out;
-  for (;;) {
-    Result<bool> row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return out;
+  return store::CollectRows(st, [](const Statement& row) {
     SessionRecord s;
-    s.channel = st.Text(0);
-    s.session_id = st.Text(1);
-    s.state = st.Text(2);
-    s.member_id = st.Int(3);
-    out.push_back(std::move(s));
-  }
+    s.channel = row.Text(0);
+    s.session_id = row.Text(1);
+    s.state = row.Text(2);
+    s.member_id = row.Int(3);
+    return s;
+  });
 }
 
 Result<int> Services::PurgeExpiredSessions(int64_t keep_s) {
@@ -270,11 +249,8 @@ Result<int> Services::PurgeExpiredSessions(int64_t keep_s) {
 
 Result<int64_t> Services::ActiveSessionCount() {
   Statement& st = db_.Prepare(kActiveSessions);
-  ScopedReset reset(st);
   st.Bind(1, ctx_.now);
-  Result<bool> row = st.Step();
-  if (!row.ok()) return row.status();
-  return *row ? st.Int(0) : 0;
+  return store::QueryInt(st, 0);
 }
 
 // ------------------------------------------------------------------- ledger

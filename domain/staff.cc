@@ -11,7 +11,6 @@
 namespace shg {
 namespace {
 
-using store::ScopedReset;
 using store::Statement;
 
 constexpr char kInsertStaff[] =
@@ -179,53 +178,33 @@ Result<StaffUser> Staff::Get(int64_t id) {
   StaffUser user;
   {
     Statement& st = db_.Prepare(kSelectStaffById);
-    ScopedReset reset(st);
     st.Bind(1, id);
-    auto row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return Status::NotFound("no such staff user");
-    user = ReadUser(st);
+    auto found = store::QueryOne(st, ReadUser, Status::NotFound("no such staff user"));
+    if (!found.ok()) return found.status();
+    user = std::move(*found);
   }
   Statement& groups = db_.Prepare(kStaffGroups);
-  ScopedReset reset(groups);
   groups.Bind(1, user.id);
-  while (true) {
-    auto row = groups.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    user.groups.push_back(groups.Int(0));
-  }
+  SHG_RETURN_IF_ERROR(store::ForEachRow(
+      groups, [&user](const Statement& row) { user.groups.push_back(row.Int(0)); }));
   return user;
 }
 
 Result<StaffUser> Staff::ByName(std::string_view name) {
-  int64_t id = 0;
-  {
-    Statement& st = db_.Prepare(kSelectStaffByName);
-    ScopedReset reset(st);
-    st.Bind(1, name);
-    auto row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return Status::NotFound("no staff user named " + std::string(name));
-    id = st.Int(0);
-  }
-  return Get(id);
+  Statement& st = db_.Prepare(kSelectStaffByName);
+  st.Bind(1, name);
+  auto id = store::QueryOne(st, [](const Statement& row) { return row.Int(0); },
+                            Status::NotFound("no staff user named " + std::string(name)));
+  if (!id.ok()) return id.status();
+  return Get(*id);
 }
 
 Result<std::vector<StaffUser>> Staff::List() {
-  std::vector<int64_t> ids;
-  {
-    Statement& st = db_.Prepare(kSelectAllStaff);
-    ScopedReset reset(st);
-    while (true) {
-      auto row = st.Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      ids.push_back(st.Int(0));
-    }
-  }
+  auto ids = store::CollectRows(db_.Prepare(kSelectAllStaff),
+                                [](const Statement& row) { return row.Int(0); });
+  if (!ids.ok()) return ids.status();
   std::vector<StaffUser> users;
-  for (int64_t id : ids) {
+  for (int64_t id : *ids) {
     auto u = Get(id);
     if (!u.ok()) return u.status();
     users.push_back(std::move(*u));
@@ -260,11 +239,10 @@ Status Staff::AssignGroup(int64_t staff_id, int64_t group_id) {
   }
   {
     Statement& st = db_.Prepare(kGroupExists);
-    ScopedReset reset(st);
     st.Bind(1, group_id);
-    auto row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return Status::NotFound("no such group");
+    auto exists = store::HasRow(st);
+    if (!exists.ok()) return exists.status();
+    if (!*exists) return Status::NotFound("no such group");
   }
   return db_.Prepare(kAssignGroup)
       .Bind(1, staff_id)
@@ -313,24 +291,18 @@ Status Staff::RevokeToken(std::string_view id_or_public_id) {
 
 Result<std::vector<TokenInfo>> Staff::Tokens(int64_t staff_id) {
   Statement& st = db_.Prepare(kTokens);
-  ScopedReset reset(st);
   st.Bind(1, staff_id).Bind(2, staff_id);
-  std::vector<TokenInfo> out;
-  while (true) {
-    auto row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
+  return store::CollectRows(st, [](const Statement& row) {
     TokenInfo t;
-    t.id = st.Int(0);
-    t.public_id = st.Text(1);
-    t.staff_name = st.Text(2);
-    t.label = st.Text(3);
-    t.created_at = st.Int(4);
-    t.expires_at = st.Int(5);
-    t.revoked_at = st.Int(6);
-    out.push_back(std::move(t));
-  }
-  return out;
+    t.id = row.Int(0);
+    t.public_id = row.Text(1);
+    t.staff_name = row.Text(2);
+    t.label = row.Text(3);
+    t.created_at = row.Int(4);
+    t.expires_at = row.Int(5);
+    t.revoked_at = row.Int(6);
+    return t;
+  });
 }
 
 Result<Principal> Staff::PrincipalFor(int64_t staff_id, int64_t token_id) {
@@ -355,16 +327,18 @@ Result<Principal> Staff::Authenticate(std::string_view token) {
   int64_t token_id = 0, staff_id = 0;
   {
     Statement& st = db_.Prepare(kSelectToken);
-    ScopedReset reset(st);
     st.Bind(1, public_id);
-    auto row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return refused;
-    const bool secret_ok = ConstantTimeEquals(Sha256(secret), st.Blob(2));
-    const int64_t expires_at = st.Int(3), revoked_at = st.Int(4);
-    if (!secret_ok || revoked_at != 0 || (expires_at != 0 && expires_at <= now_)) return refused;
-    token_id = st.Int(0);
-    staff_id = st.Int(1);
+    // Whether the token may be used; its ids are read only when it may.
+    auto usable = store::QueryOptional(st, [&](const Statement& row) {
+      const bool secret_ok = ConstantTimeEquals(Sha256(secret), row.Blob(2));
+      const int64_t expires_at = row.Int(3), revoked_at = row.Int(4);
+      if (!secret_ok || revoked_at != 0 || (expires_at != 0 && expires_at <= now_)) return false;
+      token_id = row.Int(0);
+      staff_id = row.Int(1);
+      return true;
+    });
+    if (!usable.ok()) return usable.status();
+    if (!usable->has_value() || !**usable) return refused;
   }
   auto p = PrincipalFor(staff_id, token_id);
   if (!p.ok()) return refused;
@@ -380,15 +354,14 @@ Result<Principal> Staff::SignIn(std::string_view name, const std::string& passwo
   bool active = false;
   {
     Statement& st = db_.Prepare(kPasswordHash);
-    ScopedReset reset(st);
     st.Bind(1, name);
-    auto row = st.Step();
-    if (!row.ok()) return row.status();
-    if (*row) {
-      id = st.Int(0);
-      hash = st.Text(1);
-      active = st.Text(2) == "active";
-    }
+    auto read = store::QueryOptional(st, [&](const Statement& row) {
+      id = row.Int(0);
+      hash = row.Text(1);
+      active = row.Text(2) == "active";
+      return true;
+    });
+    if (!read.ok()) return read.status();
   }
   const bool ok = VerifyPassword(password, hash.empty() ? kDecoy : hash);
   if (!ok || hash.empty() || !active) return refused;
@@ -419,18 +392,20 @@ Result<std::pair<Principal, std::string>> Staff::ResumeSession(std::string_view 
   std::string csrf;
   {
     Statement& st = db_.Prepare(kSelectSession);
-    ScopedReset reset(st);
     st.BindBlob(1, Sha256(cookie));
-    auto row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return refused;
-    const int64_t created_at = st.Int(2), last_seen_at = st.Int(3);
-    if (st.Int(4) != 0 || now_ - last_seen_at > limits.idle_s ||
-        now_ - created_at > limits.absolute_s) {
-      return refused;
-    }
-    staff_id = st.Int(0);
-    csrf = st.Text(1);
+    // Whether the session may be used; its staff id and token are read only when it may.
+    auto usable = store::QueryOptional(st, [&](const Statement& row) {
+      const int64_t created_at = row.Int(2), last_seen_at = row.Int(3);
+      if (row.Int(4) != 0 || now_ - last_seen_at > limits.idle_s ||
+          now_ - created_at > limits.absolute_s) {
+        return false;
+      }
+      staff_id = row.Int(0);
+      csrf = row.Text(1);
+      return true;
+    });
+    if (!usable.ok()) return usable.status();
+    if (!usable->has_value() || !**usable) return refused;
   }
   auto p = PrincipalFor(staff_id, 0);
   if (!p.ok()) return refused;
@@ -447,17 +422,15 @@ Status Staff::EndSession(std::string_view cookie) {
 
 Result<std::optional<StoredAnswer>> Staff::FindAnswer(int64_t staff_id, std::string_view key) {
   Statement& st = db_.Prepare(kFindAnswer);
-  ScopedReset reset(st);
   st.Bind(1, staff_id).Bind(2, key);
-  auto row = st.Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return std::optional<StoredAnswer>();
-  StoredAnswer a;
-  a.request_hash = st.Blob(0);
-  a.status = static_cast<int>(st.Int(1));
-  a.content_type = st.Text(2);
-  a.body = st.Text(3);
-  return std::optional<StoredAnswer>(std::move(a));
+  return store::QueryOptional(st, [](const Statement& row) {
+    StoredAnswer a;
+    a.request_hash = row.Blob(0);
+    a.status = static_cast<int>(row.Int(1));
+    a.content_type = row.Text(2);
+    a.body = row.Text(3);
+    return a;
+  });
 }
 
 Status Staff::StoreAnswer(int64_t staff_id, std::string_view key, const StoredAnswer& a) {

@@ -29,6 +29,7 @@
 #include <string_view>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "domain/result.h"
 
@@ -140,15 +141,72 @@ Status ForEachRow(Statement& st, F&& row) {
   }
 }
 
-// The first row of `st` read by `read(st)`, or nullopt when there is none.
+namespace row_detail {
+// What a row reader yields: T for a reader returning T or Result<T>.
+template <typename R>
+struct Unwrap { using type = R; static constexpr bool kIsResult = false; };
+template <typename T>
+struct Unwrap<Result<T>> { using type = T; static constexpr bool kIsResult = true; };
+template <typename F>
+using ReadInvoke = std::invoke_result_t<F&, Statement&>;
+template <typename F>
+using RowValue = typename Unwrap<ReadInvoke<F>>::type;
+}  // namespace row_detail
+
+// The first row of `st` (already bound) read by `read(st)`, or nullopt when
+// there is none; resets the statement. `read` returns T or Result<T>; an
+// error it returns, like a step error, is returned.
 template <typename F>
 auto QueryOptional(Statement& st, F&& read)
-    -> Result<std::optional<std::invoke_result_t<F&, Statement&>>> {
+    -> Result<std::optional<row_detail::RowValue<F>>> {
+  using T = row_detail::RowValue<F>;
   ScopedReset reset(st);
   Result<bool> row = st.Step();
   if (!row.ok()) return row.status();
-  if (!*row) return std::optional<std::invoke_result_t<F&, Statement&>>();
-  return std::optional<std::invoke_result_t<F&, Statement&>>(read(st));
+  if (!*row) return std::optional<T>();
+  if constexpr (row_detail::Unwrap<row_detail::ReadInvoke<F>>::kIsResult) {
+    Result<T> value = read(st);
+    if (!value.ok()) return value.status();
+    return std::optional<T>(std::move(*value));
+  } else {
+    return std::optional<T>(read(st));
+  }
+}
+
+// As QueryOptional, but no row is the error `if_none` (not OK).
+template <typename F>
+auto QueryOne(Statement& st, F&& read, Status if_none) -> Result<row_detail::RowValue<F>> {
+  auto found = QueryOptional(st, std::forward<F>(read));
+  if (!found.ok()) return found.status();
+  if (!found->has_value()) return if_none;
+  return std::move(**found);
+}
+
+// Every row of `st` (already bound) read by `read(st)`, in order; resets the
+// statement. `read` returns T or Result<T>; the first error it returns, or
+// the first step error, stops the loop and is returned.
+template <typename F>
+auto CollectRows(Statement& st, F&& read) -> Result<std::vector<row_detail::RowValue<F>>> {
+  using T = row_detail::RowValue<F>;
+  std::vector<T> out;
+  Status s = ForEachRow(st, [&](Statement& row) -> Status {
+    if constexpr (row_detail::Unwrap<row_detail::ReadInvoke<F>>::kIsResult) {
+      Result<T> value = read(row);
+      if (!value.ok()) return value.status();
+      out.push_back(std::move(*value));
+    } else {
+      out.push_back(read(row));
+    }
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+// Whether `st` (already bound) returns a row; resets the statement.
+inline Result<bool> HasRow(Statement& st) {
+  ScopedReset reset(st);
+  return st.Step();
 }
 
 // The first column of the first row as an integer; `if_none` when there is
