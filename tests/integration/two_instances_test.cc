@@ -217,7 +217,13 @@ TEST_F(TwoInstancesTest, AThousandQueuedSmsReachTheProviderOnceEachWithinTheChan
     return Status::Ok();
   });
   ASSERT_TRUE(queued.ok()) << queued.ToString();
-  ASSERT_TRUE(fake_->WaitForMessages(kMessages, std::chrono::seconds(60)));
+  ASSERT_TRUE(fake_->WaitForMessages(kMessages, std::chrono::seconds(60)))
+      << fake_->Messages().size() << " reached the provider; messages by status: "
+      << Count("SELECT COUNT(*) FROM messages WHERE kind = 'test' AND status = 'queued'") << " queued, "
+      << Count("SELECT COUNT(*) FROM messages WHERE kind = 'test' AND status = 'sending'") << " sending, "
+      << Count("SELECT COUNT(*) FROM messages WHERE kind = 'test' AND status = 'failed'") << " failed; "
+      << Count("SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())") << " advisory locks; next due "
+      << Count("SELECT MIN(next_attempt_ms) FROM messages WHERE kind = 'test' AND status = 'queued'") - gateway::SystemNow() * 1000 << " ms from now";
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   std::this_thread::sleep_for(std::chrono::milliseconds(500));  // nothing more may come
