@@ -114,6 +114,13 @@ class Connection {
   int64_t ReturnedId() const { return returned_id_; }
   // True inside BEGIN ... COMMIT.
   virtual bool InTransaction() const = 0;
+  // The database's clock, in milliseconds since the epoch: the one clock
+  // every instance sharing the database agrees on (for leases and due
+  // times written by one instance and compared by another). SQLite: this
+  // machine's clock, no I/O (the database file is on it). PostgreSQL: the
+  // server's clock_timestamp(), one round trip; it moves on inside a
+  // transaction, unlike now().
+  virtual Result<int64_t> ClockMs() = 0;
 
  protected:
   int64_t returned_id_ = 0;  // set by the backends' Run()

@@ -289,6 +289,12 @@ std::unique_ptr<Statement> PgConnection::PrepareUncached(std::string_view sql) {
   return std::make_unique<PgStatement>(this, std::move(text), params);
 }
 
+Result<int64_t> PgConnection::ClockMs() {
+  static constexpr char kClock[] =
+      "SELECT (EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::int8";
+  return QueryInt(Prepare(kClock));
+}
+
 bool PgConnection::InTransaction() const {
   const PGTransactionStatusType t = PQtransactionStatus(conn_);
   return t == PQTRANS_INTRANS || t == PQTRANS_INERROR || t == PQTRANS_ACTIVE;

@@ -83,6 +83,7 @@ class PgConnection final : public Connection {
   std::unique_ptr<Statement> PrepareUncached(std::string_view sql) override;
   int Changes() const override { return changes_; }
   bool InTransaction() const override;
+  Result<int64_t> ClockMs() override;
 
   // True when the last error was a serialization failure or deadlock (the
   // transaction may succeed when run again); cleared by ClearRetryable.

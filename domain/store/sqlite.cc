@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -254,5 +255,11 @@ std::unique_ptr<Statement> SqliteConnection::PrepareUncached(std::string_view sq
 int SqliteConnection::Changes() const { return sqlite3_changes(db_); }
 
 bool SqliteConnection::InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
+
+Result<int64_t> SqliteConnection::ClockMs() {
+  return static_cast<int64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  std::chrono::system_clock::now().time_since_epoch())
+                                  .count());
+}
 
 }  // namespace shg::store

@@ -82,6 +82,7 @@ class SqliteConnection final : public Connection {
   std::unique_ptr<Statement> PrepareUncached(std::string_view sql) override;
   int Changes() const override;
   bool InTransaction() const override;
+  Result<int64_t> ClockMs() override;
 
   sqlite3* raw() const { return db_; }
 

@@ -22,11 +22,12 @@ int64_t SystemNowMs() {
 }
 
 Dispatcher::Dispatcher(store::Store& store, std::vector<const channels::Adapter*> adapters,
-                       config::OutboxSettings options, MsClock clock)
-    : store_(store), options_(options), clock_(std::move(clock)) {
+                       config::OutboxSettings options, DispatcherClocks clocks)
+    : store_(store), options_(options), clocks_(std::move(clocks)) {
   for (const channels::Adapter* a : adapters) {
     auto c = std::make_unique<Channel>();
     c->adapter = a;
+    c->role = "outbox:" + a->id();
     c->tokens = std::max(1.0, a->settings().send_rate_per_s);
     channels_.push_back(std::move(c));
   }
@@ -82,6 +83,40 @@ int64_t Dispatcher::Backoff(int attempts) {
   return std::max<int64_t>(1, static_cast<int64_t>(static_cast<double>(delay) * jitter(rng_)));
 }
 
+int64_t Dispatcher::InstanceNowMs() const {
+  return clocks_.instance() + (clocks_.shift ? clocks_.shift() : 0);
+}
+
+Result<int64_t> Dispatcher::DatabaseNowMs(store::Connection& conn) {
+  auto clock = conn.ClockMs();
+  if (!clock.ok()) return clock.status();
+  const int64_t database_now = *clock + (clocks_.shift ? clocks_.shift() : 0);
+  const int64_t instance_now = InstanceNowMs();
+  database_minus_instance_ms_.store(database_now - instance_now);
+  difference_measured_ms_.store(instance_now);
+  return database_now;
+}
+
+int64_t Dispatcher::EstimatedDatabaseNowMs() {
+  const int64_t now = InstanceNowMs();
+  const int64_t measured = difference_measured_ms_.load();
+  if (measured == 0 || now - measured >= 1000 || now < measured) {
+    auto database_now = DatabaseNowMs(store_.Reader());
+    if (database_now.ok()) return *database_now;
+    // Unreachable database: the last difference is the best guess (the
+    // lease job will fail anyway).
+  }
+  return now + database_minus_instance_ms_.load();
+}
+
+bool Dispatcher::HoldsRole(Channel* ch, int64_t now) {
+  if (ch->role_checked_ms == 0 || now - ch->role_checked_ms >= 1000 || now < ch->role_checked_ms) {
+    ch->holds_role = store_.HoldsRole(ch->role);
+    ch->role_checked_ms = now;
+  }
+  return ch->holds_role;
+}
+
 void Dispatcher::LeaderLoop() {
   for (;;) {
     int64_t next_ms = LeaseRound();
@@ -91,7 +126,7 @@ void Dispatcher::LeaderLoop() {
       woken_ = false;
       continue;
     }
-    int64_t wait_ms = std::clamp<int64_t>(next_ms - clock_(), 1, options_.poll_ms);
+    int64_t wait_ms = std::clamp<int64_t>(next_ms - InstanceNowMs(), 1, options_.poll_ms);
     cv_.wait_for(lock, std::chrono::milliseconds(wait_ms), [this] { return stopping_ || woken_; });
     if (stopping_) return;
     woken_ = false;
@@ -99,11 +134,11 @@ void Dispatcher::LeaderLoop() {
 }
 
 int64_t Dispatcher::LeaseRound() {
-  const int64_t poll_next = clock_() + options_.poll_ms;
+  const int64_t poll_next = InstanceNowMs() + options_.poll_ms;
   int64_t next = poll_next;
   for (auto& cp : channels_) {
     Channel* ch = cp.get();
-    const int64_t now = clock_();
+    const int64_t now = InstanceNowMs();
     const auto& cs = ch->adapter->settings();
     // Refill the bucket; a burst is at most one second's worth.
     double rate = cs.send_rate_per_s;
@@ -132,27 +167,30 @@ int64_t Dispatcher::LeaseRound() {
     // A channel's rate is the provider's: one instance sends for it at a
     // time (the others ask again each second: one takes over soon after
     // the holder stops or dies).
-    if (!store_.HoldsRole("outbox:" + ch->adapter->id())) {
+    if (!HoldsRole(ch, now)) {
       next = std::min(next, now + 1000);
       continue;
     }
     // Cheap check on this thread's reader before taking the writer.
-    Messages reader(store_.Reader(), now);
+    const int64_t database_now = EstimatedDatabaseNowMs();
+    Messages reader(store_.Reader(), database_now);
     auto due = reader.NextDue(ch->adapter->id());
     if (!due.ok()) {
       Log("warn", "outbox_poll_failed", {{"channel", ch->adapter->id()}, {"status", due.status().ToString()}});
       continue;
     }
     if (!due->has_value()) continue;
-    if (**due > now) {
-      next = std::min(next, **due);
+    if (**due > database_now) {
+      next = std::min(next, now + (**due - database_now));
       continue;
     }
     int limit = std::min({free_slots, static_cast<int>(ch->tokens), kMaxLeaseBatch});
     std::vector<OutboundMessage> leased;
     const int64_t lease_ms = static_cast<int64_t>(options_.lease_s) * 1000;
     Status s = store_.Run([&](store::Connection& conn) -> Status {
-      Messages m(conn, clock_());
+      auto lease_now = DatabaseNowMs(conn);
+      if (!lease_now.ok()) return lease_now.status();
+      Messages m(conn, *lease_now);
       auto rows = m.LeaseDue(ch->adapter->id(), limit, lease_ms);
       if (!rows.ok()) return rows.status();
       leased = std::move(*rows);
@@ -219,10 +257,10 @@ void Dispatcher::WorkerLoop() {
 
 void Dispatcher::Record(Channel* ch, const OutboundMessage& m, const channels::SendResult& r,
                         double seconds) {
-  const int64_t now = clock_();
+  const int64_t now = InstanceNowMs();
   std::string outcome = channels::SendClassName(r.cls);
   enum class Action { kAccept, kFail, kRetry, kThrottle } action = Action::kAccept;
-  int64_t next_ms = 0;
+  int64_t retry_in_ms = 0;  // from the database's clock when it is recorded
   std::string error = r.reason;
   switch (r.cls) {
     case channels::SendClass::kAccepted:
@@ -238,7 +276,7 @@ void Dispatcher::Record(Channel* ch, const OutboundMessage& m, const channels::S
         error = "gave up after " + std::to_string(m.attempts) + " attempts: " + r.reason;
       } else {
         action = Action::kRetry;
-        next_ms = now + std::max<int64_t>(Backoff(m.attempts), r.retry_after_s * 1000LL);
+        retry_in_ms = std::max<int64_t>(Backoff(m.attempts), r.retry_after_s * 1000LL);
       }
       break;
     case channels::SendClass::kThrottled: {
@@ -250,7 +288,7 @@ void Dispatcher::Record(Channel* ch, const OutboundMessage& m, const channels::S
         pause = std::max<int64_t>(Backoff(ch->throttles), r.retry_after_s * 1000LL);
         ch->paused_until_ms = std::max(ch->paused_until_ms, now + pause);
       }
-      next_ms = now + pause;
+      retry_in_ms = pause;
       break;
     }
   }
@@ -274,13 +312,15 @@ void Dispatcher::Record(Channel* ch, const OutboundMessage& m, const channels::S
   const int64_t id = m.id;
   std::string provider_id = r.provider_message_id;
   store_.Submit(
-      [this, id, action, next_ms, error, provider_id](store::Connection& conn) -> Status {
-        Messages msgs(conn, clock_());
+      [this, id, action, retry_in_ms, error, provider_id](store::Connection& conn) -> Status {
+        auto recorded = DatabaseNowMs(conn);
+        if (!recorded.ok()) return recorded.status();
+        Messages msgs(conn, *recorded);
         switch (action) {
           case Action::kAccept: return msgs.MarkAccepted(id, provider_id);
           case Action::kFail: return msgs.MarkFailed(id, error);
-          case Action::kRetry: return msgs.MarkRetry(id, next_ms, error, true);
-          case Action::kThrottle: return msgs.MarkRetry(id, next_ms, error, false);
+          case Action::kRetry: return msgs.MarkRetry(id, *recorded + retry_in_ms, error, true);
+          case Action::kThrottle: return msgs.MarkRetry(id, *recorded + retry_in_ms, error, false);
         }
         return Status::Ok();
       },

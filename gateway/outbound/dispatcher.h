@@ -25,6 +25,17 @@
 // that ends a message (sent, failed) wakes the leader, so the next SMS to
 // that phone goes out at once rather than at the next poll.
 //
+// Time: the times written to rows and compared with them (when a row is
+// due, when its lease expires) are on the database's clock
+// (store::Connection::ClockMs, read in the transaction that leases or
+// records), so instances whose clocks disagree still agree on when a lease
+// has expired. This instance's own clock only paces: the rate limit, the
+// waits between rounds, a throttled channel's pause. The leader compares
+// due times on its reader with an estimate of the database's clock
+// (its own plus the last measured difference, measured at least once a
+// second): a wrong estimate costs at most a poll interval or an empty
+// lease, never a double send.
+//
 // Nothing here runs on the USSD answer path: the engine only writes rows.
 //
 // Thread-safety: Start/Stop from one controlling thread; Wake from any.
@@ -56,16 +67,24 @@ namespace shg::outbound {
 using SendObserver =
     std::function<void(const std::string& channel, const std::string& outcome, double seconds)>;
 
-// Milliseconds since the epoch (injectable for tests).
+// Milliseconds since the epoch.
 using MsClock = std::function<int64_t()>;
 int64_t SystemNowMs();
+
+struct DispatcherClocks {
+  // This instance's clock (pacing only; a test may skew it).
+  MsClock instance = SystemNowMs;
+  // Milliseconds added to every reading, of both clocks: a test moves time
+  // on past a backoff or a lease with it instead of waiting. Empty: none.
+  MsClock shift;
+};
 
 class Dispatcher {
  public:
   // `adapters`: the sending channels (settings().sends()); not owned, must
   // outlive the dispatcher, as must `store`.
   Dispatcher(store::Store& store, std::vector<const channels::Adapter*> adapters,
-             config::OutboxSettings options, MsClock clock = SystemNowMs);
+             config::OutboxSettings options, DispatcherClocks clocks = {});
   ~Dispatcher();  // Stop()s
 
   void set_observer(SendObserver observer) { observer_ = std::move(observer); }
@@ -85,6 +104,9 @@ class Dispatcher {
  private:
   struct Channel {
     const channels::Adapter* adapter;
+    std::string role;             // "outbox:<channel id>": one instance sends for it
+    bool holds_role = false;      // as last asked, at role_checked_ms
+    int64_t role_checked_ms = 0;
     double tokens = 1;            // rate limit bucket
     int64_t refilled_ms = 0;
     int64_t paused_until_ms = 0;  // throttled
@@ -103,10 +125,22 @@ class Dispatcher {
   void Record(Channel* channel, const OutboundMessage& m, const channels::SendResult& result,
               double seconds);
   int64_t Backoff(int attempts);
+  // This instance's clock (shifted).
+  int64_t InstanceNowMs() const;
+  // The database's clock (shifted) on `conn`; also refreshes the estimate.
+  Result<int64_t> DatabaseNowMs(store::Connection& conn);
+  // The estimate: the instance's clock plus the last measured difference,
+  // refreshed on the reader when older than a second.
+  int64_t EstimatedDatabaseNowMs();
+  // Whether this instance sends for `ch` (asked again at most once a
+  // second: on PostgreSQL each ask is a round trip).
+  bool HoldsRole(Channel* ch, int64_t now);
 
   store::Store& store_;
   config::OutboxSettings options_;
-  MsClock clock_;
+  DispatcherClocks clocks_;
+  std::atomic<int64_t> database_minus_instance_ms_{0};
+  std::atomic<int64_t> difference_measured_ms_{0};  // instance clock; 0: never
   SendObserver observer_;
   std::string ca_file_;
   std::vector<std::unique_ptr<Channel>> channels_;

@@ -5,10 +5,12 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "domain/services.h"
@@ -130,6 +132,22 @@ class MessagesTest : public ::testing::Test {
 };
 
 // ---------------------------------------------------------------- Enqueue
+
+// Leases are written on the database's clock (the dispatcher reads it in
+// the leasing transaction): it is the wall clock, and it moves on inside a
+// transaction (PostgreSQL's now() would stand still there).
+TEST_F(MessagesTest, TheDatabasesClockIsTheWallClockAndMovesOnInATransaction) {
+  const int64_t wall = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count();
+  ASSERT_TRUE(db_->Exec("BEGIN").ok());
+  const int64_t first = Must(db_->ClockMs());
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  const int64_t second = Must(db_->ClockMs());
+  ASSERT_TRUE(db_->Exec("COMMIT").ok());
+  EXPECT_NEAR(static_cast<double>(first), static_cast<double>(wall), 5'000);
+  EXPECT_GE(second - first, 15);
+}
 
 TEST_F(MessagesTest, EnqueueValidatesInput) {
   struct Case {

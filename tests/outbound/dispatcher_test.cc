@@ -77,7 +77,8 @@ class DispatcherTest : public ::testing::Test {
     adapter_ = std::move(*adapter);
     dispatcher_ = std::make_unique<Dispatcher>(
         *store_, std::vector<const channels::Adapter*>{adapter_.get()}, options_,
-        [this] { return SystemNowMs() + offset_ms_.load(); });
+        DispatcherClocks{[this] { return SystemNowMs() + instance_skew_ms_; },
+                         [this] { return offset_ms_.load(); }});
     dispatcher_->Start();
   }
 
@@ -134,9 +135,11 @@ class DispatcherTest : public ::testing::Test {
   config::OutboxSettings options_;
   std::unique_ptr<channels::Adapter> adapter_;
   std::unique_ptr<Dispatcher> dispatcher_;
-  // Added to the dispatcher's clock: a test moves time on past a backoff
+  // Added to the dispatcher's clocks: a test moves time on past a backoff
   // or a lease instead of waiting for it.
   std::atomic<int64_t> offset_ms_{0};
+  // How far this instance's clock is from the database's (set before start).
+  int64_t instance_skew_ms_ = 0;
 };
 
 TEST_F(DispatcherTest, RetryableFailuresBackOffThenGiveUpAfterMaxAttempts) {
@@ -210,6 +213,37 @@ TEST_F(DispatcherTest, AnExpiredLeaseIsSentAgainAndAnUnexpiredOneIsNot) {
   EXPECT_EQ(Get(in_flight).status, "sending");
   EXPECT_EQ(server_.RequestCount(), 1u);
 }
+
+// Leases and due times are on the database's clock: an instance whose own
+// clock is ten minutes off neither takes another's unexpired lease (ahead)
+// nor holds back what is due (behind).
+class DispatcherClockSkewTest : public DispatcherTest,
+                                public ::testing::WithParamInterface<int64_t> {};
+
+TEST_P(DispatcherClockSkewTest, LeasesAndDueTimesFollowTheDatabasesClock) {
+  server_.SetDefault(Accepted(7));
+  const int64_t in_flight = Enqueue(1);
+  ASSERT_TRUE(store_->Run([&](store::Connection& conn) -> Status {
+    auto now = conn.ClockMs();
+    if (!now.ok()) return now.status();
+    return Messages(conn, *now).LeaseDue("at-ke", 1, 60'000).status();
+  }).ok());
+  ASSERT_EQ(Get(in_flight).status, "sending");
+  instance_skew_ms_ = GetParam();
+  StartDispatcher();
+  const int64_t due = Enqueue(2);
+  dispatcher_->Wake();
+  ASSERT_TRUE(WaitForStatus(due, "sent", std::chrono::seconds(5))) << Get(due).status;
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(Get(in_flight).status, "sending") << "another instance's lease has not expired";
+  EXPECT_EQ(SentTexts(), (std::vector<std::string>{"message 2"}));
+}
+
+INSTANTIATE_TEST_SUITE_P(TenMinutes, DispatcherClockSkewTest,
+                         ::testing::Values(int64_t{600'000}, int64_t{-600'000}),
+                         [](const ::testing::TestParamInfo<int64_t>& info) {
+                           return info.param > 0 ? std::string("Ahead") : std::string("Behind");
+                         });
 
 TEST_F(DispatcherTest, StopLetsSendsInFlightFinishAndRecordsThem) {
   ScriptedResponse slow = Accepted(3);
