@@ -18,14 +18,18 @@
 #include <vector>
 
 #include "domain/demo.h"
+#include "domain/loans.h"
+#include "domain/services.h"
 #include "domain/pin.h"
 #include "domain/store/store.h"
 #include "domain/messages.h"
 #include "gateway/app.h"
 #include "gateway/fake/fake_provider.h"
+#include "gateway/loan_jobs.h"
 #include "tests/support/count_rows.h"
 #include "tests/support/http_client.h"
 #include "tests/support/test_db.h"
+#include "tests/support/net.h"
 
 namespace shg {
 namespace {
@@ -35,6 +39,8 @@ using testing::HttpResult;
 
 const std::string kPepper = "two-instances-test-pepper-0123456789";
 constexpr char kAmina[] = "+254700000001";  // demo: PIN 2580, KES 4,250 saved
+constexpr char kWanjiru[] = "+254700000002";  // demo treasurer, six savings
+constexpr char kGrace[] = "+254700000003";    // demo chair, six savings
 
 class TwoInstancesTest : public ::testing::Test {
  protected:
@@ -61,6 +67,16 @@ class TwoInstancesTest : public ::testing::Test {
     at.send_rate_per_s = kRate;
     settings_.channels = {at};
     settings_.outbox.poll_ms = 20;
+    config::MfiPartnerSettings imara;  // no API: referred loans wait for its callbacks
+    imara.id = "imara";
+    imara.name = "Imara Microfinance";
+    imara.currency = "KES";
+    imara.min_amount_units = 1000;
+    imara.max_amount_units = 100000;
+    imara.terms_months = {3, 6, 12};
+    imara.interest_rule = "declining";
+    imara.annual_rate_bp = 1800;
+    settings_.mfi_partners = {imara};
     {
       auto store = store::Store::Open(test_db_.Options());
       ASSERT_TRUE(store.ok()) << store.status().ToString();
@@ -68,7 +84,8 @@ class TwoInstancesTest : public ::testing::Test {
       ASSERT_TRUE(LoadDemo(**store, pins, 30, gateway::SystemNow() - 86400).ok());
     }
     for (auto& app : apps_) {
-      auto created = gateway::App::Create(settings_, kPepper);
+      auto created = gateway::App::Create(settings_, kPepper,
+                                          [this] { return gateway::SystemNow() + clock_offset_s_.load(); });
       ASSERT_TRUE(created.ok()) << created.status().ToString();
       app = std::move(*created);
       ASSERT_TRUE(app->Start().ok());
@@ -117,7 +134,53 @@ class TwoInstancesTest : public ::testing::Test {
     return std::stod(r.body.substr(at + series.size() + 2));
   }
 
+  // A KES 5,000 loan over 6 months (the demo's eligible savers: Amina, Wanjiru, Grace) to the member at `phone`, referred to
+  // imara and disbursed by it now: returns its first instalment's due time.
+  Result<int64_t> DisbursedLoan(const std::string& phone) {
+    const int64_t now = gateway::SystemNow();
+    int64_t first_due = 0;
+    Status s = apps_[0]->store().Run([&](store::Connection& conn) -> Status {
+      PinHasher pins(kPepper);
+      DomainContext ctx{&pins, 3, now};
+      Services services(conn, ctx);
+      auto member = services.MembersByPhone(phone);
+      // Grace (chair) decides, or Wanjiru (treasurer) for Grace's own loan.
+      auto chair = services.MembersByPhone(phone == kGrace ? kWanjiru : kGrace);
+      if (!member.ok() || member->empty() || !chair.ok() || chair->empty()) {
+        return Status::NotFound("demo member " + phone);
+      }
+      Loans loans(conn, ctx, apps_[0]->programme());
+      auto asked = loans.Request(
+          LoanRequest{member->front().id, 500000, "bakery", 6, true, "at-ke", ""},
+          Actor{"member", phone, "at-ke", ""});
+      if (!asked.ok()) return asked.status();
+      if (!asked->loan) return Status::FailedPrecondition("refused: " + asked->refusal);
+      const Loan& loan = *asked->loan;
+      SHG_RETURN_IF_ERROR(
+          loans.GroupDecide(loan.id, chair->front().id, true, "", Actor{"member", "chair", "at-ke", ""})
+              .status());
+      const Actor partner{"partner", "imara", "partner-api", ""};
+      SHG_RETURN_IF_ERROR(loans
+                              .RecordPartnerDecision("imara", loan.reference,
+                                                     {true, 500000, 6, InterestRule::kDeclining, 1800, ""},
+                                                     partner)
+                              .status());
+      SHG_RETURN_IF_ERROR(
+          loans.RecordDisbursement("imara", loan.reference, 500000, now, "IMR-" + loan.reference, partner)
+              .status());
+      auto schedule = loans.Schedule(loan.id);
+      if (!schedule.ok()) return schedule.status();
+      if (schedule->empty()) return Status::Internal("no schedule");
+      first_due = schedule->front().due_at;
+      return Status::Ok();
+    });
+    if (!s.ok()) return s;
+    return first_due;
+  }
+
   testing::TestDatabase test_db_;
+  // Added to both instances' clocks (seconds): a test moves them on together.
+  std::atomic<int64_t> clock_offset_s_{0};
   std::unique_ptr<gateway::FakeProvider> fake_;
   config::Settings settings_;
   std::array<std::unique_ptr<gateway::App>, 2> apps_;
@@ -196,6 +259,58 @@ TEST_F(TwoInstancesTest, TheLoanSchedulerRunsOnOneInstanceAndMovesWhenItStops) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   EXPECT_GE(Metric(other, runs), 1) << "no instance took the scheduler over";
+}
+
+// Three instalments fall due tomorrow. The holder's scheduler ticks each
+// second, and both instances also run a tick at the same moment, five
+// times over: each instalment gets one reminder, sent once.
+TEST_F(TwoInstancesTest, SchedulerTicksOnBothInstancesAtOnceQueueOneSetOfReminders) {
+  const std::vector<std::string> borrowers = {kAmina, kWanjiru, kGrace};
+  int64_t first_due = 0;
+  for (const std::string& phone : borrowers) {
+    Result<int64_t> due = DisbursedLoan(phone);
+    ASSERT_TRUE(due.ok()) << phone << ": " << due.status().ToString();
+    first_due = *due;
+  }
+  const std::string reminders = "SELECT COUNT(*) FROM messages WHERE kind = 'loan_reminder'";
+  ASSERT_EQ(Count(reminders), 0) << "nothing is due within a day yet";
+  clock_offset_s_ = first_due - 12 * 3600 - gateway::SystemNow();  // due in 12 h
+  for (int round = 0; round < 5; ++round) {
+    std::atomic<bool> go{false};
+    std::array<Result<gateway::LoanSchedulerSummary>, 2> runs{Status::Internal("not run"),
+                                                              Status::Internal("not run")};
+    std::array<std::thread, 2> ticks;
+    for (size_t i = 0; i < 2; ++i) {
+      ticks[i] = std::thread([&, i] {
+        while (!go) std::this_thread::yield();
+        runs[i] = apps_[i]->RunLoanScheduler();
+      });
+    }
+    go = true;
+    for (auto& t : ticks) t.join();
+    for (const auto& run : runs) {
+      ASSERT_TRUE(run.ok()) << run.status().ToString();
+      EXPECT_EQ(run->reminders, 3) << "each tick lists the three due instalments";
+    }
+  }
+  const std::string scheduled = "shg_loan_scheduler_runs_total{outcome=\"ok\"}";
+  const double before = Metric(0, scheduled) + Metric(1, scheduled);
+  ASSERT_TRUE(testing::WaitFor(
+      [&] { return Metric(0, scheduled) + Metric(1, scheduled) >= before + 2; },
+      std::chrono::seconds(20), std::chrono::milliseconds(100)))
+      << "the background scheduler ticked too";
+  EXPECT_EQ(Count(reminders), 3);
+  EXPECT_EQ(Count("SELECT COUNT(DISTINCT dedupe_key) FROM messages WHERE kind = 'loan_reminder'"), 3);
+  ASSERT_TRUE(testing::WaitFor(
+      [&] {
+        return Count("SELECT COUNT(*) FROM messages WHERE kind = 'loan_reminder'"
+                     " AND status IN ('sent', 'delivered')") == 3;
+      },
+      std::chrono::seconds(20), std::chrono::milliseconds(50)));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // nothing more may come
+  std::multiset<std::string> reminded;
+  for (const gateway::FakeMessage& m : fake_->Messages()) reminded.insert(m.to);
+  for (const std::string& phone : borrowers) EXPECT_EQ(reminded.count(phone), 1u) << phone;
 }
 
 TEST_F(TwoInstancesTest, AThousandQueuedSmsReachTheProviderOnceEachWithinTheChannelsRate) {
