@@ -829,6 +829,17 @@ Result<std::string> LoadPepper(const Settings& s) {
   return pepper;
 }
 
+Result<std::string> ReadPasswordFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::InvalidArgument("cannot read '" + path + "'");
+  std::string password;
+  std::getline(in, password);
+  while (!password.empty() && (password.back() == '\r' || password.back() == ' ')) {
+    password.pop_back();
+  }
+  return password;
+}
+
 Result<store::StoreOptions> LoadStoreOptions(const Settings& s) {
   store::StoreOptions so;
   so.backend = s.store_backend;
@@ -840,12 +851,11 @@ Result<store::StoreOptions> LoadStoreOptions(const Settings& s) {
   if (so.backend != "postgresql") return so;
   if (so.url.empty()) return Status::InvalidArgument("store.url is required for the postgresql backend");
   if (!s.store_password_file.empty()) {
-    std::ifstream in(s.store_password_file, std::ios::binary);
-    if (!in) return Status::InvalidArgument("cannot read store.password_file '" + s.store_password_file + "'");
-    std::getline(in, so.password);
-    while (!so.password.empty() && (so.password.back() == '\r' || so.password.back() == ' ')) {
-      so.password.pop_back();
+    auto password = ReadPasswordFile(s.store_password_file);
+    if (!password.ok()) {
+      return Status::InvalidArgument("store.password_file: " + password.status().message());
     }
+    so.password = *password;
   } else if (!s.store_password_env.empty()) {
     if (const char* value = std::getenv(s.store_password_env.c_str()); value != nullptr) {
       so.password = value;

@@ -166,6 +166,10 @@ const ChannelSettings* FindChannel(const Settings& s, std::string_view id);
 // InvalidArgument if neither yields at least 16 bytes.
 Result<std::string> LoadPepper(const Settings& s);
 
+// A password kept in a file: its first line, without a trailing CR or
+// spaces. InvalidArgument naming the file if it cannot be read.
+Result<std::string> ReadPasswordFile(const std::string& path);
+
 // The store's options from [store]: for PostgreSQL the password is read from
 // password_file (first line) or the password_env variable (either may be
 // absent: libpq then tries ~/.pgpass or trust). Never logs it.

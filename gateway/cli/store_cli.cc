@@ -2,10 +2,10 @@
 
 #include <chrono>
 #include <cstdlib>
-#include <fstream>
 #include <iostream>
 #include <string>
 
+#include "config/settings.h"
 #include "domain/ledger.h"
 #include "domain/store/copy.h"
 #include "domain/store/postgres.h"
@@ -21,11 +21,8 @@ Result<std::string> Password(const CliFlags& flags) {
     const char* env = std::getenv("SHG_STORE_PASSWORD");
     return std::string(env != nullptr ? env : "");
   }
-  std::ifstream in(file);
-  if (!in) return Status::InvalidArgument("--password-file: cannot read " + file);
-  std::string password;
-  std::getline(in, password);
-  while (!password.empty() && (password.back() == '\r' || password.back() == ' ')) password.pop_back();
+  auto password = config::ReadPasswordFile(file);
+  if (!password.ok()) return Status::InvalidArgument("--password-file: " + password.status().message());
   return password;
 }
 

@@ -198,7 +198,7 @@ class OutboxRestartTest : public ::testing::Test {
     config << "[server]\n"
            << "listen = \"127.0.0.1:" << port_ << "\"\n"
            << "threads = 2\n"
-           << StoreSection()
+           << test_db_.StoreSection(dir_)
            << "[security]\n"
            << "pepper_file = \"" << dir_ << "/pepper\"\n"
            << "[dialogs]\n"
@@ -334,20 +334,6 @@ class OutboxRestartTest : public ::testing::Test {
     std::multiset<std::string> expected_phones;
     for (int i = 0; i < kSaves; ++i) expected_phones.insert(Phone(i));
     EXPECT_EQ(phones, expected_phones);
-  }
-
-  // The [store] section of the configuration: the test's database (on
-  // PostgreSQL with its password in a file beside the configuration).
-  std::string StoreSection() {
-    if (!test_db_.postgres()) {
-      return "[store]\npath = \"" + test_db_.path() + "\"\nsynchronous = \"FULL\"\n";
-    }
-    {
-      std::ofstream pw(dir_ + "/store-password");
-      pw << test_db_.password() << "\n";
-    }
-    return "[store]\nbackend = \"postgresql\"\nurl = \"" + test_db_.url_without_password() +
-           "\"\npassword_file = \"" + dir_ + "/store-password\"\npool_size = 2\n";
   }
 
   testing::TestDatabase test_db_;

@@ -200,6 +200,14 @@ store::StoreOptions TestDatabase::Options() const {
   return so;
 }
 
+std::string TestDatabase::StoreSection(const std::string& dir) const {
+  if (!postgres()) return "[store]\npath = \"" + path_ + "\"\n";
+  const std::string password_file = dir + "/store-password";
+  std::ofstream(password_file) << password() << "\n";
+  return "[store]\nbackend = \"postgresql\"\nurl = \"" + url_without_password() +
+         "\"\npassword_file = \"" + password_file + "\"\npool_size = 2\n";
+}
+
 Result<std::unique_ptr<store::Connection>> TestDatabase::Connect() const {
   if (postgres()) {
     auto conn = store::PgConnection::Open(url_, "", false);

@@ -55,6 +55,10 @@ class TestDatabase {
       settings.db_path = path_;
     }
   }
+  // The [store] section of a configuration file naming this database: its
+  // path (SQLite), or its URL with the password in `dir`/store-password
+  // (PostgreSQL: a configuration refuses a password in the URL).
+  std::string StoreSection(const std::string& dir) const;
   // A plain connection (not migrated by itself; Migrate it).
   Result<std::unique_ptr<store::Connection>> Connect() const;
   // Everything stored, for tests that a secret is never kept in clear:
