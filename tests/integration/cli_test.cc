@@ -11,7 +11,6 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
-#include <initializer_list>
 #include <memory>
 #include <string>
 #include <utility>
@@ -30,32 +29,61 @@
 #include "gateway/outbound/transport.h"
 #include "gateway/partners/signature.h"
 #include "tests/support/scripted_server.h"
+#include "tests/support/test_db.h"
 
 namespace shg {
 namespace {
 
+struct CliRun {
+  int rc = 0;
+  std::string out;
+  std::string err;
+};
+
+// Each test gets an empty database (SQLite file or PostgreSQL database, see
+// TestDatabase) and a working directory; every command is given
+// --config `config_`, whose [store] section names that database.
 class CliTest : public ::testing::Test {
  protected:
+  CliTest() : test_db_(/*migrated=*/false) {}
   void SetUp() override {
     static std::atomic<int> n{0};
-    db_ = ::testing::TempDir() + "/cli_" + std::to_string(::getpid()) + "_" + std::to_string(n++) + ".db";
+    dir_ = ::testing::TempDir() + "/cli_" + std::to_string(::getpid()) + "_" + std::to_string(n++);
+    std::filesystem::remove_all(dir_);
+    ASSERT_TRUE(std::filesystem::create_directories(dir_));
+    config_ = dir_ + "/gateway.toml";
+    WriteConfig("");
     ::setenv("SHG_PIN_PEPPER", "cli-test-pepper-0123456789abcdef", 1);
   }
-  void TearDown() override {
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db_ + suffix);
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  // config_ becomes the database's [store] section followed by `rest`.
+  void WriteConfig(const std::string& rest) {
+    std::ofstream(config_) << test_db_.StoreSection(dir_) << rest;
   }
 
-  int Run(std::initializer_list<std::string> args) {
-    std::vector<std::string> all = {"shg-gateway"};
-    all.insert(all.end(), args.begin(), args.end());
-    all.push_back("--db");
-    all.push_back(db_);
+  // shg-gateway <args> --config <config_>, capturing its output.
+  CliRun Cli(std::vector<std::string> args) {
+    args.insert(args.begin(), "shg-gateway");
+    args.insert(args.end(), {"--config", config_});
     std::vector<char*> argv;
-    for (auto& a : all) argv.push_back(a.data());
-    return cli::Main(static_cast<int>(argv.size()), argv.data());
+    for (auto& a : args) argv.push_back(a.data());
+    ::testing::internal::CaptureStdout();
+    ::testing::internal::CaptureStderr();
+    CliRun run;
+    run.rc = cli::Main(static_cast<int>(argv.size()), argv.data());
+    run.out = ::testing::internal::GetCapturedStdout();
+    run.err = ::testing::internal::GetCapturedStderr();
+    return run;
+  }
+  int Run(const std::vector<std::string>& args) { return Cli(args).rc; }
+
+  Result<std::unique_ptr<store::Store>> OpenStore() const {
+    return store::Store::Open(test_db_.Options());
   }
 
-  std::string db_;
+  testing::TestDatabase test_db_;
+  std::string dir_, config_;
 };
 
 TEST_F(CliTest, StaffRegisterAGroupAndTrainAMember) {
@@ -71,9 +99,7 @@ TEST_F(CliTest, StaffRegisterAGroupAndTrainAMember) {
   EXPECT_EQ(Run({"reset-pin", "--member", "1"}), 0);
   EXPECT_EQ(Run({"check-ledger"}), 0);
 
-  store::StoreOptions so;
-  so.path = db_;
-  auto store = store::Store::Open(so);
+  auto store = OpenStore();
   ASSERT_TRUE(store.ok());
   PinHasher pins("cli-test-pepper-0123456789abcdef");
   DomainContext ctx{&pins, 3, 0};
@@ -99,9 +125,7 @@ TEST_F(CliTest, BadInputIsAUsageErrorAndChangesNothing) {
   EXPECT_EQ(Run({"frobnicate"}), 2);
   EXPECT_NE(Run({"add-member", "--group", "42", "--phone", "0711222333", "--name", "X"}), 0);
 
-  store::StoreOptions so;
-  so.path = db_;
-  auto store = store::Store::Open(so);
+  auto store = OpenStore();
   ASSERT_TRUE(store.ok());
   auto& st = (*store)->Reader().Prepare("SELECT count(*) FROM members");
   ASSERT_TRUE(*st.Step());
@@ -112,26 +136,13 @@ TEST_F(CliTest, BadInputIsAUsageErrorAndChangesNothing) {
 // to staff when a channel can send), and the outbox commands let staff see,
 // cancel and retry what is queued.
 TEST_F(CliTest, ResetPinQueuesTheOneTimePinBySmsAndOutboxCommandsManageIt) {
-  const std::string config = db_ + ".toml";
-  {
-    std::ofstream f(config);
-    f << "[dialogs]\ncatalogue_dir = \"" << SHG_SOURCE_DIR << "/config/lang\"\n"
-      << "[[channels]]\nid = \"at-ke\"\ntype = \"africastalking\"\nservice_code = \"*384*7#\"\n"
-      << "username = \"sandbox\"\nsecret = \"k\"\napi_base_url = \"http://127.0.0.1:9\"\n";
-  }
-  auto run = [&](std::initializer_list<std::string> args) {
-    std::vector<std::string> all(args);
-    all.push_back("--config");
-    all.push_back(config);
-    std::vector<std::string> with_db = {"shg-gateway"};
-    with_db.insert(with_db.end(), all.begin(), all.end());
-    with_db.push_back("--db");
-    with_db.push_back(db_);
-    std::vector<char*> argv;
-    for (auto& a : with_db) argv.push_back(a.data());
-    ::testing::internal::CaptureStdout();
-    int rc = cli::Main(static_cast<int>(argv.size()), argv.data());
-    return std::make_pair(rc, ::testing::internal::GetCapturedStdout());
+  WriteConfig(
+      "[dialogs]\ncatalogue_dir = \"" SHG_SOURCE_DIR "/config/lang\"\n"
+      "[[channels]]\nid = \"at-ke\"\ntype = \"africastalking\"\nservice_code = \"*384*7#\"\n"
+      "username = \"sandbox\"\nsecret = \"k\"\napi_base_url = \"http://127.0.0.1:9\"\n");
+  auto run = [&](const std::vector<std::string>& args) {
+    CliRun r = Cli(args);
+    return std::make_pair(r.rc, r.out);
   };
   ASSERT_EQ(run({"migrate"}).first, 0);  // only migrate, demo and serve create the database
   ASSERT_EQ(run({"add-group", "--name", "B", "--country", "KE", "--currency", "KES"}).first, 0);
@@ -143,9 +154,7 @@ TEST_F(CliTest, ResetPinQueuesTheOneTimePinBySmsAndOutboxCommandsManageIt) {
 
   std::string otp;
   {
-    store::StoreOptions so;
-    so.path = db_;
-    auto store = store::Store::Open(so);
+    auto store = OpenStore();
     ASSERT_TRUE(store.ok());
     Messages m((*store)->Reader(), 0);
     auto queued = m.List("queued", 10);
@@ -172,16 +181,9 @@ TEST_F(CliTest, ResetPinQueuesTheOneTimePinBySmsAndOutboxCommandsManageIt) {
   EXPECT_NE(run({"outbox", "retry", "--id", "1"}).first, 0) << "a redacted PIN is never re-sent";
   EXPECT_EQ(run({"outbox", "cancel", "--id", "1"}).first, 1);  // already cancelled
   EXPECT_EQ(run({"outbox", "frob"}).first, 2);
-  std::filesystem::remove(config);
 }
 
 // --- loans: staff record a partner without an API, and inspect loans ---
-
-struct CliRun {
-  int rc = 0;
-  std::string out;
-  std::string err;
-};
 
 // The demo data, a channel that queues SMS, and a partner without an API
 // ("Tujenge Microfinance": staff record its decisions with the CLI).
@@ -189,47 +191,22 @@ class LoansCliTest : public CliTest {
  protected:
   void SetUp() override {
     CliTest::SetUp();
-    config_ = db_ + ".toml";
-    std::ofstream f(config_);
-    f << "[dialogs]\ncatalogue_dir = \"" << SHG_SOURCE_DIR << "/config/lang\"\n"
-      << "[[channels]]\nid = \"at-ke\"\ntype = \"africastalking\"\nservice_code = \"*384*7#\"\n"
-      << "username = \"sandbox\"\nsecret = \"k\"\napi_base_url = \"http://127.0.0.1:9\"\n"
-      << "[[mfi_partners]]\nid = \"tujenge\"\nname = \"Tujenge Microfinance\"\n"
-      << "currency = \"KES\"\nmin_amount_units = 1000\nmax_amount_units = 100000\n"
-      << "terms_months = [3, 6, 12]\ninterest_rule = \"declining\"\nannual_rate_bp = 1800\n";
-    f.close();
+    WriteConfig(
+        "[dialogs]\ncatalogue_dir = \"" SHG_SOURCE_DIR "/config/lang\"\n"
+        "[[channels]]\nid = \"at-ke\"\ntype = \"africastalking\"\nservice_code = \"*384*7#\"\n"
+        "username = \"sandbox\"\nsecret = \"k\"\napi_base_url = \"http://127.0.0.1:9\"\n"
+        "[[mfi_partners]]\nid = \"tujenge\"\nname = \"Tujenge Microfinance\"\n"
+        "currency = \"KES\"\nmin_amount_units = 1000\nmax_amount_units = 100000\n"
+        "terms_months = [3, 6, 12]\ninterest_rule = \"declining\"\nannual_rate_bp = 1800\n");
     ASSERT_EQ(Cli({"demo"}).rc, 0);
   }
-  void TearDown() override {
-    std::filesystem::remove(config_);
-    CliTest::TearDown();
-  }
-
-  // shg-gateway <args> --config <config_> --db <db_>, capturing its output.
-  CliRun Cli(const std::vector<std::string>& args) {
-    std::vector<std::string> all = {"shg-gateway"};
-    all.insert(all.end(), args.begin(), args.end());
-    all.insert(all.end(), {"--config", config_, "--db", db_});
-    std::vector<char*> argv;
-    for (auto& a : all) argv.push_back(a.data());
-    ::testing::internal::CaptureStdout();
-    ::testing::internal::CaptureStderr();
-    CliRun run;
-    run.rc = cli::Main(static_cast<int>(argv.size()), argv.data());
-    run.out = ::testing::internal::GetCapturedStdout();
-    run.err = ::testing::internal::GetCapturedStderr();
-    return run;
-  }
-
   // Runs `fn(loans, services)` on the database, in one transaction.
   template <typename Fn>
   void WithLoans(Fn fn) {
     auto settings = config::LoadSettings(config_);
     ASSERT_TRUE(settings.ok()) << settings.status().ToString();
     const LoanProgramme programme = config::LoanProgrammeFrom(*settings);
-    store::StoreOptions so;
-    so.path = db_;
-    auto store = store::Store::Open(so);
+    auto store = OpenStore();
     ASSERT_TRUE(store.ok());
     PinHasher pins("cli-test-pepper-0123456789abcdef");
     Status s = (*store)->Run([&](store::Connection& conn) -> Status {
@@ -291,9 +268,7 @@ class LoansCliTest : public CliTest {
 
   // Kinds of the SMS queued so far, oldest first.
   std::vector<std::string> SmsKinds() {
-    store::StoreOptions so;
-    so.path = db_;
-    auto store = store::Store::Open(so);
+    auto store = OpenStore();
     EXPECT_TRUE(store.ok());
     Messages messages((*store)->Reader(), 0);
     auto rows = messages.List("", 1000);
@@ -303,7 +278,6 @@ class LoansCliTest : public CliTest {
     return kinds;
   }
 
-  std::string config_;
 };
 
 bool Has(const std::string& text, const std::string& part) {
@@ -480,12 +454,8 @@ TEST_F(CliTest, PartnerDemoDrivesTheFakePartner) {
   auto fake = std::make_unique<gateway::FakeProvider>(o);
   ASSERT_TRUE(fake->Start().ok());
   const std::string fake_url = "http://127.0.0.1:" + std::to_string(fake->port());
-  const std::string config = db_ + ".toml";
-  {
-    std::ofstream f(config);
-    f << "[[mfi_partners]]\nid = \"imara\"\nname = \"Imara Microfinance\"\napi_base_url = \""
-      << fake_url << "/mfi/imara\"\nsecret = \"" << kSecret << "\"\n";
-  }
+  WriteConfig("[[mfi_partners]]\nid = \"imara\"\nname = \"Imara Microfinance\"\napi_base_url = \"" +
+              fake_url + "/mfi/imara\"\nsecret = \"" + kSecret + "\"\n");
   // A referral, as the gateway's sender would post it.
   {
     const std::string body =
@@ -503,18 +473,8 @@ TEST_F(CliTest, PartnerDemoDrivesTheFakePartner) {
     ASSERT_EQ(transport.Perform(call, {}).status, 201);
   }
   auto run = [&](std::vector<std::string> args) {
-    std::vector<std::string> all = {"shg-gateway", "partner-demo"};
-    all.insert(all.end(), args.begin(), args.end());
-    all.insert(all.end(), {"--config", config, "--db", db_});
-    std::vector<char*> argv;
-    for (auto& a : all) argv.push_back(a.data());
-    ::testing::internal::CaptureStdout();
-    ::testing::internal::CaptureStderr();
-    CliRun r;
-    r.rc = cli::Main(static_cast<int>(argv.size()), argv.data());
-    r.out = ::testing::internal::GetCapturedStdout();
-    r.err = ::testing::internal::GetCapturedStderr();
-    return r;
+    args.insert(args.begin(), "partner-demo");
+    return Cli(args);
   };
   testing::ScriptedResponse ok;
   ok.body = R"({"reference":"K7P2QX","state":"approved","changed":true})";
@@ -548,7 +508,6 @@ TEST_F(CliTest, PartnerDemoDrivesTheFakePartner) {
   EXPECT_EQ(down.rc, 1);
   EXPECT_TRUE(Has(down.err, "is `shg-gateway fake-provider` running?")) << down.err;
   EXPECT_EQ(gateway.RequestCount(), 3u);
-  std::filesystem::remove(config);
 }
 
 // --- the real binary ---
@@ -630,10 +589,14 @@ class CliBinaryTest : public ::testing::Test {
   std::string dir_;
 };
 
+// What only a SQLite file can show: the file a command looks for, and a file
+// corrupted behind the gateway's back (its triggers dropped).
+class CliSqliteFileTest : public CliBinaryTest {};
+
 // A command that reads or changes data never creates a database: without a
 // --db/--config naming an existing one it stops (exit 2, "invalid value")
 // and names the path it looked at. Only migrate (and demo, serve) create it.
-TEST_F(CliBinaryTest, CommandsThatNeedTheDatabaseRefuseAMissingOne) {
+TEST_F(CliSqliteFileTest, CommandsThatNeedTheDatabaseRefuseAMissingOne) {
   const std::string config = dir_ + "/gateway.toml";
   std::ofstream(config) << "[store]\npath = \"" << dir_ << "/from-config.db\"\n";
   std::ofstream(dir_ + "/empty.db").close();
@@ -707,12 +670,14 @@ TEST_F(CliBinaryTest, PhoneHelpPrintsItsUsageAndSucceeds) {
 // a shared phone (another name) is not; a number of another country than
 // the group's needs --allow-foreign-phone.
 TEST_F(CliBinaryTest, AddMemberRefusesDuplicatesAndForeignNumbers) {
-  const std::string db = dir_ + "/members.db";
-  ASSERT_EQ(Bin({"migrate", "--db", db}).rc, 0);
-  ASSERT_EQ(Bin({"add-group", "--name", "Baraka", "--country", "KE", "--currency", "KES", "--db",
-                 db}).rc, 0);
-  ASSERT_EQ(Bin({"add-group", "--name", "Tumaini", "--country", "UG", "--currency", "UGX", "--db",
-                 db}).rc, 0);
+  testing::TestDatabase db(/*migrated=*/false);
+  const std::string config = dir_ + "/gateway.toml";
+  std::ofstream(config) << db.StoreSection(dir_);
+  ASSERT_EQ(Bin({"migrate", "--config", config}).rc, 0);
+  ASSERT_EQ(Bin({"add-group", "--name", "Baraka", "--country", "KE", "--currency", "KES",
+                 "--config", config}).rc, 0);
+  ASSERT_EQ(Bin({"add-group", "--name", "Tumaini", "--country", "UG", "--currency", "UGX",
+                 "--config", config}).rc, 0);
   struct Case {
     std::vector<std::string> args;
     int rc;
@@ -741,7 +706,7 @@ TEST_F(CliBinaryTest, AddMemberRefusesDuplicatesAndForeignNumbers) {
   for (const Case& c : cases) {
     std::vector<std::string> args = {"add-member"};
     args.insert(args.end(), c.args.begin(), c.args.end());
-    args.insert(args.end(), {"--db", db});
+    args.insert(args.end(), {"--config", config});
     SCOPED_TRACE(Shown(args));
     BinaryRun run = Bin(args);
     EXPECT_EQ(run.rc, c.rc) << run.err;
@@ -751,8 +716,8 @@ TEST_F(CliBinaryTest, AddMemberRefusesDuplicatesAndForeignNumbers) {
       EXPECT_TRUE(Has(run.err, c.err)) << run.err;
     }
   }
-  auto conn = store::SqliteConnection::Open(db, store::ConnectionOptions{});
-  ASSERT_TRUE(conn.ok());
+  auto conn = db.Connect();
+  ASSERT_TRUE(conn.ok()) << conn.status().ToString();
   auto& st = (*conn)->Prepare("SELECT group_id || ':' || phone || ':' || name FROM members"
                               " ORDER BY id");
   std::vector<std::string> members;
@@ -767,7 +732,7 @@ TEST_F(CliBinaryTest, AddMemberRefusesDuplicatesAndForeignNumbers) {
 // the sqlite3 shell) would: one case per violation ledger::Check claims to
 // detect. The append-only triggers are dropped first where they would stop
 // the corruption.
-TEST_F(CliBinaryTest, CheckLedgerFailsOnACorruptedDatabase) {
+TEST_F(CliSqliteFileTest, CheckLedgerFailsOnACorruptedDatabase) {
   const std::string clean = dir_ + "/clean.db";
   BinaryRun demo = Bin({"demo", "--db", clean});
   ASSERT_EQ(demo.rc, 0) << demo.err;
