@@ -2,8 +2,6 @@
 // database directly. Not thread-safe beyond what `db` allows.
 #pragma once
 
-#include <sqlite3.h>
-
 #include <cstdint>
 #include <string>
 
@@ -12,13 +10,11 @@
 namespace shg::testing {
 
 // The first column of the first row of `sql` (e.g. "SELECT count(*) FROM
-// ..."), on a fresh statement that is finalized before returning:
-// store::Connection::Prepare caches by the text's address, which a
-// temporary string does not keep, and an unreset statement would pin an old
-// read snapshot. -1 and a failed expectation when the query fails or
+// ..."), on either backend, on a fresh statement that is finalized before
+// returning: store::Connection::Prepare caches by the text's address, which
+// a temporary string does not keep, and an unreset statement would pin an
+// old read snapshot. -1 and a failed expectation when the query fails or
 // returns no row.
-int64_t CountRows(sqlite3* db, const std::string& sql);
-// The same over a store connection (either backend).
 int64_t CountRows(store::Connection& db, const std::string& sql);
 
 }  // namespace shg::testing

@@ -1,9 +1,10 @@
-// A real gateway::App for end-to-end tests of the staff side: a temporary
-// folder with its SQLite file holding the demo data (domain/demo.h, 30
-// members, loaded a day before the App's clock), the App started on
+// A real gateway::App for end-to-end tests of the staff side: a test
+// database (testing::TestDatabase: a SQLite file, or PostgreSQL for the
+// "pg/" runs) holding the demo data (domain/demo.h, 30 members, loaded a
+// day before the App's clock), a temporary folder, the App started on
 // 127.0.0.1 port 0 with a Kenyan sending channel that reaches nobody (SMS
 // stay queued: retries are a minute apart), an injectable clock (now_),
-// and a read-only sqlite3 handle on the file for the tests' own counts.
+// and the App's reader connection (db_) for the tests' own counts.
 //
 // Header-only: the test binaries that use it link shg_gateway (the support
 // library does not). A fixture inherits it next to its ::testing::Test

@@ -22,6 +22,7 @@
 #include <utility>
 
 #include "tests/support/net.h"
+#include "tests/support/test_db.h"
 
 extern char** environ;
 
@@ -260,10 +261,12 @@ class DriverEnvironment : public ::testing::Environment {
 
 std::string ScreenshotPath(const std::string& name) {
 #ifdef SHG_SCREENSHOT_DIR
-  const std::string dir = SHG_SCREENSHOT_DIR;
+  std::string dir = SHG_SCREENSHOT_DIR;
 #else
-  const std::string dir = ::testing::TempDir() + "screenshots";
+  std::string dir = ::testing::TempDir() + "screenshots";
 #endif
+  // The same walk runs on both backends, at once under ctest -j.
+  if (OnPostgres()) dir += "/pg";
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   return dir + "/" + name;

@@ -46,7 +46,8 @@ inline constexpr char kChromeDriverPath[] = "/usr/bin/chromedriver";
 inline constexpr char kChromiumPath[] = "/usr/bin/chromium";
 
 // Where browser tests write their screenshots: <build>/tests/screenshots
-// (SHG_SCREENSHOT_DIR, set in tests/CMakeLists.txt), created on first use.
+// (SHG_SCREENSHOT_DIR, set in tests/CMakeLists.txt), or its pg/ folder
+// when the tests run on PostgreSQL; created on first use.
 // `name` is a file name such as "smoke.png"; returns the absolute path.
 std::string ScreenshotPath(const std::string& name);
 
