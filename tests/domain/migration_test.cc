@@ -19,7 +19,7 @@
 #include "domain/ledger.h"
 #include "domain/loans.h"
 #include "domain/store/store.h"
-#include "tests/domain/temp_db.h"
+#include "tests/support/test_db.h"
 
 namespace shg {
 namespace {
@@ -28,7 +28,7 @@ using store::Connection;
 using store::SqliteConnection;
 using store::ScopedReset;
 using store::Statement;
-using testing_support::TempDb;
+using TempDb = shg::testing::TempSqliteFile;
 
 constexpr int64_t kDay = 86400;
 

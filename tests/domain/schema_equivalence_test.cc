@@ -37,7 +37,7 @@
 #include "domain/store/pg_schema.h"
 #include "domain/store/sqlite.h"
 #include "domain/store/store.h"
-#include "tests/domain/temp_db.h"
+#include "tests/support/test_db.h"
 
 namespace shg {
 namespace {
@@ -45,7 +45,7 @@ namespace {
 using Connection = store::SqliteConnection;
 using store::ScopedReset;
 using store::Statement;
-using testing_support::TempDb;
+using TempDb = shg::testing::TempSqliteFile;
 
 // ---------------------------------------------------------------------------
 // The model both engines are read into: per table, a set of facts (one line

@@ -16,12 +16,12 @@
 
 #include "domain/pin.h"
 #include "domain/services.h"
-#include "tests/domain/temp_db.h"
+#include "tests/support/test_db.h"
 
 namespace shg::store {
 namespace {
 
-using testing_support::TempDb;
+using TempDb = shg::testing::TempSqliteFile;
 
 constexpr char kCountMigrations[] = "SELECT COUNT(*), MAX(applied_at) FROM schema_migrations";
 constexpr char kMigrationRow[] = "SELECT name, applied_at FROM schema_migrations WHERE version = ?";

@@ -136,17 +136,27 @@ std::string TestName() {
 
 bool OnPostgres() { return Env("SHG_TEST_BACKEND") == "postgresql"; }
 
-TestDatabase::TestDatabase(bool migrated) {
+TempSqliteFile::TempSqliteFile() {
   static std::atomic<int> counter{0};
-  const int n = counter++;
+  path_ = ::testing::TempDir() + "shg_" + TestName() + "_" + ProcessTag() + "_" +
+          std::to_string(counter++) + ".db";
+  Remove();
+}
+
+TempSqliteFile::~TempSqliteFile() { Remove(); }
+
+void TempSqliteFile::Remove() const {
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path_ + suffix).c_str());
+}
+
+TestDatabase::TestDatabase(bool migrated) {
   if (!OnPostgres()) {
-    path_ = ::testing::TempDir() + "shg_" + TestName() + "_" + ProcessTag() + "_" +
-            std::to_string(n) + ".db";
-    std::remove(path_.c_str());
-    std::remove((path_ + "-wal").c_str());
-    std::remove((path_ + "-shm").c_str());
+    file_ = std::make_unique<TempSqliteFile>();
+    path_ = file_->path();
     return;
   }
+  static std::atomic<int> counter{0};
+  const int n = counter++;
   // The pid alone may come back over thousands of test processes.
   static const std::string tag = [] {
     std::random_device rd;
@@ -164,13 +174,7 @@ TestDatabase::TestDatabase(bool migrated) {
 }
 
 TestDatabase::~TestDatabase() {
-  if (postgres()) {
-    DropDatabase(name_);
-    return;
-  }
-  std::remove(path_.c_str());
-  std::remove((path_ + "-wal").c_str());
-  std::remove((path_ + "-shm").c_str());
+  if (postgres()) DropDatabase(name_);
 }
 
 std::string TestDatabase::url_without_password() const {

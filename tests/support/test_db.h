@@ -20,6 +20,23 @@ namespace shg::testing {
 // True when this process runs its tests on PostgreSQL.
 bool OnPostgres();
 
+// A unique SQLite file path for the current test under ::testing::TempDir()
+// (named after the test); the file and its -wal/-shm are removed at
+// construction and destruction. For tests of the SQLite store itself.
+class TempSqliteFile {
+ public:
+  TempSqliteFile();
+  ~TempSqliteFile();
+  TempSqliteFile(const TempSqliteFile&) = delete;
+  TempSqliteFile& operator=(const TempSqliteFile&) = delete;
+
+  const std::string& path() const { return path_; }
+
+ private:
+  void Remove() const;
+  std::string path_;
+};
+
 class TestDatabase {
  public:
   // `migrated`: PostgreSQL databases start at the latest schema (cloned
@@ -67,6 +84,7 @@ class TestDatabase {
   std::string AllContent() const;
 
  private:
+  std::unique_ptr<TempSqliteFile> file_;  // SQLite
   std::string path_;
   std::string url_;
   std::string name_;  // PostgreSQL database name
