@@ -3,9 +3,7 @@
 // (there is no PostgreSQL server to copy to).
 #include <gtest/gtest.h>
 #include <stdlib.h>
-#include <unistd.h>
 
-#include <cstdio>
 #include <memory>
 #include <string>
 
@@ -29,8 +27,7 @@ class MigrateStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (!target_.postgres()) GTEST_SKIP() << "copies into PostgreSQL: the pg/ pass runs it";
-    sqlite_path_ = ::testing::TempDir() + "migrate_store_" + std::to_string(::getpid()) + ".db";
-    std::remove(sqlite_path_.c_str());
+    sqlite_path_ = source_file_.path();
     store::StoreOptions so;
     so.path = sqlite_path_;
     so.synchronous = "NORMAL";
@@ -38,22 +35,16 @@ class MigrateStoreTest : public ::testing::Test {
     ASSERT_TRUE(source.ok()) << source.status().ToString();
     PinHasher pins(kPepper);
     ASSERT_TRUE(LoadDemo(**source, pins, 40, kNow - 86400).ok());
-    // postgresql://shg:PASSWORD@host:port/db -> the URL without it, and it.
-    const std::string& url = target_.url();
-    const size_t colon = url.find(':', url.find("://") + 3);
-    const size_t at = url.find('@');
-    password_ = url.substr(colon + 1, at - colon - 1);
-    url_ = url.substr(0, colon) + url.substr(at);
+    url_ = target_.url_without_password();
+    password_ = target_.password();
   }
-  void TearDown() override {
-    for (const char* suffix : {"", "-wal", "-shm"}) std::remove((sqlite_path_ + suffix).c_str());
-    unsetenv("SHG_STORE_PASSWORD");
-  }
+  void TearDown() override { unsetenv("SHG_STORE_PASSWORD"); }
   int Copy() {
     setenv("SHG_STORE_PASSWORD", password_.c_str(), 1);
     return cli::MigrateStoreCommand({{"from", "sqlite:" + sqlite_path_}, {"to", url_}});
   }
 
+  testing::TempSqliteFile source_file_;
   testing::TestDatabase target_{/*migrated=*/false};
   std::string sqlite_path_, url_, password_;
 };
