@@ -190,31 +190,7 @@ if [[ $INSTANCES == 2 ]]; then
   done
   "$GATEWAY" "${SERVE2_ARGS[@]}" >"$WORK/server2.log" 2>&1 &
   SERVER2_PID=$!
-  mkdir -p "$WORK/nginx/logs"
-  cat > "$WORK/nginx/nginx.conf" <<CONF
-worker_processes 1;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/logs/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path $WORK/nginx/body;
-  proxy_temp_path $WORK/nginx/proxy;
-  fastcgi_temp_path $WORK/nginx/fastcgi;
-  uwsgi_temp_path $WORK/nginx/uwsgi;
-  scgi_temp_path $WORK/nginx/scgi;
-  upstream gateways { server 127.0.0.1:$PORT; server 127.0.0.1:$PORT2; keepalive 128; }
-  server {
-    listen 127.0.0.1:$LB_PORT;
-    location / {
-      proxy_pass http://gateways;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-    }
-  }
-}
-CONF
-  nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" -g 'daemon off;' &
+  bash scripts/nginx-lb.sh "$WORK/nginx" "$LB_PORT" "$PORT" "$PORT2" &
   NGINX_PID=$!
   for ((i = 0; i < 300; i++)); do
     c2=$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "http://127.0.0.1:$PORT2/healthz" || true)

@@ -53,39 +53,6 @@ sed -e '/^\[store\]/,/^\[/{/^path =/d;/^synchronous =/d;/^max_batch =/d}' \
     -e "s|^\[store\]|[store]\nbackend = \"postgresql\"\nurl = \"$URL\"\npassword_file = \"$PASSWORD_FILE\"\npool_size = 4|" \
     config/demo.toml > "$DIR/cluster.toml"
 
-mkdir -p "$DIR/nginx/logs"
-cat > "$DIR/nginx/nginx.conf" <<CONF
-worker_processes 1;
-pid $PWD/$DIR/nginx/nginx.pid;
-error_log $PWD/$DIR/nginx/logs/error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path $PWD/$DIR/nginx/body;
-  proxy_temp_path $PWD/$DIR/nginx/proxy;
-  fastcgi_temp_path $PWD/$DIR/nginx/fastcgi;
-  uwsgi_temp_path $PWD/$DIR/nginx/uwsgi;
-  scgi_temp_path $PWD/$DIR/nginx/scgi;
-  upstream gateways {
-    server 127.0.0.1:8081;
-    server 127.0.0.1:8082;
-    keepalive 32;
-  }
-  server {
-    listen 127.0.0.1:8080;
-    client_max_body_size 1m;
-    location / {
-      proxy_pass http://gateways;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_set_header Host \$host;
-      proxy_set_header X-Forwarded-For \$remote_addr;
-      proxy_next_upstream error timeout;
-    }
-  }
-}
-CONF
-
 pids=()
 stop() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
@@ -98,7 +65,7 @@ trap stop EXIT
 pids+=($!)
 "$GW" serve --config "$DIR/cluster.toml" --listen 127.0.0.1:8082 > "$DIR/gateway-b.log" 2>&1 &
 pids+=($!)
-nginx -c "$PWD/$DIR/nginx/nginx.conf" -p "$PWD/$DIR/nginx" -g 'daemon off;' &
+bash scripts/nginx-lb.sh "$DIR/nginx" 8080 8081 8082 &
 pids+=($!)
 for port in 8081 8082 8080; do
   for _ in $(seq 1 100); do
