@@ -4,7 +4,9 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <string>
 #include <utility>
+#include <vector>
 
 namespace shg::store {
 namespace {
@@ -42,6 +44,16 @@ Result<std::vector<std::string>> Names(Connection& db, const char* sql, const st
 struct Column {
   std::string name;
   std::string type;  // declared: INTEGER, TEXT, BLOB, ...
+};
+
+// Rows per multi-row INSERT of the copy.
+constexpr size_t kCopyBatchRows = 500;
+
+// One value read from SQLite, held until its batch is inserted.
+struct CopiedValue {
+  enum Kind { kNull, kInt, kText, kBlob } kind = kNull;
+  int64_t integer = 0;
+  std::string bytes;  // kText, kBlob
 };
 
 // Parents before children (self references aside); ties by name, so the
@@ -85,11 +97,12 @@ Result<int64_t> CopyTable(Connection& from, Connection& to, const std::string& t
         ForEachRow(*st, [&](Statement& row) { columns.push_back({row.Text(0), row.Text(1)}); }));
   }
   if (columns.empty()) return Status::Internal("table " + table + " has no columns");
-  std::string names, placeholders;
+  std::string names, one_row;
   for (size_t i = 0; i < columns.size(); ++i) {
     names += (i ? ", " : "") + Quote(columns[i].name);
-    placeholders += (i ? ", ?" : "?");
+    one_row += (i ? ", ?" : "(?");
   }
+  one_row += ")";
   // Key order (ids ascending: a row's self reference comes before it).
   std::string order;
   {
@@ -102,33 +115,75 @@ Result<int64_t> CopyTable(Connection& from, Connection& to, const std::string& t
   if (order.empty()) order = "rowid";
   auto select =
       from.PrepareUncached("SELECT " + names + " FROM " + Quote(table) + " ORDER BY " + order);
-  // OVERRIDING SYSTEM VALUE: the ids are the programme's, kept as they are.
-  auto insert = to.PrepareUncached("INSERT INTO " + Quote(table) + " (" + names +
-                                   ") OVERRIDING SYSTEM VALUE VALUES (" + placeholders + ")");
+  // Rows go in batches of one multi-row INSERT each: one round trip per
+  // batch, not per row (a large programme's postings copy ~10x faster).
+  // Within PostgreSQL's 65,535 parameters per statement.
+  const size_t batch_rows = std::min<size_t>(kCopyBatchRows, 60000 / columns.size());
+  auto insert_of = [&](size_t rows) {
+    std::string values;
+    for (size_t r = 0; r < rows; ++r) values += (r ? ", " : "") + one_row;
+    // OVERRIDING SYSTEM VALUE: the ids are the programme's, kept as they are.
+    return to.PrepareUncached("INSERT INTO " + Quote(table) + " (" + names +
+                              ") OVERRIDING SYSTEM VALUE VALUES " + values);
+  };
+  std::unique_ptr<Statement> full_batch;
+  std::vector<CopiedValue> pending;  // the rows not yet inserted, column by column
+  pending.reserve(batch_rows * columns.size());
   int64_t rows = 0;
-  SHG_RETURN_IF_ERROR(ForEachRow(*select, [&](Statement& row) -> Status {
-    for (size_t i = 0; i < columns.size(); ++i) {
-      const int col = static_cast<int>(i);
-      const int index = col + 1;
-      if (row.IsNull(col)) {
-        insert->BindNull(index);
-      } else if (columns[i].type.find("INT") != std::string::npos) {
-        insert->Bind(index, row.Int(col));
-      } else if (columns[i].type == "BLOB") {
-        insert->BindBlob(index, row.Blob(col));
-      } else {
-        insert->Bind(index, row.Text(col));
+  auto flush = [&]() -> Status {
+    const size_t count = pending.size() / columns.size();
+    if (count == 0) return Status::Ok();
+    std::unique_ptr<Statement> partial;
+    Statement* insert;
+    if (count == batch_rows) {
+      if (!full_batch) full_batch = insert_of(batch_rows);
+      insert = full_batch.get();
+    } else {
+      partial = insert_of(count);
+      insert = partial.get();
+    }
+    for (size_t i = 0; i < pending.size(); ++i) {
+      const int index = static_cast<int>(i) + 1;
+      const CopiedValue& v = pending[i];
+      switch (v.kind) {
+        case CopiedValue::kNull: insert->BindNull(index); break;
+        case CopiedValue::kInt: insert->Bind(index, v.integer); break;
+        case CopiedValue::kBlob: insert->BindBlob(index, v.bytes); break;
+        case CopiedValue::kText: insert->Bind(index, std::string_view(v.bytes)); break;
       }
     }
     Status s = insert->Run();
-    if (!s.ok()) {
-      return Status::FailedPrecondition("cannot copy " + table + " row " + std::to_string(rows + 1) +
-                                        ": " + s.ToString());
-    }
     insert->Reset();
-    ++rows;
+    if (!s.ok()) {
+      const int64_t first = rows - static_cast<int64_t>(count) + 1;
+      return Status::FailedPrecondition("cannot copy " + table + " rows " + std::to_string(first) +
+                                        " to " + std::to_string(rows) + ": " + s.ToString());
+    }
+    pending.clear();
     return Status::Ok();
+  };
+  SHG_RETURN_IF_ERROR(ForEachRow(*select, [&](Statement& row) -> Status {
+    for (size_t i = 0; i < columns.size(); ++i) {
+      const int col = static_cast<int>(i);
+      CopiedValue v;
+      if (row.IsNull(col)) {
+        v.kind = CopiedValue::kNull;
+      } else if (columns[i].type.find("INT") != std::string::npos) {
+        v.kind = CopiedValue::kInt;
+        v.integer = row.Int(col);
+      } else if (columns[i].type == "BLOB") {
+        v.kind = CopiedValue::kBlob;
+        v.bytes = row.Blob(col);
+      } else {
+        v.kind = CopiedValue::kText;
+        v.bytes = row.Text(col);
+      }
+      pending.push_back(std::move(v));
+    }
+    ++rows;
+    return pending.size() / columns.size() == batch_rows ? flush() : Status::Ok();
   }));
+  SHG_RETURN_IF_ERROR(flush());
   // The next id PostgreSQL hands out comes after the copied ones.
   auto has_sequence = to.PrepareUncached(
       "SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = current_schema()"
