@@ -75,7 +75,8 @@ AppMetrics::AppMetrics(http::Registry& registry)
       store_jobs(registry.AddCounter(
           "shg_store_jobs_total",
           "Store jobs of this instance: run (committed or refused), retried (run again after a "
-          "serialization failure or deadlock, PostgreSQL), gave_up (still conflicting after the "
+          "serialization failure, a deadlock or a session the server dropped before COMMIT, "
+          "PostgreSQL), gave_up (still conflicting after the "
           "last retry).",
           {"outcome"})),
       store_pool_waits(registry.AddCounter(

@@ -34,6 +34,47 @@ using Clock = std::chrono::steady_clock;
 using internal::CallDone;
 using internal::RunWork;
 
+// A reader that could not connect (the server down or restarting): every
+// statement fails with the connect error, so the request that needed it
+// gets an error answer instead of the process aborting. The next Reader()
+// call on the thread tries to connect again.
+class UnavailableStatement final : public Statement {
+ public:
+  explicit UnavailableStatement(Status why) : why_(std::move(why)) {}
+  Statement& Bind(int, int64_t) override { return *this; }
+  Statement& Bind(int, std::string_view) override { return *this; }
+  Statement& BindBlob(int, std::string_view) override { return *this; }
+  Statement& BindNull(int) override { return *this; }
+  Result<bool> Step() override { return why_; }
+  Status Run() override { return why_; }
+  int64_t Int(int) const override { return 0; }
+  std::string Text(int) const override { return ""; }
+  std::string Blob(int) const override { return ""; }
+  bool IsNull(int) const override { return true; }
+  void Reset() override {}
+
+ private:
+  Status why_;
+};
+
+class UnavailableConnection final : public Connection {
+ public:
+  explicit UnavailableConnection(Status why) : why_(why), statement_(std::move(why)) {}
+  Dialect dialect() const override { return Dialect::kPostgresql; }
+  Status Exec(std::string_view) override { return why_; }
+  Statement& Prepare(const char*) override { return statement_; }
+  std::unique_ptr<Statement> PrepareUncached(std::string_view) override {
+    return std::make_unique<UnavailableStatement>(why_);
+  }
+  int Changes() const override { return 0; }
+  bool InTransaction() const override { return false; }
+  Result<int64_t> ClockMs() override { return why_; }
+
+ private:
+  Status why_;
+  UnavailableStatement statement_;
+};
+
 class PgStore final : public Store {
  public:
   explicit PgStore(StoreOptions options) : Store(std::move(options)) {}
@@ -63,6 +104,7 @@ class PgStore final : public Store {
   }
 
   std::vector<std::unique_ptr<PgConnection>> pool_;
+  std::atomic<bool> readers_down_{false};  // the last reader connect failed
   std::vector<std::thread> workers_;
   std::vector<std::thread::id> worker_ids_;
   mutable std::mutex mu_;
@@ -141,13 +183,22 @@ Connection& PgStore::Reader() {
       [this]() -> std::unique_ptr<Connection> {
         Result<std::unique_ptr<PgConnection>> conn = Connect(true);
         if (!conn.ok()) {
-          std::fprintf(stderr, "shg: cannot open a postgresql reader: %s\n",
-                       conn.status().ToString().c_str());
-          std::abort();
+          // Said once per outage, not once per request.
+          if (!readers_down_.exchange(true)) {
+            std::fprintf(stderr, "shg: cannot open a postgresql reader (reads fail until it "
+                                 "can): %s\n", conn.status().ToString().c_str());
+          }
+          return std::make_unique<UnavailableConnection>(conn.status());
+        }
+        if (readers_down_.exchange(false)) {
+          std::fprintf(stderr, "shg: postgresql readers connect again\n");
         }
         return std::move(*conn);
       },
-      [](Connection& c) { return static_cast<PgConnection&>(c).healthy(); });
+      [](Connection& c) {
+        auto* pg = dynamic_cast<PgConnection*>(&c);
+        return pg != nullptr && pg->healthy();
+      });
 }
 
 StoreCounters PgStore::counters() const {
@@ -243,9 +294,11 @@ Status PgStore::RunJob(size_t index, const Work& work) {
     conn.ClearRetryable();
     Status s = conn.Prepare(kBeginSerializable).Run();
     Clock::time_point commit_started;
+    bool commit_sent = false;
     if (s.ok()) s = RunWork(work, conn);
     if (s.ok()) {
       commit_started = Clock::now();
+      commit_sent = true;
       s = conn.Prepare(kCommit).Run();
     }
     if (s.ok()) {
@@ -255,6 +308,15 @@ Status PgStore::RunJob(size_t index, const Work& work) {
       return s;
     }
     if (conn.InTransaction()) (void)conn.Prepare(kRollback).Run();
+    // The connection dropped (a server restart ends every session) before
+    // COMMIT was sent: nothing was written, so run it once more on a new
+    // connection. After COMMIT was sent the outcome is unknown: the job's
+    // error is its answer (a retried request finds its idempotency key).
+    const bool lost_before_commit = !conn.healthy() && !commit_sent;
+    if (lost_before_commit && attempt == 0) {
+      retries_.fetch_add(1, std::memory_order_relaxed);
+      continue;
+    }
     // A job's own refusal (not a conflict) is its answer.
     if (!conn.last_error_retryable()) return s;
     if (attempt >= options_.max_retries) {

@@ -20,8 +20,12 @@
 // each with a worker thread; each job is ONE serializable transaction, run
 // again (up to `max_retries` times) when the server reports a serialization
 // failure or a deadlock, so jobs of several gateway instances on one
-// database behave as if run one after the other. `done` runs after COMMIT
-// returned. Readers: one connection per reading thread, read-only.
+// database behave as if run one after the other; once more on a new
+// connection when the server dropped the session before COMMIT was sent (a
+// restart: nothing was written). `done` runs after COMMIT returned.
+// Readers: one connection per reading thread, read-only. While the server
+// is down or refuses connections, jobs and reads fail with Unavailable
+// (the process carries on) and the next ones connect again.
 //
 // A job may therefore run more than once (PostgreSQL retries): it must only
 // write to the database and to its own captured results, which a retry
@@ -62,7 +66,7 @@ using CommitObserver = std::function<void(double seconds, size_t jobs)>;
 // Counters of one store (one gateway instance), for /metrics.
 struct StoreCounters {
   uint64_t jobs = 0;             // jobs committed or refused
-  uint64_t retries = 0;          // PostgreSQL: job runs repeated after a conflict
+  uint64_t retries = 0;          // PostgreSQL: runs repeated (a conflict, a dropped session)
   uint64_t gave_up = 0;          // PostgreSQL: jobs still conflicting after max_retries
   uint64_t pool_waits = 0;       // PostgreSQL: jobs that waited for a free connection
   double pool_wait_seconds = 0;  // ... and how long in all
