@@ -83,15 +83,7 @@ CONF
     exit 0
     ;;
   destroy)
-    pid="$(head -n 1 "$dir/data/postmaster.pid" 2>/dev/null || true)"
     [ -f "$dir/data/postmaster.pid" ] && as_owner "$bindir/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null || true
-    # pg_ctl once left the server running (seen after a CI run): end it by
-    # its pid before its folder goes, rather than leave it to notice.
-    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-      kill -QUIT "$pid" 2>/dev/null || true
-      for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
     rm -rf "$dir"
     ;;
   *)

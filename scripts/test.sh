@@ -8,11 +8,14 @@
 # equivalence test; it is stopped and removed when this script ends.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+ROOT="$(pwd)"
 bash scripts/install-deps.sh
 
 PG_DIR="$(mktemp -d /tmp/shg-test-pg.XXXXXX)"
 chmod 755 "$PG_DIR"
-trap 'bash scripts/pg-cluster.sh destroy "$PG_DIR/cluster" >/dev/null 2>&1 || true; rm -rf "$PG_DIR"' EXIT
+# An absolute path: the script ends in build/ (ctest), where a relative one
+# would not be found and the server would outlive its removed folder.
+trap 'bash "$ROOT/scripts/pg-cluster.sh" destroy "$PG_DIR/cluster" >/dev/null 2>&1 || true; rm -rf "$PG_DIR"' EXIT
 for attempt in 1 2 3 4 5; do
   PG_PORT=$(( 20000 + RANDOM % 40000 ))
   if SHG_TEST_POSTGRES_URL="$(bash scripts/pg-cluster.sh start "$PG_DIR/cluster" "$PG_PORT" 2>"$PG_DIR/start.log")"; then
