@@ -829,6 +829,10 @@ Result<std::string> LoadPepper(const Settings& s) {
   return pepper;
 }
 
+std::string DatabaseName(const Settings& s) {
+  return s.store_backend == "postgresql" ? store::RedactedUrl(s.store_url) : s.db_path;
+}
+
 Result<std::string> ReadPasswordFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status::InvalidArgument("cannot read '" + path + "'");

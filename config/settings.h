@@ -166,6 +166,10 @@ const ChannelSettings* FindChannel(const Settings& s, std::string_view id);
 // InvalidArgument if neither yields at least 16 bytes.
 Result<std::string> LoadPepper(const Settings& s);
 
+// The database `s` names, for messages and logs: the SQLite file's path, or
+// the PostgreSQL URL with any password replaced by ***.
+std::string DatabaseName(const Settings& s);
+
 // A password kept in a file: its first line, without a trailing CR or
 // spaces. InvalidArgument naming the file if it cannot be read.
 Result<std::string> ReadPasswordFile(const std::string& path);

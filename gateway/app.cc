@@ -262,12 +262,12 @@ Status App::Start() {
   if (settings_.store_backend == "postgresql") {
     Log("info", "listening", {{"address", settings_.listen_host + ":" + std::to_string(port())},
                               {"store", "postgresql"},
-                              {"db", store::RedactedUrl(settings_.store_url)},
+                              {"db", config::DatabaseName(settings_)},
                               {"pool", std::to_string(settings_.store_pool_size)},
                               {"threads", std::to_string(settings_.threads)}});
   } else {
     Log("info", "listening", {{"address", settings_.listen_host + ":" + std::to_string(port())},
-                              {"db", settings_.db_path},
+                              {"db", config::DatabaseName(settings_)},
                               {"synchronous", settings_.synchronous},
                               {"threads", std::to_string(settings_.threads)}});
   }

@@ -140,7 +140,7 @@ int Serve(const Flags& flags) {
   if (!app.ok()) return Fail(app.status());
   if (Status s = (*app)->Start(); !s.ok()) return Fail(s);
   std::cout << "shg-gateway listening on http://" << settings->listen_host << ":" << (*app)->port()
-            << " (database " << DatabaseName(*settings) << "); Ctrl-C to stop" << std::endl;
+            << " (database " << config::DatabaseName(*settings) << "); Ctrl-C to stop" << std::endl;
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
   std::cout << "shg-gateway stopping (" << (signal_number == SIGINT ? "SIGINT" : "SIGTERM")
@@ -157,7 +157,7 @@ int Migrate(const Flags& flags) {
   // Open applies pending migrations; creating the file is this command's job.
   auto store = OpenStore(*settings, StoreAccess::kCreate);
   if (!store.ok()) return Fail(store.status());
-  std::cout << "database " << DatabaseName(*settings) << " is at schema version "
+  std::cout << "database " << config::DatabaseName(*settings) << " is at schema version "
             << store::LatestSchemaVersion() << "\n";
   return 0;
 }
@@ -174,7 +174,7 @@ int Demo(const Flags& flags) {
   PinHasher pins(*pepper);
   Status s = LoadDemo(**store, pins, members, gateway::SystemNow());
   if (!s.ok()) return Fail(s);
-  std::cout << "demo data loaded into " << DatabaseName(*settings) << " (" << members
+  std::cout << "demo data loaded into " << config::DatabaseName(*settings) << " (" << members
             << " members; every PIN is 2580 except Faith's, which is not set)\n";
   return 0;
 }

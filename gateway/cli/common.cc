@@ -52,11 +52,6 @@ Result<std::unique_ptr<store::Store>> OpenStore(const config::Settings& settings
   return store::Store::Open(*so);
 }
 
-std::string DatabaseName(const config::Settings& settings) {
-  return settings.store_backend == "postgresql" ? store::RedactedUrl(settings.store_url)
-                                                : settings.db_path;
-}
-
 Result<config::Settings> LoadConfig(const CliFlags& flags) {
   std::string path = Flag(flags, "config");
   config::Settings settings;

@@ -44,8 +44,4 @@ enum class StoreAccess {
 Result<std::unique_ptr<store::Store>> OpenStore(const config::Settings& settings,
                                                 StoreAccess access = StoreAccess::kExisting);
 
-// The database `settings` names, as a command reports it: the SQLite file's
-// path, or the PostgreSQL URL with any password replaced by ***.
-std::string DatabaseName(const config::Settings& settings);
-
 }  // namespace shg::cli

@@ -5,7 +5,6 @@
 // pass; skipped on SQLite.
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <memory>
 #include <string>
 
@@ -22,7 +21,7 @@ class PgStoreOutageTest : public ::testing::Test {
   void SetUp() override {
     if (!db_.postgres()) GTEST_SKIP() << "PostgreSQL's sessions: the pg/ pass runs it";
     // The server's maintenance database: the test's own refuses connections below.
-    auto admin = PgConnection::Open(std::getenv("SHG_TEST_POSTGRES_URL"), "", false);
+    auto admin = PgConnection::Open(testing::ServerUrl(), "", false);
     ASSERT_TRUE(admin.ok()) << admin.status().ToString();
     admin_ = std::move(*admin);
     auto store = Store::Open(db_.Options());
@@ -34,22 +33,17 @@ class PgStoreOutageTest : public ::testing::Test {
   }
 
   void AllowConnections(bool allow) {
-    const std::string name = DatabaseName();
-    ASSERT_TRUE(admin_->Exec("ALTER DATABASE " + name + " ALLOW_CONNECTIONS " +
+    ASSERT_TRUE(admin_->Exec("ALTER DATABASE " + db_.name() + " ALLOW_CONNECTIONS " +
                              (allow ? "true" : "false")).ok());
   }
   // Ends every session on the test's database, as a server restart does.
   void TerminateSessions() {
     auto st = admin_->PrepareUncached(
         "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = ?");
-    st->Bind(1, DatabaseName());
+    st->Bind(1, db_.name());
     Result<int64_t> ended = QueryInt(*st);
     ASSERT_TRUE(ended.ok()) << ended.status().ToString();
     ASSERT_GT(*ended, 0) << "the store had no session to end";
-  }
-  std::string DatabaseName() const {
-    const std::string& url = db_.url();
-    return url.substr(url.rfind('/') + 1);
   }
 
   // One write job: a group added (a real transaction, not a bare SELECT).

@@ -36,14 +36,6 @@ std::string WithDatabase(const std::string& url, const std::string& db) {
   return base + "/" + db + rest;
 }
 
-std::string ServerUrl() {
-  const std::string url = Env("SHG_TEST_POSTGRES_URL");
-  if (url.empty()) {
-    std::fprintf(stderr, "SHG_TEST_BACKEND=postgresql needs SHG_TEST_POSTGRES_URL\n");
-    std::abort();
-  }
-  return url;
-}
 
 // Runs one statement on the server's maintenance database; aborts when it
 // fails (unless `may_fail`: then says whether it ran).
@@ -136,6 +128,15 @@ std::string TestName() {
 
 bool OnPostgres() { return Env("SHG_TEST_BACKEND") == "postgresql"; }
 
+std::string ServerUrl() {
+  const std::string url = Env("SHG_TEST_POSTGRES_URL");
+  if (url.empty()) {
+    std::fprintf(stderr, "SHG_TEST_BACKEND=postgresql needs SHG_TEST_POSTGRES_URL\n");
+    std::abort();
+  }
+  return url;
+}
+
 TempSqliteFile::TempSqliteFile() {
   static std::atomic<int> counter{0};
   path_ = ::testing::TempDir() + "shg_" + TestName() + "_" + ProcessTag() + "_" +
@@ -152,7 +153,6 @@ void TempSqliteFile::Remove() const {
 TestDatabase::TestDatabase(bool migrated) {
   if (!OnPostgres()) {
     file_ = std::make_unique<TempSqliteFile>();
-    path_ = file_->path();
     return;
   }
   static std::atomic<int> counter{0};
@@ -177,6 +177,11 @@ TestDatabase::~TestDatabase() {
   if (postgres()) DropDatabase(name_);
 }
 
+const std::string& TestDatabase::path() const {
+  static const std::string kNone;
+  return file_ ? file_->path() : kNone;
+}
+
 std::string TestDatabase::url_without_password() const {
   const size_t colon = url_.find(':', url_.find("://") + 3);
   const size_t at = url_.find('@');
@@ -198,14 +203,14 @@ store::StoreOptions TestDatabase::Options() const {
     so.url = url_;
     so.pool_size = 2;
   } else {
-    so.path = path_;
+    so.path = path();
     so.synchronous = "NORMAL";
   }
   return so;
 }
 
 std::string TestDatabase::StoreSection(const std::string& dir) const {
-  if (!postgres()) return "[store]\npath = \"" + path_ + "\"\n";
+  if (!postgres()) return "[store]\npath = \"" + path() + "\"\n";
   const std::string password_file = dir + "/store-password";
   std::ofstream(password_file) << password() << "\n";
   return "[store]\nbackend = \"postgresql\"\nurl = \"" + url_without_password() +
@@ -220,7 +225,7 @@ Result<std::unique_ptr<store::Connection>> TestDatabase::Connect() const {
   }
   store::ConnectionOptions o;
   o.synchronous = "OFF";
-  auto conn = store::SqliteConnection::Open(path_, o);
+  auto conn = store::SqliteConnection::Open(path(), o);
   if (!conn.ok()) return conn.status();
   return std::unique_ptr<store::Connection>(std::move(*conn));
 }
@@ -229,7 +234,7 @@ std::string TestDatabase::AllContent() const {
   std::string all;
   if (!postgres()) {
     for (const char* suffix : {"", "-wal"}) {
-      std::ifstream f(path_ + suffix, std::ios::binary);
+      std::ifstream f(path() + suffix, std::ios::binary);
       std::ostringstream ss;
       ss << f.rdbuf();
       all += ss.str();

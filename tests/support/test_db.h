@@ -19,6 +19,9 @@ namespace shg::testing {
 
 // True when this process runs its tests on PostgreSQL.
 bool OnPostgres();
+// SHG_TEST_POSTGRES_URL: the server's maintenance database, with the
+// password (aborts when unset).
+std::string ServerUrl();
 
 // A unique SQLite file path for the current test under ::testing::TempDir()
 // (named after the test); the file and its -wal/-shm are removed at
@@ -49,9 +52,11 @@ class TestDatabase {
 
   bool postgres() const { return !url_.empty(); }
   // SQLite: the file; PostgreSQL: empty.
-  const std::string& path() const { return path_; }
+  const std::string& path() const;
   // PostgreSQL: the database's URL (with the password); SQLite: empty.
   const std::string& url() const { return url_; }
+  // PostgreSQL: the database's name; SQLite: empty.
+  const std::string& name() const { return name_; }
 
   // PostgreSQL: the URL without its password, and the password (for a
   // configuration file, which refuses a password in the URL).
@@ -69,7 +74,7 @@ class TestDatabase {
       settings.store_url = url_;
       settings.store_pool_size = 2;
     } else {
-      settings.db_path = path_;
+      settings.db_path = path();
     }
   }
   // The [store] section of a configuration file naming this database: its
@@ -85,7 +90,6 @@ class TestDatabase {
 
  private:
   std::unique_ptr<TempSqliteFile> file_;  // SQLite
-  std::string path_;
   std::string url_;
   std::string name_;  // PostgreSQL database name
 };
